@@ -1,0 +1,88 @@
+#include "harness/command_support.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+#include <ostream>
+
+namespace restorelab {
+
+std::optional<int> parse_args(CLI::App& app, const std::vector<std::string>& args, Streams& io) {
+  std::vector<std::string> reversed(args.rbegin(), args.rend());
+  try {
+    app.parse(reversed);
+  } catch (const CLI::CallForHelp&) {
+    io.out << app.help();
+    return 0;
+  } catch (const CLI::ParseError& e) {
+    io.err << app.get_name() << ": " << e.what() << "\nrun `" << app.get_name() << " --help` for usage\n";
+    return static_cast<int>(ExitCode::BadInput);
+  }
+  return std::nullopt;
+}
+
+std::optional<Rulebook> load_rulebook_or_report(const std::string& path, Streams& io) {
+  const std::string file = path.empty() ? default_rulebook_path() : path;
+  auto book = load_rulebook_file(DiskReader{}, file);
+  if (!book) {
+    io.err << format_diagnostics(book.error());
+    if (path.empty()) io.err << "(set RESTORELAB_RULES or pass --rules FILE to use another rulebook)\n";
+    return std::nullopt;
+  }
+  return std::move(*book);
+}
+
+std::vector<std::string> expand_scenario_paths(const std::vector<std::string>& paths) {
+  namespace fs = std::filesystem;
+  std::vector<std::string> out;
+  for (const std::string& path : paths) {
+    std::error_code ec;
+    if (!fs::is_directory(path, ec)) {
+      out.push_back(path);
+      continue;
+    }
+    std::vector<std::string> found;
+    for (auto it = fs::recursive_directory_iterator(path, ec); !ec && it != fs::recursive_directory_iterator();
+         it.increment(ec)) {
+      if (!it->is_regular_file() || it->path().extension() != ".toml") continue;
+      auto text = DiskReader{}.read(it->path().string());
+      // A scenario file has a [scenario] table; machine files and matrices do not.
+      if (text && (text->starts_with("[scenario]") || text->find("\n[scenario]") != std::string::npos))
+        found.push_back(it->path().string());
+    }
+    std::sort(found.begin(), found.end());
+    out.insert(out.end(), found.begin(), found.end());
+  }
+  return out;
+}
+
+std::optional<std::vector<Scenario>> load_scenarios_or_report(const std::vector<std::string>& files,
+                                                              Streams& io) {
+  DiskReader reader;
+  ScenarioLoader loader(reader);
+  std::vector<Scenario> scenarios;
+  std::map<std::string, std::string> names;
+  bool failed = false;
+  for (const std::string& file : files) {
+    auto s = loader.load_file(file);
+    if (!s) {
+      io.err << format_diagnostics(s.error());
+      failed = true;
+      continue;
+    }
+    if (auto [it, inserted] = names.emplace(s->name, file); !inserted) {
+      io.err << file << ": error: scenario name \"" << s->name << "\" is already used by " << it->second
+             << "; names must be unique in a run\n";
+      failed = true;
+      continue;
+    }
+    scenarios.push_back(std::move(*s));
+  }
+  if (failed) {
+    io.err << "nothing was predicted: fix the errors above\n";
+    return std::nullopt;
+  }
+  return scenarios;
+}
+
+}  // namespace restorelab

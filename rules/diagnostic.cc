@@ -1,0 +1,86 @@
+#include "rules/diagnostic.h"
+
+#include <algorithm>
+#include <cctype>
+
+namespace restorelab {
+
+std::string Diagnostic::to_string() const {
+  std::string out = file.empty() ? std::string("<input>") : file;
+  if (line > 0) {
+    out += ':' + std::to_string(line);
+    if (column > 0) out += ':' + std::to_string(column);
+  }
+  out += ": error: " + message;
+  if (!suggestion.empty()) out += "; " + suggestion;
+  return out;
+}
+
+std::string format_diagnostics(const Diagnostics& diagnostics) {
+  std::string out;
+  for (const auto& d : diagnostics) out += d.to_string() + '\n';
+  return out;
+}
+
+namespace {
+
+std::string normalised(std::string_view s) {
+  std::string out;
+  for (char c : s) out += c == '_' ? '-' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      std::size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+}  // namespace
+
+std::string_view closest_match(std::string_view word,
+                               const std::vector<std::string_view>& candidates) {
+  const std::string w = normalised(word);
+  std::string_view best;
+  std::size_t best_distance = std::string_view::npos;
+  for (std::string_view c : candidates) {
+    const std::string n = normalised(c);
+    std::size_t d = n == w ? 0 : edit_distance(w, n);
+    // A candidate that starts with the word (`acpi-uni` for `acpi-uniprocessor`) is a near miss too.
+    if (d > 0 && w.size() >= 4 && n.starts_with(w)) d = std::min<std::size_t>(d, 2);
+    if (d < best_distance) {
+      best_distance = d;
+      best = c;
+    }
+  }
+  const std::size_t allowed = std::max<std::size_t>(2, w.size() / 3);
+  return best_distance <= allowed ? best : std::string_view{};
+}
+
+std::string did_you_mean(std::string_view word, const std::vector<std::string_view>& candidates) {
+  std::string_view match = closest_match(word, candidates);
+  if (match.empty()) return {};
+  return "did you mean \"" + std::string(match) + "\"?";
+}
+
+std::string join_names(const std::vector<std::string_view>& names, bool quoted) {
+  std::string out;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    if (i) out += ", ";
+    if (quoted) out += '"';
+    out += names[i];
+    if (quoted) out += '"';
+  }
+  return out;
+}
+
+}  // namespace restorelab

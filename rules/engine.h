@@ -1,0 +1,53 @@
+// The engine: a scenario in, a prediction out, with the rules that made it.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "rules/model.h"
+#include "rules/rulebook.h"
+
+namespace restorelab {
+
+struct Prediction {
+  bool supported = true;
+  Outcome outcome = Outcome::Boots;
+  std::optional<int> cpus_used;        ///< present when the outcome is boots or boots-degraded
+  ActionSet actions;
+  std::vector<std::uint16_t> fired;    ///< indices of the rules that fired, in rulebook order
+
+  bool boots() const { return outcome == Outcome::Boots || outcome == Outcome::BootsDegraded; }
+  bool operator==(const Prediction&) const = default;
+};
+
+/// Predicts with a rulebook, which must outlive the engine. Evaluation is in
+/// two passes: rules that decide (support, outcome, processors) see only the
+/// scenario; rules whose conditions read `outcome`, `supported` or `boots`
+/// run after, see the decision and add actions. Thread-safe: predict() is const.
+class Engine {
+ public:
+  explicit Engine(const Rulebook& rulebook);
+
+  Prediction predict(const Scenario& s) const {
+    Prediction p;
+    predict(s, p);
+    return p;
+  }
+  /// Same, reusing `out`'s storage (for tight loops).
+  void predict(const Scenario& s, Prediction& out) const;
+
+  const Rulebook& rulebook() const { return rulebook_; }
+
+ private:
+  const Rulebook& rulebook_;
+  std::vector<std::uint16_t> deciding_;   ///< rule indices of the first pass
+  std::vector<std::uint16_t> following_;  ///< rule indices of the second pass
+};
+
+/// The fields of `expect` that `p` does not meet: "supported", "outcome",
+/// "cpus_used", "actions" (expected actions not all predicted). Empty: met.
+std::vector<std::string> expect_diff(const Expect& expect, const Prediction& p);
+
+}  // namespace restorelab

@@ -1,0 +1,91 @@
+#include "rules/model.h"
+
+#include <algorithm>
+#include <cctype>
+
+namespace restorelab {
+
+std::string_view device_manager_name(Hal h) {
+  switch (h) {
+    case Hal::StandardPc: return "Standard PC";
+    case Hal::MpsUniprocessor: return "MPS Uniprocessor PC";
+    case Hal::MpsMultiprocessor: return "MPS Multiprocessor PC";
+    case Hal::AcpiPc: return "Advanced Configuration and Power Interface (ACPI) PC";
+    case Hal::AcpiUniprocessor: return "ACPI Uniprocessor PC";
+    case Hal::AcpiMultiprocessor: return "ACPI Multiprocessor PC";
+    case Hal::AcpiX64: return "ACPI x64-based PC";
+  }
+  return "";
+}
+
+std::vector<Edition> editions_of(OsVersion version) {
+  using E = Edition;
+  switch (version) {
+    case OsVersion::Nt4: return {E::Workstation, E::Server, E::Enterprise};
+    case OsVersion::W2000:
+      return {E::Professional, E::Server, E::AdvancedServer, E::DatacenterServer};
+    case OsVersion::Xp: return {E::Home, E::Professional};
+    case OsVersion::Ws2003: return {E::Web, E::Standard, E::Enterprise, E::Datacenter};
+    case OsVersion::Vista:
+    case OsVersion::Win7: return {E::HomePremium, E::Professional, E::Enterprise, E::Ultimate};
+    case OsVersion::Ws2008:
+    case OsVersion::Ws2008R2:
+    case OsVersion::Ws2012:
+    case OsVersion::Ws2012R2: return {E::Standard, E::Enterprise, E::Datacenter};
+    case OsVersion::Win81:
+    case OsVersion::Win10: return {E::Home, E::Pro, E::Enterprise, E::Education};
+  }
+  return {};
+}
+
+bool version_has_edition(OsVersion version, Edition edition) {
+  auto editions = editions_of(version);
+  return std::find(editions.begin(), editions.end(), edition) != editions.end();
+}
+
+std::string default_systemroot(OsVersion version) {
+  return version == OsVersion::Nt4 || version == OsVersion::W2000 ? "C:\\WINNT"
+                                                                  : "C:\\WINDOWS";
+}
+
+namespace {
+
+void resolve_machine(Machine& m, const Defaulted::Side& d) {
+  if (d.cpus) m.cpus = default_cpus(m.hal);
+  if (d.storage_drivers) m.storage_drivers = DiskBusSet{m.disk_bus};
+  if (d.systemroot) m.os.systemroot = default_systemroot(m.os.version);
+  const std::string& root = m.os.systemroot;
+  if (d.ad[0]) m.os.ad.database = root + "\\NTDS";
+  if (d.ad[1]) m.os.ad.logs = root + "\\NTDS";
+  if (d.ad[2]) m.os.ad.frs_database = root + "\\ntfrs\\jet";
+  if (d.ad[3]) m.os.ad.frs_logs = root + "\\ntfrs\\jet\\log";
+}
+
+}  // namespace
+
+void resolve_defaults(Scenario& s) {
+  resolve_machine(s.source, s.defaulted.source);
+  if (s.defaulted.destination_machine) {
+    s.destination = s.source;
+  } else {
+    resolve_machine(s.destination, s.defaulted.destination);
+    // A copied [source.os] keeps the source's paths, defaulted or not.
+    if (s.defaulted.destination_os) s.destination.os = s.source.os;
+  }
+  if (s.defaulted.offline) s.restore.offline = s.restore.kind == RestoreKind::Bmr;
+}
+
+bool same_hardware(const Machine& a, const Machine& b) {
+  return a.hal == b.hal && a.firmware == b.firmware && a.cpus == b.cpus && a.nics == b.nics &&
+         a.nic_model == b.nic_model && a.display == b.display && a.disk_bus == b.disk_bus &&
+         a.model == b.model;
+}
+
+bool same_path(std::string_view a, std::string_view b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
+    return std::tolower(static_cast<unsigned char>(x)) ==
+           std::tolower(static_cast<unsigned char>(y));
+  });
+}
+
+}  // namespace restorelab

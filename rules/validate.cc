@@ -1,0 +1,144 @@
+#include "rules/validate.h"
+
+#include <cctype>
+
+#include "rules/diagnostic.h"
+
+namespace restorelab {
+
+bool valid_name(std::string_view name) {
+  if (name.empty()) return false;
+  for (char c : name)
+    if (!(std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) ||
+          c == '.' || c == '_' || c == '-'))
+      return false;
+  return true;
+}
+
+namespace {
+
+std::string quoted(std::string_view s) { return "\"" + std::string(s) + "\""; }
+
+bool valid_drive(std::string_view d) {
+  return d.size() == 2 && std::isalpha(static_cast<unsigned char>(d[0])) && d[1] == ':';
+}
+bool valid_path(std::string_view p) {
+  return p.size() >= 3 && valid_drive(p.substr(0, 2)) && p[2] == '\\';
+}
+
+void check_machine(const Machine& m, const std::string& side, bool check_os,
+                   std::vector<Problem>& out) {
+  const std::string hal = quoted(name_of(m.hal));
+  if (hal_is_uniprocessor(m.hal) && m.cpus != 1)
+    out.push_back({side + ".cpus",
+                   "cpus = " + std::to_string(m.cpus) + " contradicts hal = " + hal +
+                       ", which runs on exactly one processor; expected cpus = 1",
+                   "use a multiprocessor HAL type for more processors"});
+  if (hal_is_multiprocessor(m.hal) && m.cpus < 2)
+    out.push_back({side + ".cpus",
+                   "cpus = " + std::to_string(m.cpus) + " contradicts hal = " + hal +
+                       ", which needs two or more processors; expected cpus >= 2",
+                   "use a uniprocessor HAL type for one processor"});
+  const Os& os = m.os;
+  const std::string version = quoted(name_of(os.version));
+  if (!is_nt5(os.version) && !hal_has_acpi(m.hal))
+    out.push_back({side + ".hal",
+                   "hal = " + hal + " has no ACPI, which " + version +
+                       " needs; expected an ACPI HAL type",
+                   "use \"acpi-x64\" or another acpi-* type"});
+  if (is_nt5(os.version) && m.firmware == Firmware::Uefi)
+    out.push_back({side + ".firmware",
+                   "firmware = \"uefi\" cannot start " + version +
+                       " (NT 5.x starts from BIOS firmware only); expected \"bios\"",
+                   "use windows-vista or later for UEFI"});
+  // A copied [source.os] was checked on the source.
+  if (!check_os) return;
+  if (!version_has_edition(os.version, os.edition)) {
+    std::vector<std::string_view> names;
+    for (Edition e : editions_of(os.version)) names.push_back(name_of(e));
+    out.push_back({side + ".os.edition",
+                   quoted(name_of(os.edition)) + " is not an edition of " + version +
+                       "; expected one of " + join_names(names),
+                   did_you_mean(name_of(os.edition), names)});
+  }
+  if (os.upgraded_from && *os.upgraded_from >= os.version)
+    out.push_back({side + ".os.upgraded_from",
+                   quoted(name_of(*os.upgraded_from)) + " is not older than " + version +
+                       "; expected an earlier version",
+                   ""});
+  if (!valid_drive(os.systemdrive))
+    out.push_back({side + ".os.systemdrive",
+                   quoted(os.systemdrive) + " is not a drive; expected a letter and a colon",
+                   "for example \"C:\""});
+  const std::pair<const char*, const std::string*> paths[] = {
+      {"systemroot", &os.systemroot}, {"ad.database", &os.ad.database},
+      {"ad.logs", &os.ad.logs},       {"ad.frs_database", &os.ad.frs_database},
+      {"ad.frs_logs", &os.ad.frs_logs}};
+  for (const auto& [key, value] : paths)
+    if (!valid_path(*value))
+      out.push_back({side + ".os." + key,
+                     quoted(*value) + " is not an absolute Windows path; expected a drive, "
+                                      "a colon and a backslash",
+                     "for example 'C:\\WINDOWS' (single quotes keep backslashes)"});
+  for (const std::string& hotfix : os.hotfixes) {
+    bool digits = !hotfix.empty();
+    for (char c : hotfix) digits = digits && std::isdigit(static_cast<unsigned char>(c));
+    if (!digits)
+      out.push_back({side + ".os.hotfixes",
+                     quoted(hotfix) + " is not a KB number; expected digits only",
+                     "for example \"810161\""});
+  }
+}
+
+}  // namespace
+
+std::vector<Problem> validate(const Scenario& s) {
+  std::vector<Problem> out;
+  if (!valid_name(s.name))
+    out.push_back({"scenario.name",
+                   quoted(s.name) + " is not a valid name; expected lower-case letters, digits, "
+                                    "'.', '_' and '-'",
+                   ""});
+  const bool pbr = s.restore.kind == RestoreKind::PushButtonReset;
+  check_machine(s.source, "source", true, out);
+  if (!s.defaulted.destination_machine)
+    check_machine(s.destination, "destination", !s.defaulted.destination_os, out);
+
+  if (s.restore.after != PriorRestore::None && s.restore.kind != RestoreKind::SystemState)
+    out.push_back({"restore.after",
+                   "after = \"" + std::string(name_of(s.restore.after)) +
+                       "\" needs restore.kind = \"system-state\", not \"" +
+                       std::string(name_of(s.restore.kind)) + "\"",
+                   "remove restore.after or restore the system state"});
+  if (pbr) {
+    if (s.source.os.version != OsVersion::Win81 && s.source.os.version != OsVersion::Win10)
+      out.push_back({"restore.kind",
+                     "push-button-reset exists on windows-8.1 and windows-10 only, not on \"" +
+                         std::string(name_of(s.source.os.version)) + "\"",
+                     ""});
+    if (s.backup != BackupKind::None)
+      out.push_back({"backup.kind",
+                     "a push-button-reset restore takes no [backup] table; it reinstalls from the "
+                     "device's own image",
+                     "remove the [backup] table"});
+  } else if (s.backup == BackupKind::None) {
+    out.push_back({"backup", "missing [backup] table; expected kind = \"system-state\", "
+                             "\"bmr\" or \"full-server\"",
+                   ""});
+  } else {
+    // What a backup holds: system state < BMR (critical volumes) < full server.
+    const int holds = static_cast<int>(s.backup);
+    const int needs = static_cast<int>(s.restore.kind);
+    if (needs > holds)
+      out.push_back({"restore.kind",
+                     "a \"" + std::string(name_of(s.backup)) + "\" backup holds no volumes for a \"" +
+                         std::string(name_of(s.restore.kind)) + "\" restore",
+                     "use backup.kind = \"" + std::string(name_of(s.restore.kind)) +
+                         "\" or \"full-server\""});
+  }
+  if (s.expect && s.expect->cpus_used && *s.expect->cpus_used < 1)
+    out.push_back({"expect.cpus_used", "cpus_used must be at least 1", ""});
+  return out;
+}
+
+}  // namespace restorelab

@@ -295,7 +295,9 @@ class Parser {
       case Token::Kind::LParen: {
         auto inner = parse_or();
         if (!inner) return std::unexpected(inner.error());
-        if (take().kind != Token::Kind::RParen) return fail(tokens_[pos_ - 1].offset, "expected \")\"");
+        const Token close = take();
+        if (close.kind != Token::Kind::RParen)
+          return fail(close.offset, "expected \")\", found \"" + close.text + "\"");
         typed.type = Typed::Type::Cond;
         typed.node = *inner;
         return typed;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <tuple>
 
 #include "rules/validate.h"
 
@@ -62,16 +63,29 @@ class Load {
   std::expected<Scenario, Diagnostics> run(const toml::table& root, bool require_name) {
     apply(root, "", file_);
     check_required(require_name);
-    if (!diags_.empty()) return std::unexpected(std::move(diags_));
     resolve_defaults(s_);
-    for (const Problem& p : validate(s_)) error_for_key(p.key, p.message, p.suggestion);
-    if (!diags_.empty()) return std::unexpected(std::move(diags_));
+    // Cross-key problems too, except in sections whose keys are already
+    // wrong (a bad `hal` would make the `cpus` check misleading).
+    for (const Problem& p : validate(s_)) {
+      if (broken_sections_.contains(p.key.substr(0, p.key.find('.')))) continue;
+      const bool table = p.message.starts_with("missing [");
+      error_for_key(p.key, table ? p.message : shown(p.key) + ": " + p.message, p.suggestion);
+    }
+    if (!diags_.empty()) return failure();
     s_.file = file_;
     return std::move(s_);
   }
 
  private:
   std::string shown(const std::string& path) const { return prefix_ + path; }
+
+  // Errors in the order of the text, file by file.
+  std::unexpected<Diagnostics> failure() {
+    std::stable_sort(diags_.begin(), diags_.end(), [](const Diagnostic& a, const Diagnostic& b) {
+      return std::tie(a.file, a.line, a.column) < std::tie(b.file, b.line, b.column);
+    });
+    return std::unexpected(std::move(diags_));
+  }
 
   void error(const toml::source_region& where, const std::string& file, std::string message,
              std::string suggestion = {}) {
@@ -141,14 +155,15 @@ class Load {
   }
 
   void set(const KeyInfo& info, const toml::node& node, const std::string& file) {
+    where_[info.path] = node.source();  // given, even when wrong: not "missing"
     auto value = node_to_value(node, info, file);
     if (!value) {
       value.error().message.insert(0, prefix_);
       diags_.push_back(std::move(value.error()));
+      broken_sections_.insert(info.path.substr(0, info.path.find('.')));
       return;
     }
     info.set(s_, *value);
-    where_[info.path] = node.source();
   }
 
   void apply_extends(const toml::table& table, const std::string& side, const std::string& file,
@@ -241,6 +256,7 @@ class Load {
 
   void require(const std::string& key, const std::string& table, const std::string& what) {
     if (where_.contains(key)) return;
+    broken_sections_.insert(key.substr(0, key.find('.')));
     auto it = where_.find(table);
     const std::string name = key.substr(key.rfind('.') + 1);
     if (it != where_.end())
@@ -276,6 +292,7 @@ class Load {
   Diagnostics diags_;
   std::map<std::string, toml::source_region> where_;
   std::vector<std::string> chain_;
+  std::set<std::string> broken_sections_;  ///< "source", "restore", ... with a key error
 };
 
 }  // namespace

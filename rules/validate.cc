@@ -31,24 +31,23 @@ void check_machine(const Machine& m, const std::string& side, bool check_os,
   const std::string hal = quoted(name_of(m.hal));
   if (hal_is_uniprocessor(m.hal) && m.cpus != 1)
     out.push_back({side + ".cpus",
-                   "cpus = " + std::to_string(m.cpus) + " contradicts hal = " + hal +
-                       ", which runs on exactly one processor; expected cpus = 1",
+                   std::to_string(m.cpus) + " processors contradict hal = " + hal +
+                       ", which runs on exactly one; expected 1",
                    "use a multiprocessor HAL type for more processors"});
   if (hal_is_multiprocessor(m.hal) && m.cpus < 2)
     out.push_back({side + ".cpus",
-                   "cpus = " + std::to_string(m.cpus) + " contradicts hal = " + hal +
-                       ", which needs two or more processors; expected cpus >= 2",
+                   std::to_string(m.cpus) + " processor contradicts hal = " + hal +
+                       ", which needs two or more; expected 2 or more",
                    "use a uniprocessor HAL type for one processor"});
   const Os& os = m.os;
   const std::string version = quoted(name_of(os.version));
   if (!is_nt5(os.version) && !hal_has_acpi(m.hal))
     out.push_back({side + ".hal",
-                   "hal = " + hal + " has no ACPI, which " + version +
-                       " needs; expected an ACPI HAL type",
+                   hal + " has no ACPI, which " + version + " needs; expected an ACPI HAL type",
                    "use \"acpi-x64\" or another acpi-* type"});
   if (is_nt5(os.version) && m.firmware == Firmware::Uefi)
     out.push_back({side + ".firmware",
-                   "firmware = \"uefi\" cannot start " + version +
+                   "\"uefi\" cannot start " + version +
                        " (NT 5.x starts from BIOS firmware only); expected \"bios\"",
                    "use windows-vista or later for UEFI"});
   // A copied [source.os] was checked on the source.
@@ -106,7 +105,7 @@ std::vector<Problem> validate(const Scenario& s) {
 
   if (s.restore.after != PriorRestore::None && s.restore.kind != RestoreKind::SystemState)
     out.push_back({"restore.after",
-                   "after = \"" + std::string(name_of(s.restore.after)) +
+                   "\"" + std::string(name_of(s.restore.after)) +
                        "\" needs restore.kind = \"system-state\", not \"" +
                        std::string(name_of(s.restore.kind)) + "\"",
                    "remove restore.after or restore the system state"});
@@ -122,7 +121,7 @@ std::vector<Problem> validate(const Scenario& s) {
                      "device's own image",
                      "remove the [backup] table"});
   } else if (s.backup == BackupKind::None) {
-    out.push_back({"backup", "missing [backup] table; expected kind = \"system-state\", "
+    out.push_back({"backup", "missing [backup] table; expected one with kind = \"system-state\", "
                              "\"bmr\" or \"full-server\"",
                    ""});
   } else {
@@ -137,7 +136,7 @@ std::vector<Problem> validate(const Scenario& s) {
                          "\" or \"full-server\""});
   }
   if (s.expect && s.expect->cpus_used && *s.expect->cpus_used < 1)
-    out.push_back({"expect.cpus_used", "cpus_used must be at least 1", ""});
+    out.push_back({"expect.cpus_used", "expected 1 or more", ""});
   return out;
 }
 

@@ -13,7 +13,7 @@ namespace restorelab {
 /// One broken rule, named by the key a person should change.
 struct Problem {
   std::string key;         ///< full key path, e.g. "source.cpus"
-  std::string message;     ///< what is wrong and what was expected
+  std::string message;     ///< what is wrong and what was expected, without the key
   std::string suggestion;  ///< may be empty
 };
 

@@ -1,0 +1,83 @@
+// Data-driven: every scenario of the shared spec examples and of the
+// project's scenario library loads and meets its [expect].
+#include <algorithm>
+#include <filesystem>
+
+#include <gtest/gtest.h>
+
+#include "rules/engine.h"
+#include "rules/scenario_loader.h"
+
+namespace restorelab {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::vector<std::string> scenario_files(const std::string& dir) {
+  std::vector<std::string> out;
+  if (!fs::is_directory(dir)) return out;
+  for (const auto& entry : fs::recursive_directory_iterator(dir)) {
+    if (entry.path().extension() != ".toml") continue;
+    auto text = DiskReader{}.read(entry.path().string());
+    if (text && (text->starts_with("[scenario]") || text->find("\n[scenario]") != std::string::npos))
+      out.push_back(entry.path().string());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+const Rulebook& project_rulebook() {
+  static const Rulebook book = [] {
+    auto b = load_rulebook_file(DiskReader{}, RESTORELAB_SOURCE_DIR "/rules/kb249694.toml");
+    if (!b) ADD_FAILURE() << format_diagnostics(b.error());
+    return b ? std::move(*b) : Rulebook{};
+  }();
+  return book;
+}
+
+class CorpusTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(CorpusTest, MeetsItsExpectation) {
+  auto s = ScenarioLoader(DiskReader{}).load_file(GetParam());
+  ASSERT_TRUE(s) << format_diagnostics(s.error());
+  ASSERT_TRUE(s->expect) << GetParam() << " has no [expect] table";
+  Prediction p = Engine(project_rulebook()).predict(*s);
+  auto diff = expect_diff(*s->expect, p);
+  std::string fired;
+  for (auto i : p.fired) fired += " " + project_rulebook().rules[i].id;
+  EXPECT_TRUE(diff.empty()) << GetParam() << ": differs in " << diff.front() << "; predicted outcome "
+                            << name_of(p.outcome) << ", rules:" << fired;
+}
+
+std::string test_name(const ::testing::TestParamInfo<std::string>& info) {
+  std::string name = fs::path(info.param).stem().string();
+  for (char& c : name)
+    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+  return name + "_" + std::to_string(info.index);
+}
+
+INSTANTIATE_TEST_SUITE_P(SpecExamples, CorpusTest,
+                         ::testing::ValuesIn(scenario_files(RESTORELAB_SHARED_DIR "/spec/examples")), test_name);
+INSTANTIATE_TEST_SUITE_P(ScenarioLibrary, CorpusTest,
+                         ::testing::ValuesIn(scenario_files(RESTORELAB_SOURCE_DIR "/scenarios")), test_name);
+
+TEST(CorpusTest, TheSpecExamplesAreThere) {
+  EXPECT_GE(scenario_files(RESTORELAB_SHARED_DIR "/spec/examples").size(), 11u)
+      << "the shared spec examples were not found beside the checkout";
+}
+
+// Every rule of the project's rulebook fires on at least one library scenario.
+TEST(CorpusTest, EveryRuleFiresSomewhere) {
+  const Rulebook& book = project_rulebook();
+  std::vector<bool> fired(book.rules.size());
+  Engine engine(book);
+  for (const auto& file : scenario_files(RESTORELAB_SOURCE_DIR "/scenarios")) {
+    auto s = ScenarioLoader(DiskReader{}).load_file(file);
+    if (!s) continue;
+    for (auto i : engine.predict(*s).fired) fired[i] = true;
+  }
+  for (std::size_t i = 0; i < fired.size(); ++i) EXPECT_TRUE(fired[i]) << book.rules[i].id << " never fires";
+}
+
+}  // namespace
+}  // namespace restorelab

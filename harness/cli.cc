@@ -12,6 +12,7 @@ namespace {
 const std::array kCommands = {
     Command{"predict", "predict the outcome of scenario files from the rulebook", predict_command},
     Command{"check", "validate scenario files without predicting", check_command},
+    Command{"matrix", "expand a scenario matrix, predict it, summarise it (expand|predict)", matrix_command},
 };
 
 void print_usage(std::ostream& os) {

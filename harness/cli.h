@@ -34,5 +34,6 @@ int run_cli(const std::vector<std::string>& args, Streams& io);
 // The subcommands (each in its own *_command.cc).
 int predict_command(const std::vector<std::string>& args, Streams& io);
 int check_command(const std::vector<std::string>& args, Streams& io);
+int matrix_command(const std::vector<std::string>& args, Streams& io);
 
 }  // namespace restorelab

@@ -51,6 +51,7 @@ std::vector<std::string> expand_scenario_paths(const std::vector<std::string>& p
         found.push_back(it->path().string());
     }
     std::sort(found.begin(), found.end());
+    if (found.empty()) found.push_back(path);  // reported by the loader: an empty folder is an error
     out.insert(out.end(), found.begin(), found.end());
   }
   return out;
@@ -64,6 +65,12 @@ std::optional<std::vector<Scenario>> load_scenarios_or_report(const std::vector<
   std::map<std::string, std::string> names;
   bool failed = false;
   for (const std::string& file : files) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(file, ec)) {
+      io.err << file << ": error: no scenario files (*.toml with a [scenario] table) in this folder\n";
+      failed = true;
+      continue;
+    }
     auto s = loader.load_file(file);
     if (!s) {
       io.err << format_diagnostics(s.error());

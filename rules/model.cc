@@ -39,26 +39,36 @@ std::vector<Edition> editions_of(OsVersion version) {
 }
 
 bool version_has_edition(OsVersion version, Edition edition) {
-  auto editions = editions_of(version);
-  return std::find(editions.begin(), editions.end(), edition) != editions.end();
+  // Called for every matrix combination: a bit mask per version, no allocation.
+  static const auto masks = [] {
+    std::array<std::uint32_t, enum_count<OsVersion>()> m{};
+    for (std::size_t v = 0; v < m.size(); ++v)
+      for (Edition e : editions_of(static_cast<OsVersion>(v))) m[v] |= 1u << static_cast<unsigned>(e);
+    return m;
+  }();
+  return (masks[static_cast<std::size_t>(version)] >> static_cast<unsigned>(edition)) & 1u;
 }
 
-std::string default_systemroot(OsVersion version) {
-  return version == OsVersion::Nt4 || version == OsVersion::W2000 ? "C:\\WINNT"
-                                                                  : "C:\\WINDOWS";
+namespace {
+std::string_view default_systemroot_view(OsVersion version) {
+  return version == OsVersion::Nt4 || version == OsVersion::W2000 ? "C:\\WINNT" : "C:\\WINDOWS";
 }
+}  // namespace
+
+std::string default_systemroot(OsVersion version) { return std::string(default_systemroot_view(version)); }
 
 namespace {
 
 void resolve_machine(Machine& m, const Defaulted::Side& d) {
   if (d.cpus) m.cpus = default_cpus(m.hal);
   if (d.storage_drivers) m.storage_drivers = DiskBusSet{m.disk_bus};
-  if (d.systemroot) m.os.systemroot = default_systemroot(m.os.version);
+  // assign/append reuse the strings' storage: the matrix resolves millions.
+  if (d.systemroot) m.os.systemroot.assign(default_systemroot_view(m.os.version));
   const std::string& root = m.os.systemroot;
-  if (d.ad[0]) m.os.ad.database = root + "\\NTDS";
-  if (d.ad[1]) m.os.ad.logs = root + "\\NTDS";
-  if (d.ad[2]) m.os.ad.frs_database = root + "\\ntfrs\\jet";
-  if (d.ad[3]) m.os.ad.frs_logs = root + "\\ntfrs\\jet\\log";
+  if (d.ad[0]) m.os.ad.database.assign(root).append("\\NTDS");
+  if (d.ad[1]) m.os.ad.logs.assign(root).append("\\NTDS");
+  if (d.ad[2]) m.os.ad.frs_database.assign(root).append("\\ntfrs\\jet");
+  if (d.ad[3]) m.os.ad.frs_logs.assign(root).append("\\ntfrs\\jet\\log");
 }
 
 }  // namespace

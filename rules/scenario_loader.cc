@@ -61,13 +61,19 @@ class Load {
       : reader_(reader), file_(std::move(file)), prefix_(std::move(prefix)) {}
 
   std::expected<Scenario, Diagnostics> run(const toml::table& root, bool require_name) {
+    if (!root.contains("scenario") && !root.contains("source") && root.contains("hal")) {
+      diags_.push_back({file_, 0, 0, "this is a machine file, not a scenario: it has no [scenario] or [source] table",
+                        "use it from a scenario with extends = \"" + file_ + "\" in [source] or [destination]"});
+      return failure();
+    }
     apply(root, "", file_);
     check_required(require_name);
     resolve_defaults(s_);
     // Cross-key problems too, except in sections whose keys are already
     // wrong (a bad `hal` would make the `cpus` check misleading).
     for (const Problem& p : validate(s_)) {
-      if (broken_sections_.contains(p.key.substr(0, p.key.find('.')))) continue;
+      auto broken = [&](const std::string& key) { return broken_sections_.contains(key.substr(0, key.find('.'))); };
+      if (broken(p.key) || std::any_of(p.also.begin(), p.also.end(), broken)) continue;
       const bool table = p.message.starts_with("missing [");
       error_for_key(p.key, table ? p.message : shown(p.key) + ": " + p.message, p.suggestion);
     }
@@ -178,16 +184,19 @@ class Load {
     const std::string path = resolve_relative(file, std::string(*node->value<std::string_view>()));
     if (depth >= kMaxExtendsDepth || std::find(chain_.begin(), chain_.end(), path) != chain_.end()) {
       error(node->source(), file, shown(side) + ".extends: \"" + path + "\" extends itself (a cycle)");
+      failed_extends_.insert(side);
       return;
     }
     auto text = reader_.read(path);
     if (!text) {
       error(node->source(), file, shown(side) + ".extends: cannot load \"" + path + "\": " + text.error());
+      failed_extends_.insert(side);
       return;
     }
     auto parsed = parse_toml(*text, path);
     if (!parsed) {
       diags_.push_back(parsed.error());
+      failed_extends_.insert(side);
       return;
     }
     chain_.push_back(path);
@@ -255,14 +264,21 @@ class Load {
   }
 
   void require(const std::string& key, const std::string& table, const std::string& what) {
-    if (where_.contains(key)) return;
-    broken_sections_.insert(key.substr(0, key.find('.')));
-    auto it = where_.find(table);
+    const std::string section = key.substr(0, key.find('.'));
+    if (where_.contains(key) || failed_extends_.contains(section)) return;
+    broken_sections_.insert(section);
     const std::string name = key.substr(key.rfind('.') + 1);
-    if (it != where_.end())
+    if (auto it = where_.find(table); it != where_.end()) {
       error(it->second, file_, "missing key \"" + name + "\" in [" + shown(table) + "]; expected " + what);
+      return;
+    }
+    // No such table: point at the table that should hold it, if there is one.
+    const std::string message = "missing [" + shown(table) + "] table with " + name + " = " + what;
+    const auto dot = table.rfind('.');
+    if (auto parent = where_.find(dot == std::string::npos ? "" : table.substr(0, dot)); parent != where_.end())
+      error(parent->second, file_, message);
     else
-      diags_.push_back({file_, 0, 0, "missing [" + shown(table) + "] table with " + name + " = " + what, ""});
+      diags_.push_back({file_, 0, 0, message, ""});
   }
 
   void check_required(bool require_name) {
@@ -273,6 +289,8 @@ class Load {
     require("source.os.edition", "source.os", "an edition such as \"standard\"");
     require("restore.kind", "restore", "\"system-state\", \"bmr\", \"full-server\" or \"push-button-reset\"");
     if (where_.contains("backup")) require("backup.kind", "backup", "\"system-state\", \"bmr\" or \"full-server\"");
+    // With a wrong restore.kind, what else the file needs is unknown.
+    if (broken_sections_.contains("restore")) return;
     const bool pbr = s_.restore.kind == RestoreKind::PushButtonReset && where_.contains("restore.kind");
     if (!pbr && where_.contains("restore.kind")) require("destination.hal", "destination", hal);
     if (s_.restore.kind == RestoreKind::SystemState && where_.contains("restore.kind") &&
@@ -293,6 +311,7 @@ class Load {
   std::map<std::string, toml::source_region> where_;
   std::vector<std::string> chain_;
   std::set<std::string> broken_sections_;  ///< "source", "restore", ... with a key error
+  std::set<std::string> failed_extends_;   ///< sides whose machine file could not be read
 };
 
 }  // namespace

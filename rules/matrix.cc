@@ -1,6 +1,7 @@
 #include "rules/matrix.h"
 
 #include <algorithm>
+#include <tuple>
 
 #include "rules/scenario_loader.h"
 #include "rules/validate.h"
@@ -65,7 +66,12 @@ class MatrixLoad {
     base(root);
     axes(root);
     constraints(root);
-    if (!diags_.empty()) return std::unexpected(std::move(diags_));
+    if (!diags_.empty()) {
+      std::stable_sort(diags_.begin(), diags_.end(), [](const Diagnostic& a, const Diagnostic& b) {
+        return std::tie(a.file, a.line, a.column) < std::tie(b.file, b.line, b.column);
+      });
+      return std::unexpected(std::move(diags_));
+    }
     if (m_.base.name.empty()) m_.base.name = m_.name;
     return std::move(m_);
   }

@@ -74,6 +74,7 @@ class Load {
     for (const Problem& p : validate(s_)) {
       auto broken = [&](const std::string& key) { return broken_sections_.contains(key.substr(0, key.find('.'))); };
       if (broken(p.key) || std::any_of(p.also.begin(), p.also.end(), broken)) continue;
+      if (p.key == "scenario.name" && !require_name && s_.name.empty()) continue;
       const bool table = p.message.starts_with("missing [");
       error_for_key(p.key, table ? p.message : shown(p.key) + ": " + p.message, p.suggestion);
     }
@@ -272,7 +273,8 @@ class Load {
       error(it->second, file_, "missing key \"" + name + "\" in [" + shown(table) + "]; expected " + what);
       return;
     }
-    // No such table: point at the table that should hold it, if there is one.
+    // No such table: say so once, at the table that should hold it, if any.
+    if (!missing_tables_.insert(table).second) return;
     const std::string message = "missing [" + shown(table) + "] table with " + name + " = " + what;
     const auto dot = table.rfind('.');
     if (auto parent = where_.find(dot == std::string::npos ? "" : table.substr(0, dot)); parent != where_.end())
@@ -312,6 +314,7 @@ class Load {
   std::vector<std::string> chain_;
   std::set<std::string> broken_sections_;  ///< "source", "restore", ... with a key error
   std::set<std::string> failed_extends_;   ///< sides whose machine file could not be read
+  std::set<std::string> missing_tables_;   ///< already reported as missing
 };
 
 }  // namespace

@@ -165,7 +165,7 @@ TEST(ScenarioLoaderTest, ReportsEveryErrorOfAFileInTextOrder) {
 TEST(ScenarioLoaderTest, RequiresTheDestinationOsForASystemStateRestore) {
   std::string text = replace(kValid, "[destination.os]\nversion = \"windows-server-2003\"\nedition = \"standard\"\nservice_pack = 1\n", "");
   EXPECT_EQ(errors_of(text),
-            "s.toml: error: missing [destination.os] table with version = the OS installed on the destination "
+            "s.toml:12:1: error: missing [destination.os] table with version = the OS installed on the destination "
             "(a system-state restore needs it)\n");
 }
 

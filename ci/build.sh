@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Configures and builds restorelab into build/ (or $BUILD_DIR).
+# Usage: ci/build.sh [extra cmake args...]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build_dir=${BUILD_DIR:-build}
+werror=OFF
+if [ "${CI:-}" = "true" ]; then werror=ON; fi
+cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRESTORELAB_WERROR=$werror "$@" >&2
+ninja -C "$build_dir" >&2

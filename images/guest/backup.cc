@@ -1,0 +1,146 @@
+#include "images/guest/backup.h"
+
+#include <algorithm>
+#include <fstream>
+
+namespace restorelab::guest {
+namespace {
+
+constexpr uint64_t kMiB = 1 << 20;
+
+/// Starts a manifest with the source's identity from its registry.
+KeyValues ManifestFor(const KeyValues& registry, const std::string& kind, const std::string& scenario) {
+  KeyValues manifest;
+  manifest.Set("backup.kind", kind);
+  manifest.Set("scenario", scenario);
+  manifest.Set("source.firmware", registry.Get("firmware"));
+  manifest.Set("source.hal", registry.Get("hal"));
+  manifest.Set("source.storage_drivers", registry.Get("storage.boot_start"));
+  for (const std::string& key : registry.KeysWithPrefix("os.")) manifest.Set("source." + key, registry.Get(key));
+  return manifest;
+}
+
+void AddMember(KeyValues& manifest, int index, const std::string& name, uint64_t size, const std::string& digest) {
+  std::string prefix = "member." + std::to_string(index) + ".";
+  manifest.Set(prefix + "name", name);
+  manifest.Set(prefix + "size", std::to_string(size));
+  manifest.Set(prefix + "sha256", digest);
+  manifest.Set("member.count", std::to_string(index + 1));
+}
+
+Status Seal(KeyValues& manifest, TarWriter& writer, const fs::path& dir) {
+  if (auto status = writer.Finish(); !status) return status;
+  auto digest = HashFile(dir / "backup.tar");
+  if (!digest) return std::unexpected(digest.error());
+  manifest.Set("archive.sha256", *digest);
+  return manifest.Save(dir / "manifest.txt");
+}
+
+}  // namespace
+
+std::vector<DiskRegion> ImageRegions(uint64_t disk_size, const std::vector<std::pair<uint64_t, uint64_t>>& partitions) {
+  std::vector<DiskRegion> regions = {{"head", 0, std::min(disk_size, kMiB)}};
+  for (size_t i = 0; i < partitions.size(); ++i) {
+    regions.push_back({"part" + std::to_string(i + 1), partitions[i].first, partitions[i].second});
+  }
+  if (disk_size > kMiB) regions.push_back({"tail", disk_size - kMiB, kMiB});
+  std::ranges::sort(regions, {}, &DiskRegion::offset);
+  std::vector<DiskRegion> merged;
+  for (const DiskRegion& r : regions) {
+    if (!merged.empty() && r.offset < merged.back().offset + merged.back().size) {
+      DiskRegion& last = merged.back();
+      last.size = std::max(last.offset + last.size, r.offset + r.size) - last.offset;
+      last.name += "+" + r.name;
+    } else {
+      merged.push_back(r);
+    }
+  }
+  return merged;
+}
+
+Status CreateSystemStateBackup(const Installation& installation, const KeyValues& registry,
+                               const fs::path& backup_volume, const std::string& scenario) {
+  fs::path dir = backup_volume / kBackupDir;
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  auto writer = TarWriter::Create(dir / "backup.tar");
+  if (!writer) return std::unexpected(writer.error());
+  KeyValues manifest = ManifestFor(registry, "system-state", scenario);
+  std::string root = registry.Get("os.systemroot");
+  std::string drive = VolumeDrive(installation.system_volume);
+  struct Item { std::string windows_path; fs::path file; std::string ad_key; };
+  std::vector<Item> items = {{kBootIniPath.data(), installation.boot_volume / "boot.ini", ""}};
+  for (std::string_view name : {"config\\SYSTEM", "hal.dll"}) {
+    std::string path = root + "\\system32\\" + std::string(name);
+    if (auto rel = MapWindowsPath(path, drive)) items.push_back({path, ResolveNoCase(installation.system_volume, *rel), ""});
+  }
+  std::vector<std::string> roles = registry.GetList("os.roles");
+  if (std::ranges::find(roles, "domain-controller") != roles.end()) {
+    for (const AdFile& ad : AdFiles()) {
+      std::string path = registry.Get(ad.key) + "\\" + ad.file_name;
+      if (auto rel = MapWindowsPath(path, drive)) items.push_back({path, ResolveNoCase(installation.system_volume, *rel), ad.key});
+    }
+  }
+  for (size_t i = 0; i < items.size(); ++i) {
+    auto content = ReadFile(items[i].file);
+    if (!content) return std::unexpected(content.error());
+    std::string name = "m" + std::to_string(i);
+    auto digest = writer->AddBytes(name, *content);
+    if (!digest) return std::unexpected(digest.error());
+    AddMember(manifest, static_cast<int>(i), name, content->size(), *digest);
+    manifest.Set("member." + std::to_string(i) + ".windows_path", items[i].windows_path);
+    if (!items[i].ad_key.empty()) manifest.Set("member." + std::to_string(i) + ".ad_key", items[i].ad_key);
+  }
+  return Seal(manifest, *writer, dir);
+}
+
+Status CreateImageBackup(const fs::path& disk_device, uint64_t disk_size, const std::vector<DiskRegion>& regions,
+                         const KeyValues& registry, const std::string& kind, const fs::path& backup_volume,
+                         const std::string& scenario) {
+  fs::path dir = backup_volume / kBackupDir;
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  auto writer = TarWriter::Create(dir / "backup.tar");
+  if (!writer) return std::unexpected(writer.error());
+  KeyValues manifest = ManifestFor(registry, kind, scenario);
+  manifest.Set("disk.size_bytes", std::to_string(disk_size));
+  std::ifstream disk(disk_device, std::ios::binary);
+  if (!disk) return Fail("cannot open " + disk_device.string());
+  for (size_t i = 0; i < regions.size(); ++i) {
+    disk.seekg(static_cast<std::streamoff>(regions[i].offset));
+    std::string name = "m" + std::to_string(i);
+    auto digest = writer->AddStream(name, disk, regions[i].size);
+    if (!digest) return std::unexpected(digest.error());
+    AddMember(manifest, static_cast<int>(i), name, regions[i].size, *digest);
+    manifest.Set("member." + std::to_string(i) + ".disk_offset", std::to_string(regions[i].offset));
+    manifest.Set("member." + std::to_string(i) + ".region", regions[i].name);
+  }
+  return Seal(manifest, *writer, dir);
+}
+
+Result<Backup> OpenBackup(const fs::path& backup_volume) {
+  fs::path dir = backup_volume / kBackupDir;
+  auto manifest = KeyValues::Load(dir / "manifest.txt");
+  if (!manifest) return Fail("no backup on the backup volume: " + manifest.error().message);
+  Backup backup{*manifest, dir / "backup.tar", {}};
+  auto digest = HashFile(backup.archive);
+  if (!digest) return std::unexpected(digest.error());
+  if (*digest != manifest->Get("archive.sha256")) {
+    return Fail(backup.archive.string() + ": checksum " + *digest + " does not match the manifest");
+  }
+  auto members = ListTar(backup.archive);
+  if (!members) return std::unexpected(members.error());
+  int64_t count = manifest->GetInt("member.count", 0);
+  for (int64_t i = 0; i < count; ++i) {
+    std::string prefix = "member." + std::to_string(i) + ".";
+    auto it = std::ranges::find(*members, manifest->Get(prefix + "name"), &TarMember::name);
+    if (it == members->end()) return Fail("archive lacks member " + manifest->Get(prefix + "name"));
+    if (static_cast<int64_t>(it->size) != manifest->GetInt(prefix + "size", -1)) {
+      return Fail("archive member " + it->name + " has the wrong size");
+    }
+    backup.members.push_back(*it);
+  }
+  return backup;
+}
+
+}  // namespace restorelab::guest

@@ -1,0 +1,69 @@
+#include "images/guest/boot_checks.h"
+
+#include "images/guest/hal.h"
+
+namespace restorelab::guest {
+namespace {
+
+BootResult Stop(std::string outcome, std::string code, std::string name, std::string detail) {
+  BootResult result;
+  result.outcome = std::move(outcome);
+  result.stop_code = std::move(code);
+  result.stop_name = std::move(name);
+  result.detail = std::move(detail);
+  return result;
+}
+
+}  // namespace
+
+BootResult DecideBoot(const BootFacts& facts) {
+  if (!facts.system_volume_found) {
+    return Stop("stop-0x7b", "0x0000007B", "INACCESSIBLE_BOOT_DEVICE",
+                "no boot-start driver for the system disk's controller (loaded: " + Join(facts.drivers_loaded, ",") +
+                    ")");
+  }
+  if (!facts.registry) {
+    BootResult result;
+    result.outcome = "boot-file-missing";
+    result.detail = facts.registry.error().message;
+    return result;
+  }
+  const KeyValues& registry = *facts.registry;
+  std::string installed_hal = registry.Get("hal");
+  BootResult result;
+  result.hal_check = "not-applicable";
+  if (IsNt5(registry.Get("os.version"))) {
+    HalVerdict verdict = CheckHal(installed_hal, facts.machine_hal);
+    result.hal_check = std::string(HalVerdictName(verdict));
+    std::string pair = "installed " + installed_hal + ", machine " + facts.machine_hal;
+    if (verdict == HalVerdict::kStopA5) return Stop("stop-0xa5", "0x000000A5", "ACPI_BIOS_ERROR", pair);
+    if (verdict == HalVerdict::kStop79) return Stop("stop-0x79", "0x00000079", "HAL_MISMATCH", pair);
+    if (verdict == HalVerdict::kHang) {
+      BootResult hang;
+      hang.outcome = "hang";
+      hang.detail = pair;
+      return hang;
+    }
+    if (HalIsUniprocessor(installed_hal) && facts.cpus_online < facts.cpus_present) {
+      result.degraded.push_back("uniprocessor-hal");
+    }
+  }
+  if (!facts.missing_ad_files.empty()) {
+    BootResult role;
+    role.outcome = "role-fails";
+    role.detail = "directory service cannot open " + Join(facts.missing_ad_files, ",");
+    return role;
+  }
+  result.nics = EvaluateNics(registry, facts.nics);
+  if (result.nics.orphaned > 0) result.degraded.push_back("nic-orphaned");
+  result.display_settings_lost = DisplaySettingsLost(registry, facts.display);
+  if (result.display_settings_lost) result.degraded.push_back("display");
+  result.outcome = result.degraded.empty() ? "boots" : "boots-degraded";
+  return result;
+}
+
+std::string StopText(const BootResult& result) {
+  return "*** STOP: " + result.stop_code + " (" + result.stop_name + ")";
+}
+
+}  // namespace restorelab::guest

@@ -1,0 +1,47 @@
+#include "images/guest/boot_config.h"
+
+#include <algorithm>
+#include <array>
+#include <string_view>
+
+namespace restorelab::guest {
+
+std::vector<std::string> CanonicalDrivers(const std::vector<std::string>& drivers) {
+  static constexpr std::array<std::string_view, 4> kOrder = {"ide", "sata", "scsi", "virtio"};
+  std::vector<std::string> out;
+  for (std::string_view bus : kOrder) {
+    if (std::ranges::find(drivers, bus) != drivers.end()) out.emplace_back(bus);
+  }
+  return out;
+}
+
+std::string KernelCommandLine(const BootConfig& config) {
+  std::string line = "console=ttyS0,115200 quiet loglevel=0 rl.disk=" + config.role;
+  if (config.uniprocessor) line += " nosmp";
+  return line;
+}
+
+std::vector<std::string> InitrdImages(const BootConfig& config) {
+  std::vector<std::string> images = {"/base.img"};
+  for (const std::string& bus : CanonicalDrivers(config.drivers)) images.push_back("/drivers/" + bus + ".img");
+  if (config.with_tools) images.push_back("/tools.img");
+  return images;
+}
+
+std::vector<BootFile> RenderBootConfig(const BootConfig& config) {
+  std::vector<std::string> images = InitrdImages(config);
+  std::string cmdline = KernelCommandLine(config);
+  if (config.firmware == "uefi") {
+    std::string entry = "title restorelab\nlinux /vmlinuz\n";
+    for (const std::string& image : images) entry += "initrd " + image + "\n";
+    entry += "options " + cmdline + "\n";
+    return {{"loader/loader.conf", "timeout 0\ndefault restorelab.conf\neditor no\nauto-entries no\nauto-firmware no\n"},
+            {"loader/entries/restorelab.conf", entry}};
+  }
+  std::string initrd;
+  for (const std::string& image : images) initrd += (initrd.empty() ? "" : ",") + image;
+  return {{"syslinux.cfg", "DEFAULT restorelab\nPROMPT 0\nTIMEOUT 0\nLABEL restorelab\n  LINUX /vmlinuz\n  INITRD " +
+                               initrd + "\n  APPEND " + cmdline + "\n"}};
+}
+
+}  // namespace restorelab::guest

@@ -1,0 +1,405 @@
+#include "images/guest/guest_run.h"
+
+#include <algorithm>
+#include <thread>
+
+#include "images/guest/backup.h"
+#include "images/guest/boot_checks.h"
+#include "images/guest/hardware.h"
+#include "images/guest/installation.h"
+#include "images/guest/recovery.h"
+#include "images/guest/report.h"
+#include "images/guest/volumes.h"
+
+namespace restorelab::guest {
+namespace {
+
+// Module initialisation waits for the driver's asynchronous probing, so the
+// disks exist once the modules are loaded; the wait only covers stragglers.
+constexpr int kDeviceWaitMs = 1500;
+constexpr int kPollMs = 100;
+
+/// State of one run, shared by the phases.
+struct Run {
+  Platform& platform;
+  KeyValues job;
+  std::string role;
+  std::vector<std::string> drivers;
+  fs::path mnt;
+  std::vector<fs::path> mounts{};  ///< mounted by this run, unmounted before power-off
+  bool stopped = false;  ///< a stop, hang or refusal ended the run early
+  bool errored = false;  ///< the run itself failed (an `error` event was printed)
+
+  void Emit(const Event& event) { platform.Emit(event.Line()); }
+  fs::path Dev(const BlockDevice& d) const { return platform.Root() / "dev" / d.name; }
+  Status Mount(const fs::path& device, const fs::path& target, std::string_view type, bool read_only) {
+    auto status = platform.Mount(device, target, type, read_only);
+    if (status) mounts.push_back(target);
+    return status;
+  }
+  /// Unmounts everything this run mounted, newest first; errors are ignored
+  /// (a volume may already be unmounted).
+  void UnmountAll() {
+    platform.Sync();
+    for (auto it = mounts.rbegin(); it != mounts.rend(); ++it) (void)platform.Unmount(*it);
+    mounts.clear();
+  }
+};
+
+std::string DiskJson(const BlockDevice& d) {
+  return "{" + JsonString("name") + ":" + JsonString(d.name) + "," + JsonString("bus") + ":" + JsonString(d.bus) +
+         "," + JsonString("fs") + ":" + JsonString(d.fs_type) + "," + JsonString("label") + ":" +
+         JsonString(d.label) + "," + JsonString("size") + ":" + std::to_string(d.size_bytes) + "}";
+}
+
+std::string DiskListJson(const std::vector<BlockDevice>& devices) {
+  std::string json = "[";
+  for (const BlockDevice& d : devices) json += (json.size() > 1 ? "," : "") + DiskJson(d);
+  return json + "]";
+}
+
+void ReportError(Run& run, std::string_view phase, const std::string& message) {
+  run.Emit(Event("error").Add("phase", phase).Add("error", message));
+  run.stopped = true;
+  run.errored = true;
+}
+
+/// Polls until a volume labelled `label` appears or the wait ends.
+std::optional<BlockDevice> WaitForVolume(Run& run, std::string_view label) {
+  for (int waited = 0;; waited += kPollMs) {
+    auto found = FindVolume(ScanBlockDevices(run.platform.Root()), label);
+    if (found || waited >= kDeviceWaitMs) return found;
+    run.platform.Sleep(kPollMs);
+  }
+}
+
+std::string MachineHal(const Run& run) {
+  std::string declared = run.job.Get("machine.hal");
+  if (!declared.empty()) return declared;
+  return DetectHal(ScanPlatform(run.platform.Root()), !IsNt5(run.job.Get("os.version")));
+}
+
+/// Mounts the system volume and its disk's first partition (the boot volume).
+Result<Installation> MountInstallation(Run& run, const BlockDevice& system, std::string_view prefix) {
+  auto devices = ScanBlockDevices(run.platform.Root());
+  auto boot = FindPartition(devices, system.disk, 1);
+  if (!boot || boot->fs_type != "vfat") return Fail("no FAT boot volume on " + system.disk);
+  Installation inst{run.mnt / (std::string(prefix) + "system"), run.mnt / (std::string(prefix) + "boot")};
+  if (auto s = run.Mount(run.Dev(system), inst.system_volume, "ext4", false); !s) return std::unexpected(s.error());
+  if (auto s = run.Mount(run.Dev(*boot), inst.boot_volume, "vfat", false); !s) return std::unexpected(s.error());
+  return inst;
+}
+
+void PhaseInstall(Run& run, const Installation& inst, const BlockDevice& system) {
+  const fs::path& root = run.platform.Root();
+  InstallHardware hw;
+  hw.firmware = ScanFirmware(root);
+  hw.hal = MachineHal(run);
+  hw.storage_drivers = run.job.GetList("machine.storage_drivers");
+  if (hw.storage_drivers.empty()) hw.storage_drivers = {system.bus};
+  hw.nics = ScanNetAdapters(root);
+  hw.display = ScanDisplay(root);
+  KeyValues registry = BuildRegistry(OsIdentity(run.job), hw);
+  if (auto s = WriteInstallation(inst, registry); !s) return ReportError(run, "install", s.error().message);
+  std::vector<std::string> nics;
+  for (const NetAdapter& nic : hw.nics) nics.push_back(nic.model + "@" + nic.pci_slot + "=" + nic.mac);
+  run.Emit(Event("installed").Add("os_version", registry.Get("os.version")).Add("edition", registry.Get("os.edition"))
+               .Add("hal", hw.hal).Add("firmware", hw.firmware)
+               .Add("storage_drivers", registry.GetList("storage.boot_start")).Add("nics", nics)
+               .Add("display", hw.display).Add("systemroot", registry.Get("os.systemroot")));
+}
+
+std::vector<std::string> MissingAdFiles(const Installation& inst, const KeyValues& registry) {
+  std::vector<std::string> missing;
+  std::vector<std::string> roles = registry.GetList("os.roles");
+  if (std::ranges::find(roles, "domain-controller") == roles.end()) return missing;
+  std::string drive = VolumeDrive(inst.system_volume);
+  for (const AdFile& ad : AdFiles()) {
+    std::string path = registry.Get(ad.key) + "\\" + ad.file_name;
+    auto rel = MapWindowsPath(path, drive);
+    std::error_code ec;
+    if (!rel || !fs::exists(ResolveNoCase(inst.system_volume, *rel), ec)) missing.push_back(path);
+  }
+  return missing;
+}
+
+void ReportBoot(Run& run, const BootFacts& facts, const BootResult& result) {
+  Event event("boot");
+  event.Add("outcome", result.outcome);
+  if (!result.stop_code.empty()) event.Add("stop_code", result.stop_code).Add("stop_name", result.stop_name);
+  if (!result.detail.empty()) event.Add("detail", result.detail);
+  event.Add("cpus_online", facts.cpus_online).Add("cpus_present", facts.cpus_present)
+      .Add("machine_hal", facts.machine_hal).Add("disk_bus", facts.disk_bus)
+      .Add("drivers_loaded", facts.drivers_loaded);
+  if (facts.registry) {
+    event.Add("hal", facts.registry->Get("hal")).Add("hal_check", result.hal_check)
+        .Add("nics_configured", result.nics.configured).Add("nics_orphaned", result.nics.orphaned)
+        .Add("nics_unconfigured", result.nics.unconfigured).Add("mac_changed", result.nics.mac_changed)
+        .Add("orphaned_bindings", result.nics.orphaned_bindings)
+        .Add("display_settings_lost", result.display_settings_lost).Add("degraded", result.degraded);
+  }
+  // Windows' own text first, then the structured line.
+  if (!result.stop_code.empty()) run.platform.Emit(StopText(result) + "\n");
+  if (result.outcome == "boot-file-missing") {
+    run.platform.Emit("Windows could not start because the following file is missing or corrupt: " + result.detail +
+                      "\n");
+  }
+  if (result.outcome != "hang") run.Emit(event);
+}
+
+/// The boot phase: decides and reports the outcome; stops raise pvpanic,
+/// a hang never returns in the guest.
+void PhaseBoot(Run& run, const std::optional<BlockDevice>& system, const std::optional<Installation>& inst) {
+  const fs::path& root = run.platform.Root();
+  BootFacts facts;
+  facts.system_volume_found = system.has_value() && inst.has_value();
+  facts.disk_bus = system ? system->bus : "";
+  facts.drivers_loaded = run.drivers;
+  PlatformFacts platform = ScanPlatform(root);
+  facts.cpus_online = CpusOnline(root);
+  facts.cpus_present = std::max<int>(platform.processors, static_cast<int>(run.job.GetInt("machine.cpus", 1)));
+  facts.machine_hal = MachineHal(run);
+  facts.nics = ScanNetAdapters(root);
+  facts.display = ScanDisplay(root);
+  if (inst) {
+    facts.registry = ReadRegistry(*inst);
+    if (facts.registry) facts.missing_ad_files = MissingAdFiles(*inst, *facts.registry);
+  }
+  BootResult result = DecideBoot(facts);
+  ReportBoot(run, facts, result);
+  if (!result.stop_code.empty()) {
+    run.stopped = true;
+    run.platform.RaisePanic();
+    run.platform.Sleep(1000);  // with a pvpanic device the domain is stopped by now
+  } else if (result.outcome == "hang") {
+    run.stopped = true;
+    run.platform.Hang();
+  } else if (result.outcome == "boot-file-missing") {
+    run.stopped = true;
+  }
+}
+
+Result<fs::path> MountBackup(Run& run, bool read_only) {
+  auto backup = WaitForVolume(run, kBackupLabel);
+  if (!backup) return Fail("no backup disk (ext4 volume labelled RL-BACKUP)");
+  fs::path target = run.mnt / "backup";
+  if (auto s = run.Mount(run.Dev(*backup), target, "ext4", read_only); !s) return std::unexpected(s.error());
+  return target;
+}
+
+void PhaseBackup(Run& run, const Installation& inst, const BlockDevice& system) {
+  std::string kind = run.job.Get("backup.kind", "system-state");
+  auto registry = ReadRegistry(inst);
+  if (!registry) return ReportError(run, "backup", "cannot read the registry: " + registry.error().message);
+  auto target = MountBackup(run, false);
+  if (!target) return ReportError(run, "backup", target.error().message);
+  std::string scenario = run.job.Get("scenario");
+  Status status;
+  if (kind == "system-state") {
+    status = CreateSystemStateBackup(inst, *registry, *target, scenario);
+  } else {
+    run.platform.Sync();
+    (void)run.platform.Unmount(inst.system_volume);  // quiesce, as VSS would
+    (void)run.platform.Unmount(inst.boot_volume);
+    const fs::path& root = run.platform.Root();
+    std::vector<std::pair<uint64_t, uint64_t>> partitions;
+    for (int n = 1;; ++n) {
+      fs::path part = root / "sys/class/block" / system.disk / (system.disk + std::to_string(n));
+      auto start = ReadFile(part / "start");
+      if (!start) break;
+      partitions.emplace_back(ParseInt(*start, 0) * 512, ParseInt(ReadFile(part / "size").value_or("0"), 0) * 512);
+    }
+    uint64_t size = ParseInt(ReadFile(root / "sys/class/block" / system.disk / "size").value_or("0"), 0) * 512;
+    status = CreateImageBackup(root / "dev" / system.disk, size, ImageRegions(size, partitions), *registry, kind,
+                               *target, scenario);
+  }
+  if (!status) return ReportError(run, "backup", status.error().message);
+  run.platform.Sync();
+  auto manifest = KeyValues::Load(*target / kBackupDir / "manifest.txt");
+  run.Emit(Event("backup").Add("kind", kind).Add("members", manifest ? manifest->GetInt("member.count", 0) : 0)
+               .Add("archive_sha256", manifest ? manifest->Get("archive.sha256") : ""));
+  (void)run.platform.Unmount(*target);
+}
+
+void Refused(Run& run, const std::string& reason) {
+  run.Emit(Event("restore").Add("outcome", "restore-refused").Add("reason", reason));
+  run.stopped = true;
+}
+
+void PhaseRestoreSystemState(Run& run, const Installation& inst) {
+  auto running = ReadRegistry(inst);
+  if (!running) return ReportError(run, "restore-system-state", "cannot read this installation: " + running.error().message);
+  auto volume = MountBackup(run, true);
+  if (!volume) return ReportError(run, "restore-system-state", volume.error().message);
+  auto backup = OpenBackup(*volume);
+  if (!backup) return ReportError(run, "restore-system-state", backup.error().message);
+  if (std::string reason = SystemStateRefusal(backup->manifest, *running); !reason.empty()) return Refused(run, reason);
+  auto result = RestoreSystemState(*backup, inst, *running);
+  if (!result) return ReportError(run, "restore-system-state", result.error().message);
+  run.platform.Sync();
+  run.Emit(Event("restore").Add("outcome", "restored").Add("kind", "system-state")
+               .Add("restored", result->restored).Add("skipped", result->skipped));
+}
+
+/// The system disk's run: find C:, then install/boot/backup/restore.
+void RunSystem(Run& run, const std::vector<std::string>& phases) {
+  auto system = WaitForVolume(run, kSystemLabel);
+  std::optional<Installation> inst;
+  if (system) {
+    auto mounted = MountInstallation(run, *system, "");
+    if (!mounted) return ReportError(run, "mount", mounted.error().message);
+    inst = *mounted;
+  }
+  for (const std::string& phase : phases) {
+    if (run.stopped) return;
+    if (phase == "boot") {
+      PhaseBoot(run, system, inst);
+      continue;
+    }
+    if (!inst) {
+      // Setup and the backup tools run inside a started system; without the
+      // disk it never starts: report it the way the start would.
+      PhaseBoot(run, system, inst);
+      return;
+    }
+    if (phase == "install") {
+      PhaseInstall(run, *inst, *system);
+    } else if (phase == "backup") {
+      PhaseBackup(run, *inst, *system);
+    } else if (phase == "restore-system-state") {
+      PhaseRestoreSystemState(run, *inst);
+    } else {
+      ReportError(run, phase, "phase '" + phase + "' does not run from a system disk");
+    }
+  }
+}
+
+/// The recovery disk's run (Windows RE): restore an image onto the one disk
+/// that is neither the recovery disk nor the backup disk.
+void PhaseRecover(Run& run) {
+  RestoreRequest request = RestoreRequestFrom(run.job);
+  if (request.kind == "system-state") {
+    return ReportError(run, "recover", "a system-state restore runs from the installed system (phase restore-system-state)");
+  }
+  auto volume = MountBackup(run, true);
+  if (!volume) return ReportError(run, "recover", volume.error().message);
+  auto backup = OpenBackup(*volume);
+  if (!backup) return ReportError(run, "recover", backup.error().message);
+  const fs::path& root = run.platform.Root();
+  auto devices = ScanBlockDevices(root);
+  auto recovery = FindVolume(devices, kRecoveryLabel);
+  auto backup_disk = FindVolume(devices, kBackupLabel);
+  std::vector<BlockDevice> targets;
+  for (const BlockDevice& d : devices) {
+    if (d.partition == 0 && (!recovery || d.disk != recovery->disk) && (!backup_disk || d.disk != backup_disk->disk)) {
+      targets.push_back(d);
+    }
+  }
+  if (targets.size() != 1) {
+    return ReportError(run, "recover", "expected exactly one target disk, found " + std::to_string(targets.size()) + ": " +
+                                     DiskListJson(devices));
+  }
+  const BlockDevice target = targets.front();
+  std::string firmware = ScanFirmware(root);
+  std::string reason = ImageRestoreRefusal(backup->manifest, request, firmware, target.size_bytes);
+  if (!reason.empty()) return Refused(run, reason);
+  if (auto s = RestoreImage(*backup, run.Dev(target)); !s) return ReportError(run, "recover", s.error().message);
+  if (auto s = run.platform.RereadPartitions(run.Dev(target)); !s) return ReportError(run, "recover", s.error().message);
+  Event event("restore");
+  event.Add("outcome", "restored").Add("kind", request.kind).Add("target", target.name).Add("target_bus", target.bus)
+      .Add("asr", request.asr);
+  if (request.asr) {
+    auto restored = WaitForVolume(run, kSystemLabel);
+    if (!restored) return ReportError(run, "recover", "the restored disk has no system volume");
+    auto inst = MountInstallation(run, *restored, "target-");
+    if (!inst) return ReportError(run, "recover", inst.error().message);
+    std::string hal = MachineHal(run);
+    if (auto s = ApplyAsr(*inst, hal, target.bus); !s) return ReportError(run, "recover", s.error().message);
+    event.Add("hal", hal).Add("storage_drivers", std::vector<std::string>{target.bus});
+    run.platform.Sync();
+  }
+  run.Emit(event);
+}
+
+/// Loads base.modules, then nic.modules (on a second thread: NIC probing is
+/// slow under emulation) alongside the boot-start driver lists. Returns the
+/// errors, one per module that failed.
+std::vector<std::string> LoadModules(Platform& platform, const std::vector<std::string>& drivers) {
+  const fs::path& root = platform.Root();
+  auto load = [&](const fs::path& list, std::vector<std::string>& errors) {
+    for (const fs::path& module : ModuleFiles(root, list)) {
+      if (auto s = platform.LoadModule(module); !s) errors.push_back(s.error().message);
+    }
+  };
+  std::vector<std::string> errors;
+  std::vector<std::string> nic_errors;
+  load(root / kModuleListDir / "base.modules", errors);
+  std::thread nics([&] { load(root / kModuleListDir / "nic.modules", nic_errors); });
+  for (const std::string& bus : drivers) load(root / kModuleListDir / "drivers" / (bus + ".modules"), errors);
+  nics.join();
+  errors.insert(errors.end(), nic_errors.begin(), nic_errors.end());
+  return errors;
+}
+
+}  // namespace
+
+std::vector<fs::path> ModuleFiles(const fs::path& root, const fs::path& list_file) {
+  std::vector<fs::path> files;
+  auto text = ReadFile(list_file);
+  if (!text) return files;
+  for (const std::string& name : Split(*text, '\n')) files.push_back(root / kModuleDir / name);
+  return files;
+}
+
+std::vector<std::string> LoadedDriverImages(const fs::path& root) {
+  std::vector<std::string> buses;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(root / kModuleListDir / "drivers", ec)) {
+    if (entry.path().extension() == ".modules") buses.push_back(entry.path().stem().string());
+  }
+  std::ranges::sort(buses);
+  return buses;
+}
+
+std::string DiskRole(const std::string& cmdline) {
+  for (const std::string& word : Split(cmdline, ' ')) {
+    if (word.starts_with("rl.disk=")) return Trim(word.substr(8));
+  }
+  return "system";
+}
+
+int RunGuest(Platform& platform) {
+  const fs::path& root = platform.Root();
+  Run run{platform, {}, DiskRole(ReadFile(root / "proc/cmdline").value_or("")), LoadedDriverImages(root),
+          root / "mnt"};
+  std::vector<std::string> module_errors = LoadModules(platform, run.drivers);
+  PlatformFacts facts = ScanPlatform(root);
+  run.Emit(Event("kernel-start").Add("disk", run.role).Add("firmware", ScanFirmware(root))
+               .Add("acpi", facts.acpi).Add("apic", facts.apic).Add("cpus_present", facts.processors)
+               .Add("cpus_online", CpusOnline(root)).Add("drivers_loaded", run.drivers)
+               .Add("module_errors", module_errors));
+  auto text = platform.ReadJob();
+  auto job = text ? KeyValues::Parse(*text, "job") : std::unexpected(text.error());
+  if (!job) {
+    ReportError(run, "job", job.error().message);
+  } else {
+    run.job = *job;
+    std::vector<std::string> phases = run.job.GetList("phase");
+    run.Emit(Event("job").Add("scenario", run.job.Get("scenario")).Add("phases", phases).Add("disk", run.role));
+    if (run.role == "recovery") {
+      if (phases != std::vector<std::string>{"recover"}) ReportError(run, "job", "the recovery disk runs phase=recover only");
+      else PhaseRecover(run);
+    } else {
+      RunSystem(run, phases);
+    }
+    run.Emit(Event("disks").AddRaw("disks", DiskListJson(ScanBlockDevices(root))));
+  }
+  run.UnmountAll();
+  // A stop has already raised pvpanic; "done" still follows for hosts without it.
+  run.Emit(Event("done").Add("stopped", run.stopped).Add("error", run.errored));
+  platform.Sync();
+  platform.PowerOff();
+  return run.errored ? 1 : 0;
+}
+
+}  // namespace restorelab::guest

@@ -1,0 +1,187 @@
+#include "images/guest/installation.h"
+
+#include <algorithm>
+
+#include "images/guest/hal.h"
+
+namespace restorelab::guest {
+namespace {
+
+constexpr std::string_view kRegistryFile = "config/SYSTEM";
+
+std::string DefaultSystemRoot(std::string_view version) {
+  return version == "windows-2000" || version == "windows-nt4" ? "C:\\WINNT" : "C:\\WINDOWS";
+}
+
+Status WriteAt(const fs::path& volume, std::string_view windows_dir, std::string_view drive,
+               std::string_view file_name, std::string_view content) {
+  auto relative = MapWindowsPath(windows_dir, drive);
+  if (!relative) return {};  // on another volume: not this disk's business
+  return WriteFile(ResolveNoCase(volume, *relative) / file_name, content);
+}
+
+}  // namespace
+
+std::optional<fs::path> MapWindowsPath(std::string_view windows_path, std::string_view volume_drive) {
+  if (windows_path.size() < 2 || windows_path[1] != ':') return std::nullopt;
+  if (ToLower(windows_path.substr(0, 2)) != ToLower(volume_drive)) return std::nullopt;
+  fs::path relative;
+  for (const std::string& part : Split(windows_path.substr(2), '\\')) relative /= part;
+  return relative;
+}
+
+fs::path ResolveNoCase(const fs::path& base, const fs::path& relative) {
+  fs::path current = base;
+  bool exists = true;
+  for (const fs::path& part : relative) {
+    fs::path next = current / part;
+    std::error_code ec;
+    if (exists && !fs::exists(next, ec)) {
+      std::string wanted = ToLower(part.string());
+      for (const auto& entry : fs::directory_iterator(current, ec)) {
+        if (ToLower(entry.path().filename().string()) == wanted) {
+          next = entry.path();
+          break;
+        }
+      }
+      exists = fs::exists(next, ec);
+    }
+    current = next;
+  }
+  return current;
+}
+
+const std::vector<AdFile>& AdFiles() {
+  static const std::vector<AdFile> files = {{"os.ad.database", "ntds.dit"},
+                                            {"os.ad.logs", "edb.log"},
+                                            {"os.ad.frs_database", "ntfrs.jdb"},
+                                            {"os.ad.frs_logs", "edb.chk"}};
+  return files;
+}
+
+KeyValues OsIdentity(const KeyValues& job) {
+  KeyValues os;
+  for (const auto& [key, value] : job.entries()) {
+    if (key.starts_with("os.")) os.Set(key, value);
+  }
+  std::string version = os.Get("os.version");
+  if (!os.Has("os.systemroot")) os.Set("os.systemroot", DefaultSystemRoot(version));
+  if (!os.Has("os.systemdrive")) os.Set("os.systemdrive", os.Get("os.systemroot").substr(0, 2));
+  if (!os.Has("os.service_pack")) os.Set("os.service_pack", "0");
+  if (!os.Has("os.channel")) os.Set("os.channel", "retail");
+  std::string root = os.Get("os.systemroot");
+  const std::pair<std::string_view, std::string> defaults[] = {
+      {"os.ad.database", root + "\\NTDS"},
+      {"os.ad.logs", root + "\\NTDS"},
+      {"os.ad.frs_database", root + "\\ntfrs\\jet"},
+      {"os.ad.frs_logs", root + "\\ntfrs\\jet\\log"}};
+  for (const auto& [key, value] : defaults) {
+    if (!os.Has(key)) os.Set(key, value);
+  }
+  return os;
+}
+
+KeyValues BuildRegistry(const KeyValues& os_identity, const InstallHardware& hardware) {
+  KeyValues registry = os_identity;
+  registry.Set("firmware", hardware.firmware);
+  registry.Set("hal", hardware.hal);
+  registry.SetList("storage.boot_start", CanonicalDrivers(hardware.storage_drivers));
+  registry.Set("nic.count", std::to_string(hardware.nics.size()));
+  for (size_t i = 0; i < hardware.nics.size(); ++i) {
+    std::string prefix = "nic." + std::to_string(i) + ".";
+    registry.Set(prefix + "model", hardware.nics[i].model);
+    registry.Set(prefix + "slot", hardware.nics[i].pci_slot);
+    registry.Set(prefix + "mac", hardware.nics[i].mac);
+    registry.Set(prefix + "ip", "10.0.0." + std::to_string(10 + i) + "/24");
+  }
+  registry.Set("display.model", hardware.display);
+  return registry;
+}
+
+BootConfig BootConfigFor(const KeyValues& registry) {
+  BootConfig config;
+  config.firmware = registry.Get("firmware", "bios");
+  config.drivers = registry.GetList("storage.boot_start");
+  config.uniprocessor = IsNt5(registry.Get("os.version")) && HalIsUniprocessor(registry.Get("hal"));
+  return config;
+}
+
+Status WriteBootConfig(const fs::path& boot_volume, const KeyValues& registry) {
+  BootConfig config = BootConfigFor(registry);
+  std::error_code ec;
+  // The loader installed on this volume decides the format, not the registry:
+  // a system-state restore may bring a registry from the other firmware type.
+  if (fs::exists(boot_volume / "ldlinux.sys", ec)) {
+    config.firmware = "bios";
+  } else if (fs::exists(boot_volume / "EFI", ec)) {
+    config.firmware = "uefi";
+  }
+  for (const BootFile& file : RenderBootConfig(config)) {
+    if (auto status = WriteFile(boot_volume / file.path, file.content); !status) return status;
+  }
+  return {};
+}
+
+std::optional<fs::path> System32Dir(const fs::path& system_volume, std::string_view systemroot) {
+  auto relative = MapWindowsPath(systemroot, VolumeDrive(system_volume));
+  if (!relative) return std::nullopt;
+  return ResolveNoCase(system_volume, *relative / "system32");
+}
+
+Status WriteInstallation(const Installation& installation, const KeyValues& registry) {
+  std::string drive = registry.Get("os.systemdrive", "C:");
+  std::string root = registry.Get("os.systemroot");
+  const fs::path& sys = installation.system_volume;
+  if (auto s = WriteFile(sys / "rl-volume.txt", "drive=" + drive + "\n"); !s) return s;
+  if (!MapWindowsPath(root, drive)) return Fail("systemroot " + root + " is not on the system drive " + drive);
+  if (auto s = WriteAt(sys, root + "\\system32", drive, "ntoskrnl.exe", "restorelab model kernel\n"); !s) return s;
+  if (auto s = WriteAt(sys, root + "\\system32", drive, "hal.dll", "hal=" + registry.Get("hal") + "\n"); !s) {
+    return s;
+  }
+  if (auto s = WriteRegistry(installation, registry); !s) return s;
+  std::vector<std::string> roles = registry.GetList("os.roles");
+  if (std::ranges::find(roles, "domain-controller") != roles.end()) {
+    for (const AdFile& file : AdFiles()) {
+      if (auto s = WriteAt(sys, registry.Get(file.key), drive, file.file_name, "restorelab AD data\n"); !s) return s;
+    }
+  }
+  if (auto s = WriteFile(installation.boot_volume / "boot.ini", "systemroot=" + root + "\n"); !s) return s;
+  return WriteBootConfig(installation.boot_volume, registry);
+}
+
+Result<std::string> ReadBootIni(const fs::path& boot_volume) {
+  auto ini = KeyValues::Load(boot_volume / "boot.ini");
+  if (!ini) return std::unexpected(ini.error());
+  std::string root = ini->Get("systemroot");
+  if (root.empty()) return Fail((boot_volume / "boot.ini").string() + " has no systemroot line");
+  return root;
+}
+
+std::string VolumeDrive(const fs::path& system_volume) {
+  auto volume = KeyValues::Load(system_volume / "rl-volume.txt");
+  return volume ? volume->Get("drive", "C:") : "C:";
+}
+
+Result<KeyValues> ReadRegistry(const Installation& installation) {
+  auto root = ReadBootIni(installation.boot_volume);
+  if (!root) return std::unexpected(root.error());
+  auto system32 = System32Dir(installation.system_volume, *root);
+  if (!system32) return Fail(*root + "\\system32\\ntoskrnl.exe");
+  for (std::string_view file : {"ntoskrnl.exe", "hal.dll"}) {
+    std::error_code ec;
+    if (!fs::exists(*system32 / file, ec)) return Fail(*root + "\\system32\\" + std::string(file));
+  }
+  fs::path hive = ResolveNoCase(*system32, kRegistryFile);
+  std::error_code ec;
+  if (!fs::exists(hive, ec)) return Fail(*root + "\\system32\\config\\SYSTEM");
+  return KeyValues::Load(hive);
+}
+
+Status WriteRegistry(const Installation& installation, const KeyValues& registry) {
+  std::string root = registry.Get("os.systemroot");
+  auto relative = MapWindowsPath(root, VolumeDrive(installation.system_volume));
+  if (!relative) return Fail("systemroot " + root + " is not on this volume");
+  return registry.Save(ResolveNoCase(installation.system_volume, *relative / "system32") / kRegistryFile);
+}
+
+}  // namespace restorelab::guest

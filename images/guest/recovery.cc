@@ -1,0 +1,126 @@
+#include "images/guest/recovery.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <fstream>
+
+#include "images/guest/sha256.h"
+
+namespace restorelab::guest {
+
+RestoreRequest RestoreRequestFrom(const KeyValues& job) {
+  RestoreRequest request;
+  request.kind = job.Get("restore.kind", "bmr");
+  request.asr = job.GetBool("restore.asr", false);
+  request.offline = job.GetBool("restore.offline", request.kind == "bmr");
+  return request;
+}
+
+std::string ImageRestoreRefusal(const KeyValues& manifest, const RestoreRequest& request,
+                                std::string_view running_firmware, uint64_t target_size) {
+  std::string kind = manifest.Get("backup.kind");
+  if (request.kind == "bmr" && !request.offline) return "a bare-metal recovery must run offline (from Windows RE)";
+  if (kind != "bmr" && kind != "full-server") return "the backup is a " + kind + " backup, not a disk image";
+  std::string source = manifest.Get("source.firmware");
+  if (source != running_firmware) {
+    return "the image was taken on " + source + " firmware and this computer started with " +
+           std::string(running_firmware) + " firmware";
+  }
+  uint64_t needed = static_cast<uint64_t>(manifest.GetInt("disk.size_bytes", 0));
+  if (target_size < needed) {
+    return "the target disk (" + std::to_string(target_size) + " bytes) is smaller than the source disk (" +
+           std::to_string(needed) + " bytes)";
+  }
+  return "";
+}
+
+std::string SystemStateRefusal(const KeyValues& manifest, const KeyValues& running) {
+  if (manifest.Get("backup.kind") != "system-state") {
+    return "the backup is a " + manifest.Get("backup.kind") + " backup, not a system-state backup";
+  }
+  for (std::string_view field : {"version", "edition"}) {
+    std::string key = "os." + std::string(field);
+    std::string source = manifest.Get("source." + key);
+    std::string here = running.Get(key);
+    if (source != here) {
+      return "the backup's OS " + std::string(field) + " is " + source + " and this computer runs " + here;
+    }
+  }
+  return "";
+}
+
+Status RestoreImage(const Backup& backup, const fs::path& target_device) {
+  std::fstream out(target_device, std::ios::binary | std::ios::in | std::ios::out);
+  if (!out) return Fail("cannot open " + target_device.string() + " for writing");
+  for (size_t i = 0; i < backup.members.size(); ++i) {
+    std::string prefix = "member." + std::to_string(i) + ".";
+    if (!backup.manifest.Has(prefix + "disk_offset")) continue;
+    out.seekp(backup.manifest.GetInt(prefix + "disk_offset", 0));
+    auto digest = ExtractMember(backup.archive, backup.members[i], out);
+    if (!digest) return std::unexpected(digest.error());
+    if (*digest != backup.manifest.Get(prefix + "sha256")) {
+      return Fail("member " + backup.members[i].name + " fails its checksum");
+    }
+  }
+  out.flush();
+  if (!out) return Fail("cannot write " + target_device.string());
+  out.close();
+  int fd = ::open(target_device.c_str(), O_RDWR);
+  if (fd >= 0) {
+    ::fsync(fd);
+    ::close(fd);
+  }
+  return {};
+}
+
+Status ApplyAsr(const Installation& restored, const std::string& hal, const std::string& disk_bus) {
+  auto registry = ReadRegistry(restored);
+  if (!registry) return Fail("ASR cannot read the restored registry: missing " + registry.error().message);
+  if (IsNt5(registry->Get("os.version")) && !hal.empty()) registry->Set("hal", hal);
+  if (!disk_bus.empty()) registry->Set("storage.boot_start", disk_bus);
+  auto system32 = System32Dir(restored.system_volume, registry->Get("os.systemroot"));
+  if (!system32) return Fail("ASR cannot find the restored system32");
+  if (auto s = WriteFile(*system32 / "hal.dll", "hal=" + registry->Get("hal") + "\n"); !s) return s;
+  if (auto s = WriteRegistry(restored, *registry); !s) return s;
+  return WriteBootConfig(restored.boot_volume, *registry);
+}
+
+Result<SystemStateResult> RestoreSystemState(const Backup& backup, const Installation& destination,
+                                             const KeyValues& running) {
+  SystemStateResult result;
+  std::string drive = VolumeDrive(destination.system_volume);
+  for (size_t i = 0; i < backup.members.size(); ++i) {
+    std::string prefix = "member." + std::to_string(i) + ".";
+    std::string windows_path = backup.manifest.Get(prefix + "windows_path");
+    if (windows_path.empty()) continue;
+    fs::path target;
+    if (windows_path == kBootIniPath) {
+      target = destination.boot_volume / "boot.ini";
+    } else {
+      std::string ad_key = backup.manifest.Get(prefix + "ad_key");
+      std::string file_name = windows_path.substr(windows_path.rfind('\\') + 1);
+      std::string effective = ad_key.empty() ? windows_path : running.Get(ad_key) + "\\" + file_name;
+      auto relative = MapWindowsPath(effective, drive);
+      if (!relative) {
+        result.skipped.push_back(effective);
+        continue;
+      }
+      target = ResolveNoCase(destination.system_volume, *relative);
+      windows_path = effective;
+    }
+    auto content = ReadMember(backup.archive, backup.members[i]);
+    if (!content) return std::unexpected(content.error());
+    if (Sha256Hex(*content) != backup.manifest.Get(prefix + "sha256")) {
+      return Fail("member " + backup.members[i].name + " fails its checksum");
+    }
+    if (auto s = WriteFile(target, *content); !s) return std::unexpected(s.error());
+    result.restored.push_back(windows_path);
+  }
+  if (auto registry = ReadRegistry(destination)) {
+    if (auto s = WriteBootConfig(destination.boot_volume, *registry); !s) return std::unexpected(s.error());
+  }
+  return result;
+}
+
+}  // namespace restorelab::guest

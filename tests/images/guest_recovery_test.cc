@@ -1,0 +1,157 @@
+#include "images/guest/recovery.h"
+
+#include <gtest/gtest.h>
+
+#include "images/guest/backup.h"
+#include "images/guest/boot_checks.h"
+#include "tests/images/guest_test_util.h"
+
+namespace restorelab::guest {
+namespace {
+
+using testing::TempRoot;
+
+KeyValues Job(std::string_view text) { return *KeyValues::Parse(text, "job"); }
+
+/// An installed machine in `root`/<name>/{sys,boot}.
+Installation Install(const TempRoot& root, std::string_view name, std::string_view job, std::string hal,
+                     std::string bus = "ide") {
+  Installation inst{root.path() / name / "sys", root.path() / name / "boot"};
+  InstallHardware hw;
+  hw.hal = std::move(hal);
+  hw.storage_drivers = {std::move(bus)};
+  hw.nics = {{"e1000", "0000:00:03.0", "52:54:00:00:00:01"}};
+  EXPECT_TRUE(WriteInstallation(inst, BuildRegistry(OsIdentity(Job(job)), hw)).has_value());
+  return inst;
+}
+
+constexpr std::string_view kWs2003 = "os.version=windows-server-2003\nos.edition=standard\nos.service_pack=1\n";
+
+Backup SystemStateBackup(const TempRoot& root, const Installation& source) {
+  std::filesystem::path volume = root.path() / "backup";
+  auto registry = ReadRegistry(source);
+  EXPECT_TRUE(registry.has_value());
+  EXPECT_TRUE(CreateSystemStateBackup(source, *registry, volume, "t").has_value());
+  auto backup = OpenBackup(volume);
+  EXPECT_TRUE(backup.has_value()) << backup.error().message;
+  return *backup;
+}
+
+TEST(GuestRecoveryTest, SystemStateRestoreReplacesTheConfiguration) {
+  TempRoot root;
+  Installation source = Install(root, "src", kWs2003, "acpi-uniprocessor");
+  Installation dest = Install(root, "dst", kWs2003, "acpi-multiprocessor", "sata");
+  Backup backup = SystemStateBackup(root, source);
+  auto running = ReadRegistry(dest).value();
+  EXPECT_EQ(SystemStateRefusal(backup.manifest, running), "");
+  auto result = RestoreSystemState(backup, dest, running);
+  ASSERT_TRUE(result.has_value()) << result.error().message;
+  EXPECT_TRUE(result->skipped.empty());
+  auto restored = ReadRegistry(dest).value();
+  EXPECT_EQ(restored.Get("hal"), "acpi-uniprocessor");
+  EXPECT_EQ(restored.Get("storage.boot_start"), "ide");
+  // The loader now loads the source's boot-start driver and one processor.
+  std::string config = ReadFile(dest.boot_volume / "syslinux.cfg").value();
+  EXPECT_NE(config.find("INITRD /base.img,/drivers/ide.img\n"), std::string::npos);
+  EXPECT_NE(config.find(" nosmp"), std::string::npos);
+}
+
+TEST(GuestRecoveryTest, SystemStateRestoreRefusesAnotherVersionOrEdition) {
+  TempRoot root;
+  Installation source = Install(root, "src", kWs2003, "acpi-uniprocessor");
+  Backup backup = SystemStateBackup(root, source);
+  KeyValues running = Job("os.version=windows-server-2003\nos.edition=enterprise\n");
+  EXPECT_EQ(SystemStateRefusal(backup.manifest, running),
+            "the backup's OS edition is standard and this computer runs enterprise");
+  running = Job("os.version=windows-xp\nos.edition=standard\n");
+  EXPECT_EQ(SystemStateRefusal(backup.manifest, running),
+            "the backup's OS version is windows-server-2003 and this computer runs windows-xp");
+}
+
+TEST(GuestRecoveryTest, SystemStateOntoAnotherSystemRootLeavesTheLoaderWithoutFiles) {
+  TempRoot root;
+  Installation source = Install(root, "src", kWs2003, "acpi-uniprocessor");
+  Installation dest = Install(root, "dst", std::string(kWs2003) + "os.systemroot=C:\\WINNT\n", "acpi-uniprocessor");
+  Backup backup = SystemStateBackup(root, source);
+  ASSERT_TRUE(RestoreSystemState(backup, dest, ReadRegistry(dest).value()).has_value());
+  auto registry = ReadRegistry(dest);
+  ASSERT_FALSE(registry.has_value());
+  EXPECT_EQ(registry.error().message, "C:\\WINDOWS\\system32\\ntoskrnl.exe");
+}
+
+TEST(GuestRecoveryTest, DirectoryDataGoesWhereTheDestinationKeepsIt) {
+  TempRoot root;
+  std::string dc = std::string(kWs2003) + "os.roles=domain-controller\n";
+  Installation source = Install(root, "src", dc + "os.ad.database=C:\\NTDS\n", "acpi-uniprocessor");
+  Installation dest = Install(root, "dst", dc, "acpi-uniprocessor");
+  Backup backup = SystemStateBackup(root, source);
+  auto result = RestoreSystemState(backup, dest, ReadRegistry(dest).value());
+  ASSERT_TRUE(result.has_value());
+  // The restored registry points at C:\NTDS; the data went to C:\WINDOWS\NTDS.
+  EXPECT_EQ(ReadRegistry(dest)->Get("os.ad.database"), "C:\\NTDS");
+  EXPECT_FALSE(std::filesystem::exists(dest.system_volume / "NTDS/ntds.dit"));
+  EXPECT_TRUE(std::filesystem::exists(dest.system_volume / "WINDOWS/NTDS/ntds.dit"));
+}
+
+TEST(GuestRecoveryTest, ImageRestoreRefusesWhatWindowsReRefuses) {
+  KeyValues manifest = Job("backup.kind=bmr\nsource.firmware=uefi\ndisk.size_bytes=1000\n");
+  RestoreRequest bmr{"bmr", false, true};
+  EXPECT_EQ(ImageRestoreRefusal(manifest, bmr, "uefi", 1000), "");
+  EXPECT_EQ(ImageRestoreRefusal(manifest, bmr, "bios", 1000),
+            "the image was taken on uefi firmware and this computer started with bios firmware");
+  EXPECT_EQ(ImageRestoreRefusal(manifest, RestoreRequest{"bmr", false, false}, "uefi", 1000),
+            "a bare-metal recovery must run offline (from Windows RE)");
+  EXPECT_NE(ImageRestoreRefusal(manifest, bmr, "uefi", 999).find("smaller"), std::string::npos);
+  EXPECT_EQ(ImageRestoreRefusal(Job("backup.kind=system-state\n"), bmr, "bios", 1000),
+            "the backup is a system-state backup, not a disk image");
+}
+
+TEST(GuestRecoveryTest, RestoreRequestDefaultsOfflineForBmrOnly) {
+  EXPECT_TRUE(RestoreRequestFrom(Job("restore.kind=bmr\n")).offline);
+  EXPECT_FALSE(RestoreRequestFrom(Job("restore.kind=full-server\n")).offline);
+  EXPECT_TRUE(RestoreRequestFrom(Job("restore.kind=bmr\nrestore.asr=true\n")).asr);
+}
+
+TEST(GuestRecoveryTest, ImageBackupRestoresTheSameBytesAtTheSameOffsets) {
+  TempRoot root;
+  std::string disk(4 << 20, '\0');
+  for (size_t i = 0; i < disk.size(); i += 4096) disk[i] = static_cast<char>(i / 4096);
+  root.Write("source.img", disk);
+  root.Write("target.img", std::string(4 << 20, '\0'));
+  KeyValues registry = Job("firmware=bios\nhal=acpi-uniprocessor\nos.version=windows-xp\n");
+  auto regions = ImageRegions(disk.size(), {{1 << 20, 2 << 20}});
+  ASSERT_TRUE(CreateImageBackup(root.path() / "source.img", disk.size(), regions, registry, "bmr",
+                                root.path() / "backup", "t").has_value());
+  auto backup = OpenBackup(root.path() / "backup");
+  ASSERT_TRUE(backup.has_value()) << backup.error().message;
+  EXPECT_EQ(backup->manifest.Get("source.firmware"), "bios");
+  ASSERT_TRUE(RestoreImage(*backup, root.path() / "target.img").has_value());
+  EXPECT_EQ(ReadFile(root.path() / "target.img").value(), disk);
+}
+
+TEST(GuestRecoveryTest, OpenBackupDetectsATamperedArchive) {
+  TempRoot root;
+  Installation source = Install(root, "src", kWs2003, "acpi-uniprocessor");
+  SystemStateBackup(root, source);
+  std::string tar = ReadFile(root.path() / "backup/WindowsImageBackup/backup.tar").value();
+  tar[600] ^= 1;
+  root.Write("backup/WindowsImageBackup/backup.tar", tar);
+  auto backup = OpenBackup(root.path() / "backup");
+  ASSERT_FALSE(backup.has_value());
+  EXPECT_NE(backup.error().message.find("does not match the manifest"), std::string::npos);
+}
+
+TEST(GuestRecoveryTest, AsrRedetectsHalAndStorageDriver) {
+  TempRoot root;
+  Installation restored = Install(root, "dst", kWs2003, "acpi-uniprocessor", "ide");
+  ASSERT_TRUE(ApplyAsr(restored, "acpi-multiprocessor", "virtio").has_value());
+  auto registry = ReadRegistry(restored).value();
+  EXPECT_EQ(registry.Get("hal"), "acpi-multiprocessor");
+  EXPECT_EQ(registry.Get("storage.boot_start"), "virtio");
+  std::string config = ReadFile(restored.boot_volume / "syslinux.cfg").value();
+  EXPECT_NE(config.find("INITRD /base.img,/drivers/virtio.img\n"), std::string::npos);
+  EXPECT_EQ(config.find("nosmp"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace restorelab::guest

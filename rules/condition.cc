@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <optional>
 
 #include "rules/diagnostic.h"
 
@@ -46,8 +47,143 @@ bool compare(std::int64_t a, Condition::Cmp cmp, std::int64_t b) {
 
 }  // namespace
 
+bool Condition::eval(const EvalContext& ctx) const {
+  bool acc = false;
+  const std::size_t end = code_.size();
+  for (std::size_t pc = 0; pc < end;) {
+    const Instr& i = code_[pc];
+    switch (i.kind) {
+      case Instr::Kind::KeyCmp: {
+        const std::int64_t v = i.offset >= 0 ? read_scalar_at(*ctx.scenario, i.offset, i.width) : i.read(*ctx.scenario);
+        acc = compare(v, i.cmp, i.value);
+        ++pc;
+        break;
+      }
+      case Instr::Kind::KeyCmpKey:
+        acc = compare(read_scalar_at(*ctx.scenario, i.offset, i.width), i.cmp,
+                      read_scalar_at(*ctx.scenario, static_cast<std::int32_t>(i.value), i.width2));
+        ++pc;
+        break;
+      case Instr::Kind::KeyInMask: {
+        const std::int64_t v = i.offset >= 0 ? read_scalar_at(*ctx.scenario, i.offset, i.width) : i.read(*ctx.scenario);
+        acc = v >= 0 && ((i.value >> v) & 1) != 0;
+        ++pc;
+        break;
+      }
+      case Instr::Kind::Leaf: acc = eval_leaf(nodes_[static_cast<std::size_t>(i.arg)], ctx); ++pc; break;
+      case Instr::Kind::Call:
+        if (ctx.helper_memo) {
+          std::int8_t& memo = ctx.helper_memo[i.arg];
+          if (memo < 0) memo = (*ctx.helpers)[static_cast<std::size_t>(i.arg)].eval(ctx) ? 1 : 0;
+          acc = memo != 0;
+        } else {
+          acc = eval_node(i.node, ctx);
+        }
+        ++pc;
+        break;
+      case Instr::Kind::JumpIfFalse: pc = acc ? pc + 1 : static_cast<std::size_t>(i.arg); break;
+      case Instr::Kind::JumpIfTrue: pc = acc ? static_cast<std::size_t>(i.arg) : pc + 1; break;
+      case Instr::Kind::Not: acc = !acc; ++pc; break;
+    }
+  }
+  return acc;
+}
+
+// Emits the program of the subtree at `node`: an expanded helper becomes a
+// call (memoised by the engine), a key compared with a constant a fast step.
+void Condition::emit(int node, bool top) {
+  const Node& n = nodes_[static_cast<std::size_t>(node)];
+  if (n.helper >= 0 && !top) {
+    code_.push_back({Instr::Kind::Call, Cmp::Eq, n.helper, node, nullptr, 0});
+    return;
+  }
+  using Source = Operand::Source;
+  switch (n.op) {
+    case Op::And:
+    case Op::Or: {
+      emit(n.left, false);
+      const std::size_t jump = code_.size();
+      code_.push_back({n.op == Op::And ? Instr::Kind::JumpIfFalse : Instr::Kind::JumpIfTrue, Cmp::Eq, 0, -1, nullptr, 0});
+      emit(n.right, false);
+      code_[jump].arg = static_cast<std::int32_t>(code_.size());
+      return;
+    }
+    case Op::Not:
+      emit(n.left, false);
+      code_.push_back({Instr::Kind::Not, Cmp::Eq, 0, -1, nullptr, 0});
+      return;
+    case Op::CmpInt:
+      if (n.a.source == Source::Key && n.b.source == Source::Const) {
+        code_.push_back({Instr::Kind::KeyCmp, n.cmp, 0, -1, n.a.key->scalar, n.b.value, n.a.key->offset, n.a.key->width});
+        return;
+      }
+      if (n.a.source == Source::Key && n.b.source == Source::Key && n.a.key->offset >= 0 && n.b.key->offset >= 0) {
+        code_.push_back({Instr::Kind::KeyCmpKey, n.cmp, 0, -1, nullptr, n.b.key->offset, n.a.key->offset,
+                         n.a.key->width, n.b.key->width});
+        return;
+      }
+      break;
+    case Op::InMask:
+      if (n.a.source == Source::Key && n.b.source == Source::Const) {
+        code_.push_back({Instr::Kind::KeyInMask, Cmp::Eq, 0, -1, n.a.key->scalar, n.b.value, n.a.key->offset, n.a.key->width});
+        return;
+      }
+      break;
+    default:
+      break;
+  }
+  code_.push_back({Instr::Kind::Leaf, Cmp::Eq, node, -1, nullptr, 0});
+}
+
+bool Condition::may_hold(const KeyInfo* key, std::int64_t value) const {
+  return may_hold_node(root_, key, value) != 0;
+}
+
+int Condition::may_hold_node(int index, const KeyInfo* key, std::int64_t value) const {
+  constexpr int kUnknown = 2;
+  const Node& n = nodes_[static_cast<std::size_t>(index)];
+  switch (n.op) {
+    case Op::True: return 1;
+    case Op::False: return 0;
+    case Op::And: {
+      const int l = may_hold_node(n.left, key, value);
+      if (l == 0) return 0;
+      const int r = may_hold_node(n.right, key, value);
+      return r == 0 ? 0 : (l == 1 && r == 1 ? 1 : kUnknown);
+    }
+    case Op::Or: {
+      const int l = may_hold_node(n.left, key, value);
+      if (l == 1) return 1;
+      const int r = may_hold_node(n.right, key, value);
+      return r == 1 ? 1 : (l == 0 && r == 0 ? 0 : kUnknown);
+    }
+    case Op::Not: {
+      const int v = may_hold_node(n.left, key, value);
+      return v == kUnknown ? kUnknown : 1 - v;
+    }
+    case Op::CmpInt:
+      if (n.a.source == Operand::Source::Key && n.a.key == key && n.b.source == Operand::Source::Const)
+        return compare(value, n.cmp, n.b.value) ? 1 : 0;
+      return kUnknown;
+    case Op::InMask:
+      if (n.a.source == Operand::Source::Key && n.a.key == key && n.b.source == Operand::Source::Const)
+        return value >= 0 && ((n.b.value >> value) & 1) ? 1 : 0;
+      return kUnknown;
+    default: return kUnknown;
+  }
+}
+
 bool Condition::eval_node(int index, const EvalContext& ctx) const {
   const Node& n = nodes_[static_cast<std::size_t>(index)];
+  switch (n.op) {
+    case Op::And: return eval_node(n.left, ctx) && eval_node(n.right, ctx);
+    case Op::Or: return eval_node(n.left, ctx) || eval_node(n.right, ctx);
+    case Op::Not: return !eval_node(n.left, ctx);
+    default: return eval_leaf(n, ctx);
+  }
+}
+
+bool Condition::eval_leaf(const Node& n, const EvalContext& ctx) const {
   switch (n.op) {
     case Op::True: return true;
     case Op::False: return false;
@@ -76,9 +212,9 @@ bool Condition::eval_node(int index, const EvalContext& ctx) const {
                                                                : n.a.key->list(*ctx.scenario).empty();
       return n.cmp == Cmp::Eq ? empty : !empty;
     }
-    case Op::And: return eval_node(n.left, ctx) && eval_node(n.right, ctx);
-    case Op::Or: return eval_node(n.left, ctx) || eval_node(n.right, ctx);
-    case Op::Not: return !eval_node(n.left, ctx);
+    case Op::And:
+    case Op::Or:
+    case Op::Not: return eval_node(static_cast<int>(&n - nodes_.data()), ctx);
   }
   return false;
 }
@@ -178,12 +314,15 @@ const std::vector<std::string_view>& outcome_names() {
 
 class Parser {
  public:
-  Parser(std::vector<Token> tokens, const std::map<std::string, Condition>& helpers, Condition& out)
-      : tokens_(std::move(tokens)), helpers_(helpers), out_(out) {}
+  Parser(std::vector<Token> tokens, const std::map<std::string, int>& index,
+         const std::vector<Condition>& helpers, Condition& out)
+      : tokens_(std::move(tokens)), index_(index), helpers_(helpers), out_(out) {}
 
   std::expected<int, ConditionError> parse() {
     auto root = parse_or();
     if (!root) return root;
+    if (throw_too_large_)
+      return fail(0, "the condition is too large (more than " + std::to_string(kMaxConditionNodes) + " terms)");
     if (peek().kind != Token::Kind::End)
       return fail(peek().offset, "unexpected \"" + peek().text + "\"; expected and, or or the end of the condition");
     return root;
@@ -203,6 +342,7 @@ class Parser {
   }
 
   int add(Condition::Node node) {
+    if (ConditionAccess::nodes(out_).size() >= kMaxConditionNodes) throw_too_large_ = true;
     ConditionAccess::nodes(out_).push_back(std::move(node));
     return static_cast<int>(ConditionAccess::nodes(out_).size() - 1);
   }
@@ -233,6 +373,8 @@ class Parser {
     return left;
   }
   Result parse_unary() {
+    Nest nest(depth_);
+    if (auto e = too_deep(peek().offset)) return std::unexpected(*e);
     if (accept_name("not")) {
       auto inner = parse_unary();
       if (!inner) return inner;
@@ -293,6 +435,8 @@ class Parser {
         typed.literals = {t};
         return typed;
       case Token::Kind::LParen: {
+        Nest nest(depth_);
+        if (auto e = too_deep(t.offset)) return std::unexpected(*e);
         auto inner = parse_or();
         if (!inner) return std::unexpected(inner.error());
         const Token close = take();
@@ -337,14 +481,18 @@ class Parser {
       take();
       if (take().kind != Token::Kind::RParen)
         return fail(t.offset + t.text.size() + 1, "helpers take no arguments; expected \")\"");
-      auto it = helpers_.find(t.text);
-      if (it == helpers_.end()) {
+      auto it = index_.find(t.text);
+      if (it == index_.end()) {
         std::vector<std::string_view> names;
-        for (const auto& [name, _] : helpers_) names.push_back(name);
+        for (const auto& [name, _] : index_) names.push_back(name);
         return fail(t.offset, "unknown helper \"" + t.text + "\"", did_you_mean(t.text, names));
       }
+      const Condition& helper = helpers_[static_cast<std::size_t>(it->second)];
+      if (ConditionAccess::nodes(out_).size() + ConditionAccess::nodes(helper).size() > kMaxConditionNodes)
+        return fail(t.offset, "the condition is too large once helpers are expanded (more than " +
+                                  std::to_string(kMaxConditionNodes) + " terms)");
       typed.type = Typed::Type::Cond;
-      typed.node = inline_helper(it->second);
+      typed.node = inline_helper(helper, it->second);
       return typed;
     }
     using S = Condition::Operand::Source;
@@ -377,7 +525,7 @@ class Parser {
     return typed;
   }
 
-  int inline_helper(const Condition& helper) {
+  int inline_helper(const Condition& helper, int helper_index) {
     const int base = static_cast<int>(ConditionAccess::nodes(out_).size());
     for (Condition::Node n : ConditionAccess::nodes(helper)) {
       if (n.left >= 0) n.left += base;
@@ -385,6 +533,7 @@ class Parser {
       ConditionAccess::nodes(out_).push_back(std::move(n));
     }
     ConditionAccess::reads_prediction(out_) = ConditionAccess::reads_prediction(out_) || helper.reads_prediction();
+    ConditionAccess::nodes(out_)[static_cast<std::size_t>(helper.root() + base)].helper = helper_index;
     return helper.root() + base;
   }
 
@@ -534,21 +683,41 @@ class Parser {
     return fail(right.offset, "expected a list or a list key after \"in\", found \"" + right.shown + "\"");
   }
 
+  // Nesting beyond kMaxConditionDepth is refused before it can exhaust the stack.
+  struct Nest {
+    explicit Nest(int& depth) : depth_(depth) { ++depth_; }
+    ~Nest() { --depth_; }
+    int& depth_;
+  };
+  std::optional<ConditionError> too_deep(std::size_t offset) const {
+    if (depth_ <= kMaxConditionDepth) return std::nullopt;
+    return ConditionError{offset, "the condition nests deeper than " + std::to_string(kMaxConditionDepth) +
+                                      " levels", "use a helper for a part of it"};
+  }
+
   std::vector<Token> tokens_;
   std::size_t pos_ = 0;
-  const std::map<std::string, Condition>& helpers_;
+  int depth_ = 0;
+  bool throw_too_large_ = false;
+  const std::map<std::string, int>& index_;
+  const std::vector<Condition>& helpers_;
   Condition& out_;
 };
 
 }  // namespace
 
 void ConditionCompiler::define_helper(const std::string& name, Condition condition) {
-  helpers_[name] = std::move(condition);
+  if (auto it = index_.find(name); it != index_.end()) {
+    helpers_[static_cast<std::size_t>(it->second)] = std::move(condition);
+    return;
+  }
+  index_[name] = static_cast<int>(helpers_.size());
+  helpers_.push_back(std::move(condition));
 }
 
 std::vector<std::string> ConditionCompiler::helper_names() const {
   std::vector<std::string> out;
-  for (const auto& [name, _] : helpers_) out.push_back(name);
+  for (const auto& [name, _] : index_) out.push_back(name);
   return out;
 }
 
@@ -558,10 +727,11 @@ std::expected<Condition, ConditionError> ConditionCompiler::compile(std::string_
   if (tokens->size() == 1) return std::unexpected(ConditionError{0, "empty condition; expected an expression such as restore.kind == \"bmr\"", ""});
   Condition out;
   out.text_ = std::string(text);
-  Parser parser(std::move(*tokens), helpers_, out);
+  Parser parser(std::move(*tokens), index_, helpers_, out);
   auto root = parser.parse();
   if (!root) return std::unexpected(root.error());
   out.root_ = *root;
+  out.emit(out.root_, true);
   return out;
 }
 

@@ -33,11 +33,22 @@ namespace restorelab {
 
 /// What a condition reads: the scenario and, for rules that look at the
 /// prediction (`reads_prediction()`), the outcome and support decided so far.
+class Condition;
 struct EvalContext {
   const Scenario* scenario = nullptr;
   Outcome outcome = Outcome::Boots;
   bool supported = true;
+  /// Optional memo of helper results for one scenario (and one phase): entry
+  /// i is -1 until helper i is evaluated, then 0 or 1. With it, a helper that
+  /// many rules call is evaluated once; without it, helpers are evaluated in
+  /// place. `helpers` must be the compiler's helpers() when the memo is set.
+  std::int8_t* helper_memo = nullptr;
+  const std::vector<Condition>* helpers = nullptr;
 };
+
+/// Limits that keep hostile rulebooks from exhausting the stack or memory.
+constexpr int kMaxConditionDepth = 64;       ///< nested parentheses and `not`s in one text
+constexpr std::size_t kMaxConditionNodes = 4096;  ///< nodes once helpers are expanded
 
 /// A compiled condition. Cheap to copy; evaluation allocates nothing.
 class Condition {
@@ -70,9 +81,16 @@ class Condition {
     std::vector<std::int64_t> ints;     ///< InInts
     std::vector<std::string> texts;     ///< TextInList with a literal list
     int left = -1, right = -1;          ///< children of And/Or/Not
+    int helper = -1;                    ///< the root of helper number `helper`, expanded here
   };
 
-  bool eval(const EvalContext& ctx) const { return eval_node(root_, ctx); }
+  /// Evaluates the compiled instructions (short-circuiting, no recursion but
+  /// into helpers).
+  bool eval(const EvalContext& ctx) const;
+
+  /// Whether the condition can hold when `key` has `value` and nothing else
+  /// is known (three-valued evaluation): false means it never holds then.
+  bool may_hold(const KeyInfo* key, std::int64_t value) const;
 
   /// True when it reads `outcome`, `supported` or `boots`.
   bool reads_prediction() const { return reads_prediction_; }
@@ -86,8 +104,25 @@ class Condition {
   friend class ConditionCompiler;
   friend struct ConditionAccess;
   bool eval_node(int index, const EvalContext& ctx) const;
+  bool eval_leaf(const Node& n, const EvalContext& ctx) const;
+  int may_hold_node(int index, const KeyInfo* key, std::int64_t value) const;  ///< 0, 1, or 2 = unknown
+  void emit(int node, bool top);
+
+  /// One step of the flat program `eval` runs over an accumulator.
+  struct Instr {
+    enum class Kind : std::uint8_t { KeyCmp, KeyCmpKey, KeyInMask, Leaf, Call, JumpIfFalse, JumpIfTrue, Not } kind;
+    Cmp cmp = Cmp::Eq;
+    std::int32_t arg = 0;     ///< Leaf: node; Call: helper; jumps: target
+    std::int32_t node = -1;   ///< Call: the expanded helper's root, used without a memo
+    std::int64_t (*read)(const Scenario&) = nullptr;  ///< KeyCmp, KeyInMask without an offset
+    std::int64_t value = 0;   ///< KeyCmp: the constant; KeyInMask: the mask
+    std::int32_t offset = -1; ///< KeyCmp, KeyInMask: KeyInfo::offset (KeyCmpKey: the left key's)
+    std::uint8_t width = 0;
+    std::uint8_t width2 = 0;  ///< KeyCmpKey: the right key's width; its offset is in `value`
+  };
 
   std::vector<Node> nodes_;
+  std::vector<Instr> code_;
   int root_ = -1;
   bool reads_prediction_ = false;
   std::string text_;
@@ -105,13 +140,16 @@ class ConditionCompiler {
  public:
   /// Makes `name()` usable in later conditions.
   void define_helper(const std::string& name, Condition condition);
-  bool has_helper(const std::string& name) const { return helpers_.contains(name); }
+  bool has_helper(const std::string& name) const { return index_.contains(name); }
   std::vector<std::string> helper_names() const;
+  /// The helpers in definition order (EvalContext::helpers).
+  const std::vector<Condition>& helpers() const { return helpers_; }
 
   std::expected<Condition, ConditionError> compile(std::string_view text) const;
 
  private:
-  std::map<std::string, Condition> helpers_;
+  std::map<std::string, int> index_;
+  std::vector<Condition> helpers_;
 };
 
 /// The value of an operand (for lint and tests).

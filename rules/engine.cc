@@ -1,27 +1,52 @@
 #include "rules/engine.h"
 
 #include <algorithm>
+#include <array>
 #include <climits>
 
 namespace restorelab {
 
+namespace {
+constexpr std::size_t kVersions = enum_count<OsVersion>();
+}  // namespace
+
 Engine::Engine(const Rulebook& rulebook) : rulebook_(rulebook) {
-  for (std::size_t i = 0; i < rulebook.rules.size(); ++i)
-    (rulebook.rules[i].when.reads_prediction() ? following_ : deciding_)
-        .push_back(static_cast<std::uint16_t>(i));
+  const KeyInfo* kind = find_key("restore.kind");
+  const KeyInfo* version = find_key("source.os.version");
+  const KeyInfo* nt5 = find_key("source.os.nt5");
+  passes_.resize(enum_count<RestoreKind>() * kVersions);
+  for (std::size_t k = 0; k < enum_count<RestoreKind>(); ++k)
+    for (std::size_t v = 0; v < kVersions; ++v) {
+      Passes& p = passes_[k * kVersions + v];
+      for (std::size_t i = 0; i < rulebook.rules.size(); ++i) {
+        const Condition& c = rulebook.rules[i].when;
+        if (!c.may_hold(kind, static_cast<std::int64_t>(k)) || !c.may_hold(version, static_cast<std::int64_t>(v)) ||
+            !c.may_hold(nt5, is_nt5(static_cast<OsVersion>(v))))
+          continue;
+        (c.reads_prediction() ? p.following : p.deciding).push_back(static_cast<std::uint32_t>(i));
+      }
+    }
 }
 
 void Engine::predict(const Scenario& s, Prediction& out) const {
   out.supported = true;
   out.actions = {};
   out.fired.clear();
-  EvalContext ctx{&s, Outcome::Boots, true};
+  // Helpers are evaluated once per pass, however many rules call them.
+  constexpr std::size_t kMemo = 256;
+  std::array<std::int8_t, kMemo> memo;
+  const auto& helpers = rulebook_.compiler.helpers();
+  const bool memoise = helpers.size() <= kMemo;
+  std::fill_n(memo.begin(), std::min(helpers.size(), kMemo), std::int8_t{-1});
+  EvalContext ctx{&s, Outcome::Boots, true, memoise ? memo.data() : nullptr, &helpers};
   int best_precedence = INT_MAX;
   std::optional<Outcome> outcome;
   int cpus = s.destination.cpus;
   const auto& rules = rulebook_.rules;
 
-  for (std::uint16_t index : deciding_) {
+  const Passes& passes =
+      passes_[static_cast<std::size_t>(s.restore.kind) * kVersions + static_cast<std::size_t>(s.source.os.version)];
+  for (std::uint32_t index : passes.deciding) {
     const Rule& rule = rules[index];
     if (!rule.when.eval(ctx)) continue;
     out.fired.push_back(index);
@@ -36,19 +61,20 @@ void Engine::predict(const Scenario& s, Prediction& out) const {
   out.outcome = outcome.value_or(Outcome::Boots);
   out.cpus_used = out.boots() ? std::optional<int>(cpus) : std::nullopt;
 
-  if (!following_.empty()) {
+  if (!passes.following.empty()) {
     ctx.outcome = out.outcome;
     ctx.supported = out.supported;
+    // Helpers may read the prediction, which has just changed.
+    std::fill_n(memo.begin(), std::min(helpers.size(), kMemo), std::int8_t{-1});
     const std::size_t first_following = out.fired.size();
-    for (std::uint16_t index : following_) {
+    for (std::uint32_t index : passes.following) {
       const Rule& rule = rules[index];
       if (!rule.when.eval(ctx)) continue;
       out.fired.push_back(index);
       out.actions |= rule.actions;
     }
     if (first_following != out.fired.size() && first_following != 0)
-      std::inplace_merge(out.fired.begin(), out.fired.begin() + static_cast<std::ptrdiff_t>(first_following),
-                         out.fired.end());
+      std::sort(out.fired.begin(), out.fired.end());  // a handful: no buffer, unlike inplace_merge
   }
 }
 

@@ -16,7 +16,7 @@ struct Prediction {
   Outcome outcome = Outcome::Boots;
   std::optional<int> cpus_used;        ///< present when the outcome is boots or boots-degraded
   ActionSet actions;
-  std::vector<std::uint16_t> fired;    ///< indices of the rules that fired, in rulebook order
+  std::vector<std::uint32_t> fired;    ///< indices of the rules that fired, in rulebook order
 
   bool boots() const { return outcome == Outcome::Boots || outcome == Outcome::BootsDegraded; }
   bool operator==(const Prediction&) const = default;
@@ -42,8 +42,13 @@ class Engine {
 
  private:
   const Rulebook& rulebook_;
-  std::vector<std::uint16_t> deciding_;   ///< rule indices of the first pass
-  std::vector<std::uint16_t> following_;  ///< rule indices of the second pass
+  /// The rules of each pass that can fire at all for a restore kind and a
+  /// source OS version (decided once, by three-valued evaluation of each
+  /// condition with only those two keys known), in rulebook order.
+  struct Passes {
+    std::vector<std::uint32_t> deciding, following;
+  };
+  std::vector<Passes> passes_;  ///< index: restore kind * versions + source version
 };
 
 /// The fields of `expect` that `p` does not meet: "supported", "outcome",

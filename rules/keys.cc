@@ -59,6 +59,22 @@ Defaulted::Side& flags(Scenario& s) {
   return Side == 0 ? s.defaulted.source : s.defaulted.destination;
 }
 
+// Byte offsets of fields within a Scenario, measured on a probe object.
+const Scenario& probe() {
+  static const Scenario s{};
+  return s;
+}
+template <class T>
+std::int32_t offset_of(const T& field) {
+  return static_cast<std::int32_t>(reinterpret_cast<const char*>(&field) - reinterpret_cast<const char*>(&probe()));
+}
+template <class T>
+void place(KeyInfo& k, const T& field) {
+  static_assert(sizeof(T) == 1 || sizeof(T) == 4);
+  k.offset = offset_of(field);
+  k.width = sizeof(T);
+}
+
 KeyInfo make(std::string path, ValueType type) {
   KeyInfo k;
   k.path = std::move(path);
@@ -87,12 +103,14 @@ void add_machine_keys(std::vector<KeyInfo>& keys, const std::string& side) {
     auto k = make_enum<Hal>(side + ".hal");
     k.set = [](Scenario& s, const Value& v) { W(s).hal = static_cast<Hal>(as_int(v)); };
     k.scalar = [](const Scenario& s) -> std::int64_t { return static_cast<int>(M(s).hal); };
+    place(k, machine<Side>(probe()).hal);
     keys.push_back(k);
   }
   {
     auto k = make_enum<Firmware>(side + ".firmware");
     k.set = [](Scenario& s, const Value& v) { W(s).firmware = static_cast<Firmware>(as_int(v)); };
     k.scalar = [](const Scenario& s) -> std::int64_t { return static_cast<int>(M(s).firmware); };
+    place(k, machine<Side>(probe()).firmware);
     keys.push_back(k);
   }
   {
@@ -102,36 +120,42 @@ void add_machine_keys(std::vector<KeyInfo>& keys, const std::string& side) {
       flags<Side>(s).cpus = false;
     };
     k.scalar = [](const Scenario& s) -> std::int64_t { return M(s).cpus; };
+    place(k, machine<Side>(probe()).cpus);
     keys.push_back(k);
   }
   {
     auto k = make_int(side + ".nics", 0, 8);
     k.set = [](Scenario& s, const Value& v) { W(s).nics = static_cast<int>(as_int(v)); };
     k.scalar = [](const Scenario& s) -> std::int64_t { return M(s).nics; };
+    place(k, machine<Side>(probe()).nics);
     keys.push_back(k);
   }
   {
     auto k = make_enum<NicModel>(side + ".nic_model");
     k.set = [](Scenario& s, const Value& v) { W(s).nic_model = static_cast<NicModel>(as_int(v)); };
     k.scalar = [](const Scenario& s) -> std::int64_t { return static_cast<int>(M(s).nic_model); };
+    place(k, machine<Side>(probe()).nic_model);
     keys.push_back(k);
   }
   {
     auto k = make_enum<Display>(side + ".display");
     k.set = [](Scenario& s, const Value& v) { W(s).display = static_cast<Display>(as_int(v)); };
     k.scalar = [](const Scenario& s) -> std::int64_t { return static_cast<int>(M(s).display); };
+    place(k, machine<Side>(probe()).display);
     keys.push_back(k);
   }
   {
     auto k = make_enum<DiskBus>(side + ".disk_bus");
     k.set = [](Scenario& s, const Value& v) { W(s).disk_bus = static_cast<DiskBus>(as_int(v)); };
     k.scalar = [](const Scenario& s) -> std::int64_t { return static_cast<int>(M(s).disk_bus); };
+    place(k, machine<Side>(probe()).disk_bus);
     keys.push_back(k);
   }
   {
     auto k = make_int(side + ".memory_mib", 16, 4 * 1024 * 1024);
     k.set = [](Scenario& s, const Value& v) { W(s).memory_mib = static_cast<int>(as_int(v)); };
     k.scalar = [](const Scenario& s) -> std::int64_t { return M(s).memory_mib; };
+    place(k, machine<Side>(probe()).memory_mib);
     keys.push_back(k);
   }
   {
@@ -147,6 +171,7 @@ void add_machine_keys(std::vector<KeyInfo>& keys, const std::string& side) {
       flags<Side>(s).storage_drivers = false;
     };
     k.scalar = [](const Scenario& s) -> std::int64_t { return M(s).storage_drivers.bits(); };
+    place(k, machine<Side>(probe()).storage_drivers);
     keys.push_back(k);
   }
   const std::string os = side + ".os.";
@@ -154,24 +179,28 @@ void add_machine_keys(std::vector<KeyInfo>& keys, const std::string& side) {
     auto k = make_enum<OsVersion>(os + "version");
     k.set = [](Scenario& s, const Value& v) { O(s).version = static_cast<OsVersion>(as_int(v)); };
     k.scalar = [](const Scenario& s) -> std::int64_t { return static_cast<int>(M(s).os.version); };
+    place(k, machine<Side>(probe()).os.version);
     keys.push_back(k);
   }
   {
     auto k = make_enum<Edition>(os + "edition");
     k.set = [](Scenario& s, const Value& v) { O(s).edition = static_cast<Edition>(as_int(v)); };
     k.scalar = [](const Scenario& s) -> std::int64_t { return static_cast<int>(M(s).os.edition); };
+    place(k, machine<Side>(probe()).os.edition);
     keys.push_back(k);
   }
   {
     auto k = make_enum<Channel>(os + "channel");
     k.set = [](Scenario& s, const Value& v) { O(s).channel = static_cast<Channel>(as_int(v)); };
     k.scalar = [](const Scenario& s) -> std::int64_t { return static_cast<int>(M(s).os.channel); };
+    place(k, machine<Side>(probe()).os.channel);
     keys.push_back(k);
   }
   {
     auto k = make_int(os + "service_pack", 0, 6);
     k.set = [](Scenario& s, const Value& v) { O(s).service_pack = static_cast<int>(as_int(v)); };
     k.scalar = [](const Scenario& s) -> std::int64_t { return M(s).os.service_pack; };
+    place(k, machine<Side>(probe()).os.service_pack);
     keys.push_back(k);
   }
   {
@@ -292,18 +321,21 @@ std::vector<KeyInfo> build_keys() {
     k.enum_names.pop_back();  // "none" is the absence of a [backup] table, not a value
     k.set = [](Scenario& s, const Value& v) { s.backup = static_cast<BackupKind>(as_int(v)); };
     k.scalar = [](const Scenario& s) -> std::int64_t { return static_cast<int>(s.backup); };
+    place(k, probe().backup);
     keys.push_back(k);
   }
   {
     auto k = make_enum<RestoreKind>("restore.kind");
     k.set = [](Scenario& s, const Value& v) { s.restore.kind = static_cast<RestoreKind>(as_int(v)); };
     k.scalar = [](const Scenario& s) -> std::int64_t { return static_cast<int>(s.restore.kind); };
+    place(k, probe().restore.kind);
     keys.push_back(k);
   }
   {
     auto k = make_enum<PriorRestore>("restore.after");
     k.set = [](Scenario& s, const Value& v) { s.restore.after = static_cast<PriorRestore>(as_int(v)); };
     k.scalar = [](const Scenario& s) -> std::int64_t { return static_cast<int>(s.restore.after); };
+    place(k, probe().restore.after);
     keys.push_back(k);
   }
 #define BOOL_KEY(path, expr, extra)                                              \
@@ -311,6 +343,7 @@ std::vector<KeyInfo> build_keys() {
     auto k = make(path, ValueType::Bool);                                        \
     k.set = [](Scenario& s, const Value& v) { expr = as_bool(v); extra; };       \
     k.scalar = [](const Scenario& s) -> std::int64_t { return expr; };           \
+    { const Scenario& s = probe(); place(k, expr); }                             \
     keys.push_back(k);                                                           \
   }
   BOOL_KEY("restore.asr", s.restore.asr, )

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <span>
 #include <string>
 #include <string_view>
@@ -41,6 +42,11 @@ struct KeyInfo {
   /// Sets the key on a scenario and marks it as no longer defaulted. Only for
   /// keys that are not derived; `v` must already match `type`.
   void (*set)(Scenario&, const Value& v) = nullptr;
+  /// Where a Bool/Int/Enum/EnumList value lies in a Scenario, for readers that
+  /// cannot afford a call per read (the engine): byte offset and width (1 or
+  /// 4), or -1 when only `scalar` can read it (derived and optional keys).
+  std::int32_t offset = -1;
+  std::uint8_t width = 0;
   /// Readers for conditions; which one is set depends on `type`.
   std::int64_t (*scalar)(const Scenario&) = nullptr;           ///< Bool, Int, Enum, EnumList
   std::string_view (*text)(const Scenario&) = nullptr;          ///< String, Path
@@ -59,6 +65,15 @@ std::vector<std::string_view> key_paths(bool include_derived);
 
 /// Checks a text value against an Enum/EnumList key; the index, or -1.
 int enum_index(const KeyInfo& key, std::string_view name);
+
+/// The value `key.scalar(s)` returns, read at `key.offset` (which must be set).
+inline std::int64_t read_scalar_at(const Scenario& s, std::int32_t offset, std::uint8_t width) {
+  const auto* at = reinterpret_cast<const unsigned char*>(&s) + offset;
+  if (width == 1) return *at;
+  std::int32_t v;
+  std::memcpy(&v, at, sizeof v);
+  return v;
+}
 
 /// Applies `value` to `s` through `key.set`, then resolve_defaults(s).
 void set_key(Scenario& s, const KeyInfo& key, const Value& value);

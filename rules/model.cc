@@ -92,10 +92,11 @@ bool same_hardware(const Machine& a, const Machine& b) {
 }
 
 bool same_path(std::string_view a, std::string_view b) {
-  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-    return std::tolower(static_cast<unsigned char>(x)) ==
-           std::tolower(static_cast<unsigned char>(y));
-  });
+  // ASCII case folding, as Windows' path comparison of drive letters and
+  // folder names in these scenarios needs; no locale lookups per character.
+  auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + ('a' - 'A')) : c; };
+  return a.size() == b.size() &&
+         std::equal(a.begin(), a.end(), b.begin(), [&](char x, char y) { return x == y || lower(x) == lower(y); });
 }
 
 }  // namespace restorelab

@@ -44,12 +44,17 @@ Diagnostic at_offset(const toml::node& node, const std::string& file, std::size_
     d.column += 1 + static_cast<int>(offset);  // past the opening quote
     return d;
   }
-  // A multi-line string: its text starts on the line after the opening quotes.
+  // A multi-line string. TOML drops a newline right after the opening
+  // quotes: then the text starts a line further down, else beside the quotes.
+  const auto total_newlines = std::count(text.begin(), text.end(), '\n');
+  const bool starts_below =
+      static_cast<long>(node.source().end.line - node.source().begin.line) > total_newlines;
   const std::string_view before = text.substr(0, offset);
   const auto newlines = std::count(before.begin(), before.end(), '\n');
   const std::size_t line_start = before.rfind('\n');
-  d.line += 1 + static_cast<int>(newlines);
-  d.column = static_cast<int>(line_start == std::string_view::npos ? offset + 1 : offset - line_start);
+  d.line += (starts_below ? 1 : 0) + static_cast<int>(newlines);
+  if (line_start != std::string_view::npos) d.column = static_cast<int>(offset - line_start);
+  else d.column = starts_below ? static_cast<int>(offset + 1) : d.column + 3 + static_cast<int>(offset);
   return d;
 }
 

@@ -13,6 +13,7 @@ const std::array kCommands = {
     Command{"predict", "predict the outcome of scenario files from the rulebook", predict_command},
     Command{"check", "validate scenario files without predicting", check_command},
     Command{"matrix", "expand a scenario matrix, predict it, summarise it (expand|predict)", matrix_command},
+    Command{"rules", "the rule author's tools: lint, test, diff, coverage", rules_command},
 };
 
 void print_usage(std::ostream& os) {

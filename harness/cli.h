@@ -35,5 +35,6 @@ int run_cli(const std::vector<std::string>& args, Streams& io);
 int predict_command(const std::vector<std::string>& args, Streams& io);
 int check_command(const std::vector<std::string>& args, Streams& io);
 int matrix_command(const std::vector<std::string>& args, Streams& io);
+int rules_command(const std::vector<std::string>& args, Streams& io);
 
 }  // namespace restorelab

@@ -373,9 +373,10 @@ class Parser {
     return left;
   }
   Result parse_unary() {
-    Nest nest(depth_);
-    if (auto e = too_deep(peek().offset)) return std::unexpected(*e);
-    if (accept_name("not")) {
+    if (peek().kind == Token::Kind::Name && peek().text == "not") {
+      Nest nest(depth_);
+      if (auto e = too_deep(peek().offset)) return std::unexpected(*e);
+      take();
       auto inner = parse_unary();
       if (!inner) return inner;
       return add_logic(Condition::Op::Not, *inner);

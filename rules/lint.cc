@@ -74,7 +74,8 @@ class Linter {
     if (any.status == Satisfiability::Satisfiable) {
       message += "its condition holds only on scenarios the model refuses, such as " + any.witness->describe();
       const auto problems = validate(any.witness->scenario);
-      if (!problems.empty()) message += " (" + problems.front().key + ": " + problems.front().message + ")";
+      if (!problems.empty())
+        message += ", where the model says " + problems.front().key + ": " + problems.front().message;
     } else {
       message += "its condition contradicts itself";
     }
@@ -112,10 +113,10 @@ class Linter {
       const SatResult r = satisfy(both);
       if (r.status != Satisfiability::Satisfiable) continue;
       add(LintFinding::Kind::Conflict, rule, rule.where,
-          "rule " + quoted(rule.id) + " (outcome " + quoted(name_of(*rule.outcome)) + ") and " + rule_at(earlier) +
-              " (outcome " + quoted(name_of(*earlier.outcome)) + ") have the same precedence " +
-              std::to_string(rule.precedence) + " and both fire when " + r.witness->describe() +
-              "; only their order in the file decides the outcome",
+          "rule " + quoted(rule.id) + " sets outcome " + quoted(name_of(*rule.outcome)) + " and " + rule_at(earlier) +
+              " sets " + quoted(name_of(*earlier.outcome)) + ", both at precedence " + std::to_string(rule.precedence) +
+              ", and both fire when " + r.witness->describe() +
+              "; only their order in the file decides which outcome wins",
           "give one of them a lower precedence or make their conditions exclusive");
     }
   }

@@ -39,6 +39,7 @@ kind = "system-state"
 "source.nics" = [0, 1, 2]
 "destination.nics" = [0, 1, 2]
 "restore.kind" = ["system-state", "bmr", "full-server"]
+"restore.asr" = [false, true]
 
 [axes."source.os.version"]
 values = ["windows-nt4", "windows-2000", "windows-xp", "windows-server-2003", "windows-vista", "windows-7",

@@ -14,8 +14,8 @@ namespace restorelab {
 
 /// The matrix `rules diff` and `rules coverage` use without --matrix: every
 /// HAL type, firmware and disk bus on both sides, 0-2 NICs each, every OS
-/// version (both sides the same), and the three restore kinds that take a
-/// backup. About a million combinations.
+/// version (both sides the same), the three restore kinds that take a
+/// backup, with and without ASR. About two million combinations.
 std::expected<Matrix, Diagnostics> builtin_matrix(const ConditionCompiler& compiler);
 std::string_view builtin_matrix_text();
 

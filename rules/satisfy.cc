@@ -281,6 +281,7 @@ class Search {
     } else {
       result.status = Satisfiability::Unsatisfiable;
     }
+    result.steps = steps_;
     return result;
   }
 

@@ -79,6 +79,7 @@ struct SatResult {
   Satisfiability status = Satisfiability::Unknown;
   std::optional<Witness> witness;  ///< present exactly when Satisfiable
   std::string unknown_reason;      ///< why, when Unknown
+  std::size_t steps = 0;           ///< values tried: the work the answer took
 };
 
 struct SatOptions {

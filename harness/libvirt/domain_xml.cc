@@ -139,7 +139,8 @@ void append_os(std::string& x, const VmSpec& spec) {
     x += text("    <nvram template='{}'>{}</nvram>\n", xml_escape(spec.ovmf.vars_template),
                      xml_escape(spec.nvram));
   } else {
-    x += "    <bios useserial='yes'/>\n";
+    x += spec.stop_on_reboot ? "    <bios useserial='yes' rebootTimeout='0'/>\n"
+                             : "    <bios useserial='yes'/>\n";
   }
   x += "  </os>\n";
 }
@@ -189,7 +190,8 @@ void append_disks(std::string& x, const VmSpec& spec) {
 void append_nics(std::string& x, const VmSpec& spec) {
   for (int i = 0; i < spec.hardware.nics; ++i) {
     x += "    <interface type='user'>\n";
-    x += text("      <mac address='{}'/>\n", mac_address(spec.name, i));
+    x += text("      <mac address='{}'/>\n",
+              mac_address(spec.mac_seed.empty() ? spec.name : spec.mac_seed, i));
     x += text("      <model type='{}'/>\n", nic_model_name(spec.hardware.nic_model));
     if (!spec.network) x += "      <link state='down'/>\n";
     x += "      <rom enabled='no'/>\n";

@@ -85,7 +85,13 @@ struct VmSpec {
   DomainType type = DomainType::Qemu;
   OvmfPaths ovmf;
   bool network = false;          ///< NIC links up on slirp (see the file comment)
-  bool stop_on_reboot = false;   ///< `<on_reboot>destroy</on_reboot>` instead of restart
+  /// `<on_reboot>destroy</on_reboot>` instead of restart; with SeaBIOS also
+  /// `rebootTimeout='0'`, so a BIOS that finds nothing to boot resets at once
+  /// (and the domain stops) instead of waiting forever.
+  bool stop_on_reboot = false;
+  /// What the NIC MACs are derived from (mac_address()); empty: `name`. Two
+  /// VMs that model one physical computer share it, so they share MACs.
+  std::string mac_seed;
 };
 
 /// Smallest memory each firmware starts with.

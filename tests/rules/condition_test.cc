@@ -134,3 +134,52 @@ TEST(ConditionTest, SuggestsAKnownHelper) {
 
 }  // namespace
 }  // namespace restorelab
+
+namespace restorelab {
+namespace {
+
+// Found by fuzzing: hostile conditions are refused, not a stack overflow or
+// an exponential blow-up.
+TEST(ConditionLimitsTest, RefusesDeepNesting) {
+  const std::string deep = std::string(100, '(') + "true" + std::string(100, ')');
+  EXPECT_EQ(error_of(deep), "64: the condition nests deeper than 64 levels; use a helper for a part of it");
+  std::string nots;
+  for (int i = 0; i < 100; ++i) nots += "not ";
+  EXPECT_EQ(error_of(nots + "true"), "256: the condition nests deeper than 64 levels; use a helper for a part of it");
+}
+
+TEST(ConditionLimitsTest, RefusesHelpersThatDoubleBeyondTheLimit) {
+  ConditionCompiler compiler;
+  compiler.define_helper("h0", *compiler.compile("restore.asr"));
+  std::string last;
+  for (int i = 1; i < 20; ++i) {
+    const std::string prev = "h" + std::to_string(i - 1) + "()";
+    auto c = compiler.compile(prev + " and " + prev);
+    if (!c) {
+      last = c.error().message;
+      break;
+    }
+    compiler.define_helper("h" + std::to_string(i), std::move(*c));
+  }
+  EXPECT_EQ(last, "the condition is too large once helpers are expanded (more than 4096 terms)");
+}
+
+TEST(ConditionLimitsTest, MemoisedHelpersAgreeWithExpandedOnes) {
+  ConditionCompiler compiler;
+  compiler.define_helper("up", *compiler.compile("source.uniprocessor"));
+  compiler.define_helper("many", *compiler.compile("destination.cpus > 1"));
+  auto c = compiler.compile("up() and many() or not up()");
+  ASSERT_TRUE(c);
+  for (int cpus : {1, 4}) {
+    Scenario s = base();
+    s.destination.cpus = cpus;
+    std::array<std::int8_t, 2> memo{-1, -1};
+    EvalContext with{&s, Outcome::Boots, true, memo.data(), &compiler.helpers()};
+    EvalContext without{&s, Outcome::Boots, true};
+    EXPECT_EQ(c->eval(with), c->eval(without)) << cpus;
+    EXPECT_EQ(c->eval(without), cpus == 4);
+  }
+}
+
+}  // namespace
+}  // namespace restorelab

@@ -1,0 +1,120 @@
+#include "harness/rule_tests.h"
+
+#include <cstdio>
+#include <filesystem>
+
+#include "harness/json_writer.h"
+#include "harness/prediction_report.h"
+
+namespace restorelab {
+
+namespace {
+
+std::string actions_text(ActionSet actions) {
+  std::string out = "[";
+  for (auto name : action_names(actions)) out += (out.size() > 1 ? ", " : "") + std::string(name);
+  return out + "]";
+}
+
+}  // namespace
+
+RuleTestCase check_expectation(const Scenario& s, const Prediction& p, const Rulebook& book) {
+  RuleTestCase c{s.file, s.name, {}, {}};
+  for (auto i : p.fired) c.rules.push_back(book.rules[i].id);
+  const Expect& e = *s.expect;
+  for (const std::string& field : expect_diff(e, p)) {
+    if (field == "supported")
+      c.differences.push_back({field, *e.supported ? "true" : "false", p.supported ? "true" : "false"});
+    else if (field == "outcome")
+      c.differences.push_back({field, std::string(name_of(*e.outcome)), std::string(name_of(p.outcome))});
+    else if (field == "cpus_used")
+      c.differences.push_back({field, std::to_string(*e.cpus_used),
+                               p.cpus_used ? std::to_string(*p.cpus_used) : "none (it does not boot)"});
+    else
+      c.differences.push_back({field, "at least " + actions_text(*e.actions), actions_text(p.actions)});
+  }
+  return c;
+}
+
+std::string rule_tests_text(const std::vector<RuleTestCase>& cases, std::size_t without_expect) {
+  std::string out;
+  std::size_t failed = 0;
+  for (const RuleTestCase& c : cases) {
+    if (c.passed()) continue;
+    ++failed;
+    out += "FAIL " + c.file + " (" + c.scenario + ")\n";
+    for (const auto& d : c.differences)
+      out += "  " + d.field + ": expected " + d.expected + ", predicted " + d.predicted + "\n";
+    std::string rules;
+    for (const auto& r : c.rules) rules += (rules.empty() ? "" : ", ") + r;
+    out += "  rules fired: " + (rules.empty() ? std::string("none") : rules) + "\n";
+  }
+  if (without_expect)
+    out += std::to_string(without_expect) + " scenario file" + (without_expect == 1 ? "" : "s") +
+           " without [expect] not counted\n";
+  out += std::to_string(cases.size() - failed) + " passed, " + std::to_string(failed) + " failed\n";
+  return out;
+}
+
+std::string rule_tests_json(const std::vector<RuleTestCase>& cases) {
+  std::string out;
+  for (const RuleTestCase& c : cases) {
+    JsonWriter json(out);
+    json.begin_object().key("file").value(c.file).key("scenario").value(c.scenario);
+    json.key("status").value(c.passed() ? "pass" : "fail");
+    json.key("differences").begin_array();
+    for (const auto& d : c.differences)
+      json.begin_object().key("field").value(d.field).key("expected").value(d.expected)
+          .key("predicted").value(d.predicted).end_object();
+    json.end_array().key("rules").strings(c.rules).end_object();
+    out += '\n';
+  }
+  return out;
+}
+
+std::string xml_text(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&apos;"; break;
+      default:
+        if (static_cast<unsigned char>(c) >= 0x20 || c == '\n' || c == '\t') out += c;
+    }
+  }
+  return out;
+}
+
+std::string rule_tests_junit(const std::vector<RuleTestCase>& cases, const std::string& rulebook, double seconds) {
+  std::size_t failed = 0;
+  for (const auto& c : cases) failed += !c.passed();
+  char time[32];
+  std::snprintf(time, sizeof time, "%.3f", seconds);
+  std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n";
+  out += "  <testsuite name=\"restorelab rules test\" tests=\"" + std::to_string(cases.size()) + "\" failures=\"" +
+         std::to_string(failed) + "\" errors=\"0\" time=\"" + time + "\">\n";
+  out += "    <properties><property name=\"rulebook\" value=\"" + xml_text(rulebook) + "\"/></properties>\n";
+  for (const RuleTestCase& c : cases) {
+    const std::string dir = std::filesystem::path(c.file).parent_path().string();
+    out += "    <testcase classname=\"" + xml_text(dir) + "\" name=\"" + xml_text(c.scenario) + "\" file=\"" +
+           xml_text(c.file) + "\"";
+    if (c.passed()) {
+      out += "/>\n";
+      continue;
+    }
+    std::string message, details;
+    for (const auto& d : c.differences) {
+      message += (message.empty() ? "" : "; ") + d.field + ": expected " + d.expected + ", predicted " + d.predicted;
+    }
+    for (const auto& r : c.rules) details += (details.empty() ? "rules fired: " : ", ") + r;
+    out += ">\n      <failure message=\"" + xml_text(message) + "\" type=\"expect\">" + xml_text(details) +
+           "</failure>\n    </testcase>\n";
+  }
+  out += "  </testsuite>\n</testsuites>\n";
+  return out;
+}
+
+}  // namespace restorelab

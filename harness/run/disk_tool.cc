@@ -1,0 +1,110 @@
+#include "harness/run/disk_tool.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "harness/libvirt/text.h"
+
+namespace restorelab::run {
+
+using libvirt::text;
+using namespace std::chrono_literals;
+
+std::string_view kind_name(DiskRequest::Kind k) {
+  switch (k) {
+    case DiskRequest::Kind::System: return "system";
+    case DiskRequest::Kind::Recovery: return "recovery";
+    case DiskRequest::Kind::Backup: return "backup";
+    case DiskRequest::Kind::Blank: return "blank";
+  }
+  return "blank";
+}
+
+fs::path images_source_dir() {
+  if (const char* env = std::getenv("RESTORELAB_IMAGES_DIR"); env != nullptr && *env != '\0') return env;
+  return fs::path(RESTORELAB_SOURCE_DIR) / "images";
+}
+
+std::string image_inputs_hash(const fs::path& images_dir) {
+  std::vector<fs::path> files = {images_dir / "build-image.sh", images_dir / "make-disk.sh"};
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(images_dir / "guest", ec))
+    if (e.is_regular_file()) files.push_back(e.path());
+  std::sort(files.begin() + 2, files.end());
+  std::uint64_t h = 14695981039346656037ull;  // FNV-1a 64
+  auto mix = [&](std::string_view s) {
+    for (unsigned char c : s) {
+      h ^= c;
+      h *= 1099511628211ull;
+    }
+  };
+  for (const fs::path& f : files) {
+    std::ifstream in(f, std::ios::binary);
+    std::stringstream s;
+    s << in.rdbuf();
+    mix(f.filename().string());
+    mix(s.str());
+  }
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
+  return hex;
+}
+
+fs::path default_artifacts_dir(const fs::path& images_dir) {
+  return fs::path("/var/tmp/restorelab/images") / image_inputs_hash(images_dir);
+}
+
+std::vector<std::string> make_disk_argv(const fs::path& images_dir, const fs::path& artifacts,
+                                        const DiskRequest& disk) {
+  std::vector<std::string> argv = {(images_dir / "make-disk.sh").string(), std::string(kind_name(disk.kind)),
+                                   artifacts.string(), disk.path.string()};
+  if (disk.kind == DiskRequest::Kind::System) {
+    std::string buses;
+    for (DiskBus b : disk.drivers) buses += (buses.empty() ? "" : ",") + std::string(name_of(b));
+    argv.insert(argv.end(), {"--firmware", std::string(name_of(disk.firmware)), "--drivers", buses});
+    if (disk.uniprocessor) argv.push_back("--uniprocessor");
+  }
+  return argv;
+}
+
+ScriptDiskTool::ScriptDiskTool(fs::path images_dir, const std::atomic<int>* cancel)
+    : images_dir_(std::move(images_dir)), cancel_(cancel) {}
+
+Result<ArtifactsInfo> ScriptDiskTool::build_artifacts(const fs::path& dir) {
+  const auto start = std::chrono::steady_clock::now();
+  auto r = run_process({(images_dir_ / "build-image.sh").string(), dir.string()}, 30min, cancel_);
+  if (!r) return std::unexpected(make_error("building the model guest image: " + r.error().message));
+  if (r->exit_code != 0)
+    return std::unexpected(make_error(text("building the model guest image: {} exited with status {}:\n{}",
+                                           (images_dir_ / "build-image.sh").string(), r->exit_code, r->output)));
+  ArtifactsInfo info;
+  info.dir = dir;
+  info.log = r->output;
+  info.rebuilt = r->output.find("up to date") == std::string::npos;
+  info.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(dir, ec); it != fs::recursive_directory_iterator(); ++it) {
+    if (it->path().filename() == ".debs" && it->is_directory()) {
+      it.disable_recursion_pending();
+      continue;
+    }
+    if (it->is_regular_file(ec)) info.bytes += it->file_size(ec);
+  }
+  return info;
+}
+
+Status ScriptDiskTool::make_disk(const fs::path& artifacts, const DiskRequest& disk) {
+  auto argv = make_disk_argv(images_dir_, artifacts, disk);
+  auto r = run_process(argv, 2min, cancel_);
+  if (!r) return std::unexpected(make_error(text("making disk {}: {}", disk.path.string(), r.error().message)));
+  if (r->exit_code != 0)
+    return std::unexpected(make_error(text("making disk {}: make-disk.sh exited with status {}: {}",
+                                           disk.path.string(), r->exit_code, r->output)));
+  return {};
+}
+
+}  // namespace restorelab::run

@@ -1,0 +1,71 @@
+// The observer: what happened on the VMs of one scenario, from their serial
+// logs and how each domain ended, and nothing else. It never sees the
+// prediction (the verdict compares the two). Follows images/README.md,
+// "Reading the outcome (harness)":
+//   1. a `restore` line with outcome restore-refused -> restore-refused;
+//   2. an `error` line -> the run failed;
+//   3. the destination's `boot` line -> its outcome (cpus_used = cpus_online);
+//   4. kernel-start, then silence until the watchdog fired -> hang;
+//   5. no kernel-start, and the firmware gave up (reset with on_reboot=destroy,
+//      OVMF's shell, or silence) -> no-bootable-device.
+// A VM that did not start, a QEMU that died, a phase that ran out of time or
+// an earlier VM that did not finish its job is a failed run, never an outcome.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "harness/run/run_plan.h"
+#include "rules/model.h"
+
+namespace restorelab::run {
+
+/// How one VM's boot ended, as the runner saw it.
+enum class VmEnd : std::uint8_t {
+  GuestDone,      ///< the guest printed `done`; the runner then stopped the domain
+  Stopped,        ///< the domain stopped by itself (power-off, pvpanic, reset, QEMU died)
+  Silent,         ///< no serial output for the silence limit; the runner destroyed it
+  FirmwareShell,  ///< OVMF started its shell (nothing to boot); the runner destroyed it
+  TimedOut,       ///< the phase's time limit passed; the runner destroyed it
+  StartFailed,    ///< the domain could not be defined or started
+  Interrupted,    ///< SIGINT/SIGTERM; the runner destroyed it
+  Failed,         ///< talking to the hypervisor failed mid-run, or a disk was not made
+};
+std::string_view end_name(VmEnd e);  ///< "guest-done", "stopped", "silent", ...
+
+/// One VM boot as the runner recorded it.
+struct VmRecord {
+  Phase phase = Phase::Source;
+  VmEnd end = VmEnd::Failed;
+  std::string domain_state;            ///< the final state, e.g. "shut off (crashed)"
+  std::vector<std::string> lifecycle;  ///< libvirt events "event/detail", e.g. "stopped/failed"
+  std::string serial;                  ///< the serial log
+  double seconds = 0;                  ///< start to end
+  double silence_seconds = 0;          ///< the silence limit that applied when end is Silent
+  std::string error;                   ///< StartFailed/Failed/TimedOut: why
+};
+
+/// What the destination did.
+struct Observation {
+  std::optional<Outcome> outcome;  ///< absent when the run failed or is incomplete
+  std::string error;               ///< non-empty: the run itself failed (verdict error)
+  std::string stop_code;           ///< "0x0000007B" for stops
+  std::optional<int> cpus_used;    ///< processors online, when it booted
+  std::optional<int> cpus_present;
+  std::optional<int> nics_configured, nics_orphaned, nics_unconfigured;
+  std::vector<std::string> mac_changed, degraded;
+  std::string detail;              ///< the guest's detail (or the refusal's reason)
+  std::string evidence;            ///< what decided it, e.g. "destination boot line"
+
+  bool failed() const { return !error.empty(); }
+  /// Decided: an outcome or a failure; further VMs of the chain are not run.
+  bool final() const { return outcome.has_value() || failed(); }
+};
+
+/// The observation after the VMs in `records` (in boot order). An
+/// intermediate phase that finished its job leaves it undecided (no outcome,
+/// no error): the chain goes on.
+Observation observe(const std::vector<VmRecord>& records);
+
+}  // namespace restorelab::run

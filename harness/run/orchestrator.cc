@@ -1,0 +1,164 @@
+#include "harness/run/orchestrator.h"
+
+#include <fstream>
+#include <future>
+#include <thread>
+
+#include "harness/json_writer.h"
+#include "harness/libvirt/text.h"
+
+namespace restorelab::run {
+
+using Clock = std::chrono::steady_clock;
+using libvirt::text;
+namespace fs = std::filesystem;
+
+RunSettings scaled_for(RunSettings settings, bool kvm) {
+  if (kvm) {
+    settings.chain_limits.total /= 3;
+    settings.destination_limits.total /= 3;
+  }
+  return settings;
+}
+
+namespace {
+
+PlanPaths plan_paths(const Scenario& s, const RunSettings& settings) {
+  return PlanPaths{settings.work_dir / s.name, settings.evidence_dir / s.name, settings.domain_prefix, settings.type};
+}
+
+bool write_file(const fs::path& p, const std::string& content) {
+  std::ofstream out(p, std::ios::binary | std::ios::trunc);
+  out << content;
+  return static_cast<bool>(out);
+}
+
+double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+void write_timings(const ScenarioRun& run) {
+  std::string out;
+  JsonWriter json(out);
+  json.begin_object();
+  for (const auto& [k, v] : run.timings) json.key(k).value(v);
+  json.key("vms").begin_array();
+  for (const VmRecord& r : run.records) {
+    json.begin_object();
+    json.key("phase").value(phase_name(r.phase));
+    json.key("seconds").value(r.seconds);
+    json.key("end").value(end_name(r.end));
+    json.key("domain_state").value(r.domain_state);
+    json.key("lifecycle").strings(r.lifecycle);
+    if (!r.error.empty()) json.key("error").value(r.error);
+    json.end_object();
+  }
+  json.end_array();
+  json.end_object();
+  out += '\n';
+  write_file(run.evidence / "timings.json", out);
+}
+
+}  // namespace
+
+libvirt::Result<std::string> side_xml(const Scenario& s, bool destination, const RunSettings& settings) {
+  RunPlan plan = plan_run(s, plan_paths(s, settings));
+  return libvirt::domain_xml((destination ? plan.vms.back() : plan.vms.front()).spec);
+}
+
+ScenarioRun Orchestrator::run(const Scenario& s, const RunSettings& settings) {
+  const auto start = Clock::now();
+  ScenarioRun result;
+  const PlanPaths paths = plan_paths(s, settings);
+  RunPlan plan = plan_run(s, paths);
+  result.evidence = fs::absolute(paths.evidence_dir);
+  const fs::path disk_dir = fs::absolute(paths.disk_dir);
+  std::error_code ec;
+  fs::create_directories(result.evidence, ec);
+  fs::create_directories(disk_dir, ec);
+
+  auto failed = [&](std::string why) {
+    result.observation = Observation{};
+    result.observation.error = std::move(why);
+  };
+
+  // Evidence first: XMLs and jobs are written before anything runs.
+  std::vector<std::string> xmls;
+  for (const PlannedVm& vm : plan.vms) {
+    auto xml = libvirt::domain_xml(vm.spec);
+    if (!xml) {
+      failed(xml.error().message);
+      break;
+    }
+    xmls.push_back(*xml);
+    if (!write_file(vm.xml_file, *xml) || !write_file(vm.job_file, vm.job)) {
+      failed("cannot write the evidence in " + result.evidence.string());
+      break;
+    }
+  }
+
+  // Disks: all made in the background at once; each VM waits for its own.
+  std::vector<std::shared_future<libvirt::Status>> made;
+  if (!result.observation.failed()) {
+    for (const DiskRequest& d : plan.disks)
+      made.push_back(std::async(std::launch::async, [this, &settings, d] {
+                       return disks_.make_disk(settings.artifacts, d);
+                     }).share());
+  }
+
+  double disk_wait = 0;
+  for (std::size_t i = 0; i < plan.vms.size() && !result.observation.failed(); ++i) {
+    const PlannedVm& vm = plan.vms[i];
+    const std::string phase(phase_name(vm.phase));
+    const auto wait_start = Clock::now();
+    std::string disk_error;
+    for (std::size_t index : vm.disks) {
+      while (made[index].wait_for(std::chrono::milliseconds(100)) != std::future_status::ready) {
+        if (progress_) progress_("disks", since(wait_start));
+      }
+      if (auto st = made[index].get(); !st && disk_error.empty()) disk_error = st.error().message;
+    }
+    disk_wait += since(wait_start);
+    if (!disk_error.empty()) {
+      failed("the disks could not be made: " + disk_error);
+      break;
+    }
+    if (interrupt_.load() != 0) {
+      result.interrupted = true;
+      break;
+    }
+    VmRunner runner(hypervisor_, interrupt_);
+    const VmLimits& limits = vm.phase == Phase::Destination ? settings.destination_limits : settings.chain_limits;
+    VmRecord record = runner.run(vm.phase, vm.spec.name, xmls[i], vm.spec.serial_log, vm.screenshot, limits,
+                                 [&](double seconds) {
+                                   if (progress_) progress_(phase, seconds);
+                                 });
+    result.timings[std::string(timing_key(vm.phase))] += record.seconds;
+    if (record.end == VmEnd::Interrupted) result.interrupted = true;
+    result.records.push_back(std::move(record));
+    if (result.interrupted) break;
+    result.observation = observe(result.records);
+    if (result.observation.final()) break;
+  }
+  if (result.interrupted) failed("interrupted");
+  else if (!result.observation.final()) failed("the chain ended without an outcome");
+  // Never leave a disk job running behind the cleanup.
+  for (auto& f : made) f.wait();
+
+  if (!settings.keep) {
+    for (const PlannedVm& vm : plan.vms) {
+      if (auto d = hypervisor_.destroy(vm.spec.name); !d && !d.error().no_domain())
+        result.cleanup_problems.push_back(d.error().message);
+      if (auto u = hypervisor_.undefine(vm.spec.name); !u && !u.error().no_domain())
+        result.cleanup_problems.push_back(u.error().message);
+    }
+    fs::remove_all(disk_dir, ec);
+    if (ec) result.cleanup_problems.push_back("removing " + disk_dir.string() + ": " + ec.message());
+  } else {
+    for (const PlannedVm& vm : plan.vms) (void)hypervisor_.destroy(vm.spec.name);
+  }
+  result.timings["disks"] = disk_wait;
+  result.timings["total"] = since(start);
+  write_timings(result);
+  return result;
+}
+
+}  // namespace restorelab::run

@@ -1,0 +1,77 @@
+// Runs one scenario on VMs end to end: makes its disks (in the background,
+// while the first VM boots), boots the chain of run_plan.h one VM after the
+// other, stops at the first VM that decides the observation, writes the
+// evidence (domain XMLs, jobs, serial logs, screenshots, timings.json) and
+// removes every domain, NVRAM file and disk it created unless told to keep
+// them. It returns the observation; it never sees a prediction.
+#pragma once
+
+#include <atomic>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "harness/libvirt/hypervisor.h"
+#include "harness/run/disk_tool.h"
+#include "harness/run/observation.h"
+#include "harness/run/run_plan.h"
+#include "harness/run/vm_runner.h"
+#include "rules/model.h"
+
+namespace restorelab::run {
+
+struct RunSettings {
+  std::filesystem::path artifacts;     ///< built model-guest artifacts
+  std::filesystem::path work_dir;      ///< disks go to work_dir/<scenario>/ (removed afterwards)
+  std::filesystem::path evidence_dir;  ///< evidence goes to evidence_dir/<scenario>/
+  std::string domain_prefix = "rl-";   ///< this run's domain name prefix
+  libvirt::DomainType type = libvirt::DomainType::Qemu;
+  /// Limits for the source/restore/recovery/reset VMs and for the destination boot.
+  VmLimits chain_limits;
+  VmLimits destination_limits{std::chrono::seconds(120)};
+  bool keep = false;                   ///< leave domains (defined, stopped) and disks
+};
+
+/// Limits scaled for the accelerator: TCG gets the defaults, KVM a third of
+/// the total time (the silence limits stay: they define a hang).
+RunSettings scaled_for(RunSettings settings, bool kvm);
+
+struct ScenarioRun {
+  Observation observation;
+  std::vector<VmRecord> records;
+  /// Seconds: "source", "recovery", "destination" (phases that ran), "disks"
+  /// (waiting for disks after the first VM was due), "total".
+  std::map<std::string, double> timings;
+  std::filesystem::path evidence;      ///< the scenario's evidence folder
+  bool interrupted = false;
+  std::vector<std::string> cleanup_problems;
+};
+
+/// Called with a phase name ("disks", "source", ...) and its elapsed seconds.
+using PhaseProgressFn = std::function<void(std::string_view phase, double seconds)>;
+
+class Orchestrator {
+ public:
+  /// All references must outlive the orchestrator. `interrupt` non-zero:
+  /// stop at the next check, clean up, return with `interrupted`.
+  Orchestrator(libvirt::Hypervisor& hypervisor, DiskTool& disks, const std::atomic<int>& interrupt,
+               PhaseProgressFn progress = {})
+      : hypervisor_(hypervisor), disks_(disks), interrupt_(interrupt), progress_(std::move(progress)) {}
+
+  ScenarioRun run(const Scenario& s, const RunSettings& settings);
+
+ private:
+  libvirt::Hypervisor& hypervisor_;
+  DiskTool& disks_;
+  const std::atomic<int>& interrupt_;
+  PhaseProgressFn progress_;
+};
+
+/// The domain XML of one side of `s`, exactly as a run defines it, with the
+/// run's paths below `work_dir` / `evidence_dir` ("source": the source VM;
+/// "destination": the destination boot).
+libvirt::Result<std::string> side_xml(const Scenario& s, bool destination, const RunSettings& settings);
+
+}  // namespace restorelab::run

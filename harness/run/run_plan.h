@@ -1,0 +1,72 @@
+// What one scenario's run consists of: the disks to make and the VMs to boot
+// in order, each with its domain XML spec and its job (images/README.md, "VM
+// shapes the harness must build"). A pure function of the scenario and the
+// paths; it never reads a prediction.
+//
+// Chains (VM names are PREFIX + scenario + "-" + phase):
+//   system-state       source (install,backup) -> restore (destination's own
+//                      install, then restore-system-state, one boot) -> destination (boot)
+//   bmr, full-server   source -> recovery (recovery disk restores onto a blank
+//                      disk of the destination) -> destination
+//   push-button-reset  reset (a fresh install of [destination.os] on the
+//                      destination, from "the device's own image") -> destination.
+//                      No backup and no other hardware is involved, so this is
+//                      the one honest reproduction: Windows reinstalled in place.
+// Backup and recovery disks: the source's backup disk sits on the source's
+// disk bus (only boot-start drivers are loaded, so it must be reachable with
+// them); the recovery VM's recovery and backup disks are on IDE (the recovery
+// disk loads every driver) and the blank target on the destination's bus.
+// NICs: every VM of one computer derives its MACs from the same seed; the
+// destination uses the source's seed only for restore.to_same_computer.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "harness/libvirt/domain_xml.h"
+#include "harness/run/disk_tool.h"
+#include "rules/model.h"
+
+namespace restorelab::run {
+
+enum class Phase : std::uint8_t { Source, Restore, Recovery, Reset, Destination };
+/// "source", "restore", "recovery", "reset", "destination".
+std::string_view phase_name(Phase p);
+/// The timings_s key a phase counts towards: "source", "recovery" (restore,
+/// recovery and reset: everything between the source and the destination
+/// boot) or "destination".
+std::string_view timing_key(Phase p);
+
+/// One VM boot of the chain.
+struct PlannedVm {
+  Phase phase = Phase::Source;
+  libvirt::VmSpec spec;                ///< complete: disks, serial log, fw_cfg job
+  std::string job;                     ///< the job text (written to the fw_cfg file)
+  std::filesystem::path job_file;      ///< spec.fw_cfg[0].host_file
+  std::filesystem::path xml_file;      ///< evidence: the domain XML
+  std::filesystem::path screenshot;    ///< evidence: PNG at the end of the boot
+  std::vector<std::size_t> disks;      ///< indices into RunPlan::disks it attaches
+};
+
+struct RunPlan {
+  std::vector<DiskRequest> disks;
+  std::vector<PlannedVm> vms;  ///< in boot order; the last one is the destination boot
+};
+
+/// Where a plan puts things.
+struct PlanPaths {
+  std::filesystem::path disk_dir;      ///< disk images and NVRAM (deleted after the run)
+  std::filesystem::path evidence_dir;  ///< serial logs, XMLs, jobs, screenshots (kept)
+  std::string domain_prefix = "rl-";   ///< every domain name starts with it
+  libvirt::DomainType type = libvirt::DomainType::Qemu;
+};
+
+/// The plan for `s`. Paths are made absolute.
+RunPlan plan_run(const Scenario& s, const PlanPaths& paths);
+
+/// The job text of one phase (`key=value` lines).
+std::string job_text(const Scenario& s, Phase phase);
+
+}  // namespace restorelab::run

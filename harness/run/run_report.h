@@ -1,0 +1,33 @@
+// How `restorelab run` shows one scenario: the JSON line of matrix-format.md
+// and the readable report.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "harness/run/orchestrator.h"
+#include "harness/run/verdict.h"
+#include "rules/engine.h"
+
+namespace restorelab::run {
+
+/// Everything reported about one scenario.
+struct ScenarioReport {
+  const Scenario& scenario;
+  const Prediction& predicted;
+  const ScenarioRun& run;
+  const Verdict& verdict;
+  std::string_view accelerator;  ///< "tcg" or "kvm"
+};
+
+/// One JSON line (with '\n'): scenario, predicted{supported,outcome,cpus_used,actions},
+/// observed{outcome,stop_code,cpus_used,cpus_present,nics_configured,nics_orphaned,
+/// nics_unconfigured,mac_changed,degraded,detail,evidence}, verdict, error (when
+/// the verdict is error), differences, accelerator, timings_s{source,recovery,
+/// destination,total}, evidence (the folder, with a trailing '/').
+std::string run_json_line(const ScenarioReport& r);
+
+/// The readable report of one scenario (several lines).
+std::string run_text(const ScenarioReport& r);
+
+}  // namespace restorelab::run

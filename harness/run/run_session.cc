@@ -1,0 +1,71 @@
+#include "harness/run/run_session.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <ctime>
+#include <fstream>
+
+#include "harness/libvirt/text.h"
+
+namespace restorelab::run {
+
+namespace fs = std::filesystem;
+using libvirt::text;
+
+fs::path default_embed_root() { return "/var/tmp/restorelab/embed"; }
+fs::path default_work_root() { return "/var/tmp/restorelab/work"; }
+
+std::string new_run_id(const fs::path& taken) {
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  localtime_r(&now, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H-%M-%S", &tm);
+  std::string id = buf;
+  std::error_code ec;
+  for (int n = 2; fs::exists(taken / id, ec); ++n) id = text("{}-{}", buf, n);
+  return id;
+}
+
+std::string run_domain_prefix() {
+  const auto t = std::chrono::steady_clock::now().time_since_epoch().count();
+  const unsigned v = static_cast<unsigned>(getpid()) * 2654435761u ^ static_cast<unsigned>(t);
+  static constexpr char digits[] = "0123456789abcdefghijklmnopqrstuvwxyz";
+  std::string id;
+  unsigned x = v;
+  for (int i = 0; i < 6; ++i, x /= 36) id += digits[x % 36];
+  return std::string(kDomainPrefix) + id + "-";
+}
+
+void claim_work_dir(const fs::path& dir) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  std::ofstream(dir / "owner") << getpid() << "\n";
+}
+
+libvirt::CleanupReport remove_leftovers(libvirt::Hypervisor& hypervisor, const std::optional<fs::path>& embed_root,
+                                        libvirt::ProcessTable& processes, const fs::path& work_root) {
+  libvirt::CleanupReport report = libvirt::remove_domains(hypervisor, kDomainPrefix);
+  if (embed_root) {
+    auto killed = libvirt::kill_stray_qemu(processes, *embed_root, kDomainPrefix);
+    report.killed = killed.killed;
+    for (auto& p : killed.problems) report.problems.push_back(std::move(p));
+  }
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(work_root, ec)) {
+    if (!entry.is_directory()) continue;
+    int pid = 0;
+    std::ifstream(entry.path() / "owner") >> pid;
+    if (pid > 0 && (kill(pid, 0) == 0 || errno == EPERM)) continue;  // its run is alive
+    std::error_code rm;
+    fs::remove_all(entry.path(), rm);
+    if (rm) report.problems.push_back(libvirt::make_error("removing " + entry.path().string() + ": " + rm.message()));
+    else report.removed.push_back(entry.path().string());
+  }
+  return report;
+}
+
+}  // namespace restorelab::run

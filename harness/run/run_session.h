@@ -1,0 +1,43 @@
+// What a `restorelab run` process sets up around the scenarios: where things
+// live, a run id, and the removal of whatever a killed earlier run left
+// behind (its domains, QEMU processes and disks).
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "harness/libvirt/cleanup.h"
+#include "harness/libvirt/hypervisor.h"
+
+namespace restorelab::run {
+
+/// Every restorelab domain name starts with this; a run's own prefix adds its id.
+inline constexpr std::string_view kDomainPrefix = "rl-";
+
+/// /var/tmp/restorelab/embed: the one persistent embedded-driver root (its
+/// first use probes QEMU for ~47 s; later ones reuse the cache).
+std::filesystem::path default_embed_root();
+/// /var/tmp/restorelab/work: disks of running runs, one folder per run.
+std::filesystem::path default_work_root();
+
+/// A run id usable in file and domain names: the local time as
+/// 2026-11-25T18-00-00, plus "-N" when `taken` already holds a folder of that name.
+std::string new_run_id(const std::filesystem::path& taken);
+/// The domain prefix of a run: "rl-" + 6 characters unique to the process and time.
+std::string run_domain_prefix();
+
+/// Marks `dir` as belonging to this process (an `owner` file with the pid).
+void claim_work_dir(const std::filesystem::path& dir);
+
+/// Removes what killed runs left: every domain starting with "rl-" (when
+/// `all_domains`; the embedded root is locked to one process, so they cannot
+/// belong to a live run), stray QEMU processes of `embed_root`, and folders
+/// under `work_root` whose owner process is gone.
+libvirt::CleanupReport remove_leftovers(libvirt::Hypervisor& hypervisor,
+                                        const std::optional<std::filesystem::path>& embed_root,
+                                        libvirt::ProcessTable& processes,
+                                        const std::filesystem::path& work_root);
+
+}  // namespace restorelab::run

@@ -1,0 +1,32 @@
+#include "harness/run/verdict.h"
+
+namespace restorelab::run {
+
+std::string_view verdict_name(Verdict::Kind k) {
+  switch (k) {
+    case Verdict::Kind::Agree: return "agree";
+    case Verdict::Kind::Disagree: return "disagree";
+    case Verdict::Kind::Error: return "error";
+  }
+  return "error";
+}
+
+Verdict judge(const Prediction& predicted, const Observation& observed) {
+  Verdict v;
+  if (observed.failed()) {
+    v.error = observed.error;
+    return v;
+  }
+  if (!observed.outcome) {
+    v.error = "the run ended without observing an outcome";
+    return v;
+  }
+  if (*observed.outcome != predicted.outcome) v.differences.push_back("outcome");
+  const bool boots = *observed.outcome == Outcome::Boots || *observed.outcome == Outcome::BootsDegraded;
+  if ((boots || predicted.boots()) && observed.cpus_used != predicted.cpus_used)
+    v.differences.push_back("cpus_used");
+  v.kind = v.differences.empty() ? Verdict::Kind::Agree : Verdict::Kind::Disagree;
+  return v;
+}
+
+}  // namespace restorelab::run

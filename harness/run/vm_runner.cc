@@ -1,0 +1,116 @@
+#include "harness/run/vm_runner.h"
+
+#include <fstream>
+#include <sstream>
+
+#include "harness/libvirt/text.h"
+#include "harness/run/serial_log.h"
+
+namespace restorelab::run {
+
+using Clock = std::chrono::steady_clock;
+using libvirt::text;
+
+namespace {
+
+std::string read_all(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+}  // namespace
+
+VmRecord VmRunner::run(Phase phase, const std::string& name, const std::string& xml,
+                       const std::filesystem::path& serial_log, const std::filesystem::path& screenshot,
+                       const VmLimits& limits, const ProgressFn& progress) {
+  VmRecord r;
+  r.phase = phase;
+  const auto start = Clock::now();
+  auto finish = [&](VmEnd end) {
+    r.end = end;
+    r.seconds = since(start);
+    if (r.serial.empty()) r.serial = read_all(serial_log);
+    return r;
+  };
+  auto defined = hypervisor_.define(xml);
+  if (!defined) {
+    r.error = defined.error().message;
+    return finish(VmEnd::StartFailed);
+  }
+  // Events of an earlier domain of the same name must not count for this one.
+  while (true) {
+    auto e = hypervisor_.next_event(name, std::chrono::milliseconds(0));
+    if (!e || !*e) break;
+  }
+  if (auto started = hypervisor_.start(name); !started) {
+    r.error = started.error().message;
+    if (auto st = hypervisor_.status(name)) r.domain_state = st->to_string();
+    return finish(VmEnd::StartFailed);
+  }
+
+  std::size_t seen = 0;
+  auto last_output = Clock::now();
+  bool kernel = false;
+  double last_progress = -1;
+  auto stop = [&](VmEnd end, bool take_screenshot) {
+    if (take_screenshot) (void)hypervisor_.screenshot(name, screenshot);
+    if (auto d = hypervisor_.destroy(name); !d && r.error.empty()) r.error = d.error().message;
+    if (auto st = hypervisor_.status(name)) r.domain_state = st->to_string();
+    r.serial = read_all(serial_log);
+    return finish(end);
+  };
+  auto drain_events = [&](std::chrono::milliseconds first_wait) {
+    auto wait = first_wait;
+    while (true) {
+      auto e = hypervisor_.next_event(name, wait);
+      if (!e || !*e) return;
+      r.lifecycle.push_back((*e)->event + "/" + (*e)->detail);
+      wait = std::chrono::milliseconds(0);
+    }
+  };
+
+  while (true) {
+    if (interrupt_.load() != 0) return stop(VmEnd::Interrupted, false);
+    const std::string serial = read_all(serial_log);
+    if (serial.size() != seen) {
+      if (!kernel || serial.size() > seen) last_output = Clock::now();
+      seen = serial.size();
+      kernel = kernel || serial.find("\"event\":\"kernel-start\"") != std::string::npos;
+      if (serial.find("RESTORELAB {\"event\":\"done\"") != std::string::npos) return stop(VmEnd::GuestDone, true);
+      if (firmware_shell_started(serial)) return stop(VmEnd::FirmwareShell, true);
+    }
+    auto status = hypervisor_.status(name);
+    if (!status) {
+      r.error = status.error().message;
+      return stop(VmEnd::Failed, false);
+    }
+    if (!status->active()) {
+      drain_events(std::chrono::milliseconds(50));
+      r.domain_state = status->to_string();
+      r.serial = read_all(serial_log);
+      return finish(VmEnd::Stopped);
+    }
+    const double elapsed = since(start);
+    const auto silent = Clock::now() - last_output;
+    const auto silence_limit = kernel ? limits.silence_after_kernel : limits.silence_before_kernel;
+    if (silent >= silence_limit) {
+      r.silence_seconds = std::chrono::duration<double>(silence_limit).count();
+      return stop(VmEnd::Silent, true);
+    }
+    if (Clock::now() - start >= limits.total) {
+      r.error = text("no result within {} s", static_cast<int>(limits.total.count() / 1000));
+      return stop(VmEnd::TimedOut, true);
+    }
+    if (progress && elapsed - last_progress >= 1.0) {
+      last_progress = elapsed;
+      progress(elapsed);
+    }
+    drain_events(limits.poll);
+  }
+}
+
+}  // namespace restorelab::run

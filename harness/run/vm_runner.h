@@ -1,0 +1,53 @@
+// Boots one VM and watches it until it is over: the guest printed `done`, the
+// domain stopped by itself, the serial console went silent (watchdog), OVMF
+// started its shell, the phase ran out of time, or the run was interrupted.
+// It records what it saw (VmRecord) and leaves the domain stopped but defined;
+// it does not interpret the serial log beyond spotting those ends.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <string>
+
+#include "harness/libvirt/hypervisor.h"
+#include "harness/run/observation.h"
+
+namespace restorelab::run {
+
+/// Time limits of one VM boot.
+struct VmLimits {
+  std::chrono::milliseconds total{std::chrono::seconds(150)};
+  /// Silence after kernel-start that counts as a hang (images/README.md: 20 s).
+  std::chrono::milliseconds silence_after_kernel{std::chrono::seconds(20)};
+  /// Silence before any kernel started: the firmware waits for nothing.
+  std::chrono::milliseconds silence_before_kernel{std::chrono::seconds(45)};
+  std::chrono::milliseconds poll{std::chrono::milliseconds(100)};
+};
+
+/// Called about once a second while a VM runs: seconds since it started.
+using ProgressFn = std::function<void(double seconds)>;
+
+class VmRunner {
+ public:
+  /// `interrupt` non-zero means stop now (a signal arrived). Both must
+  /// outlive the runner.
+  VmRunner(libvirt::Hypervisor& hypervisor, const std::atomic<int>& interrupt)
+      : hypervisor_(hypervisor), interrupt_(interrupt) {}
+
+  /// Defines `name` from `xml`, starts it and watches it as described above.
+  /// `serial_log` is the file the domain's serial port writes (read, never
+  /// written). A screenshot goes to `screenshot` when the domain is still
+  /// running at the end (not after it stopped by itself). The domain is
+  /// destroyed (not undefined) before returning.
+  VmRecord run(Phase phase, const std::string& name, const std::string& xml,
+               const std::filesystem::path& serial_log, const std::filesystem::path& screenshot,
+               const VmLimits& limits, const ProgressFn& progress = {});
+
+ private:
+  libvirt::Hypervisor& hypervisor_;
+  const std::atomic<int>& interrupt_;
+};
+
+}  // namespace restorelab::run

@@ -1,0 +1,151 @@
+// The rule author's tools as the README describes them.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "harness/cli.h"
+
+namespace restorelab {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Result {
+  int code;
+  std::string out, err;
+};
+
+Result run(std::vector<std::string> args) {
+  std::ostringstream out, err;
+  Streams io{out, err, false};
+  int code = run_cli(args, io);
+  return {code, out.str(), err.str()};
+}
+
+std::string read(const std::string& path) {
+  std::ifstream in(path);
+  return {std::istreambuf_iterator<char>(in), {}};
+}
+
+const std::string kRulebook = RESTORELAB_SOURCE_DIR "/rules/kb249694.toml";
+const std::string kScenarios = RESTORELAB_SOURCE_DIR "/scenarios";
+
+class RulesCommandTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char pattern[] = "/tmp/restorelab-rules-XXXXXX";
+    dir_ = mkdtemp(pattern);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  /// The project's rulebook with `extra` appended.
+  std::string rulebook_with(const std::string& extra) {
+    const std::string path = dir_ + "/rules.toml";
+    std::ofstream(path) << read(kRulebook) << "\n" << extra;
+    return path;
+  }
+  std::string dir_;
+};
+
+/// The rule of the README's worked example, as the README shows it.
+std::string readme_rule() {
+  const std::string readme = read(RESTORELAB_SOURCE_DIR "/README.md");
+  const auto marker = readme.find("<!-- example-rule -->");
+  EXPECT_NE(marker, std::string::npos);
+  const auto start = readme.find("```toml\n", marker) + 8;
+  return readme.substr(start, readme.find("```", start) - start);
+}
+
+TEST_F(RulesCommandTest, TheProjectRulebookPassesItsOwnChecks) {
+  auto lint = run({"rules", "lint"});
+  EXPECT_EQ(lint.code, 0) << lint.out;
+  EXPECT_EQ(lint.out, "");
+  auto test = run({"rules", "test", kScenarios});
+  EXPECT_EQ(test.code, 0) << test.out;
+  EXPECT_NE(test.out.find(" passed, 0 failed\n"), std::string::npos);
+}
+
+TEST_F(RulesCommandTest, TheReadmeExampleRuleShowsWhereTheReadmeSays) {
+  const std::string rules = rulebook_with(readme_rule());
+  EXPECT_EQ(run({"rules", "lint", "--rules", rules}).code, 0);
+
+  auto test = run({"rules", "test", "--rules", rules, kScenarios});
+  EXPECT_EQ(test.code, 1);
+  EXPECT_NE(test.out.find("s01-ss-firmware-differs-only.toml (s01-ss-firmware-differs-only)\n"
+                          "  outcome: expected boots, predicted no-bootable-device\n"),
+            std::string::npos)
+      << test.out;
+  EXPECT_NE(test.out.find("  rules fired: system-state-different-hardware, system-state-firmware-mixed\n"),
+            std::string::npos);
+  EXPECT_NE(test.out.find(" passed, 1 failed\n"), std::string::npos);
+
+  auto diff = run({"rules", "diff", "--base", kRulebook, "--rules", rules});
+  EXPECT_EQ(diff.code, 1);
+  EXPECT_NE(diff.out.find("rules added: system-state-firmware-mixed\n"), std::string::npos) << diff.out;
+  EXPECT_NE(diff.out.find("527040 scenarios predicted with both rulebooks"), std::string::npos);
+  EXPECT_NE(diff.out.find("; 73728 changed\n  support 0, outcome 73728, cpus_used 18432, actions 71680\n"),
+            std::string::npos);
+  EXPECT_NE(diff.out.find("55296 x outcome: stop-0x7b -> no-bootable-device\n"
+                          "  rules: system-state-firmware-mixed (55296)\n"),
+            std::string::npos);
+
+  auto coverage = run({"rules", "coverage", "--rules", rules});
+  EXPECT_EQ(coverage.code, 0);
+  EXPECT_NE(coverage.out.find("     73728   13.99%  system-state-firmware-mixed\n"), std::string::npos)
+      << coverage.out;
+}
+
+TEST_F(RulesCommandTest, TestWritesJsonAndJunit) {
+  const std::string rules = rulebook_with(readme_rule());
+  const std::string junit = dir_ + "/junit.xml";
+  auto r = run({"rules", "test", "--json", "--junit", junit, "--rules", rules,
+                kScenarios + "/support/s01-ss-firmware-differs-only.toml", kScenarios + "/examples"});
+  EXPECT_EQ(r.code, 1);
+  auto first = nlohmann::json::parse(r.out.substr(0, r.out.find('\n')));
+  EXPECT_EQ(first["status"], "fail");
+  EXPECT_EQ(first["differences"][0]["field"], "outcome");
+  EXPECT_EQ(first["differences"][0]["predicted"], "no-bootable-device");
+  const std::string xml = read(junit);
+  EXPECT_NE(xml.find("<testsuite name=\"restorelab rules test\" tests=\"12\" failures=\"1\""), std::string::npos)
+      << xml;
+  EXPECT_NE(xml.find("<failure message=\"outcome: expected boots, predicted no-bootable-device;"), std::string::npos);
+}
+
+TEST_F(RulesCommandTest, DiffReadsTheBaseFromGit) {
+  if (run({"rules", "diff", "--base", "HEAD:rules/kb249694.toml"}).code == 2)
+    GTEST_SKIP() << "not a git checkout";  // e.g. a source tarball
+  auto r = run({"rules", "diff", "--base", "HEAD:rules/no-such-file.toml"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("HEAD:rules/no-such-file.toml: error: not a file, and git cannot show it"), std::string::npos)
+      << r.err;
+}
+
+TEST_F(RulesCommandTest, LintFindsWhatBrokenCopiesBreak) {
+  // A dead rule: UEFI firmware never starts an NT 5.x system.
+  auto dead = run({"rules", "lint", "--rules",
+                   rulebook_with("[[rule]]\nid = \"uefi-nt5\"\nwhen = 'source.firmware == \"uefi\" and source.os.nt5'\n"
+                                 "actions = [\"update-hal\"]\ncite = \"x\"\n")});
+  EXPECT_EQ(dead.code, 1);
+  EXPECT_NE(dead.out.find("rule \"uefi-nt5\""), std::string::npos) << dead.out;
+  // No citation.
+  auto uncited = run({"rules", "lint", "--rules",
+                      rulebook_with("[[rule]]\nid = \"uncited\"\nwhen = 'restore.asr'\nactions = [\"update-hal\"]\n")});
+  EXPECT_EQ(uncited.code, 1);
+  EXPECT_NE(uncited.out.find("rule \"uncited\""), std::string::npos) << uncited.out;
+  // Does not load: exit 2, with the position.
+  auto broken = run({"rules", "lint", "--rules", rulebook_with("[[rule]]\nid = \"x\"\nwhen = 'source.hal == \"acpi\"'\n")});
+  EXPECT_EQ(broken.code, 2);
+  EXPECT_NE(broken.err.find("rules.toml:"), std::string::npos);
+}
+
+TEST_F(RulesCommandTest, UnknownSubcommandsGetASuggestion) {
+  auto r = run({"rules", "lnit"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(r.err, "restorelab rules: unknown command \"lnit\"; did you mean \"lint\"?\n");
+}
+
+}  // namespace
+}  // namespace restorelab

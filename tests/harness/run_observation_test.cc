@@ -1,0 +1,146 @@
+// The observer: serial logs (captured from real boots) and how the domain
+// ended -> what the user is told happened.
+#include "harness/run/observation.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "harness/run/serial_log.h"
+
+namespace restorelab::run {
+namespace {
+
+std::string fixture(const std::string& name) {
+  std::ifstream in(std::filesystem::path(__FILE__).parent_path() / "run_fixtures" / name, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  EXPECT_FALSE(s.str().empty()) << name;
+  return s.str();
+}
+
+VmRecord record(Phase phase, VmEnd end, std::string serial, std::vector<std::string> lifecycle = {},
+                std::string state = "shut off (destroyed)") {
+  VmRecord r;
+  r.phase = phase;
+  r.end = end;
+  r.serial = std::move(serial);
+  r.lifecycle = std::move(lifecycle);
+  r.domain_state = std::move(state);
+  r.silence_seconds = 20;
+  return r;
+}
+
+std::vector<VmRecord> chain_then(VmRecord destination) {
+  return {record(Phase::Source, VmEnd::GuestDone, fixture("source-install-backup.log")),
+          record(Phase::Restore, VmEnd::GuestDone, fixture("restore-system-state.log")), std::move(destination)};
+}
+
+const std::string kKernelStart =
+    "RESTORELAB {\"event\":\"kernel-start\",\"disk\":\"system\",\"firmware\":\"bios\",\"cpus_online\":1}\r\n"
+    "RESTORELAB {\"event\":\"job\",\"scenario\":\"x\",\"phases\":[\"boot\"],\"disk\":\"system\"}\r\n";
+
+TEST(SerialLogTest, ReadsReportLinesAndSkipsEverythingElse) {
+  auto events = parse_serial(fixture("source-install-backup.log"));
+  ASSERT_FALSE(events.empty());
+  EXPECT_EQ(events.front().event, "kernel-start");
+  EXPECT_EQ(events.back().event, "done");
+  EXPECT_NE(last_event(events, "backup"), nullptr);
+}
+
+TEST(SerialLogTest, IgnoresALineCutOffByAKilledVm) {
+  auto events = parse_serial(kKernelStart + "RESTORELAB {\"event\":\"boot\",\"outc");
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events.back().event, "job");
+}
+
+TEST(ObserverTest, UniprocessorHalOnFourCpusBootsDegradedOnOne) {
+  Observation o = observe(chain_then(record(Phase::Destination, VmEnd::GuestDone, fixture("boot-degraded-up-on-mp.log"))));
+  ASSERT_FALSE(o.failed()) << o.error;
+  EXPECT_EQ(o.outcome, Outcome::BootsDegraded);
+  EXPECT_EQ(o.cpus_used, 1);
+  EXPECT_EQ(o.cpus_present, 4);
+  EXPECT_EQ(o.nics_configured, 1);
+  EXPECT_EQ(o.nics_orphaned, 0);
+  EXPECT_EQ(o.degraded, std::vector<std::string>{"uniprocessor-hal"});
+}
+
+TEST(ObserverTest, StopLineFollowedByPanicIsTheStop) {
+  Observation o = observe(chain_then(record(Phase::Destination, VmEnd::Stopped, fixture("boot-stop-0x7b.log"),
+                                            {"crashed/panicked", "stopped/crashed"}, "shut off (crashed)")));
+  EXPECT_EQ(o.outcome, Outcome::Stop0x7B);
+  EXPECT_EQ(o.stop_code, "0x0000007B");
+  EXPECT_EQ(o.cpus_used, std::nullopt);  // it does not boot
+  EXPECT_EQ(o.evidence, "destination boot line + pvpanic");
+}
+
+TEST(ObserverTest, KernelStartThenSilenceIsAHang) {
+  Observation o = observe(chain_then(record(Phase::Destination, VmEnd::Silent, kKernelStart)));
+  EXPECT_EQ(o.outcome, Outcome::Hang);
+  EXPECT_EQ(o.evidence, "kernel-start, then no serial output for 20 s (watchdog)");
+}
+
+TEST(ObserverTest, OvmfShellWithoutKernelIsNoBootableDevice) {
+  Observation o = observe(chain_then(record(Phase::Destination, VmEnd::FirmwareShell, fixture("ovmf-shell.log"))));
+  EXPECT_EQ(o.outcome, Outcome::NoBootableDevice);
+}
+
+TEST(ObserverTest, SeabiosResetWithoutKernelIsNoBootableDevice) {
+  Observation o = observe(chain_then(record(Phase::Destination, VmEnd::Stopped, "SeaBIOS\r\nBooting from Hard Disk...\r\n",
+                                            {"shutdown/finished", "stopped/shutdown"}, "shut off (shutdown)")));
+  EXPECT_EQ(o.outcome, Outcome::NoBootableDevice);
+}
+
+TEST(ObserverTest, SilenceBeforeAnyKernelIsNoBootableDeviceNotAHang) {
+  Observation o = observe(chain_then(record(Phase::Destination, VmEnd::Silent, "")));
+  EXPECT_EQ(o.outcome, Outcome::NoBootableDevice);
+}
+
+TEST(ObserverTest, QemuKilledMidRunIsAnErrorNotAnOutcome) {
+  Observation o = observe({record(Phase::Source, VmEnd::Stopped, kKernelStart, {"stopped/failed"}, "shut off (crashed)")});
+  EXPECT_TRUE(o.failed());
+  EXPECT_EQ(o.outcome, std::nullopt);
+  EXPECT_EQ(o.error, "source VM ended before its job finished: its QEMU process died (shut off (crashed))");
+}
+
+TEST(ObserverTest, QemuKilledBeforeTheKernelOfTheDestinationIsAnError) {
+  Observation o = observe(chain_then(record(Phase::Destination, VmEnd::Stopped, "SeaBIOS\r\n", {"stopped/failed"},
+                                            "shut off (crashed)")));
+  EXPECT_TRUE(o.failed());
+  EXPECT_EQ(o.error, "destination VM ended before any kernel started: its QEMU process died (shut off (crashed))");
+}
+
+TEST(ObserverTest, GuestErrorLineFailsTheRun) {
+  Observation o = observe({record(Phase::Source, VmEnd::GuestDone,
+                                  kKernelStart + "RESTORELAB {\"event\":\"error\",\"phase\":\"backup\",\"error\":\"no backup disk\"}\r\n"
+                                                 "RESTORELAB {\"event\":\"done\",\"stopped\":true,\"error\":true}\r\n")});
+  EXPECT_EQ(o.error, "source VM: the guest reported an error in phase backup: no backup disk");
+}
+
+TEST(ObserverTest, RefusedRestoreIsAnOutcome) {
+  Observation o = observe(
+      {record(Phase::Source, VmEnd::GuestDone, fixture("source-install-backup.log")),
+       record(Phase::Recovery, VmEnd::GuestDone,
+              kKernelStart + "RESTORELAB {\"event\":\"restore\",\"outcome\":\"restore-refused\",\"reason\":\"image is bios\"}\r\n"
+                             "RESTORELAB {\"event\":\"done\",\"stopped\":true,\"error\":false}\r\n")});
+  EXPECT_EQ(o.outcome, Outcome::RestoreRefused);
+  EXPECT_EQ(o.detail, "image is bios");
+}
+
+TEST(ObserverTest, AFinishedIntermediatePhaseLeavesItUndecided) {
+  Observation o = observe({record(Phase::Source, VmEnd::GuestDone, fixture("source-install-backup.log"))});
+  EXPECT_FALSE(o.final());
+}
+
+TEST(ObserverTest, StartFailureAndTimeoutAreErrors) {
+  VmRecord start = record(Phase::Source, VmEnd::StartFailed, "");
+  start.error = "starting domain \"rl-x\": internal error";
+  EXPECT_EQ(observe({start}).error, "source VM: it did not start: starting domain \"rl-x\": internal error");
+  VmRecord slow = record(Phase::Source, VmEnd::TimedOut, kKernelStart);
+  slow.error = "no result within 150 s";
+  EXPECT_EQ(observe({slow}).error, "source VM: no result within 150 s");
+}
+
+}  // namespace
+}  // namespace restorelab::run

@@ -1,0 +1,174 @@
+// The orchestration against FakeHypervisor and a fake disk tool: the chain,
+// failures as errors, and that nothing the run created survives it (also on
+// SIGINT/SIGTERM).
+#include "harness/run/orchestrator.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <mutex>
+#include <sstream>
+#include <thread>
+
+#include "harness/libvirt/fake_hypervisor.h"
+#include "harness/run/run_session.h"
+
+namespace restorelab::run {
+namespace {
+
+namespace fs = std::filesystem;
+using libvirt::FakeHypervisor;
+using namespace std::chrono_literals;
+
+/// Writes empty files instead of disks; records what it was asked for.
+class FakeDiskTool final : public DiskTool {
+ public:
+  Result<ArtifactsInfo> build_artifacts(const fs::path& dir) override { return ArtifactsInfo{dir}; }
+  Status make_disk(const fs::path&, const DiskRequest& disk) override {
+    std::lock_guard lock(mutex);
+    made.push_back(disk);
+    if (fail) return std::unexpected(make_error("mkfs.ext4: no space left on device"));
+    std::ofstream(disk.path) << "disk";
+    return {};
+  }
+  std::mutex mutex;
+  std::vector<DiskRequest> made;
+  bool fail = false;
+};
+
+std::string fixture(const std::string& name) {
+  std::ifstream in(fs::path(__FILE__).parent_path() / "run_fixtures" / name, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+Scenario up_on_mp() {
+  Scenario s;
+  s.name = "up-on-mp";
+  s.source.hal = Hal::AcpiUniprocessor;
+  s.source.cpus = 1;
+  s.source.storage_drivers = {DiskBus::Ide};
+  s.destination = s.source;
+  s.destination.hal = Hal::AcpiMultiprocessor;
+  s.destination.cpus = 4;
+  s.backup = BackupKind::SystemState;
+  return s;
+}
+
+class OrchestratorTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    root = fs::temp_directory_path() / ("restorelab-orchestrator-test-" + std::to_string(::getpid()));
+    fs::remove_all(root);
+    settings.artifacts = root / "images";
+    settings.work_dir = root / "work";
+    settings.evidence_dir = root / "runs";
+    settings.domain_prefix = "rl-test-";
+    settings.chain_limits.poll = settings.destination_limits.poll = 10ms;
+  }
+  void TearDown() override { fs::remove_all(root); }
+
+  /// The guest of `phase` prints `log` and powers off.
+  void guest(Phase phase, const std::string& log) {
+    const fs::path dir = settings.evidence_dir / "up-on-mp";
+    fs::create_directories(dir);
+    std::ofstream(dir / (std::string(phase_name(phase)) + ".serial.log")) << log;
+    fake.set_behaviour("rl-test-up-on-mp-" + std::string(phase_name(phase)), FakeHypervisor::Behaviour::PowerOff);
+  }
+  bool disks_left() const { return fs::exists(settings.work_dir / "up-on-mp"); }
+
+  fs::path root;
+  RunSettings settings;
+  FakeHypervisor fake;
+  FakeDiskTool disks;
+  std::atomic<int> interrupt{0};
+};
+
+TEST_F(OrchestratorTest, RunsTheChainObservesTheDestinationAndRemovesEverything) {
+  guest(Phase::Source, fixture("source-install-backup.log"));
+  guest(Phase::Restore, fixture("restore-system-state.log"));
+  guest(Phase::Destination, fixture("boot-degraded-up-on-mp.log"));
+  ScenarioRun r = Orchestrator(fake, disks, interrupt).run(up_on_mp(), settings);
+  ASSERT_FALSE(r.observation.failed()) << r.observation.error;
+  EXPECT_EQ(r.observation.outcome, Outcome::BootsDegraded);
+  EXPECT_EQ(r.observation.cpus_used, 1);
+  ASSERT_EQ(r.records.size(), 3u);
+  EXPECT_EQ(disks.made.size(), 3u);  // source system, backup, destination system
+  EXPECT_TRUE(fake.domains().empty());
+  EXPECT_FALSE(disks_left());
+  for (const char* f : {"source.xml", "restore.job", "destination.xml", "timings.json"})
+    EXPECT_TRUE(fs::exists(r.evidence / f)) << f;
+  EXPECT_TRUE(r.timings.contains("source") && r.timings.contains("recovery") && r.timings.contains("destination"));
+}
+
+TEST_F(OrchestratorTest, StopsAtTheFirstVmThatFailsAndReportsAnError) {
+  fake.set_behaviour("rl-test-up-on-mp-source", FakeHypervisor::Behaviour::FailStart);
+  ScenarioRun r = Orchestrator(fake, disks, interrupt).run(up_on_mp(), settings);
+  EXPECT_TRUE(r.observation.failed());
+  EXPECT_EQ(r.observation.outcome, std::nullopt);
+  EXPECT_EQ(r.records.size(), 1u);
+  EXPECT_TRUE(fake.domains().empty());
+  EXPECT_FALSE(disks_left());
+}
+
+TEST_F(OrchestratorTest, ADiskThatCannotBeMadeIsAnErrorAndNoVmStarts) {
+  disks.fail = true;
+  ScenarioRun r = Orchestrator(fake, disks, interrupt).run(up_on_mp(), settings);
+  EXPECT_EQ(r.observation.error, "the disks could not be made: mkfs.ext4: no space left on device");
+  for (const auto& call : fake.calls()) EXPECT_FALSE(call.starts_with("start")) << call;
+  EXPECT_FALSE(disks_left());
+}
+
+TEST_F(OrchestratorTest, InterruptDuringAVmDestroysAndUndefinesEverythingAndDeletesTheDisks) {
+  // The source guest hangs; a signal arrives while the orchestrator waits.
+  std::thread signal([&] {
+    std::this_thread::sleep_for(200ms);
+    interrupt.store(15);
+  });
+  ScenarioRun r = Orchestrator(fake, disks, interrupt).run(up_on_mp(), settings);
+  signal.join();
+  EXPECT_TRUE(r.interrupted);
+  EXPECT_EQ(r.observation.outcome, std::nullopt);
+  EXPECT_TRUE(fake.domains().empty());
+  EXPECT_FALSE(disks_left());
+  const auto& calls = fake.calls();
+  EXPECT_NE(std::find(calls.begin(), calls.end(), "destroy rl-test-up-on-mp-source"), calls.end());
+  EXPECT_NE(std::find(calls.begin(), calls.end(), "undefine rl-test-up-on-mp-source"), calls.end());
+}
+
+TEST_F(OrchestratorTest, KeepLeavesTheDomainsAndDisks) {
+  settings.keep = true;
+  fake.set_behaviour("rl-test-up-on-mp-source", FakeHypervisor::Behaviour::FailStart);
+  Orchestrator(fake, disks, interrupt).run(up_on_mp(), settings);
+  EXPECT_TRUE(fake.domains().contains("rl-test-up-on-mp-source"));
+  EXPECT_TRUE(disks_left());
+}
+
+TEST_F(OrchestratorTest, AHungSourceIsStoppedByTheWatchdogAsAnError) {
+  settings.chain_limits.silence_before_kernel = 100ms;
+  ScenarioRun r = Orchestrator(fake, disks, interrupt).run(up_on_mp(), settings);
+  EXPECT_EQ(r.observation.error, "source VM ended before its job finished: no serial output for 0 s");
+  EXPECT_TRUE(fake.domains().empty());
+}
+
+TEST(RunSessionTest, RemovesDomainsAndDisksOfAKilledRun) {
+  FakeHypervisor fake;
+  fake.add_leftover("rl-old123-x-source", /*running=*/true);
+  fake.add_leftover("other-vm", /*running=*/true);
+  const fs::path work = fs::temp_directory_path() / "restorelab-leftover-test";
+  fs::remove_all(work);
+  fs::create_directories(work / "dead-run");
+  std::ofstream(work / "dead-run" / "owner") << 999999999 << "\n";
+  claim_work_dir(work / "live-run");
+  libvirt::ProcProcessTable processes;
+  auto report = remove_leftovers(fake, std::nullopt, processes, work);
+  EXPECT_FALSE(fake.domains().contains("rl-old123-x-source"));
+  EXPECT_TRUE(fake.domains().contains("other-vm"));
+  EXPECT_FALSE(fs::exists(work / "dead-run"));
+  EXPECT_TRUE(fs::exists(work / "live-run"));
+  fs::remove_all(work);
+}
+
+}  // namespace
+}  // namespace restorelab::run

@@ -33,7 +33,7 @@ struct ArtifactsInfo {
   bool rebuilt = false;       ///< false when the cache was up to date
   double seconds = 0;
   std::uintmax_t bytes = 0;   ///< total size of the artifacts
-  std::string log;            ///< the build script's output
+  std::string log = {};       ///< the build script's output
 };
 
 /// Builds images. Implementations may be used from two threads at once

@@ -149,6 +149,10 @@ struct Var {
   bool read = false;
   int group = 0;                 ///< completion group
   std::vector<Value> domain;
+  /// Per value: -1, or a class of values the conditions and the model cannot
+  /// tell apart (for every key of the component alike): symmetric choices.
+  std::vector<int> classes;
+  int component = -1;            ///< keys compared with each other share one
   std::vector<int> constraints;  ///< indices into the search's constraints
 };
 
@@ -174,7 +178,7 @@ std::string text_kind(const KeyInfo& key) {
 /// `count` values of `kind` that are valid for it and equal no literal.
 std::vector<std::string> fresh_values(const std::string& kind, int count, const std::vector<std::string>& literals) {
   std::vector<std::string> out;
-  for (int i = 1; static_cast<int>(out.size()) < count && i < 100; ++i) {
+  for (int i = 1; static_cast<int>(out.size()) < count && i < 24; ++i) {  // drives D: to Z:
     std::string v = kind == "drive"  ? std::string(1, static_cast<char>('C' + i)) + ":"
                      : kind == "path" ? "C:\\RESTORELAB" + std::to_string(i)
                      : kind == "digits" ? std::to_string(9000000 + i)
@@ -183,6 +187,14 @@ std::vector<std::string> fresh_values(const std::string& kind, int count, const 
       out.push_back(std::move(v));
   }
   return out;
+}
+
+/// The kind of a value fresh_values() made.
+std::string text_kind_of_fresh(const std::string& v) {
+  if (v.size() == 2) return "drive";
+  if (starts_with(v, "C:\\RESTORELAB")) return "path";
+  if (starts_with(v, "fresh-")) return "free";
+  return "digits";
 }
 
 template <class E>
@@ -288,6 +300,10 @@ class Search {
  private:
   // -- building: formula, variables, domains, constraints
   bool build() {
+    if (all_keys().size() + 2 > kMaxVars) {  // every key, outcome and supported
+      unknown_reason_ = "the scenario model has more keys than the search handles";
+      return false;
+    }
     std::vector<int> roots;
     for (const SatTerm& t : terms_) {
       int r = convert(*t.condition, t.condition->root());
@@ -299,12 +315,9 @@ class Search {
     for (std::size_t i = 1; i < roots.size(); ++i) root_ = add({FNode::Kind::And, nullptr, root_, roots[i], {}});
     if (root_ >= 0) collect_reads(root_);
     if (options_.valid_only) add_validity_vars();
-    if (vars_.size() > kMaxVars) {
-      unknown_reason_ = "the conditions read more keys than the search handles";
-      return false;
-    }
     make_domains();
     if (options_.valid_only) add_constraints();
+    choice_.assign(vars_.size(), -1);
     return true;
   }
 
@@ -442,9 +455,22 @@ class Search {
       v.group = group_of(v, static_cast<int>(i));
       if (!v.read) {
         v.domain = completion_domain(*v.key);
+        v.classes.assign(v.domain.size(), -1);
         continue;
       }
-      v.domain = read_domain(v, components[find_root(parent, static_cast<int>(i))]);
+      v.component = find_root(parent, static_cast<int>(i));
+      v.domain = read_domain(v, components[v.component], v.classes);
+      members_[v.component].push_back(static_cast<int>(i));
+    }
+    // Symmetry holds only when every member draws from the same values.
+    for (const auto& [component, members] : members_) {
+      const Var& first = vars_[static_cast<std::size_t>(members[0])];
+      const bool same = std::all_of(members.begin(), members.end(), [&](int m) {
+        const Var& v = vars_[static_cast<std::size_t>(m)];
+        return v.domain == first.domain && v.classes == first.classes;
+      });
+      if (!same)
+        for (int m : members) std::fill(vars_[static_cast<std::size_t>(m)].classes.begin(), vars_[static_cast<std::size_t>(m)].classes.end(), -1);
     }
   }
 
@@ -461,7 +487,27 @@ class Search {
     return starts_with(v.key->path, "destination.") ? 1 : 0;
   }
 
-  std::vector<Value> read_domain(const Var& v, const Component& c) {
+  std::vector<Value> read_domain(const Var& v, const Component& c, std::vector<int>& classes) {
+    std::vector<Value> out = read_values(v, c);
+    classes.assign(out.size(), -1);
+    if (!v.key) return out;
+    const KeyInfo& k = *v.key;
+    for (std::size_t i = 0; i < out.size(); ++i) {
+      if (k.type == ValueType::Enum && !(c.ordered || c.constrained || c.with_enum_list) &&
+          !c.ints.contains(std::get<std::int64_t>(out[i])))
+        classes[i] = 0;
+      if (k.type == ValueType::Int && !c.ordered && !c.ints.contains(std::get<std::int64_t>(out[i])))
+        classes[i] = std::get<std::int64_t>(out[i]) >= 2 && ends_with(k.path, ".cpus") ? 1 : 0;
+      if ((k.type == ValueType::String || k.type == ValueType::Path) &&
+          std::find(c.texts.begin(), c.texts.end(), std::get<std::string>(out[i])) == c.texts.end()) {
+        const auto kind = c.kinds.find(text_kind_of_fresh(std::get<std::string>(out[i])));
+        classes[i] = static_cast<int>(std::distance(c.kinds.begin(), kind));
+      }
+    }
+    return out;
+  }
+
+  std::vector<Value> read_values(const Var& v, const Component& c) {
     std::vector<Value> out;
     if (v.source == Source::Outcome) {
       for (std::size_t i = 0; i < enum_count<Outcome>(); ++i) out.emplace_back(static_cast<std::int64_t>(i));
@@ -639,6 +685,7 @@ class Search {
       (starts_with(var.key->path, "source.") ? scenario_.source : scenario_.destination).os.upgraded_from.reset();
     else var.key->set(scenario_, value);
     assigned_.set(static_cast<std::size_t>(v));
+    choice_[static_cast<std::size_t>(v)] = i;
     for (int c : var.constraints) {
       const Constraint& con = constraints_[static_cast<std::size_t>(c)];
       if ((con.vars & ~assigned_).none() && !con.holds(scenario_)) return false;
@@ -647,6 +694,22 @@ class Search {
   }
   void unassign(int v) {
     assigned_.reset(static_cast<std::size_t>(v));
+    choice_[static_cast<std::size_t>(v)] = -1;
+  }
+
+  /// Value symmetry: of the values of a class no key of the component uses
+  /// yet, only the first needs trying (any solution maps onto one that does).
+  bool worth_trying(int v, std::size_t k) const {
+    const Var& var = vars_[static_cast<std::size_t>(v)];
+    const int cls = var.classes[k];
+    if (cls < 0) return true;
+    std::vector<bool> used(var.domain.size());
+    for (int m : members_.at(var.component))
+      if (const int c = choice_[static_cast<std::size_t>(m)]; c >= 0) used[static_cast<std::size_t>(c)] = true;
+    if (used[k]) return true;
+    for (std::size_t j = 0; j < k; ++j)
+      if (var.classes[j] == cls && !used[j]) return false;
+    return true;
   }
   bool over_budget() const { return steps_ > options_.budget; }
 
@@ -661,9 +724,13 @@ class Search {
   /// Tries the values of the first variable, in reading order, that can
   /// still change the conditions' value. The others wait for complete().
   bool branch(const Mask& relevant) {
-    const int v = *std::find_if(order_.begin(), order_.end(),
-                                [&](int x) { return relevant.test(static_cast<std::size_t>(x)); });
+    int v = -1;
+    for (int x : order_)
+      if (relevant.test(static_cast<std::size_t>(x)) &&
+          (v < 0 || vars_[static_cast<std::size_t>(x)].domain.size() < vars_[static_cast<std::size_t>(v)].domain.size()))
+        v = x;
     for (std::size_t k = 0; k < vars_[static_cast<std::size_t>(v)].domain.size() && !over_budget(); ++k) {
+      if (!worth_trying(v, k)) continue;
       if (assign(v, static_cast<int>(k))) {
         Mask next;
         const Tri t = formula(next);
@@ -757,6 +824,8 @@ class Search {
   std::vector<Var> vars_;
   std::vector<int> order_;  ///< read variables in reading order
   std::vector<Constraint> constraints_;
+  std::map<int, std::vector<int>> members_;  ///< read variables per component
+  std::vector<int> choice_;                  ///< per variable: its value's index, or -1
   Mask assigned_, forcing_;
   std::size_t steps_ = 0;
   std::string unknown_reason_;

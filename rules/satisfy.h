@@ -19,7 +19,10 @@
 //   - string lists: every subset of the literals (and fresh values) it is
 //     tested against; enum lists (storage_drivers): every subset.
 // Conditions are evaluated in three values (true, false, not yet known) on
-// partial assignments to prune. When they hold, the remaining keys are
+// partial assignments to prune; the next key tried is one that can still
+// change the value (the smallest domain first), and of values no condition
+// can tell apart (fresh text, unnamed enum values) only one unused one is
+// tried per key (value symmetry). When they hold, the remaining keys are
 // completed to satisfy the model's cross-key rules (validate.h), by an
 // exhaustive search per independent group (restore + source, destination).
 // A witness is accepted only when is_valid() holds and every Condition::eval

@@ -69,6 +69,16 @@ TEST_F(RulesCommandTest, TheProjectRulebookPassesItsOwnChecks) {
 }
 
 TEST_F(RulesCommandTest, TheReadmeExampleRuleShowsWhereTheReadmeSays) {
+  // The first attempt, at precedence 10, conflicts as the README shows.
+  std::string first = readme_rule();
+  first.replace(first.find("precedence = 15"), 15, "precedence = 10");
+  auto conflict = run({"rules", "lint", "--rules", rulebook_with(first)});
+  EXPECT_EQ(conflict.code, 1);
+  EXPECT_NE(conflict.out.find("error: rule \"system-state-firmware-mixed\" sets outcome \"no-bootable-device\" and rule "
+                              "\"os-version-or-edition-differs\" (line 72) sets \"restore-refused\", both at precedence 10"),
+            std::string::npos)
+      << conflict.out;
+
   const std::string rules = rulebook_with(readme_rule());
   EXPECT_EQ(run({"rules", "lint", "--rules", rules}).code, 0);
 

@@ -3,6 +3,7 @@
 #include <array>
 #include <ostream>
 
+#include "harness/run/commands.h"
 #include "rules/diagnostic.h"
 
 namespace restorelab {
@@ -14,6 +15,9 @@ const std::array kCommands = {
     Command{"check", "validate scenario files without predicting", check_command},
     Command{"matrix", "expand a scenario matrix, predict it, summarise it (expand|predict)", matrix_command},
     Command{"rules", "the rule author's tools: lint, test, diff, coverage", rules_command},
+    Command{"run", "reproduce scenarios on VMs (libvirt + QEMU) and compare with the prediction", run_command},
+    Command{"xml", "print the domain XML of a scenario's source or destination machine", xml_command},
+    Command{"image", "build the model guest's cached artifacts (image build)", image_command},
 };
 
 void print_usage(std::ostream& os) {

@@ -184,6 +184,14 @@ bool Condition::eval_node(int index, const EvalContext& ctx) const {
 }
 
 bool Condition::eval_leaf(const Node& n, const EvalContext& ctx) const {
+  if (n.op == Op::And || n.op == Op::Or || n.op == Op::Not)
+    return eval_node(static_cast<int>(&n - nodes_.data()), ctx);
+  return restorelab::eval_leaf(n, ctx);
+}
+
+bool eval_leaf(const Condition::Node& n, const EvalContext& ctx) {
+  using Op = Condition::Op;
+  using Cmp = Condition::Cmp;
   switch (n.op) {
     case Op::True: return true;
     case Op::False: return false;
@@ -214,7 +222,7 @@ bool Condition::eval_leaf(const Node& n, const EvalContext& ctx) const {
     }
     case Op::And:
     case Op::Or:
-    case Op::Not: return eval_node(static_cast<int>(&n - nodes_.data()), ctx);
+    case Op::Not: return false;  // not leaves: Condition::eval_node walks them
   }
   return false;
 }

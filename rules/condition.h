@@ -155,4 +155,8 @@ class ConditionCompiler {
 /// The value of an operand (for lint and tests).
 std::int64_t scalar_of(const Condition::Operand& operand, const EvalContext& ctx);
 
+/// Evaluates one leaf node (any op but And, Or and Not): the engine's and
+/// the satisfiability search's single definition of what a leaf means.
+bool eval_leaf(const Condition::Node& leaf, const EvalContext& ctx);
+
 }  // namespace restorelab

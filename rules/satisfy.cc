@@ -47,55 +47,6 @@ const KeyInfo* base_of(const KeyInfo& key) {
   return nullptr;
 }
 
-// ---- leaves, evaluated as condition.cc does --------------------------------------
-
-std::string_view text_of(const Condition::Operand& o, const EvalContext& ctx) {
-  return o.source == Source::Const ? std::string_view(o.text) : o.key->text(*ctx.scenario);
-}
-bool texts_equal(std::string_view a, std::string_view b, bool case_insensitive) {
-  return case_insensitive ? same_path(a, b) : a == b;
-}
-bool compare(std::int64_t a, Condition::Cmp cmp, std::int64_t b) {
-  switch (cmp) {
-    case Condition::Cmp::Eq: return a == b;
-    case Condition::Cmp::Ne: return a != b;
-    case Condition::Cmp::Lt: return a < b;
-    case Condition::Cmp::Le: return a <= b;
-    case Condition::Cmp::Gt: return a > b;
-    case Condition::Cmp::Ge: return a >= b;
-  }
-  return false;
-}
-
-bool eval_leaf(const Condition::Node& n, const EvalContext& ctx) {
-  switch (n.op) {
-    case Op::True: return true;
-    case Op::False: return false;
-    case Op::CmpInt: return compare(scalar_of(n.a, ctx), n.cmp, scalar_of(n.b, ctx));
-    case Op::InInts: return std::find(n.ints.begin(), n.ints.end(), scalar_of(n.a, ctx)) != n.ints.end();
-    case Op::InMask: {
-      const std::int64_t v = scalar_of(n.a, ctx);
-      return v >= 0 && ((scalar_of(n.b, ctx) >> v) & 1) != 0;
-    }
-    case Op::TextCmp: {
-      const bool equal = texts_equal(text_of(n.a, ctx), text_of(n.b, ctx), n.a.case_insensitive);
-      return n.cmp == Condition::Cmp::Eq ? equal : !equal;
-    }
-    case Op::TextInList: {
-      const std::string_view v = text_of(n.a, ctx);
-      const std::vector<std::string>& list = n.b.key ? n.b.key->list(*ctx.scenario) : n.texts;
-      return std::any_of(list.begin(), list.end(),
-                         [&](const std::string& item) { return texts_equal(v, item, n.a.case_insensitive); });
-    }
-    case Op::ListEmpty: {
-      const bool empty = n.a.key->type == ValueType::EnumList ? n.a.key->scalar(*ctx.scenario) == 0
-                                                               : n.a.key->list(*ctx.scenario).empty();
-      return n.cmp == Condition::Cmp::Eq ? empty : !empty;
-    }
-    default: return false;
-  }
-}
-
 // ---- the model's cross-key rules (a copy of validate.cc's, for pruning) ---------
 
 bool valid_drive(std::string_view d) {

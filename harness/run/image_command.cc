@@ -32,9 +32,8 @@ int image_command(const std::vector<std::string>& args, Streams& io) {
     io.err << "restorelab image: " << info.error().message << "\n";
     return static_cast<int>(ExitCode::RunFailed);
   }
-  io.out << libvirt::text("{} {} in {} ms: {} ({} KiB)\n", info->rebuilt ? "built" : "up to date",
-                          dir.string(), static_cast<long long>(info->seconds * 1000),
-                          info->rebuilt ? "rebuilt" : "cached", static_cast<long long>(info->bytes / 1024));
+  io.out << libvirt::text("{}: {} ({} KiB, {} ms)\n", info->rebuilt ? "built" : "up to date", dir.string(),
+                          static_cast<long long>(info->bytes / 1024), static_cast<long long>(info->seconds * 1000));
   return 0;
 }
 

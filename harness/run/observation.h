@@ -42,8 +42,10 @@ struct VmRecord {
   std::vector<std::string> lifecycle;  ///< libvirt events "event/detail", e.g. "stopped/failed"
   std::string serial;                  ///< the serial log
   double seconds = 0;                  ///< start to end
+  double stop_seconds = 0;             ///< of `seconds`: stopping the domain after its end was seen
   double silence_seconds = 0;          ///< the silence limit that applied when end is Silent
   std::string error;                   ///< StartFailed/Failed/TimedOut: why
+  bool cached = false;                 ///< not booted: reused from the source cache
 };
 
 /// What the destination did.

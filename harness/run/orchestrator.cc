@@ -6,6 +6,7 @@
 
 #include "harness/json_writer.h"
 #include "harness/libvirt/text.h"
+#include "harness/run/source_cache.h"
 
 namespace restorelab::run {
 
@@ -45,7 +46,9 @@ void write_timings(const ScenarioRun& run) {
     json.begin_object();
     json.key("phase").value(phase_name(r.phase));
     json.key("seconds").value(r.seconds);
+    json.key("stop_seconds").value(r.stop_seconds);
     json.key("end").value(end_name(r.end));
+    if (r.cached) json.key("cached").value(true);
     json.key("domain_state").value(r.domain_state);
     json.key("lifecycle").strings(r.lifecycle);
     if (!r.error.empty()) json.key("error").value(r.error);
@@ -95,13 +98,33 @@ ScenarioRun Orchestrator::run(const Scenario& s, const RunSettings& settings) {
     }
   }
 
+  // The source cache: on a hit the source VM's disks come from it.
+  const SourceCache cache(settings.source_cache);
+  std::string cache_key;
+  std::optional<std::string> cached_serial;
+  const bool cacheable = !plan.vms.empty() && plan.vms.front().phase == Phase::Source && plan.vms.front().disks.size() == 2;
+  if (!result.observation.failed() && cache.enabled() && cacheable) {
+    const PlannedVm& src = plan.vms.front();
+    cache_key = SourceCache::key(settings.artifacts, xmls.front(), src.job, src.spec.name, disk_dir, result.evidence);
+    cached_serial = cache.restore(cache_key, plan.disks[src.disks[0]].path, plan.disks[src.disks[1]].path);
+  }
+
   // Disks: all made in the background at once; each VM waits for its own.
   std::vector<std::shared_future<libvirt::Status>> made;
   if (!result.observation.failed()) {
-    for (const DiskRequest& d : plan.disks)
-      made.push_back(std::async(std::launch::async, [this, &settings, d] {
-                       return disks_.make_disk(settings.artifacts, d);
+    for (std::size_t d = 0; d < plan.disks.size(); ++d) {
+      const bool from_cache = cached_serial && (d == plan.vms.front().disks[0] || d == plan.vms.front().disks[1]);
+      const DiskRequest request = plan.disks[d];
+      if (from_cache) {
+        std::promise<libvirt::Status> done;
+        done.set_value({});
+        made.push_back(done.get_future().share());
+        continue;
+      }
+      made.push_back(std::async(std::launch::async, [this, &settings, request] {
+                       return disks_.make_disk(settings.artifacts, request);
                      }).share());
+    }
   }
 
   double disk_wait = 0;
@@ -125,6 +148,20 @@ ScenarioRun Orchestrator::run(const Scenario& s, const RunSettings& settings) {
       result.interrupted = true;
       break;
     }
+    if (i == 0 && cached_serial) {
+      VmRecord record;
+      record.phase = vm.phase;
+      record.end = VmEnd::GuestDone;
+      record.cached = true;
+      record.serial = *cached_serial;
+      write_file(vm.spec.serial_log, record.serial);
+      result.source_cached = true;
+      result.timings[std::string(timing_key(vm.phase))] += 0;
+      result.records.push_back(std::move(record));
+      result.observation = observe(result.records);
+      if (result.observation.final()) break;
+      continue;
+    }
     VmRunner runner(hypervisor_, interrupt_);
     const VmLimits& limits = vm.phase == Phase::Destination ? settings.destination_limits : settings.chain_limits;
     VmRecord record = runner.run(vm.phase, vm.spec.name, xmls[i], vm.spec.serial_log, vm.screenshot, limits,
@@ -136,6 +173,8 @@ ScenarioRun Orchestrator::run(const Scenario& s, const RunSettings& settings) {
     result.records.push_back(std::move(record));
     if (result.interrupted) break;
     result.observation = observe(result.records);
+    if (i == 0 && cacheable && cache.enabled() && !result.observation.final())
+      cache.store(cache_key, plan.disks[vm.disks[0]].path, plan.disks[vm.disks[1]].path, result.records.back().serial);
     if (result.observation.final()) break;
   }
   if (result.interrupted) failed("interrupted");

@@ -32,6 +32,8 @@ struct RunSettings {
   VmLimits chain_limits;
   VmLimits destination_limits{std::chrono::seconds(120)};
   bool keep = false;                   ///< leave domains (defined, stopped) and disks
+  /// Reuse source runs (source_cache.h); empty: always boot the source.
+  std::filesystem::path source_cache;
 };
 
 /// Limits scaled for the accelerator: TCG gets the defaults, KVM a third of
@@ -46,6 +48,7 @@ struct ScenarioRun {
   std::map<std::string, double> timings;
   std::filesystem::path evidence;      ///< the scenario's evidence folder
   bool interrupted = false;
+  bool source_cached = false;          ///< the source VM's result came from the cache
   std::vector<std::string> cleanup_problems;
 };
 

@@ -14,6 +14,7 @@
 #include "harness/run/orchestrator.h"
 #include "harness/run/run_report.h"
 #include "harness/run/run_session.h"
+#include "harness/run/source_cache.h"
 #include "rules/engine.h"
 
 namespace restorelab {
@@ -26,6 +27,7 @@ namespace {
 struct RunArgs {
   bool json = false;
   bool keep = false;
+  bool no_cache = false;
   std::string connect;
   std::string work;
   std::string evidence = "runs";
@@ -83,6 +85,7 @@ int run_command(const std::vector<std::string>& args, Streams& io) {
   RunArgs a;
   app.add_flag("--json", a.json, "one JSON object per scenario (JSON Lines)");
   app.add_flag("--keep", a.keep, "keep the domains (stopped) and disks for inspection");
+  app.add_flag("--no-cache", a.no_cache, "always boot the source VM (no reuse of an identical earlier source run)");
   app.add_option("--connect", a.connect, "libvirt URI (default qemu:///embed?root=/var/tmp/restorelab/embed)");
   app.add_option("--work", a.work, "folder for disk images (default /var/tmp/restorelab/work)");
   app.add_option("--evidence", a.evidence, "folder for evidence, below it <timestamp>/<scenario>/ (default runs)");
@@ -106,6 +109,7 @@ int run_command(const std::vector<std::string>& args, Streams& io) {
   settings.evidence_dir = evidence_root / run_id;
   settings.domain_prefix = run::run_domain_prefix();
   settings.keep = a.keep;
+  if (!a.no_cache) settings.source_cache = run::SourceCache::default_root();
   settings.chain_limits.silence_after_kernel = settings.destination_limits.silence_after_kernel =
       std::chrono::milliseconds(static_cast<long long>(a.silence * 1000));
   if (!check_buildable(*scenarios, settings, io)) return static_cast<int>(ExitCode::BadInput);

@@ -73,6 +73,7 @@ std::string run_json_line(const ScenarioReport& r) {
     if (it != r.run.timings.end()) json.key(k).value(tenths(it->second));
   }
   json.end_object();
+  json.key("source_cached").value(r.run.source_cached);
   json.key("evidence").value(evidence_path(r.run));
   json.end_object();
   out += '\n';
@@ -116,6 +117,7 @@ std::string run_text(const ScenarioReport& r) {
     auto it = r.run.timings.find(k);
     if (it == r.run.timings.end()) continue;
     out += (first ? "" : ", ") + std::string(k) + " " + seconds(it->second) + " s";
+    if (std::string_view(k) == "source" && r.run.source_cached) out += " (cached)";
     first = false;
   }
   out += " (" + std::string(r.accelerator) + ")\n";

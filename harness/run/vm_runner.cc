@@ -57,10 +57,12 @@ VmRecord VmRunner::run(Phase phase, const std::string& name, const std::string& 
   bool kernel = false;
   double last_progress = -1;
   auto stop = [&](VmEnd end, bool take_screenshot) {
+    const auto stopping = Clock::now();
     if (take_screenshot) (void)hypervisor_.screenshot(name, screenshot);
     if (auto d = hypervisor_.destroy(name); !d && r.error.empty()) r.error = d.error().message;
     if (auto st = hypervisor_.status(name)) r.domain_state = st->to_string();
     r.serial = read_all(serial_log);
+    r.stop_seconds = since(stopping);
     return finish(end);
   };
   auto drain_events = [&](std::chrono::milliseconds first_wait) {
@@ -80,7 +82,28 @@ VmRecord VmRunner::run(Phase phase, const std::string& name, const std::string& 
       if (!kernel || serial.size() > seen) last_output = Clock::now();
       seen = serial.size();
       kernel = kernel || serial.find("\"event\":\"kernel-start\"") != std::string::npos;
-      if (serial.find("RESTORELAB {\"event\":\"done\"") != std::string::npos) return stop(VmEnd::GuestDone, true);
+      if (serial.find("RESTORELAB {\"event\":\"done\"") != std::string::npos) {
+        // The guest powers off right after `done` (ACPI; without ACPI it
+        // halts). Letting it is faster than virDomainDestroy (~2 s here), so
+        // wait for that a little; the screenshot has to be taken first.
+        const auto seen_done = Clock::now();
+        (void)hypervisor_.screenshot(name, screenshot);
+        {
+          const auto until = Clock::now() + std::chrono::milliseconds(1500);
+          while (Clock::now() < until) {
+            auto st = hypervisor_.status(name);
+            if (st && !st->active()) {
+              r.domain_state = st->to_string();
+              drain_events(std::chrono::milliseconds(0));
+              r.serial = read_all(serial_log);
+              r.stop_seconds = since(seen_done);
+              return finish(VmEnd::GuestDone);
+            }
+            drain_events(std::chrono::milliseconds(20));
+          }
+        }
+        return stop(VmEnd::GuestDone, false);
+      }
       if (firmware_shell_started(serial)) return stop(VmEnd::FirmwareShell, true);
     }
     auto status = hypervisor_.status(name);

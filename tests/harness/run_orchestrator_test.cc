@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <mutex>
 #include <sstream>
@@ -150,6 +151,28 @@ TEST_F(OrchestratorTest, AHungSourceIsStoppedByTheWatchdogAsAnError) {
   ScenarioRun r = Orchestrator(fake, disks, interrupt).run(up_on_mp(), settings);
   EXPECT_EQ(r.observation.error, "source VM ended before its job finished: no serial output for 0 s");
   EXPECT_TRUE(fake.domains().empty());
+}
+
+TEST_F(OrchestratorTest, AnIdenticalSourceRunIsReusedFromTheCacheAndSaysSo) {
+  settings.source_cache = root / "cache";
+  fs::create_directories(settings.artifacts);
+  std::ofstream(settings.artifacts / "stamp") << "abc\n";
+  guest(Phase::Source, fixture("source-install-backup.log"));
+  guest(Phase::Restore, fixture("restore-system-state.log"));
+  guest(Phase::Destination, fixture("boot-degraded-up-on-mp.log"));
+  ScenarioRun first = Orchestrator(fake, disks, interrupt).run(up_on_mp(), settings);
+  EXPECT_FALSE(first.source_cached);
+  ScenarioRun second = Orchestrator(fake, disks, interrupt).run(up_on_mp(), settings);
+  EXPECT_TRUE(second.source_cached);
+  ASSERT_EQ(second.records.size(), 3u);
+  EXPECT_TRUE(second.records[0].cached);
+  EXPECT_EQ(second.observation.outcome, Outcome::BootsDegraded);
+  EXPECT_EQ(std::count(fake.calls().begin(), fake.calls().end(), "start rl-test-up-on-mp-source"), 1);
+  EXPECT_EQ(disks.made.size(), 4u);  // 3, then only the destination's system disk
+  // Another source machine misses.
+  Scenario other = up_on_mp();
+  other.source.nics = 2;
+  EXPECT_FALSE(Orchestrator(fake, disks, interrupt).run(other, settings).source_cached);
 }
 
 TEST(RunSessionTest, RemovesDomainsAndDisksOfAKilledRun) {

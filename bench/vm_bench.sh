@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Times one scenario end to end under the accelerator the probe picks (TCG
+# here): `restorelab run --json` (total and per phase, from its JSON line),
+# then, in the same invocation, a bare qemu-system-x86_64 boot of the same
+# destination disk (the floor: firmware + loader + kernel + the guest's boot
+# phase, no libvirt), and prints the ratio.
+#
+# Usage: bench/vm_bench.sh [SCENARIO] [RESTORELAB]
+#   SCENARIO    default tests/vm/scenarios/up-on-mp.toml (system state, 3 VMs)
+#   RESTORELAB  the binary (`restorelab` with the run command, or
+#               restorelab_vm_cli); default: build/harness/restorelab if it
+#               lists `run`, else build-run/tests/vm/restorelab_vm_cli
+# Env: RUNS=N repeats the run N times (default 2: the first may pay for the
+#      image build and libvirt's capability probe; every line is printed).
+set -euo pipefail
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+scenario=$(realpath "${1:-$repo/tests/vm/scenarios/up-on-mp.toml}")
+bin=${2:-}
+if [ -z "$bin" ]; then
+  for b in "$repo/build/harness/restorelab" "$repo/build-run/harness/restorelab"; do
+    if [ -x "$b" ] && "$b" --help 2>/dev/null | grep -q '^  run '; then bin=$b; break; fi
+  done
+  [ -n "$bin" ] || bin=$(ls "$repo"/build*/tests/vm/restorelab_vm_cli 2>/dev/null | head -1)
+fi
+[ -x "$bin" ] || { echo "vm_bench: no restorelab binary (build it, or pass one)" >&2; exit 2; }
+work=$(mktemp -d /var/tmp/rl-bench.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+runs=${RUNS:-2}
+
+echo "scenario: $scenario"
+echo "binary:   $bin"
+line=
+for i in $(seq "$runs"); do
+  t0=$(date +%s.%N)
+  line=$("$bin" run --json --keep --evidence "$work/runs" --work "$work/disks" "$scenario" | tail -1) || true
+  t1=$(date +%s.%N)
+  python3 - "$line" "$t0" "$t1" "$i" <<'PY'
+import json, sys
+j = json.loads(sys.argv[1]); t = j["timings_s"]
+wall = float(sys.argv[3]) - float(sys.argv[2])
+print(f"run {sys.argv[4]}: verdict {j['verdict']} ({j['observed']['outcome']}), {j['accelerator']}: "
+      + ", ".join(f"{k} {t[k]:.1f}s" for k in ("source", "recovery", "destination") if k in t)
+      + f", total {t['total']:.1f}s (process wall {wall:.1f}s)")
+PY
+done
+
+# The destination disk the last run kept (--keep), booted by bare QEMU with the
+# same job, until the guest prints `done` or QEMU exits.
+evidence=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["evidence"])' "$line")
+[ -d "$evidence" ] || evidence="$PWD/$evidence"
+disk=$(ls "$work"/disks/*/*/destination-system.img | head -1)
+job=$evidence/destination.job
+xml=$evidence/destination.xml
+cpus=$(sed -n "s/.*<vcpu[^>]*>\([0-9]*\)<.*/\1/p" "$xml")
+mem=$(sed -n "s/.*<memory unit='MiB'>\([0-9]*\)<.*/\1/p" "$xml")
+bus=$(sed -n "s/.*<target dev='[a-z]*' bus='\([a-z]*\)'.*/\1/p" "$xml" | head -1)
+case $bus in
+  ide) dev=(-drive "file=$disk,format=raw,if=none,id=d0" -device ide-hd,drive=d0,bus=ide.0,bootindex=1) ;;
+  sata) dev=(-device ich9-ahci,id=ahci -drive "file=$disk,format=raw,if=none,id=d0" -device ide-hd,drive=d0,bus=ahci.0,bootindex=1) ;;
+  virtio) dev=(-drive "file=$disk,format=raw,if=none,id=d0" -device virtio-blk-pci,drive=d0,bootindex=1) ;;
+  scsi) dev=(-device lsi53c895a,id=scsi -drive "file=$disk,format=raw,if=none,id=d0" -device scsi-hd,drive=d0,bus=scsi.0,bootindex=1) ;;
+esac
+fw=()
+if grep -q "<loader" "$xml"; then
+  cp /usr/share/OVMF/OVMF_VARS_4M.fd "$work/vars.fd"
+  fw=(-drive if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd
+      -drive "if=pflash,format=raw,unit=1,file=$work/vars.fd")
+fi
+log=$work/bare.log
+t0=$(date +%s.%N)
+qemu-system-x86_64 -accel tcg -machine pc -cpu qemu64 -m "$mem" -smp "$cpus" -display none -monitor none \
+  -no-reboot -boot reboot-timeout=0 -serial "file:$log" -device pvpanic -action panic=exit-failure \
+  -fw_cfg "name=opt/org.restorelab/job,file=$job" -netdev user,id=n0,restrict=on \
+  -device e1000,netdev=n0,addr=0x10,romfile= "${fw[@]}" "${dev[@]}" &
+qpid=$!
+while kill -0 "$qpid" 2>/dev/null; do
+  grep -q '"event":"done"' "$log" 2>/dev/null && { kill "$qpid"; break; }
+  sleep 0.05
+done
+wait "$qpid" 2>/dev/null || true
+t1=$(date +%s.%N)
+bare=$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.1f", b - a}')
+dest=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["timings_s"].get("destination", 0))' "$line")
+total=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["timings_s"]["total"])' "$line")
+echo "bare qemu boot of the destination disk: ${bare}s (outcome $(grep -o '"event":"boot","outcome":"[a-z0-9-]*"' "$log" | cut -d'"' -f8))"
+awk -v d="$dest" -v b="$bare" -v t="$total" 'BEGIN {
+  printf "ratio destination phase / bare boot: %.2f\n", d / b
+  printf "ratio whole scenario / bare boot:    %.2f\n", t / b }'

@@ -1,0 +1,79 @@
+#include "harness/run/source_cache.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+namespace restorelab::run {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+void replace_all(std::string& s, const std::string& from, const std::string& to) {
+  if (from.empty()) return;
+  for (std::size_t at = 0; (at = s.find(from, at)) != std::string::npos; at += to.size()) s.replace(at, from.size(), to);
+}
+
+}  // namespace
+
+fs::path SourceCache::default_root() { return "/var/tmp/restorelab/cache/source"; }
+
+std::string SourceCache::key(const fs::path& artifacts, std::string xml, const std::string& job,
+                             const std::string& domain_name, const fs::path& disk_dir, const fs::path& evidence_dir) {
+  replace_all(xml, fs::absolute(disk_dir).string(), "@DISKS@");
+  replace_all(xml, fs::absolute(evidence_dir).string(), "@EVIDENCE@");
+  replace_all(xml, domain_name, "@NAME@");
+  const std::string input = slurp(artifacts / "stamp") + "\n--\n" + xml + "\n--\n" + job;
+  std::uint64_t h = 14695981039346656037ull;
+  for (unsigned char c : input) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
+  return hex;
+}
+
+std::optional<std::string> SourceCache::restore(const std::string& key, const fs::path& system,
+                                                const fs::path& backup) const {
+  if (!enabled()) return std::nullopt;
+  const fs::path dir = root_ / key;
+  std::error_code ec;
+  if (!fs::exists(dir / "complete", ec)) return std::nullopt;
+  fs::copy_file(dir / "system.img", system, fs::copy_options::overwrite_existing, ec);
+  if (ec) return std::nullopt;
+  fs::copy_file(dir / "backup.img", backup, fs::copy_options::overwrite_existing, ec);
+  if (ec) return std::nullopt;
+  return slurp(dir / "source.serial.log");
+}
+
+void SourceCache::store(const std::string& key, const fs::path& system, const fs::path& backup,
+                        const std::string& serial) const {
+  if (!enabled()) return;
+  const fs::path dir = root_ / key;
+  const fs::path tmp = root_ / (key + ".tmp" + std::to_string(getpid()));
+  std::error_code ec;
+  fs::remove_all(tmp, ec);
+  fs::create_directories(tmp, ec);
+  fs::copy_file(system, tmp / "system.img", ec);
+  if (!ec) fs::copy_file(backup, tmp / "backup.img", ec);
+  if (!ec) std::ofstream(tmp / "source.serial.log", std::ios::binary) << serial;
+  if (!ec) std::ofstream(tmp / "complete") << "ok\n";
+  if (!ec) {
+    fs::remove_all(dir, ec);
+    fs::rename(tmp, dir, ec);
+  }
+  if (ec) fs::remove_all(tmp, ec);
+}
+
+}  // namespace restorelab::run

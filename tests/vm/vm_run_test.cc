@@ -1,0 +1,142 @@
+// VM tests: `restorelab run` against real libvirt (embedded QEMU driver) and
+// QEMU under whatever accelerator the probe picks (TCG here). Each test runs
+// one scenario of tests/vm/scenarios/ end to end and checks what a user
+// reads: the JSON line, the exit status, and that nothing is left behind.
+#include <signal.h>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "harness/libvirt/cleanup.h"
+#include "harness/libvirt/libvirt_hypervisor.h"
+#include "harness/run/process.h"
+#include "harness/run/run_session.h"
+
+namespace restorelab::run {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+struct CliRun {
+  int exit_code = -1;
+  std::string output;
+  nlohmann::json line;  ///< the scenario's JSON line (null when none)
+};
+
+fs::path test_dir() {
+  static const fs::path dir = fs::temp_directory_path() / ("restorelab-vm-test-" + std::to_string(::getpid()));
+  return dir;
+}
+
+CliRun run_cli(const std::vector<std::string>& extra, const std::string& scenario) {
+  std::vector<std::string> argv = {RESTORELAB_VM_CLI, "run", "--json", "--work", (test_dir() / "work").string(),
+                                   "--evidence", (test_dir() / "runs").string()};
+  argv.insert(argv.end(), extra.begin(), extra.end());
+  argv.push_back(std::string(RESTORELAB_VM_SCENARIOS) + "/" + scenario);
+  CliRun r;
+  auto p = run_process(argv, 20min);
+  if (!p) {
+    r.output = p.error().message;
+    return r;
+  }
+  r.exit_code = p->exit_code;
+  r.output = p->output;
+  std::istringstream in(p->output);
+  for (std::string l; std::getline(in, l);)
+    if (l.starts_with("{\"scenario\"")) r.line = nlohmann::json::parse(l, nullptr, false);
+  return r;
+}
+
+/// Runs the scenario and checks the observed outcome and the verdict.
+void expect_outcome(const std::string& scenario, const std::string& outcome, std::optional<int> cpus) {
+  CliRun r = run_cli({}, scenario);
+  ASSERT_TRUE(r.line.is_object()) << r.output;
+  EXPECT_EQ(r.line["observed"]["outcome"], outcome) << r.output;
+  if (cpus) {
+    EXPECT_EQ(r.line["observed"]["cpus_used"], *cpus) << r.output;
+  }
+  EXPECT_EQ(r.line["verdict"], "agree") << r.output;
+  EXPECT_EQ(r.line["accelerator"].get<std::string>().empty(), false);
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  const fs::path evidence = r.line["evidence"].get<std::string>();
+  EXPECT_TRUE(fs::exists(evidence / "destination.serial.log") || outcome == "restore-refused") << evidence;
+  EXPECT_TRUE(fs::exists(evidence / "timings.json")) << evidence;
+}
+
+std::vector<int> qemu_pids_of(const std::string& name_part) {
+  std::vector<int> pids;
+  libvirt::ProcProcessTable table;
+  for (const auto& p : table.list())
+    if (!p.argv.empty() && p.argv[0].find("qemu-system") != std::string::npos &&
+        libvirt::qemu_guest_name(p.argv).find(name_part) != std::string::npos)
+      pids.push_back(p.pid);
+  return pids;
+}
+
+class VmRunTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (std::getenv("RESTORELAB_SKIP_VM_TESTS") != nullptr) GTEST_SKIP() << "RESTORELAB_SKIP_VM_TESTS is set";
+  }
+  static void TearDownTestSuite() { fs::remove_all(test_dir()); }
+};
+
+TEST_F(VmRunTest, ImageBuilds) {
+  auto p = run_process({RESTORELAB_VM_CLI, "image", "build"}, 30min);
+  ASSERT_TRUE(p) << p.error().message;
+  EXPECT_EQ(p->exit_code, 0) << p->output;
+}
+
+TEST_F(VmRunTest, SameHardwareSystemStateBoots) { expect_outcome("same-hardware.toml", "boots", 1); }
+
+TEST_F(VmRunTest, UniprocessorHalOnFourCpusUsesOne) { expect_outcome("up-on-mp.toml", "boots-degraded", 1); }
+
+TEST_F(VmRunTest, IdeOntoVirtioStops0x7B) { expect_outcome("ide-to-virtio.toml", "stop-0x7b", std::nullopt); }
+
+TEST_F(VmRunTest, BiosBmrOntoUefiIsRefused) {
+  expect_outcome("bmr-bios-to-uefi.toml", "restore-refused", std::nullopt);
+}
+
+TEST_F(VmRunTest, BmrWithAsrOntoAnotherControllerBoots) { expect_outcome("bmr-asr-ide-to-sata.toml", "boots", 1); }
+
+TEST_F(VmRunTest, NonAcpiHalOnAcpiFirmwareHangs) { expect_outcome("mps-on-acpi.toml", "hang", std::nullopt); }
+
+TEST_F(VmRunTest, KilledQemuIsAnErrorAndLeavesNothing) {
+  CliRun r;
+  std::thread cli([&] { r = run_cli({}, "killed.toml"); });
+  // Kill the source VM's QEMU once its guest kernel runs (or after 60 s).
+  std::vector<int> pids;
+  const auto deadline = std::chrono::steady_clock::now() + 90s;
+  while (pids.empty() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(200ms);
+    pids = qemu_pids_of("vm-killed-source");
+  }
+  ASSERT_FALSE(pids.empty()) << "the source VM never started";
+  std::this_thread::sleep_for(4s);
+  for (int pid : pids) ::kill(pid, SIGKILL);
+  cli.join();
+
+  ASSERT_TRUE(r.line.is_object()) << r.output;
+  EXPECT_EQ(r.line["verdict"], "error") << r.output;
+  EXPECT_TRUE(r.line["observed"]["outcome"].is_null());
+  EXPECT_NE(r.line["error"].get<std::string>().find("QEMU process died"), std::string::npos) << r.output;
+  EXPECT_EQ(r.exit_code, 3);
+  // Nothing left: no QEMU, no domain, no disk.
+  EXPECT_TRUE(qemu_pids_of("vm-killed").empty());
+  std::error_code ec;
+  EXPECT_TRUE(!fs::exists(test_dir() / "work") || fs::is_empty(test_dir() / "work", ec));
+  auto hv = libvirt::LibvirtHypervisor::open(libvirt::embed_uri(default_embed_root()));
+  ASSERT_TRUE(hv) << hv.error().message;
+  auto left = (*hv)->list_domains("rl-");
+  ASSERT_TRUE(left);
+  EXPECT_TRUE(left->empty()) << (*left)[0];
+}
+
+}  // namespace
+}  // namespace restorelab::run

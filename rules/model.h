@@ -186,18 +186,20 @@ struct AdPaths {
 };
 
 /// The operating system installed on a machine.
+// Field order is for the engine: what rules read most sits first, so one
+// prediction touches few cache lines (a matrix run predicts millions).
 struct Os {
   OsVersion version = OsVersion::Ws2003;
   Edition edition = Edition::Standard;
   Channel channel = Channel::Retail;
+  std::optional<OsVersion> upgraded_from;
   int service_pack = 0;
-  std::vector<std::string> hotfixes;
   std::string systemdrive = "C:";
   std::string systemroot;
-  std::vector<std::string> filter_drivers;
-  std::optional<OsVersion> upgraded_from;
-  std::vector<std::string> apps;
   std::vector<std::string> roles;
+  std::vector<std::string> filter_drivers;
+  std::vector<std::string> apps;
+  std::vector<std::string> hotfixes;
   AdPaths ad;
   bool operator==(const Os&) const = default;
 };
@@ -206,14 +208,14 @@ struct Os {
 struct Machine {
   Hal hal = Hal::AcpiUniprocessor;
   Firmware firmware = Firmware::Bios;
-  int cpus = 1;
-  int nics = 1;
   NicModel nic_model = NicModel::E1000;
   Display display = Display::Vga;
   DiskBus disk_bus = DiskBus::Ide;
+  int cpus = 1;
+  int nics = 1;
+  DiskBusSet storage_drivers;
   int memory_mib = 512;
   std::string model;
-  DiskBusSet storage_drivers;
   Os os;
   bool operator==(const Machine&) const = default;
 };
@@ -259,13 +261,13 @@ struct Defaulted {
 };
 
 struct Scenario {
-  std::string name;
-  std::string description;
-  Machine source;
-  Machine destination;
   BackupKind backup = BackupKind::None;
   Restore restore;
   Prepare prepare;
+  Machine source;
+  Machine destination;
+  std::string name;
+  std::string description;
   std::optional<Expect> expect;
   Defaulted defaulted;
   std::string file;  ///< where it was loaded from; empty for generated scenarios

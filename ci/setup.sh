@@ -10,13 +10,16 @@ packages=(
   # libraries
   libtomlplusplus-dev libvirt-dev libgtest-dev libgmock-dev libbenchmark-dev
   nlohmann-json3-dev libcli11-dev
-  # fuzzing (libFuzzer ships with clang)
-  clang libclang-rt-14-dev
+  # fuzzing: libFuzzer ships with clang; clang 14 cannot compile
+  # std::expected of libstdc++ 12, clang 16 can (tests/fuzz/README.md)
+  clang-16 libclang-rt-16-dev
   # running VMs
   libvirt-daemon-system qemu-system-x86 qemu-utils ovmf
   # building the model guest image (the kernel and boot loaders are fetched
   # with `apt-get download`, not installed on the host)
   dpkg-dev e2fsprogs mtools fdisk gdisk dosfstools cpio zstd xz-utils
+  # bench/vm_bench.sh reads the JSON with python3
+  python3
   # HTML report test
   chromium
 )

@@ -1,4 +1,5 @@
 #include "harness/cli.h"
+#include "tests/harness/cli_test_util.h"
 
 #include <gtest/gtest.h>
 
@@ -14,33 +15,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct Result {
-  int code;
-  std::string out, err;
-};
+using Result = testing::CliResult;
+Result run(const std::vector<std::string>& args) { return testing::run_restorelab(args); }
 
-Result run(std::vector<std::string> args) {
-  std::ostringstream out, err;
-  Streams io{out, err, false};
-  int code = run_cli(args, io);
-  return {code, out.str(), err.str()};
-}
-
-class CliTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    char pattern[] = "/tmp/restorelab-cli-XXXXXX";
-    dir_ = mkdtemp(pattern);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  std::string write(const std::string& name, const std::string& text) {
-    const std::string path = dir_ + "/" + name;
-    fs::create_directories(fs::path(path).parent_path());
-    std::ofstream(path) << text;
-    return path;
-  }
-  std::string dir_;
-};
+class CliTest : public testing::TempDirTest {};
 
 const std::string kExamples = RESTORELAB_SHARED_DIR "/spec/examples/";
 

@@ -8,23 +8,15 @@
 #include <nlohmann/json.hpp>
 
 #include "harness/cli.h"
+#include "tests/harness/cli_test_util.h"
 
 namespace restorelab {
 namespace {
 
 namespace fs = std::filesystem;
 
-struct Result {
-  int code;
-  std::string out, err;
-};
-
-Result run(std::vector<std::string> args) {
-  std::ostringstream out, err;
-  Streams io{out, err, false};
-  int code = run_cli(args, io);
-  return {code, out.str(), err.str()};
-}
+using Result = testing::CliResult;
+Result run(const std::vector<std::string>& args) { return testing::run_restorelab(args); }
 
 std::string read(const std::string& path) {
   std::ifstream in(path);
@@ -34,20 +26,14 @@ std::string read(const std::string& path) {
 const std::string kRulebook = RESTORELAB_SOURCE_DIR "/rules/kb249694.toml";
 const std::string kScenarios = RESTORELAB_SOURCE_DIR "/scenarios";
 
-class RulesCommandTest : public ::testing::Test {
+class RulesCommandTest : public testing::TempDirTest {
  protected:
-  void SetUp() override {
-    char pattern[] = "/tmp/restorelab-rules-XXXXXX";
-    dir_ = mkdtemp(pattern);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
   /// The project's rulebook with `extra` appended.
   std::string rulebook_with(const std::string& extra) {
     const std::string path = dir_ + "/rules.toml";
     std::ofstream(path) << read(kRulebook) << "\n" << extra;
     return path;
   }
-  std::string dir_;
 };
 
 /// The rule of the README's worked example, as the README shows it.

@@ -252,7 +252,9 @@ Result<std::string> domain_xml(const VmSpec& spec) {
   x += "  <clock offset='utc'/>\n";
   x += "  <on_poweroff>destroy</on_poweroff>\n";
   x += text("  <on_reboot>{}</on_reboot>\n", spec.stop_on_reboot ? "destroy" : "restart");
-  x += "  <on_crash>destroy</on_crash>\n";
+  // preserve: a panicked guest stays (paused, state crashed) so the harness
+  // can take its screenshot before destroying it.
+  x += "  <on_crash>preserve</on_crash>\n";
   x += "  <devices>\n";
   x += "    <controller type='usb' model='none'/>\n";
   append_disks(x, spec);

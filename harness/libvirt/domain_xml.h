@@ -18,7 +18,7 @@
 //    local APIC (`<feature policy='disable' name='apic'/>`), which QEMU only
 //    runs with one vCPU.
 //  - CPU model qemu64 for both accelerators, USB and memory balloon removed,
-//    pvpanic on ISA port 0x505 with on_crash=destroy, serial port 0 to a file.
+//    pvpanic on ISA port 0x505 with on_crash=preserve, serial port 0 to a file.
 //    A guest reports a crash by writing 1 to port 0x505; that works without
 //    ACPI too (Linux's pvpanic driver only finds the device through ACPI).
 //    fw_cfg is at I/O port 0x510 with or without ACPI (Linux without ACPI:

@@ -114,6 +114,13 @@ VmRecord VmRunner::run(Phase phase, const std::string& name, const std::string& 
     if (!status->active()) {
       drain_events(std::chrono::milliseconds(50));
       r.domain_state = status->to_string();
+      if (status->state == libvirt::DomainState::Crashed) {
+        // on_crash=preserve keeps a panicked guest for its screenshot.
+        const auto stopping = Clock::now();
+        (void)hypervisor_.screenshot(name, screenshot);
+        if (auto d = hypervisor_.destroy(name); !d && r.error.empty()) r.error = d.error().message;
+        r.stop_seconds = since(stopping);
+      }
       r.serial = read_all(serial_log);
       return finish(VmEnd::Stopped);
     }

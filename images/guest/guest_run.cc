@@ -138,12 +138,22 @@ void ReportBoot(Run& run, const BootFacts& facts, const BootResult& result) {
         .Add("orphaned_bindings", result.nics.orphaned_bindings)
         .Add("display_settings_lost", result.display_settings_lost).Add("degraded", result.degraded);
   }
-  // Windows' own text first, then the structured line.
-  if (!result.stop_code.empty()) run.platform.Emit(StopText(result) + "\n");
-  if (result.outcome == "boot-file-missing") {
-    run.platform.Emit("Windows could not start because the following file is missing or corrupt: " + result.detail +
-                      "\n");
+  // Windows' own text first (on the serial console and the screen), then
+  // the structured line.
+  std::string screen = "restorelab model guest: " + result.outcome + "\n";
+  if (!result.stop_code.empty()) {
+    run.platform.Emit(StopText(result) + "\n");
+    screen = StopText(result) + "\n\n" + result.detail + "\n";
   }
+  if (result.outcome == "boot-file-missing") {
+    const std::string missing =
+        "Windows could not start because the following file is missing or corrupt: " + result.detail + "\n";
+    run.platform.Emit(missing);
+    screen = missing;
+  }
+  if (result.outcome == "boots" || result.outcome == "boots-degraded")
+    screen += std::to_string(facts.cpus_online) + " of " + std::to_string(facts.cpus_present) + " processors online\n";
+  if (result.outcome != "hang") run.platform.Show(screen);
   if (result.outcome != "hang") run.Emit(event);
 }
 

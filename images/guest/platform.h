@@ -20,6 +20,9 @@ class Platform {
   virtual const fs::path& Root() const = 0;
   /// Writes `text` to the serial console as is (callers add newlines).
   virtual void Emit(std::string_view text) = 0;
+  /// Shows `text` on the machine's screen, where a person (or the host's
+  /// screenshot) sees it. Best effort; the default shows nothing.
+  virtual void Show(std::string_view text) { (void)text; }
   /// The job text the host passed (QEMU fw_cfg opt/org.restorelab/job).
   virtual Result<std::string> ReadJob() = 0;
   /// Loads one kernel module file; a module already loaded is success.
@@ -47,6 +50,7 @@ class LinuxPlatform final : public Platform {
   LinuxPlatform();
   const fs::path& Root() const override { return root_; }
   void Emit(std::string_view text) override;
+  void Show(std::string_view text) override;
   Result<std::string> ReadJob() override;
   Status LoadModule(const fs::path& file) override;
   Status Mount(const fs::path& device, const fs::path& target, std::string_view type, bool read_only) override;

@@ -78,6 +78,15 @@ void LinuxPlatform::Emit(std::string_view text) {
   }
 }
 
+void LinuxPlatform::Show(std::string_view text) {
+  // The VGA text console: the serial console is /dev/console here.
+  const int tty = ::open("/dev/tty0", O_WRONLY | O_NOCTTY | O_CLOEXEC);
+  if (tty < 0) return;
+  const std::string screen = "\033[2J\033[H" + std::string(text);
+  (void)!::write(tty, screen.data(), screen.size());
+  ::close(tty);
+}
+
 Result<std::string> LinuxPlatform::ReadJob() { return ReadFwCfgFile(kJobFwCfgName); }
 
 Status LinuxPlatform::LoadModule(const fs::path& file) {

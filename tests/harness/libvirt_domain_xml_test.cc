@@ -232,7 +232,7 @@ TEST(DomainXmlTest, DisplayModels) {
 TEST(DomainXmlTest, PanicSerialAndCrashAction) {
   const std::string x = xml_of(base_spec());
   EXPECT_THAT(x, HasSubstr("<panic model='isa'/>"));
-  EXPECT_THAT(x, HasSubstr("<on_crash>destroy</on_crash>"));
+  EXPECT_THAT(x, HasSubstr("<on_crash>preserve</on_crash>"));
   EXPECT_THAT(x, HasSubstr("<on_reboot>restart</on_reboot>"));
   EXPECT_THAT(x, HasSubstr("<serial type='file'>\n      <source path='/run/rl/serial.log' append='off'/>"));
   EXPECT_THAT(x, HasSubstr("<controller type='usb' model='none'/>"));

@@ -92,4 +92,36 @@ std::optional<std::vector<Scenario>> load_scenarios_or_report(const std::vector<
   return scenarios;
 }
 
+void add_shard_option(CLI::App& app, std::string& shard) {
+  app.add_option("--shard", shard, "K/N: only the K-th of N shares of the scenarios (CI jobs in parallel)");
+}
+
+std::optional<Shard> parse_shard(const std::string& text, Streams& io) {
+  Shard shard;
+  if (text.empty()) return shard;
+  const auto slash = text.find('/');
+  try {
+    if (slash == std::string::npos) throw std::invalid_argument("no slash");
+    std::size_t used = 0;
+    shard.index = std::stoi(text.substr(0, slash), &used);
+    if (used != slash) throw std::invalid_argument("index");
+    shard.count = std::stoi(text.substr(slash + 1), &used);
+    if (used != text.size() - slash - 1) throw std::invalid_argument("count");
+  } catch (const std::exception&) {
+    shard.count = 0;
+  }
+  if (shard.count < 1 || shard.index < 1 || shard.index > shard.count) {
+    io.err << "restorelab: --shard \"" << text << "\": expected K/N with 1 <= K <= N, for example 2/4\n";
+    return std::nullopt;
+  }
+  return shard;
+}
+
+void keep_shard(std::vector<Scenario>& scenarios, const Shard& shard) {
+  std::vector<Scenario> kept;
+  for (std::size_t i = 0; i < scenarios.size(); ++i)
+    if (shard.takes(i)) kept.push_back(std::move(scenarios[i]));
+  scenarios = std::move(kept);
+}
+
 }  // namespace restorelab

@@ -31,4 +31,20 @@ std::vector<std::string> expand_scenario_paths(const std::vector<std::string>& p
 std::optional<std::vector<Scenario>> load_scenarios_or_report(const std::vector<std::string>& files,
                                                               Streams& io);
 
+/// `--shard K/N` (1 <= K <= N): CI splits a run over N jobs; job K takes
+/// every item whose 0-based position p has p % N == K - 1.
+struct Shard {
+  int index = 1, count = 1;
+  bool takes(std::size_t position) const { return position % static_cast<std::size_t>(count) == static_cast<std::size_t>(index - 1); }
+};
+
+/// Adds `--shard K/N` to a command.
+void add_shard_option(CLI::App& app, std::string& shard);
+
+/// Parses "K/N"; prints a message and returns nothing when it is not one.
+std::optional<Shard> parse_shard(const std::string& text, Streams& io);
+
+/// Keeps the scenarios of one shard, in order.
+void keep_shard(std::vector<Scenario>& scenarios, const Shard& shard);
+
 }  // namespace restorelab

@@ -21,6 +21,7 @@ struct MatrixOptions {
   std::string rules;
   int strength = 0;
   std::uint64_t seed = 1;
+  std::string shard;
 };
 
 void add_common(CLI::App& app, MatrixOptions& o) {
@@ -29,6 +30,7 @@ void add_common(CLI::App& app, MatrixOptions& o) {
   app.add_option("--strength", o.strength, "only a covering array: every pair (2) or triple (3) of axis values")
       ->check(CLI::Range(1, 6));
   app.add_option("--seed", o.seed, "seed of the covering array (same seed, same rows)");
+  app.add_option("--shard", o.shard, "K/N: only the K-th of N shares of the combinations (CI jobs in parallel)");
 }
 
 /// The combinations to use: all of them, or a covering array's rows.
@@ -60,10 +62,16 @@ Selection select(const Matrix& m, const MatrixOptions& o, Streams& io) {
   return sel;
 }
 
+/// Calls f for the combinations selected (all, or a covering array's rows)
+/// that fall in the shard (by position among them).
 template <class F>
-void for_each_selected(const MatrixExpander& expander, const Selection& sel, F&& f) {
-  if (sel.all) expander.for_each(f);
-  else for (const Choice& c : sel.rows) f(c);
+void for_each_selected(const MatrixExpander& expander, const Selection& sel, const Shard& shard, F&& f) {
+  std::size_t position = 0;
+  auto in_shard = [&](const Choice& c) {
+    if (shard.takes(position++)) f(c);
+  };
+  if (sel.all) expander.for_each(in_shard);
+  else for (const Choice& c : sel.rows) in_shard(c);
 }
 
 void write_axes(JsonWriter& json, const Matrix& m, const Choice& choice) {
@@ -173,6 +181,8 @@ int expand(const std::vector<std::string>& args, Streams& io) {
   if (!book) return static_cast<int>(ExitCode::BadInput);
   auto m = load(o, *book, io);
   if (!m) return static_cast<int>(ExitCode::BadInput);
+  const auto shard = parse_shard(o.shard, io);
+  if (!shard) return static_cast<int>(ExitCode::BadInput);
 
   const Selection sel = select(*m, o, io);
   MatrixExpander expander(*m);
@@ -180,7 +190,7 @@ int expand(const std::vector<std::string>& args, Streams& io) {
   Scenario s;
   std::string buffer;
   std::vector<std::pair<std::string, std::string>> files;
-  for_each_selected(expander, sel, [&](const Choice& c) {
+  for_each_selected(expander, sel, *shard, [&](const Choice& c) {
     switch (expander.build(c, s)) {
       case MatrixExpander::Status::Invalid: ++counts.invalid; return;
       case MatrixExpander::Status::Excluded: ++counts.excluded; return;
@@ -233,6 +243,8 @@ int predict(const std::vector<std::string>& args, Streams& io) {
   if (!book) return static_cast<int>(ExitCode::BadInput);
   auto m = load(o, *book, io);
   if (!m) return static_cast<int>(ExitCode::BadInput);
+  const auto shard = parse_shard(o.shard, io);
+  if (!shard) return static_cast<int>(ExitCode::BadInput);
   int rows = -1, cols = -1;
   for (auto [name, index] : {std::pair{&rows_axis, &rows}, std::pair{&cols_axis, &cols}}) {
     if (name->empty()) continue;
@@ -263,7 +275,7 @@ int predict(const std::vector<std::string>& args, Streams& io) {
   Prediction p;
   std::string buffer;
   Progress progress(io, summary.combinations);
-  for_each_selected(expander, sel, [&](const Choice& c) {
+  for_each_selected(expander, sel, *shard, [&](const Choice& c) {
     progress.tick();
     switch (expander.build(c, s)) {
       case MatrixExpander::Status::Invalid: ++summary.counts.invalid; return;

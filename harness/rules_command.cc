@@ -61,13 +61,18 @@ int test(const std::vector<std::string>& args, Streams& io) {
   app.add_option("--rules", rules, "rulebook to test (default: rules/kb249694.toml)");
   app.add_flag("--json", json, "one JSON object per scenario");
   app.add_option("--junit", junit, "also write JUnit XML to this file");
+  std::string shard_text;
+  add_shard_option(app, shard_text);
   app.add_option("paths", paths, "scenario files or folders (default: scenarios/)");
   if (auto exit = parse_args(app, args, io)) return *exit;
+  const auto shard = parse_shard(shard_text, io);
+  if (!shard) return bad_input();
   if (paths.empty()) paths.push_back(default_scenario_dir());
   auto book = load_rulebook_or_report(rules, io);
   if (!book) return bad_input();
   auto scenarios = load_scenarios_or_report(expand_scenario_paths(paths), io);
   if (!scenarios) return bad_input();
+  keep_shard(*scenarios, *shard);
 
   const auto start = std::chrono::steady_clock::now();
   Engine engine(*book);

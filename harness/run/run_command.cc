@@ -93,13 +93,20 @@ int run_command(const std::vector<std::string>& args, Streams& io) {
   app.add_option("--images", a.images, "model guest artifacts folder (default /var/tmp/restorelab/images/<hash>)");
   app.add_option("--silence", a.silence, "seconds without serial output after kernel-start that count as a hang")
       ->check(CLI::Range(1.0, 600.0));
+  std::string shard_text, junit;
+  add_shard_option(app, shard_text);
+  app.add_option("--junit", junit, "also write JUnit XML (one testcase per scenario) to this file");
   app.add_option("files", a.files, "scenario files, or folders to search for them")->required();
   if (auto exit = parse_args(app, args, io)) return *exit;
+  const auto shard = parse_shard(shard_text, io);
+  if (!shard) return static_cast<int>(ExitCode::BadInput);
 
   auto book = load_rulebook_or_report(a.rules, io);
   if (!book) return static_cast<int>(ExitCode::BadInput);
   auto scenarios = load_scenarios_or_report(expand_scenario_paths(a.files), io);
   if (!scenarios) return static_cast<int>(ExitCode::BadInput);
+  keep_shard(*scenarios, *shard);
+  run::JunitReport junit_report;
 
   const fs::path work_root = a.work.empty() ? run::default_work_root() : fs::path(a.work);
   const fs::path evidence_root = fs::absolute(a.evidence);
@@ -130,8 +137,10 @@ int run_command(const std::vector<std::string>& args, Streams& io) {
       const run::Verdict v = run::judge(p, r.observation);
       const run::ScenarioReport report{s, p, r, v, accel};
       io.out << (a.json ? run::run_json_line(report) : run::run_text(report) + "\n");
+      junit_report.add(report);
     }
     io.err << "restorelab run: " << why << "\n";
+    if (!junit.empty()) junit_report.write(junit, io.err);
     return static_cast<int>(ExitCode::RunFailed);
   };
 
@@ -180,6 +189,7 @@ int run_command(const std::vector<std::string>& args, Streams& io) {
     const run::Verdict v = run::judge(p, r.observation);
     const run::ScenarioReport report{s, p, r, v, accel_name};
     io.out << (a.json ? run::run_json_line(report) : run::run_text(report) + "\n") << std::flush;
+    junit_report.add(report);
     worst = std::max(worst, v.kind == run::Verdict::Kind::Agree ? 0 : v.kind == run::Verdict::Kind::Disagree ? 1 : 3);
   }
 
@@ -189,6 +199,7 @@ int run_command(const std::vector<std::string>& args, Streams& io) {
     std::error_code ec;
     fs::remove_all(settings.work_dir, ec);
   }
+  if (!junit.empty() && !junit_report.write(junit, io.err) && worst == 0) worst = static_cast<int>(ExitCode::BadInput);
   if (interrupt.load() != 0) {
     io.err << "restorelab run: interrupted; removed this run's domains and disks\n";
     return static_cast<int>(ExitCode::Interrupted);

@@ -1,11 +1,14 @@
 #include "harness/run/run_report.h"
 
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
+#include <fstream>
 
 #include "harness/json_writer.h"
 #include "harness/libvirt/text.h"
 #include "harness/prediction_report.h"
+#include "harness/rule_tests.h"
 
 namespace restorelab::run {
 
@@ -123,6 +126,72 @@ std::string run_text(const ScenarioReport& r) {
   out += " (" + std::string(r.accelerator) + ")\n";
   out += "  evidence    " + evidence_path(r.run) + "\n";
   return out;
+}
+
+namespace {
+std::string seconds_text(double seconds) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.1f", seconds);
+  return buffer;
+}
+}  // namespace
+
+void JunitReport::add(const ScenarioReport& r) {
+  Case c;
+  c.name = r.scenario.name;
+  if (auto it = r.run.timings.find("total"); it != r.run.timings.end()) c.seconds = it->second;
+  if (r.verdict.kind == Verdict::Kind::Error) {
+    c.error = r.verdict.error;
+  } else if (r.verdict.kind == Verdict::Kind::Disagree) {
+    for (const auto& field : r.verdict.differences) c.failure += (c.failure.empty() ? "" : ", ") + field;
+    c.failure = "differs in " + c.failure + ": predicted " + std::string(name_of(r.predicted.outcome)) +
+                ", observed " + (r.run.observation.outcome ? std::string(name_of(*r.run.observation.outcome)) : "nothing");
+  }
+  cases_.push_back(std::move(c));
+}
+
+std::string JunitReport::xml() const {
+  std::size_t failures = 0, errors = 0;
+  for (const Case& c : cases_) {
+    failures += !c.failure.empty();
+    errors += !c.error.empty();
+  }
+  std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n";
+  out += text("  <testsuite name=\"restorelab run\" tests=\"{}\" failures=\"{}\" errors=\"{}\">\n", cases_.size(), failures,
+              errors);
+  for (const Case& c : cases_) {
+    out += "    <testcase classname=\"restorelab.run\" name=\"" + xml_text(c.name) + "\" time=\"" +
+           seconds_text(c.seconds) + "\"";
+    if (c.failure.empty() && c.error.empty()) {
+      out += "/>\n";
+      continue;
+    }
+    out += ">\n";
+    if (!c.failure.empty()) out += "      <failure type=\"disagree\" message=\"" + xml_text(c.failure) + "\"/>\n";
+    if (!c.error.empty()) out += "      <error type=\"infrastructure\" message=\"" + xml_text(c.error) + "\"/>\n";
+    out += "    </testcase>\n";
+  }
+  return out + "  </testsuite>\n</testsuites>\n";
+}
+
+bool JunitReport::write(const std::string& path, std::ostream& err) const {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary);
+    out << xml();
+    if (!out.flush()) {
+      err << path << ": error: cannot write the JUnit report\n";
+      std::filesystem::remove(tmp);
+      return false;
+    }
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) {
+    err << path << ": error: cannot write the JUnit report: " << ec.message() << "\n";
+    return false;
+  }
+  return true;
 }
 
 }  // namespace restorelab::run

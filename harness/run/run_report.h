@@ -2,7 +2,9 @@
 // and the readable report.
 #pragma once
 
+#include <ostream>
 #include <string>
+#include <vector>
 #include <string_view>
 
 #include "harness/run/orchestrator.h"
@@ -29,5 +31,22 @@ std::string run_json_line(const ScenarioReport& r);
 
 /// The readable report of one scenario (several lines).
 std::string run_text(const ScenarioReport& r);
+
+/// JUnit XML of a run, for CI: a testcase per scenario, a failure for a
+/// disagreement (naming the fields), an error for a run that failed.
+class JunitReport {
+ public:
+  void add(const ScenarioReport& r);
+  std::string xml() const;
+  /// Writes the file (whole or not at all); false, with a message, on failure.
+  bool write(const std::string& path, std::ostream& err) const;
+
+ private:
+  struct Case {
+    std::string name, failure, error;
+    double seconds = 0;
+  };
+  std::vector<Case> cases_;
+};
 
 }  // namespace restorelab::run

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <set>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -182,6 +183,30 @@ TEST_F(CliTest, MatrixExpandWritesScenarioFilesThatLoad) {
   // The written scenarios predict what the matrix predicts.
   auto direct = run({"predict", "--json", dir_ + "/out/hal-by-disk_acpi-uniprocessor.mps-multiprocessor.sata.1.toml"});
   EXPECT_EQ(nlohmann::json::parse(direct.out)["outcome"], "stop-0x7b");
+}
+
+}  // namespace
+}  // namespace restorelab
+
+namespace restorelab {
+namespace {
+
+// CI splits work over jobs with --shard K/N: the shares are disjoint and
+// together are the whole.
+TEST_F(CliTest, ShardsSplitTheWorkWithoutOverlap) {
+  std::set<std::string> ids;
+  std::size_t lines = 0;
+  for (const char* shard : {"1/3", "2/3", "3/3"}) {
+    auto r = run({"matrix", "predict", "--json", "--shard", shard, kMatrix});
+    ASSERT_EQ(r.code, 0) << r.err;
+    std::istringstream in(r.out);
+    for (std::string line; std::getline(in, line); ++lines) ids.insert(nlohmann::json::parse(line)["id"]);
+  }
+  EXPECT_EQ(lines, 81u);
+  EXPECT_EQ(ids.size(), 81u);
+  auto bad = run({"rules", "test", "--shard", "0/2"});
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_EQ(bad.err, "restorelab: --shard \"0/2\": expected K/N with 1 <= K <= N, for example 2/4\n");
 }
 
 }  // namespace

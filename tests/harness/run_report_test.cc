@@ -70,3 +70,30 @@ TEST(RunReportTest, TextNamesTheVerdictAndTheDifferences) {
 
 }  // namespace
 }  // namespace restorelab::run
+
+namespace restorelab::run {
+namespace {
+
+TEST(RunReportTest, JunitHasAFailureForADisagreementAndAnErrorForAFailedRun) {
+  Fixture agree, disagree, failed;
+  disagree.s.name = "disagrees";
+  disagree.run.observation.outcome = Outcome::Boots;
+  failed.s.name = "failed";
+  failed.run.observation = Observation{};
+  failed.run.observation.error = "QEMU was killed";
+  JunitReport junit;
+  for (Fixture* f : {&agree, &disagree, &failed}) {
+    const Verdict v = judge(f->p, f->run.observation);
+    junit.add({f->s, f->p, f->run, v, "tcg"});
+  }
+  const std::string xml = junit.xml();
+  EXPECT_NE(xml.find("<testsuite name=\"restorelab run\" tests=\"3\" failures=\"1\" errors=\"1\">"), std::string::npos)
+      << xml;
+  EXPECT_NE(xml.find("<testcase classname=\"restorelab.run\" name=\"xp-ide-to-sata\" time=\"43.0\"/>"), std::string::npos);
+  EXPECT_NE(xml.find("<failure type=\"disagree\" message=\"differs in outcome: predicted stop-0x7b, observed boots\"/>"),
+            std::string::npos);
+  EXPECT_NE(xml.find("<error type=\"infrastructure\" message=\"QEMU was killed\"/>"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace restorelab::run

@@ -123,6 +123,24 @@ std::optional<Matrix> load(const MatrixOptions& o, const Rulebook& book, Streams
   return std::move(*m);
 }
 
+/// What both subcommands read before they start.
+struct Inputs {
+  Rulebook book;
+  Matrix matrix;
+  Shard shard;
+};
+
+/// The rulebook, the matrix and the shard, or nothing after printing why.
+std::optional<Inputs> load_inputs(const MatrixOptions& o, Streams& io) {
+  auto book = load_rulebook_or_report(o.rules, io);
+  if (!book) return std::nullopt;
+  auto m = load(o, *book, io);
+  if (!m) return std::nullopt;
+  auto shard = parse_shard(o.shard, io);
+  if (!shard) return std::nullopt;
+  return Inputs{std::move(*book), std::move(*m), *shard};
+}
+
 /// Exit 2 when nothing is left to use; says why, pointing at the file.
 bool report_empty(const Matrix& m, const ExpansionCounts& c, Streams& io) {
   if (c.valid > 0) return false;
@@ -177,12 +195,11 @@ int expand(const std::vector<std::string>& args, Streams& io) {
   app.add_flag("--json", json, "one JSON object per valid combination: id and axes");
   app.add_option("--out", out_dir, "write each valid combination as a scenario file into this folder");
   if (auto exit = parse_args(app, args, io)) return *exit;
-  auto book = load_rulebook_or_report(o.rules, io);
-  if (!book) return static_cast<int>(ExitCode::BadInput);
-  auto m = load(o, *book, io);
-  if (!m) return static_cast<int>(ExitCode::BadInput);
-  const auto shard = parse_shard(o.shard, io);
-  if (!shard) return static_cast<int>(ExitCode::BadInput);
+  auto in = load_inputs(o, io);
+  if (!in) return static_cast<int>(ExitCode::BadInput);
+  const Rulebook* book = &in->book;
+  const Matrix* m = &in->matrix;
+  const Shard* shard = &in->shard;
 
   const Selection sel = select(*m, o, io);
   MatrixExpander expander(*m);
@@ -239,12 +256,11 @@ int predict(const std::vector<std::string>& args, Streams& io) {
   app.add_option("--rows", rows_axis, "axis for the rows of the summary table (default: the first axis)");
   app.add_option("--cols", cols_axis, "axis for the columns (default: the second axis)");
   if (auto exit = parse_args(app, args, io)) return *exit;
-  auto book = load_rulebook_or_report(o.rules, io);
-  if (!book) return static_cast<int>(ExitCode::BadInput);
-  auto m = load(o, *book, io);
-  if (!m) return static_cast<int>(ExitCode::BadInput);
-  const auto shard = parse_shard(o.shard, io);
-  if (!shard) return static_cast<int>(ExitCode::BadInput);
+  auto in = load_inputs(o, io);
+  if (!in) return static_cast<int>(ExitCode::BadInput);
+  const Rulebook* book = &in->book;
+  const Matrix* m = &in->matrix;
+  const Shard* shard = &in->shard;
   int rows = -1, cols = -1;
   for (auto [name, index] : {std::pair{&rows_axis, &rows}, std::pair{&cols_axis, &cols}}) {
     if (name->empty()) continue;

@@ -5,6 +5,7 @@
 
 #include "harness/json_writer.h"
 #include "harness/prediction_report.h"
+#include "harness/xml_text.h"
 
 namespace restorelab {
 
@@ -68,22 +69,6 @@ std::string rule_tests_json(const std::vector<RuleTestCase>& cases) {
           .key("predicted").value(d.predicted).end_object();
     json.end_array().key("rules").strings(c.rules).end_object();
     out += '\n';
-  }
-  return out;
-}
-
-std::string xml_text(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default:
-        if (static_cast<unsigned char>(c) >= 0x20 || c == '\n' || c == '\t') out += c;
-    }
   }
   return out;
 }

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "harness/xml_text.h"
 #include "rules/engine.h"
 
 namespace restorelab {
@@ -35,8 +36,5 @@ std::string rule_tests_json(const std::vector<RuleTestCase>& cases);
 
 /// JUnit XML as CI systems read it: one testcase per scenario.
 std::string rule_tests_junit(const std::vector<RuleTestCase>& cases, const std::string& rulebook, double seconds);
-
-/// `s` escaped for XML text and attributes.
-std::string xml_text(std::string_view s);
 
 }  // namespace restorelab

@@ -1,5 +1,7 @@
 #include "harness/libvirt/domain_xml.h"
 
+#include "harness/xml_text.h"
+
 #include <array>
 #include <cstdio>
 #include "harness/libvirt/text.h"
@@ -202,21 +204,7 @@ void append_nics(std::string& x, const VmSpec& spec) {
 
 }  // namespace
 
-std::string xml_escape(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
+std::string xml_escape(std::string_view s) { return xml_text(s); }
 
 std::string mac_address(std::string_view vm_name, int index) {
   std::uint32_t h = 2166136261u;  // FNV-1a, 32 bits

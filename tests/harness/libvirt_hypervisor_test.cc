@@ -102,6 +102,10 @@ TEST(LibvirtVmTest, BootsPanicsPowersOffAndCleansUp) {
     EXPECT_TRUE(started) << started.error().message;
     auto end = wait_until_inactive(hv, *name, timeout);
     EXPECT_TRUE(end) << end.error().message;
+    // A panicked guest is preserved (on_crash=preserve) until destroyed.
+    if (end && *end && (*end)->crashed()) {
+      EXPECT_TRUE(hv.destroy(*name));
+    }
     return end.value_or(std::nullopt);
   };
 

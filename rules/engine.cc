@@ -8,7 +8,25 @@ namespace restorelab {
 
 namespace {
 constexpr std::size_t kVersions = enum_count<OsVersion>();
+
+/// Bytes from the start of a Scenario to its name: the restore and both
+/// machines, everything rules read (the name, description and [expect] after
+/// them are not).
+std::size_t hot_bytes() {
+  static const std::size_t bytes = [] {
+    const Scenario probe;
+    return static_cast<std::size_t>(reinterpret_cast<const char*>(&probe.name) - reinterpret_cast<const char*>(&probe));
+  }();
+  return bytes;
+}
 }  // namespace
+
+void Engine::prefetch(const Scenario& s) {
+  // The rules read fields all over the scenario; asking for its cache lines
+  // at once lets memory fetch them in parallel, not one miss after another.
+  const char* bytes = reinterpret_cast<const char*>(&s);
+  for (std::size_t offset = 0; offset < hot_bytes(); offset += 64) __builtin_prefetch(bytes + offset);
+}
 
 Engine::Engine(const Rulebook& rulebook) : rulebook_(rulebook) {
   const KeyInfo* kind = find_key("restore.kind");
@@ -29,6 +47,7 @@ Engine::Engine(const Rulebook& rulebook) : rulebook_(rulebook) {
 }
 
 void Engine::predict(const Scenario& s, Prediction& out) const {
+  prefetch(s);
   out.supported = true;
   out.actions = {};
   out.fired.clear();

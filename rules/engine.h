@@ -38,6 +38,9 @@ class Engine {
   /// Same, reusing `out`'s storage (for tight loops).
   void predict(const Scenario& s, Prediction& out) const;
 
+  /// Asks for the cache lines of `s` that rules read.
+  static void prefetch(const Scenario& s);
+
   const Rulebook& rulebook() const { return rulebook_; }
 
  private:

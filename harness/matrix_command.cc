@@ -197,7 +197,6 @@ int expand(const std::vector<std::string>& args, Streams& io) {
   if (auto exit = parse_args(app, args, io)) return *exit;
   auto in = load_inputs(o, io);
   if (!in) return static_cast<int>(ExitCode::BadInput);
-  const Rulebook* book = &in->book;
   const Matrix* m = &in->matrix;
   const Shard* shard = &in->shard;
 

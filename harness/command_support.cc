@@ -57,6 +57,25 @@ std::vector<std::string> expand_scenario_paths(const std::vector<std::string>& p
   return out;
 }
 
+namespace {
+
+// Points at the `name` of the second file (read again: this is the error path).
+Diagnostic duplicate_name(const std::string& file, const std::string& name, const std::string& first) {
+  Diagnostic d{file, 0, 0, "scenario.name: \"" + name + "\" is already the name of " + first +
+                              "; names must be unique in a run", "rename one of them"};
+  if (auto text = DiskReader{}.read(file)) {
+    if (auto table = parse_toml(*text, file)) {
+      if (const toml::node* node = (*table)["scenario"]["name"].node()) {
+        d.line = static_cast<int>(node->source().begin.line);
+        d.column = static_cast<int>(node->source().begin.column);
+      }
+    }
+  }
+  return d;
+}
+
+}  // namespace
+
 std::optional<std::vector<Scenario>> load_scenarios_or_report(const std::vector<std::string>& files,
                                                               Streams& io) {
   DiskReader reader;
@@ -78,8 +97,7 @@ std::optional<std::vector<Scenario>> load_scenarios_or_report(const std::vector<
       continue;
     }
     if (auto [it, inserted] = names.emplace(s->name, file); !inserted) {
-      io.err << file << ": error: scenario name \"" << s->name << "\" is already used by " << it->second
-             << "; names must be unique in a run\n";
+      io.err << duplicate_name(file, s->name, it->second).to_string() << '\n';
       failed = true;
       continue;
     }

@@ -74,7 +74,10 @@ TEST_F(CliTest, PredictsNothingWhenAnyFileIsBad) {
 TEST_F(CliTest, RefusesDuplicateNamesAndEmptyFolders) {
   auto r = run({"predict", kExamples + "xp-ide-to-sata.toml", kExamples + "xp-ide-to-sata.toml"});
   EXPECT_EQ(r.code, 2);
-  EXPECT_NE(r.err.find("scenario name \"xp-ide-to-sata\" is already used"), std::string::npos);
+  EXPECT_NE(r.err.find(kExamples + "xp-ide-to-sata.toml:2:8: error: scenario.name: \"xp-ide-to-sata\" is already the "
+                       "name of " + kExamples + "xp-ide-to-sata.toml; names must be unique in a run; rename one of them\n"),
+            std::string::npos)
+      << r.err;
   fs::create_directories(dir_ + "/empty");
   r = run({"predict", dir_ + "/empty"});
   EXPECT_EQ(r.code, 2);

@@ -66,6 +66,11 @@ class Load {
                         "use it from a scenario with extends = \"" + file_ + "\" in [source] or [destination]"});
       return failure();
     }
+    if (!root.contains("scenario") && root.contains("matrix") && root.contains("axes")) {
+      diags_.push_back({file_, 0, 0, "this is a matrix file, not a scenario: it has [matrix] and [axes] tables",
+                        "use restorelab matrix predict " + file_});
+      return failure();
+    }
     apply(root, "", file_);
     check_required(require_name);
     resolve_defaults(s_);

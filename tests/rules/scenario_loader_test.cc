@@ -235,5 +235,14 @@ TEST(ScenarioLoaderTest, RefusesABadName) {
             "digits, '.', '_' and '-'\n");
 }
 
+TEST(ScenarioLoaderTest, SaysWhenAFileIsAMachineOrAMatrix) {
+  EXPECT_EQ(errors_of("hal = \"acpi-x64\"\ncpus = 4\n"),
+            "s.toml: error: this is a machine file, not a scenario: it has no [scenario] or [source] table; use it "
+            "from a scenario with extends = \"s.toml\" in [source] or [destination]\n");
+  EXPECT_EQ(errors_of("[matrix]\nname = \"m\"\n[axes]\n\"source.nics\" = [1]\n"),
+            "s.toml: error: this is a matrix file, not a scenario: it has [matrix] and [axes] tables; use restorelab "
+            "matrix predict s.toml\n");
+}
+
 }  // namespace
 }  // namespace restorelab

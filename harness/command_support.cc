@@ -47,7 +47,7 @@ std::vector<std::string> expand_scenario_paths(const std::vector<std::string>& p
       if (!it->is_regular_file() || it->path().extension() != ".toml") continue;
       auto text = DiskReader{}.read(it->path().string());
       // A scenario file has a [scenario] table; machine files and matrices do not.
-      if (text && (text->starts_with("[scenario]") || text->find("\n[scenario]") != std::string::npos))
+      if (text && looks_like_scenario(*text))
         found.push_back(it->path().string());
     }
     std::sort(found.begin(), found.end());

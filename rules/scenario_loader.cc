@@ -324,6 +324,10 @@ class Load {
 
 }  // namespace
 
+bool looks_like_scenario(std::string_view text) {
+  return text.starts_with("[scenario]") || text.find("\n[scenario]") != std::string_view::npos;
+}
+
 std::expected<Scenario, Diagnostics> ScenarioLoader::load_table(const toml::table& root,
                                                                const std::string& path,
                                                                const std::string& prefix,

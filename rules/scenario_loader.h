@@ -13,6 +13,10 @@
 
 namespace restorelab {
 
+/// True when `text` has a [scenario] table header at the start of a line:
+/// what tells a scenario file from a machine or matrix file in a folder.
+bool looks_like_scenario(std::string_view text);
+
 /// Loads scenarios. Every error of a file is reported, not only the first;
 /// a scenario is returned only when there are none. `extends` files are read
 /// through the same reader, relative to the file that names them.

@@ -21,7 +21,7 @@ std::vector<std::string> scenario_files(const std::string& dir) {
     if (entry.path().extension() != ".toml" || entry.path().string().find("/matrices/") != std::string::npos)
       continue;
     auto text = DiskReader{}.read(entry.path().string());
-    if (text && (text->starts_with("[scenario]") || text->find("\n[scenario]") != std::string::npos))
+    if (text && looks_like_scenario(*text))
       out.push_back(entry.path().string());
   }
   std::sort(out.begin(), out.end());

@@ -33,7 +33,12 @@ std::string evidence_path(const ScenarioRun& run) {
   return p;
 }
 
-std::string seconds(double s) { return text("{}.{}", static_cast<long long>(s), static_cast<int>(std::lround(s * 10)) % 10); }
+// One decimal, rounded (7.96 -> "8.0").
+std::string seconds_text(double seconds) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.1f", seconds);
+  return buffer;
+}
 
 }  // namespace
 
@@ -119,7 +124,7 @@ std::string run_text(const ScenarioReport& r) {
   for (const char* k : {"source", "recovery", "destination", "total"}) {
     auto it = r.run.timings.find(k);
     if (it == r.run.timings.end()) continue;
-    out += (first ? "" : ", ") + std::string(k) + " " + seconds(it->second) + " s";
+    out += (first ? "" : ", ") + std::string(k) + " " + seconds_text(it->second) + " s";
     if (std::string_view(k) == "source" && r.run.source_cached) out += " (cached)";
     first = false;
   }
@@ -128,13 +133,6 @@ std::string run_text(const ScenarioReport& r) {
   return out;
 }
 
-namespace {
-std::string seconds_text(double seconds) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%.1f", seconds);
-  return buffer;
-}
-}  // namespace
 
 void JunitReport::add(const ScenarioReport& r) {
   Case c;

@@ -68,6 +68,13 @@ TEST(RunReportTest, TextNamesTheVerdictAndTheDifferences) {
   EXPECT_NE(text.find("predicted   stop-0x7b (not supported)"), std::string::npos) << text;
 }
 
+TEST(RunReportTest, TextTimingsAreRoundedToTenths) {
+  Fixture f;
+  f.run.timings = {{"source", 7.96}, {"destination", 12.04}, {"total", 20.0}};
+  const std::string text = run_text({f.s, f.p, f.run, judge(f.p, f.run.observation), "tcg"});
+  EXPECT_NE(text.find("timings     source 8.0 s, destination 12.0 s, total 20.0 s (tcg)"), std::string::npos) << text;
+}
+
 }  // namespace
 }  // namespace restorelab::run
 

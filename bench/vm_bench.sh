@@ -10,8 +10,11 @@
 #   RESTORELAB  the binary (`restorelab` with the run command, or
 #               restorelab_vm_cli); default: build/harness/restorelab if it
 #               lists `run`, else build-run/tests/vm/restorelab_vm_cli
-# Env: RUNS=N repeats the run N times (default 2: the first may pay for the
-#      image build and libvirt's capability probe; every line is printed).
+# Env: RUNS=N cold runs (`--no-cache`: every VM boots; default 3; every line
+#      is printed, then the median). Build the image first (`restorelab image
+#      build`): a run that builds it counts the build in its process wall time.
+#      WARM=1 adds two runs with the source cache (the second reuses the
+#      source VM's disks), the case of re-running a changed destination.
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -26,24 +29,38 @@ fi
 [ -x "$bin" ] || { echo "vm_bench: no restorelab binary (build it, or pass one)" >&2; exit 2; }
 work=$(mktemp -d /var/tmp/rl-bench.XXXXXX)
 trap 'rm -rf "$work"' EXIT
-runs=${RUNS:-2}
+runs=${RUNS:-3}
 
 echo "scenario: $scenario"
 echo "binary:   $bin"
 line=
-for i in $(seq "$runs"); do
+totals=()
+one_run() {  # label, extra args...
+  local label=$1 t0 t1
+  shift
+  rm -rf "$work/disks"
   t0=$(date +%s.%N)
-  line=$("$bin" run --json --keep --evidence "$work/runs" --work "$work/disks" "$scenario" | tail -1) || true
+  line=$("$bin" run --json --keep --evidence "$work/runs" --work "$work/disks" "$@" "$scenario" | tail -1) || true
   t1=$(date +%s.%N)
-  python3 - "$line" "$t0" "$t1" "$i" <<'PY'
+  python3 - "$line" "$t0" "$t1" "$label" <<'PY'
 import json, sys
 j = json.loads(sys.argv[1]); t = j["timings_s"]
 wall = float(sys.argv[3]) - float(sys.argv[2])
-print(f"run {sys.argv[4]}: verdict {j['verdict']} ({j['observed']['outcome']}), {j['accelerator']}: "
+cached = " (source from the cache)" if j.get("source_cached") else ""
+print(f"{sys.argv[4]}: verdict {j['verdict']} ({j['observed']['outcome']}), {j['accelerator']}: "
       + ", ".join(f"{k} {t[k]:.1f}s" for k in ("source", "recovery", "destination") if k in t)
-      + f", total {t['total']:.1f}s (process wall {wall:.1f}s)")
+      + f", total {t['total']:.1f}s (process wall {wall:.1f}s){cached}")
 PY
+}
+for i in $(seq "$runs"); do
+  one_run "cold run $i" --no-cache
+  totals+=("$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["timings_s"]["total"])' "$line")")
 done
+printf '%s\n' "${totals[@]}" | sort -n | awk '{v[NR] = $1} END {printf "cold median: %.1fs over %d run(s)\n", v[int((NR + 1) / 2)], NR}'
+if [ "${WARM:-0}" = 1 ]; then
+  one_run "warm run 1 (fills the cache)"
+  one_run "warm run 2"
+fi
 
 # The destination disk the last run kept (--keep), booted by bare QEMU with the
 # same job, until the guest prints `done` or QEMU exits.

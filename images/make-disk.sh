@@ -4,7 +4,7 @@
 #
 # Usage:
 #   images/make-disk.sh system   ARTIFACTS OUT.img --firmware bios|uefi --drivers BUS[,BUS...] [--uniprocessor]
-#   images/make-disk.sh recovery ARTIFACTS OUT.img
+#   images/make-disk.sh initrd   ARTIFACTS OUT.img --drivers BUS[,BUS...] [--tools]
 #   images/make-disk.sh backup   ARTIFACTS OUT.img
 #   images/make-disk.sh blank    ARTIFACTS OUT.img
 #
@@ -17,9 +17,10 @@
 #           bus (the boot-start drivers); every driver image is on the volume
 #           (the "system32\drivers" of the model). The install phase writes
 #           the installation and recompiles the loader config.
-# recovery: 18 MiB, MBR, one active FAT16 partition "RL-RECOVER" with both
-#           syslinux and systemd-boot (boots on either firmware); loads every
-#           driver image and tools.img (busybox).
+# initrd:   not a disk: the initramfs a loader would load (base.img, the
+#           driver images of --drivers, tools.img with --tools), concatenated
+#           and 4-byte aligned, for a VM whose kernel the hypervisor starts
+#           directly (the source, restore, recovery and reset VMs; README.md).
 # backup:   64 MiB, ext4 "RL-BACKUP" on the whole disk, empty.
 # blank:    32 MiB of zeros: the destination disk a bare-metal recovery fills.
 #
@@ -38,11 +39,13 @@ shift 3
 firmware=bios
 drivers=
 uniprocessor=0
+tools=0
 while [ $# -gt 0 ]; do
   case $1 in
     --firmware) firmware=$2; shift 2 ;;
     --drivers) drivers=$2; shift 2 ;;
     --uniprocessor) uniprocessor=1; shift ;;
+    --tools) tools=1; shift ;;
     *) echo "make-disk: unknown option $1" >&2; usage ;;
   esac
 done
@@ -154,19 +157,19 @@ case $kind in
     place "$out.tmp" "$tmp/boot.img" 1
     place "$out.tmp" "$tmp/system.img" 17
     ;;
-  recovery)
-    truncate -s 18M "$out.tmp"
-    printf 'label: dos\nlabel-id: 0x52454356\nstart=%s, size=%s, type=ef, bootable\n' "$(sectors 1)" "$(sectors 16)" |
-      sfdisk -q "$out.tmp"
-    dd if="$art/bios/mbr.bin" of="$out.tmp" bs=440 count=1 conv=notrunc status=none
-    make_fat "$tmp/boot.img" 16 RL-RECOVER
-    mcopy -i "$tmp/boot.img" "$art/initrd/tools.img" ::/
-    all="ide sata scsi virtio"
-    install_syslinux "$tmp/boot.img"
-    write_syslinux_cfg "$tmp/syslinux.cfg" recovery "$all" 0
-    mcopy -i "$tmp/boot.img" "$tmp/syslinux.cfg" ::/
-    install_systemd_boot "$tmp/boot.img" recovery "$all" 0
-    place "$out.tmp" "$tmp/boot.img" 1
+  initrd)
+    buses=$(canonical_drivers "$drivers")
+    [ -n "$buses" ] || { echo "make-disk: an initrd needs --drivers (ide, sata, scsi, virtio)" >&2; exit 2; }
+    role=system
+    [ "$tools" = 1 ] && role=recovery
+    : > "$out.tmp"
+    # Each piece starts 4-byte aligned, as loaders place them; the kernel
+    # skips the zero padding between compressed cpio archives.
+    initrds "$role" "$buses" | while read -r piece; do
+      cat "$art/initrd$piece" >> "$out.tmp"
+      pad=$(( (4 - $(stat -c %s "$out.tmp") % 4) % 4 ))
+      head -c "$pad" /dev/zero >> "$out.tmp"
+    done
     ;;
   backup)
     mkdir -p "$tmp/root"

@@ -20,7 +20,7 @@ constexpr int max_disks(DiskBus bus) {
   switch (bus) {
     case DiskBus::Ide: return 4;     // PIIX3: two channels, master + slave
     case DiskBus::Sata: return 6;    // AHCI ports
-    case DiskBus::Scsi: return 7;    // lsilogic units 0..6 on bus 0
+    case DiskBus::Scsi: return 7;    // units 0..6 on bus 0 (the LSI's limit)
     case DiskBus::Virtio: return 8;  // slots 0x05..0x0c
   }
   return 0;
@@ -130,6 +130,8 @@ Status check(const VmSpec& spec) {
                               "characters", e.name, kMaxFwCfgName));
     if (e.host_file.empty()) return fail(text("fw_cfg \"{}\" has no host file", e.name));
   }
+  if (spec.direct.kernel.empty() && (!spec.direct.initrd.empty() || !spec.direct.cmdline.empty()))
+    return fail("an initrd or kernel command line without a kernel");
   return {};
 }
 
@@ -143,6 +145,11 @@ void append_os(std::string& x, const VmSpec& spec) {
   } else {
     x += spec.stop_on_reboot ? "    <bios useserial='yes' rebootTimeout='0'/>\n"
                              : "    <bios useserial='yes'/>\n";
+  }
+  if (!spec.direct.kernel.empty()) {
+    x += text("    <kernel>{}</kernel>\n", xml_escape(spec.direct.kernel));
+    if (!spec.direct.initrd.empty()) x += text("    <initrd>{}</initrd>\n", xml_escape(spec.direct.initrd));
+    if (!spec.direct.cmdline.empty()) x += text("    <cmdline>{}</cmdline>\n", xml_escape(spec.direct.cmdline));
   }
   x += "  </os>\n";
 }
@@ -170,7 +177,8 @@ void append_disks(std::string& x, const VmSpec& spec) {
     x += "    <controller type='sata' index='0'>" + pci_address(kStorageControllerSlot) +
          "</controller>\n";
   if (want_scsi)
-    x += "    <controller type='scsi' index='0' model='lsilogic'>" +
+    x += text("    <controller type='scsi' index='0' model='{}'>",
+              spec.hardware.firmware == Firmware::Uefi ? "virtio-scsi" : "lsilogic") +
          pci_address(kStorageControllerSlot) + "</controller>\n";
 
   TargetNamer names;

@@ -7,7 +7,9 @@
 //  - Chipset: always `pc` (i440fx + PIIX3). ide disks use the PIIX3 IDE
 //    controller built into the chipset; sata disks get an explicit AHCI
 //    controller (`<controller type='sata'/>`, QEMU ich9-ahci) at 00:04.0;
-//    scsi disks an LSI 53C895A (`model='lsilogic'`, Linux sym53c8xx) at
+//    scsi disks an LSI 53C895A (`model='lsilogic'`, Linux sym53c8xx) on
+//    BIOS machines, a virtio-scsi controller on UEFI ones (OVMF has no LSI
+//    driver; a real UEFI server's HBA brings its own), either one at
 //    00:04.0; virtio disks are virtio-blk functions at 00:05.0 and up.
 //    q35 was not chosen because it has no IDE at all and would change the
 //    chipset together with the disk bus.
@@ -62,6 +64,16 @@ struct FwCfgEntry {
   std::string host_file;  ///< host path whose content becomes the entry
 };
 
+/// A kernel the hypervisor starts itself (`<kernel>`, `<initrd>`, `<cmdline>`),
+/// instead of the firmware booting a disk. With SeaBIOS the kernel may be an
+/// uncompressed ELF with a PVH entry note (QEMU's pvh.bin option ROM starts
+/// it); OVMF starts only a bzImage with an EFI stub.
+struct DirectKernel {
+  std::string kernel;   ///< host path (absolute)
+  std::string initrd;   ///< host path (absolute); may be empty
+  std::string cmdline;
+};
+
 /// libvirt's domain type: which accelerator QEMU uses.
 enum class DomainType : std::uint8_t { Kvm, Qemu };
 
@@ -92,6 +104,8 @@ struct VmSpec {
   /// What the NIC MACs are derived from (mac_address()); empty: `name`. Two
   /// VMs that model one physical computer share it, so they share MACs.
   std::string mac_seed;
+  /// Empty kernel: the firmware boots the disks by their boot order.
+  DirectKernel direct;
 };
 
 /// Smallest memory each firmware starts with.

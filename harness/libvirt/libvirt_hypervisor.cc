@@ -9,7 +9,6 @@
 #include <condition_variable>
 #include <cstdlib>
 #include <deque>
-#include "harness/libvirt/text.h"
 #include <fstream>
 #include <map>
 #include <mutex>
@@ -19,6 +18,8 @@
 #include "harness/libvirt/event_loop.h"
 #include "harness/libvirt/handles.h"
 #include "harness/libvirt/png.h"
+#include "harness/libvirt/qemu_reaper.h"
+#include "harness/libvirt/text.h"
 
 namespace restorelab::libvirt {
 namespace {
@@ -217,6 +218,8 @@ Result<std::unique_ptr<LibvirtHypervisor>> LibvirtHypervisor::open(std::string_v
     std::filesystem::create_directories(*root / "log", ec);
     const std::string outputs = "3:file:" + (*root / "log" / "libvirt.log").string();
     setenv("LIBVIRT_LOG_OUTPUTS", outputs.c_str(), /*overwrite=*/0);
+    // Embedded QEMUs are orphans; reap them as soon as they exit (qemu_reaper.h).
+    if (auto reaper = start_qemu_reaper(); !reaper) return std::unexpected(reaper.error());
   }
   if (auto loop = ensure_event_loop(); !loop) return std::unexpected(loop.error());
   auto impl = std::make_unique<Impl>();

@@ -17,7 +17,7 @@ using namespace std::chrono_literals;
 std::string_view kind_name(DiskRequest::Kind k) {
   switch (k) {
     case DiskRequest::Kind::System: return "system";
-    case DiskRequest::Kind::Recovery: return "recovery";
+    case DiskRequest::Kind::Initrd: return "initrd";
     case DiskRequest::Kind::Backup: return "backup";
     case DiskRequest::Kind::Blank: return "blank";
   }
@@ -62,11 +62,14 @@ std::vector<std::string> make_disk_argv(const fs::path& images_dir, const fs::pa
                                         const DiskRequest& disk) {
   std::vector<std::string> argv = {(images_dir / "make-disk.sh").string(), std::string(kind_name(disk.kind)),
                                    artifacts.string(), disk.path.string()};
+  std::string buses;
+  for (DiskBus b : disk.drivers) buses += (buses.empty() ? "" : ",") + std::string(name_of(b));
   if (disk.kind == DiskRequest::Kind::System) {
-    std::string buses;
-    for (DiskBus b : disk.drivers) buses += (buses.empty() ? "" : ",") + std::string(name_of(b));
     argv.insert(argv.end(), {"--firmware", std::string(name_of(disk.firmware)), "--drivers", buses});
     if (disk.uniprocessor) argv.push_back("--uniprocessor");
+  } else if (disk.kind == DiskRequest::Kind::Initrd) {
+    argv.insert(argv.end(), {"--drivers", buses});
+    if (disk.tools) argv.push_back("--tools");
   }
   return argv;
 }

@@ -15,17 +15,19 @@ namespace restorelab::run {
 
 namespace fs = std::filesystem;
 
-/// One disk image a run needs (images/README.md, "Disks").
+/// One image a run needs (images/README.md, "Disks"): a disk, or the
+/// initramfs of a VM whose kernel is started directly.
 struct DiskRequest {
-  enum class Kind : std::uint8_t { System, Recovery, Backup, Blank };
+  enum class Kind : std::uint8_t { System, Initrd, Backup, Blank };
   Kind kind = Kind::Blank;
   fs::path path;                       ///< where to write it (absolute)
   Firmware firmware = Firmware::Bios;  ///< system disks only
-  std::vector<DiskBus> drivers;        ///< system disks only: boot-start drivers
+  std::vector<DiskBus> drivers;        ///< system disks and initrds: boot-start drivers
   bool uniprocessor = false;           ///< system disks only: `nosmp` in the setup loader
+  bool tools = false;                  ///< initrds only: with tools.img (the recovery environment)
   bool operator==(const DiskRequest&) const = default;
 };
-std::string_view kind_name(DiskRequest::Kind k);  ///< "system", "recovery", ...
+std::string_view kind_name(DiskRequest::Kind k);  ///< "system", "initrd", ...
 
 /// What image building reports.
 struct ArtifactsInfo {

@@ -1,5 +1,6 @@
 #include "harness/run/orchestrator.h"
 
+#include <algorithm>
 #include <fstream>
 #include <future>
 #include <thread>
@@ -25,7 +26,8 @@ RunSettings scaled_for(RunSettings settings, bool kvm) {
 namespace {
 
 PlanPaths plan_paths(const Scenario& s, const RunSettings& settings) {
-  return PlanPaths{settings.work_dir / s.name, settings.evidence_dir / s.name, settings.domain_prefix, settings.type};
+  return PlanPaths{settings.work_dir / s.name, settings.evidence_dir / s.name, settings.domain_prefix, settings.type,
+                   settings.artifacts};
 }
 
 bool write_file(const fs::path& p, const std::string& content) {
@@ -102,7 +104,7 @@ ScenarioRun Orchestrator::run(const Scenario& s, const RunSettings& settings) {
   const SourceCache cache(settings.source_cache);
   std::string cache_key;
   std::optional<std::string> cached_serial;
-  const bool cacheable = !plan.vms.empty() && plan.vms.front().phase == Phase::Source && plan.vms.front().disks.size() == 2;
+  const bool cacheable = !plan.vms.empty() && plan.vms.front().phase == Phase::Source && plan.vms.front().disks.size() >= 2;  // system, backup (, initrd)
   if (!result.observation.failed() && cache.enabled() && cacheable) {
     const PlannedVm& src = plan.vms.front();
     cache_key = SourceCache::key(settings.artifacts, xmls.front(), src.job, src.spec.name, disk_dir, result.evidence);
@@ -113,7 +115,10 @@ ScenarioRun Orchestrator::run(const Scenario& s, const RunSettings& settings) {
   std::vector<std::shared_future<libvirt::Status>> made;
   if (!result.observation.failed()) {
     for (std::size_t d = 0; d < plan.disks.size(); ++d) {
-      const bool from_cache = cached_serial && (d == plan.vms.front().disks[0] || d == plan.vms.front().disks[1]);
+      // On a hit the source VM does not run: its disks come from the cache
+      // and its initramfs is not needed.
+      const auto& source_disks = plan.vms.front().disks;
+      const bool from_cache = cached_serial && std::ranges::find(source_disks, d) != source_disks.end();
       const DiskRequest request = plan.disks[d];
       if (from_cache) {
         std::promise<libvirt::Status> done;

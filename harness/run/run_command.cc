@@ -117,6 +117,8 @@ int run_command(const std::vector<std::string>& args, Streams& io) {
   settings.domain_prefix = run::run_domain_prefix();
   settings.keep = a.keep;
   if (!a.no_cache) settings.source_cache = run::SourceCache::default_root();
+  const fs::path images_dir = run::images_source_dir();
+  settings.artifacts = a.images.empty() ? run::default_artifacts_dir(images_dir) : fs::path(a.images);
   settings.chain_limits.silence_after_kernel = settings.destination_limits.silence_after_kernel =
       std::chrono::milliseconds(static_cast<long long>(a.silence * 1000));
   if (!check_buildable(*scenarios, settings, io)) return static_cast<int>(ExitCode::BadInput);
@@ -153,8 +155,6 @@ int run_command(const std::vector<std::string>& args, Streams& io) {
   settings = run::scaled_for(settings, kvm);
 
   // The model guest's artifacts (built on first use).
-  const fs::path images_dir = run::images_source_dir();
-  settings.artifacts = a.images.empty() ? run::default_artifacts_dir(images_dir) : fs::path(a.images);
   run::ScriptDiskTool disks(images_dir, &interrupt);
   progress.show("image", "build", 0);
   auto artifacts = disks.build_artifacts(settings.artifacts);

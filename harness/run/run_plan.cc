@@ -1,5 +1,7 @@
 #include "harness/run/run_plan.h"
 
+#include <optional>
+
 #include "harness/libvirt/text.h"
 
 namespace restorelab::run {
@@ -72,6 +74,12 @@ bool nosmp(const Machine& m) { return hal_is_uniprocessor(m.hal) && is_nt5(m.os.
 
 }  // namespace
 
+std::string direct_kernel_cmdline(std::string_view role, bool uniprocessor) {
+  std::string line = text("console=ttyS0,115200 quiet loglevel=0 rl.disk={}", role);
+  if (uniprocessor) line += " nosmp";
+  return line + " rl.boot=direct";
+}
+
 std::string job_text(const Scenario& s, Phase phase) {
   std::string job = "# restorelab job: scenario " + s.name + ", phase " + std::string(phase_name(phase)) + "\n";
   add(job, "scenario", s.name);
@@ -111,6 +119,7 @@ std::string job_text(const Scenario& s, Phase phase) {
 
 RunPlan plan_run(const Scenario& s, const PlanPaths& paths) {
   const fs::path disks = fs::absolute(paths.disk_dir);
+  const fs::path artifacts = fs::absolute(paths.artifacts);
   const fs::path evidence = fs::absolute(paths.evidence_dir);
   RunPlan plan;
   auto disk = [&](DiskRequest::Kind kind, std::string file, const Machine* m) {
@@ -128,8 +137,23 @@ RunPlan plan_run(const Scenario& s, const PlanPaths& paths) {
   const std::string source_seed = s.name + "/source";
   const std::string destination_seed = s.restore.to_same_computer ? source_seed : s.name + "/destination";
 
+  // The initramfs of a directly started VM: that of `system` (its boot-start
+  // drivers), or the recovery environment's (every driver and the tools).
+  auto initrd = [&](const std::string& vm_name, const DiskRequest* system) {
+    DiskRequest d;
+    d.kind = DiskRequest::Kind::Initrd;
+    d.path = disks / (vm_name + ".initrd");
+    d.drivers = system ? system->drivers : std::vector<DiskBus>{DiskBus::Ide, DiskBus::Sata, DiskBus::Scsi, DiskBus::Virtio};
+    d.tools = system == nullptr;
+    plan.disks.push_back(std::move(d));
+    return plan.disks.size() - 1;
+  };
+
+  // `system`: the disk whose installation a directly started VM runs (its
+  // initramfs and `nosmp`); null for the recovery environment. Never used
+  // for the destination boot, which boots from its disk.
   auto vm = [&](Phase phase, const Machine& hw, const std::string& seed,
-                std::vector<std::pair<std::size_t, DiskBus>> attached) {
+                std::vector<std::pair<std::size_t, DiskBus>> attached, std::optional<std::size_t> system) {
     PlannedVm v;
     v.phase = phase;
     const std::string name(phase_name(phase));
@@ -145,14 +169,23 @@ RunPlan plan_run(const Scenario& s, const PlanPaths& paths) {
     v.xml_file = evidence / (name + ".xml");
     v.screenshot = evidence / (name + ".png");
     v.spec.fw_cfg.push_back({"opt/org.restorelab/job", v.job_file.string()});
+    const bool direct = phase != Phase::Destination;
     int order = 1;
     for (auto [index, bus] : attached) {
       libvirt::DiskSpec d;
       d.path = plan.disks[index].path.string();
       d.bus = bus;
-      d.boot_order = order++;
+      d.boot_order = direct ? 0 : order++;
       v.spec.disks.push_back(std::move(d));
       v.disks.push_back(index);
+    }
+    if (direct) {
+      const DiskRequest* sys = system ? &plan.disks[*system] : nullptr;
+      const std::size_t image = initrd(name, sys);
+      v.spec.direct.kernel = (artifacts / (hw.firmware == Firmware::Uefi ? "vmlinuz" : "vmlinux")).string();
+      v.spec.direct.initrd = plan.disks[image].path.string();
+      v.spec.direct.cmdline = direct_kernel_cmdline(sys ? "system" : "recovery", sys && sys->uniprocessor);
+      v.disks.push_back(image);
     }
     plan.vms.push_back(std::move(v));
   };
@@ -164,27 +197,25 @@ RunPlan plan_run(const Scenario& s, const PlanPaths& paths) {
       const auto src_sys = disk(DiskRequest::Kind::System, "source-system.img", &src);
       const auto backup = disk(DiskRequest::Kind::Backup, "backup.img", nullptr);
       const auto dst_sys = disk(DiskRequest::Kind::System, "destination-system.img", &dst);
-      vm(Phase::Source, src, source_seed, {{src_sys, src.disk_bus}, {backup, src.disk_bus}});
-      vm(Phase::Restore, dst, destination_seed, {{dst_sys, dst.disk_bus}, {backup, dst.disk_bus}});
-      vm(Phase::Destination, dst, destination_seed, {{dst_sys, dst.disk_bus}});
+      vm(Phase::Source, src, source_seed, {{src_sys, src.disk_bus}, {backup, src.disk_bus}}, src_sys);
+      vm(Phase::Restore, dst, destination_seed, {{dst_sys, dst.disk_bus}, {backup, dst.disk_bus}}, dst_sys);
+      vm(Phase::Destination, dst, destination_seed, {{dst_sys, dst.disk_bus}}, std::nullopt);
       break;
     }
     case RestoreKind::Bmr:
     case RestoreKind::FullServer: {
       const auto src_sys = disk(DiskRequest::Kind::System, "source-system.img", &src);
       const auto backup = disk(DiskRequest::Kind::Backup, "backup.img", nullptr);
-      const auto recovery = disk(DiskRequest::Kind::Recovery, "recovery.img", nullptr);
       const auto dst_sys = disk(DiskRequest::Kind::Blank, "destination-system.img", nullptr);
-      vm(Phase::Source, src, source_seed, {{src_sys, src.disk_bus}, {backup, src.disk_bus}});
-      vm(Phase::Recovery, dst, destination_seed,
-         {{recovery, DiskBus::Ide}, {backup, DiskBus::Ide}, {dst_sys, dst.disk_bus}});
-      vm(Phase::Destination, dst, destination_seed, {{dst_sys, dst.disk_bus}});
+      vm(Phase::Source, src, source_seed, {{src_sys, src.disk_bus}, {backup, src.disk_bus}}, src_sys);
+      vm(Phase::Recovery, dst, destination_seed, {{backup, DiskBus::Ide}, {dst_sys, dst.disk_bus}}, std::nullopt);
+      vm(Phase::Destination, dst, destination_seed, {{dst_sys, dst.disk_bus}}, std::nullopt);
       break;
     }
     case RestoreKind::PushButtonReset: {
       const auto dst_sys = disk(DiskRequest::Kind::System, "destination-system.img", &dst);
-      vm(Phase::Reset, dst, destination_seed, {{dst_sys, dst.disk_bus}});
-      vm(Phase::Destination, dst, destination_seed, {{dst_sys, dst.disk_bus}});
+      vm(Phase::Reset, dst, destination_seed, {{dst_sys, dst.disk_bus}}, dst_sys);
+      vm(Phase::Destination, dst, destination_seed, {{dst_sys, dst.disk_bus}}, std::nullopt);
       break;
     }
   }

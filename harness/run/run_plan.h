@@ -6,16 +6,24 @@
 // Chains (VM names are PREFIX + scenario + "-" + phase):
 //   system-state       source (install,backup) -> restore (destination's own
 //                      install, then restore-system-state, one boot) -> destination (boot)
-//   bmr, full-server   source -> recovery (recovery disk restores onto a blank
-//                      disk of the destination) -> destination
+//   bmr, full-server   source -> recovery (the recovery environment restores
+//                      onto a blank disk of the destination) -> destination
 //   push-button-reset  reset (a fresh install of [destination.os] on the
 //                      destination, from "the device's own image") -> destination.
 //                      No backup and no other hardware is involved, so this is
 //                      the one honest reproduction: Windows reinstalled in place.
-// Backup and recovery disks: the source's backup disk sits on the source's
-// disk bus (only boot-start drivers are loaded, so it must be reachable with
-// them); the recovery VM's recovery and backup disks are on IDE (the recovery
-// disk loads every driver) and the blank target on the destination's bus.
+// Starting the kernel: only the destination boot goes through the firmware,
+// the boot loader and the kernel on its disk; that boot is the test. The
+// other VMs get their kernel from the hypervisor (like booting installation
+// or recovery media), with the initramfs the disk's loader would load: the
+// uncompressed kernel through its PVH entry on SeaBIOS, the packaged bzImage
+// through OVMF's loader on UEFI. The guest sees the same hardware, firmware
+// type and drivers either way; it only saves the loader and, on SeaBIOS, the
+// kernel's self-decompression (~2.4 s each under TCG).
+// Backup disks: the source's backup disk sits on the source's disk bus (only
+// boot-start drivers are loaded, so it must be reachable with them); the
+// recovery VM's backup disk is on IDE (the recovery environment loads every
+// driver) and the blank target on the destination's bus.
 // NICs: every VM of one computer derives its MACs from the same seed; the
 // destination uses the source's seed only for restore.to_same_computer.
 #pragma once
@@ -61,7 +69,14 @@ struct PlanPaths {
   std::filesystem::path evidence_dir;  ///< serial logs, XMLs, jobs, screenshots (kept)
   std::string domain_prefix = "rl-";   ///< every domain name starts with it
   libvirt::DomainType type = libvirt::DomainType::Qemu;
+  std::filesystem::path artifacts;     ///< the model guest's artifacts (kernels)
 };
+
+/// The kernel command line of a directly started model guest: the line the
+/// guest's loader configuration gives (images/guest/boot_config.cc) plus
+/// `rl.boot=direct`, which tells the guest no firmware booted it from a disk.
+/// `role`: "system" or "recovery".
+std::string direct_kernel_cmdline(std::string_view role, bool uniprocessor);
 
 /// The plan for `s`. Paths are made absolute.
 RunPlan plan_run(const Scenario& s, const PlanPaths& paths);

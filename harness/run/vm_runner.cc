@@ -84,8 +84,8 @@ VmRecord VmRunner::run(Phase phase, const std::string& name, const std::string& 
       kernel = kernel || serial.find("\"event\":\"kernel-start\"") != std::string::npos;
       if (serial.find("RESTORELAB {\"event\":\"done\"") != std::string::npos) {
         // The guest powers off right after `done` (ACPI; without ACPI it
-        // halts). Letting it is faster than virDomainDestroy (~2 s here), so
-        // wait for that a little; the screenshot has to be taken first.
+        // halts), which libvirt reports in ~0.2 s; wait for that a little
+        // before destroying. The screenshot has to be taken first.
         const auto seen_done = Clock::now();
         (void)hypervisor_.screenshot(name, screenshot);
         {

@@ -371,6 +371,13 @@ std::vector<std::string> LoadedDriverImages(const fs::path& root) {
   return buses;
 }
 
+bool StartedDirectly(const std::string& cmdline) {
+  for (const std::string& word : Split(cmdline, ' ')) {
+    if (Trim(word) == kDirectBootWord) return true;
+  }
+  return false;
+}
+
 std::string DiskRole(const std::string& cmdline) {
   for (const std::string& word : Split(cmdline, ' ')) {
     if (word.starts_with("rl.disk=")) return Trim(word.substr(8));
@@ -380,14 +387,19 @@ std::string DiskRole(const std::string& cmdline) {
 
 int RunGuest(Platform& platform) {
   const fs::path& root = platform.Root();
-  Run run{platform, {}, DiskRole(ReadFile(root / "proc/cmdline").value_or("")), LoadedDriverImages(root),
-          root / "mnt"};
+  const std::string cmdline = ReadFile(root / "proc/cmdline").value_or("");
+  Run run{platform, {}, DiskRole(cmdline), LoadedDriverImages(root), root / "mnt"};
+  // Started by the host, not by firmware from IDE: the IDE channels may still
+  // be off (EnableIdeChannels); before ata_piix loads.
+  std::vector<std::string> ide_enabled;
+  if (StartedDirectly(cmdline)) ide_enabled = EnableIdeChannels(root);
   std::vector<std::string> module_errors = LoadModules(platform, run.drivers);
   PlatformFacts facts = ScanPlatform(root);
   run.Emit(Event("kernel-start").Add("disk", run.role).Add("firmware", ScanFirmware(root))
                .Add("acpi", facts.acpi).Add("apic", facts.apic).Add("cpus_present", facts.processors)
                .Add("cpus_online", CpusOnline(root)).Add("drivers_loaded", run.drivers)
-               .Add("module_errors", module_errors));
+               .Add("module_errors", module_errors).Add("started_directly", StartedDirectly(cmdline))
+               .Add("ide_channels_enabled", ide_enabled));
   auto text = platform.ReadJob();
   auto job = text ? KeyValues::Parse(*text, "job") : std::unexpected(text.error());
   if (!job) {

@@ -26,6 +26,12 @@ std::vector<fs::path> ModuleFiles(const fs::path& root, const fs::path& list_fil
 /// rl.disk= from the kernel command line: "system" (default) or "recovery".
 std::string DiskRole(const std::string& cmdline);
 
+/// The kernel command-line word the host adds when it starts the kernel
+/// itself (libvirt <kernel>) instead of firmware booting a disk.
+inline constexpr std::string_view kDirectBootWord = "rl.boot=direct";
+/// True when `cmdline` (/proc/cmdline) holds kDirectBootWord.
+bool StartedDirectly(const std::string& cmdline);
+
 /// Runs the whole guest: reports kernel-start, loads modules, reads the job,
 /// runs its phases, reports done and powers off. Returns only with a fake
 /// platform; the value is 0 when every phase ran (whatever the outcome),

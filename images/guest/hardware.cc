@@ -1,7 +1,9 @@
 #include "images/guest/hardware.h"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
+#include <fstream>
 
 #include "images/guest/kv.h"
 
@@ -123,6 +125,28 @@ std::vector<PciFunction> ScanPci(const fs::path& root) {
   }
   std::ranges::sort(functions, {}, &PciFunction::address);
   return functions;
+}
+
+std::vector<std::string> EnableIdeChannels(const fs::path& root) {
+  constexpr std::array<std::streamoff, 2> kChannelTiming = {0x41, 0x43};  // high bytes of IDETIM
+  constexpr char kDecodeEnable = static_cast<char>(0x80);
+  std::vector<std::string> enabled;
+  for (const PciFunction& f : ScanPci(root)) {
+    const bool piix_ide = f.vendor == 0x8086 && (f.device == 0x7010 || f.device == 0x7111);  // PIIX3, PIIX4
+    if (!piix_ide) continue;
+    std::fstream config(root / "sys/bus/pci/devices" / f.address / "config", std::ios::in | std::ios::out | std::ios::binary);
+    bool changed = false;
+    for (std::streamoff offset : kChannelTiming) {
+      char byte = 0;
+      if (!config.seekg(offset) || !config.read(&byte, 1)) break;
+      if ((byte & kDecodeEnable) != 0) continue;
+      byte = static_cast<char>(byte | kDecodeEnable);
+      if (!config.seekp(offset) || !config.write(&byte, 1) || !config.flush()) break;
+      changed = true;
+    }
+    if (changed) enabled.push_back(f.address);
+  }
+  return enabled;
 }
 
 std::vector<NetAdapter> ScanNetAdapters(const fs::path& root) {

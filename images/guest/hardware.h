@@ -45,6 +45,13 @@ int CpusOnline(const fs::path& root);
 /// "bios" otherwise.
 std::string ScanFirmware(const fs::path& root);
 
+/// Enables the decoding of both channels of every PIIX IDE function (PCI
+/// config bytes 0x41 and 0x43, bit 7) that has a channel disabled, and returns
+/// their addresses. Firmware that boots from IDE enables them; OVMF starting
+/// a kernel itself leaves them off, and Linux's ata_piix then skips the
+/// channels. Called only when the host started the kernel directly.
+std::vector<std::string> EnableIdeChannels(const fs::path& root);
+
 /// Counts a Linux CPU list such as "0-3,6" (4 + 1 = 5); malformed gives 0.
 int CountCpuList(std::string_view list);
 

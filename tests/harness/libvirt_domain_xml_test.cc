@@ -53,6 +53,26 @@ TEST(DomainXmlTest, UefiDisablesSecureBoot) {
   EXPECT_THAT(x, Not(HasSubstr("useserial")));
 }
 
+TEST(DomainXmlTest, ADirectKernelIsStartedByTheHypervisor) {
+  VmSpec spec = base_spec();
+  spec.disks[0].boot_order = 0;
+  spec.direct = {"/img/vmlinux", "/run/rl/source.initrd", "console=ttyS0,115200 rl.disk=system"};
+  const std::string x = xml_of(spec);
+  EXPECT_THAT(x, HasSubstr("    <bios useserial='yes'/>\n"
+                           "    <kernel>/img/vmlinux</kernel>\n"
+                           "    <initrd>/run/rl/source.initrd</initrd>\n"
+                           "    <cmdline>console=ttyS0,115200 rl.disk=system</cmdline>\n"
+                           "  </os>"));
+  EXPECT_THAT(x, Not(HasSubstr("<boot order")));
+  EXPECT_THAT(xml_of(base_spec()), Not(HasSubstr("<kernel>")));
+}
+
+TEST(DomainXmlTest, AnInitrdWithoutAKernelIsAnError) {
+  VmSpec spec = base_spec();
+  spec.direct.initrd = "/run/rl/source.initrd";
+  EXPECT_EQ(error_of(spec), "VM \"rl-test-1\": an initrd or kernel command line without a kernel");
+}
+
 TEST(DomainXmlTest, UefiWithoutAcpiIsAnError) {
   VmSpec spec = base_spec();
   spec.hardware.firmware = Firmware::Uefi;
@@ -143,6 +163,18 @@ TEST(DomainXmlTest, ScsiAddsAnLsiLogicController) {
   EXPECT_THAT(x, HasSubstr("<controller type='scsi' index='0' model='lsilogic'>"));
   EXPECT_THAT(x, HasSubstr("<target dev='sda' bus='scsi'/>"));
   EXPECT_THAT(x, HasSubstr("<readonly/>"));
+}
+
+// OVMF cannot boot from the LSI controller, so UEFI machines get the SCSI
+// controller their firmware has a driver for.
+TEST(DomainXmlTest, ScsiOnUefiIsVirtioScsi) {
+  VmSpec spec = base_spec();
+  spec.hardware.firmware = Firmware::Uefi;
+  spec.hardware.disk_bus = DiskBus::Scsi;
+  spec.disks[0].bus = DiskBus::Scsi;
+  const std::string x = xml_of(spec);
+  EXPECT_THAT(x, HasSubstr("<controller type='scsi' index='0' model='virtio-scsi'>"));
+  EXPECT_THAT(x, Not(HasSubstr("lsilogic")));
 }
 
 TEST(DomainXmlTest, VirtioDisksGetFixedSlots) {

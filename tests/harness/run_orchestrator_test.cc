@@ -95,7 +95,9 @@ TEST_F(OrchestratorTest, RunsTheChainObservesTheDestinationAndRemovesEverything)
   EXPECT_EQ(r.observation.outcome, Outcome::BootsDegraded);
   EXPECT_EQ(r.observation.cpus_used, 1);
   ASSERT_EQ(r.records.size(), 3u);
-  EXPECT_EQ(disks.made.size(), 3u);  // source system, backup, destination system
+  // source system, backup, destination system, and the initramfs of the two
+  // directly started VMs (source, restore)
+  EXPECT_EQ(disks.made.size(), 5u);
   EXPECT_TRUE(fake.domains().empty());
   EXPECT_FALSE(disks_left());
   for (const char* f : {"source.xml", "restore.job", "destination.xml", "timings.json"})
@@ -168,7 +170,7 @@ TEST_F(OrchestratorTest, AnIdenticalSourceRunIsReusedFromTheCacheAndSaysSo) {
   EXPECT_TRUE(second.records[0].cached);
   EXPECT_EQ(second.observation.outcome, Outcome::BootsDegraded);
   EXPECT_EQ(std::count(fake.calls().begin(), fake.calls().end(), "start rl-test-up-on-mp-source"), 1);
-  EXPECT_EQ(disks.made.size(), 4u);  // 3, then only the destination's system disk
+  EXPECT_EQ(disks.made.size(), 7u);  // 5, then only the destination's system disk and the restore VM's initramfs
   // Another source machine misses.
   Scenario other = up_on_mp();
   other.source.nics = 2;

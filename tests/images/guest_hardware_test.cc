@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include "tests/images/guest_test_util.h"
 
 namespace restorelab::guest {
@@ -15,6 +17,34 @@ TEST(GuestHardwareTest, CountsCpuLists) {
   EXPECT_EQ(CountCpuList("0-3"), 4);
   EXPECT_EQ(CountCpuList("0-3,6"), 5);
   EXPECT_EQ(CountCpuList("x"), 0);
+}
+
+TEST(GuestHardwareTest, EnablesDisabledPiixIdeChannelsOnly) {
+  TempRoot root;
+  auto config_with = [&](std::string_view address, std::string_view device, unsigned char primary,
+                         unsigned char secondary) {
+    const auto dir = std::filesystem::relative(AddPci(root, address, "0x8086", device, "0x010180"), root.path());
+    std::string config(256, '\0');
+    config[0x41] = static_cast<char>(primary);
+    config[0x43] = static_cast<char>(secondary);
+    root.Write(dir / "config", config);
+    return root.path() / dir / "config";
+  };
+  const auto off = config_with("0000:00:01.1", "0x7010", 0x00, 0x00);   // as OVMF leaves it
+  const auto on = config_with("0000:00:02.1", "0x7010", 0x80, 0x80);    // as SeaBIOS leaves it
+  AddPci(root, "0000:00:04.0", "0x8086", "0x2922", "0x010601");         // AHCI: needs nothing
+  EXPECT_EQ(EnableIdeChannels(root.path()), std::vector<std::string>{"0000:00:01.1"});
+  auto byte = [](const std::filesystem::path& file, std::streamoff at) {
+    std::ifstream in(file, std::ios::binary);
+    in.seekg(at);
+    return static_cast<unsigned char>(in.get());
+  };
+  EXPECT_EQ(byte(off, 0x41), 0x80);
+  EXPECT_EQ(byte(off, 0x43), 0x80);
+  EXPECT_EQ(byte(off, 0x40), 0x00);
+  EXPECT_EQ(std::filesystem::file_size(off), 256u);
+  EXPECT_EQ(byte(on, 0x41), 0x80);
+  EXPECT_TRUE(EnableIdeChannels(root.path()).empty());  // nothing left to do
 }
 
 TEST(GuestHardwareTest, FindsNicsByModelSlotAndMac) {

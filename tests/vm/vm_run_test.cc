@@ -109,16 +109,25 @@ TEST_F(VmRunTest, NonAcpiHalOnAcpiFirmwareHangs) { expect_outcome("mps-on-acpi.t
 
 TEST_F(VmRunTest, KilledQemuIsAnErrorAndLeavesNothing) {
   CliRun r;
-  std::thread cli([&] { r = run_cli({}, "killed.toml"); });
-  // Kill the source VM's QEMU once its guest kernel runs (or after 60 s).
+  // --no-cache: a source VM reused from the cache would not run at all.
+  std::thread cli([&] { r = run_cli({"--no-cache"}, "killed.toml"); });
+  // Kill the source VM's QEMU as soon as its guest writes to the serial port
+  // (the source's whole run takes about 3 s, so no fixed delay).
   std::vector<int> pids;
   const auto deadline = std::chrono::steady_clock::now() + 90s;
-  while (pids.empty() && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(200ms);
+  auto source_talked = [&] {
+    std::error_code ec;
+    for (auto it = fs::recursive_directory_iterator(test_dir() / "runs", ec); it != fs::recursive_directory_iterator();
+         it.increment(ec)) {
+      if (it->path().filename() == "source.serial.log" && fs::file_size(it->path(), ec) > 0) return true;
+    }
+    return false;
+  };
+  while ((pids.empty() || !source_talked()) && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(20ms);
     pids = qemu_pids_of("vm-killed-source");
   }
   ASSERT_FALSE(pids.empty()) << "the source VM never started";
-  std::this_thread::sleep_for(4s);
   for (int pid : pids) ::kill(pid, SIGKILL);
   cli.join();
 

@@ -1,0 +1,86 @@
+#include "harness/libvirt/qemu_reaper.h"
+
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <fstream>
+#include <mutex>
+#include <sstream>
+#include <thread>
+
+namespace restorelab::libvirt {
+namespace fs = std::filesystem;
+
+namespace {
+
+/// The children of every thread of this process (orphans are reparented to
+/// one of its threads).
+std::vector<int> own_children() {
+  std::vector<int> pids;
+  std::error_code ec;
+  for (const auto& task : fs::directory_iterator("/proc/self/task", ec)) {
+    std::ifstream in(task.path() / "children");
+    for (int pid = 0; in >> pid;) pids.push_back(pid);
+  }
+  return pids;
+}
+
+class Reaper {
+ public:
+  Reaper() {
+    if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0) {
+      status_ = std::unexpected(make_error(std::string("becoming the reaper of QEMU processes: ") +
+                                           std::strerror(errno)));
+      return;
+    }
+    thread_ = std::thread([this] {
+      while (!quit_.load()) {
+        for (int pid : zombie_qemus(own_children())) (void)waitpid(pid, nullptr, WNOHANG);
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      }
+    });
+  }
+  ~Reaper() {
+    quit_.store(true);
+    if (thread_.joinable()) thread_.join();
+  }
+  Reaper(const Reaper&) = delete;
+  Reaper& operator=(const Reaper&) = delete;
+  const Status& status() const { return status_; }
+
+ private:
+  Status status_;
+  std::atomic<bool> quit_{false};
+  std::thread thread_;
+};
+
+}  // namespace
+
+std::vector<int> zombie_qemus(const std::vector<int>& children, const fs::path& proc_root) {
+  std::vector<int> zombies;
+  for (int pid : children) {
+    std::ifstream in(proc_root / std::to_string(pid) / "stat");
+    std::stringstream s;
+    s << in.rdbuf();
+    // "PID (COMM) STATE ...": COMM may hold spaces and parentheses, so the
+    // state follows the last ')'.
+    const std::string stat = s.str();
+    const auto open = stat.find('('), close = stat.rfind(')');
+    if (open == std::string::npos || close == std::string::npos || close + 2 >= stat.size()) continue;
+    const std::string comm = stat.substr(open + 1, close - open - 1);
+    if (comm.starts_with("qemu-system") && stat[close + 2] == 'Z') zombies.push_back(pid);
+  }
+  return zombies;
+}
+
+Status start_qemu_reaper() {
+  static Reaper reaper;
+  return reaper.status();
+}
+
+}  // namespace restorelab::libvirt

@@ -2,6 +2,7 @@
 
 #include <signal.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -10,7 +11,7 @@
 
 namespace restorelab::libvirt {
 
-CleanupReport remove_domains(Hypervisor& hypervisor, std::string_view prefix) {
+CleanupReport remove_domains(Hypervisor& hypervisor, std::string_view prefix, std::span<const std::string> keep) {
   CleanupReport report;
   if (prefix.empty()) {
     report.problems.push_back(make_error("refusing to remove domains with an empty name prefix"));
@@ -22,6 +23,7 @@ CleanupReport remove_domains(Hypervisor& hypervisor, std::string_view prefix) {
     return report;
   }
   for (const std::string& name : *names) {
+    if (std::ranges::any_of(keep, [&](const std::string& k) { return name.starts_with(k); })) continue;
     auto destroyed = hypervisor.destroy(name);
     if (!destroyed && !destroyed.error().no_domain()) {
       report.problems.push_back(destroyed.error());

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <filesystem>
 #include <string>
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -22,9 +23,11 @@ struct CleanupReport {
 };
 
 /// Destroys and undefines (with NVRAM) every domain whose name starts with
-/// `prefix`. A domain that vanishes meanwhile is not a problem. An empty
-/// prefix is refused (it would remove every domain of the connection).
-CleanupReport remove_domains(Hypervisor& hypervisor, std::string_view prefix);
+/// `prefix` but with none of `keep` (the prefixes of live runs). A domain
+/// that vanishes meanwhile is not a problem. An empty prefix is refused (it
+/// would remove every domain of the connection).
+CleanupReport remove_domains(Hypervisor& hypervisor, std::string_view prefix,
+                             std::span<const std::string> keep = {});
 
 /// A process as the stray-QEMU search sees it.
 struct ProcessInfo {

@@ -175,7 +175,7 @@ int run_command(const std::vector<std::string>& args, Streams& io) {
     io.err << "removed what an earlier run left: " << leftovers.removed.size() << " domain(s)/folder(s), "
            << leftovers.killed.size() << " QEMU process(es)\n";
   for (const auto& p : leftovers.problems) io.err << "warning: " << p.message << "\n";
-  run::claim_work_dir(settings.work_dir);
+  run::claim_work_dir(settings.work_dir, settings.domain_prefix);
 
   for (const Scenario& s : *scenarios) {
     run::Orchestrator per(**hv, disks, interrupt, [&](std::string_view phase, double seconds) {

@@ -40,30 +40,39 @@ std::string run_domain_prefix() {
   return std::string(kDomainPrefix) + id + "-";
 }
 
-void claim_work_dir(const fs::path& dir) {
+void claim_work_dir(const fs::path& dir, std::string_view domain_prefix) {
   std::error_code ec;
   fs::create_directories(dir, ec);
-  std::ofstream(dir / "owner") << getpid() << "\n";
+  std::ofstream(dir / "owner") << getpid() << "\n" << domain_prefix << "\n";
 }
 
 libvirt::CleanupReport remove_leftovers(libvirt::Hypervisor& hypervisor, const std::optional<fs::path>& embed_root,
                                         libvirt::ProcessTable& processes, const fs::path& work_root) {
-  libvirt::CleanupReport report = libvirt::remove_domains(hypervisor, kDomainPrefix);
+  // Folders of live runs name the domain prefixes that must stay.
+  std::vector<std::string> live_prefixes;
+  std::vector<fs::path> dead_folders;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(work_root, ec)) {
+    if (!entry.is_directory()) continue;
+    int pid = 0;
+    std::string prefix;
+    std::ifstream owner(entry.path() / "owner");
+    owner >> pid >> prefix;
+    const bool alive = pid > 0 && (kill(pid, 0) == 0 || errno == EPERM);
+    if (!alive) dead_folders.push_back(entry.path());
+    else if (prefix.starts_with(kDomainPrefix) && prefix.size() > kDomainPrefix.size()) live_prefixes.push_back(prefix);
+  }
+  libvirt::CleanupReport report = libvirt::remove_domains(hypervisor, kDomainPrefix, live_prefixes);
   if (embed_root) {
     auto killed = libvirt::kill_stray_qemu(processes, *embed_root, kDomainPrefix);
     report.killed = killed.killed;
     for (auto& p : killed.problems) report.problems.push_back(std::move(p));
   }
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(work_root, ec)) {
-    if (!entry.is_directory()) continue;
-    int pid = 0;
-    std::ifstream(entry.path() / "owner") >> pid;
-    if (pid > 0 && (kill(pid, 0) == 0 || errno == EPERM)) continue;  // its run is alive
+  for (const fs::path& folder : dead_folders) {
     std::error_code rm;
-    fs::remove_all(entry.path(), rm);
-    if (rm) report.problems.push_back(libvirt::make_error("removing " + entry.path().string() + ": " + rm.message()));
-    else report.removed.push_back(entry.path().string());
+    fs::remove_all(folder, rm);
+    if (rm) report.problems.push_back(libvirt::make_error("removing " + folder.string() + ": " + rm.message()));
+    else report.removed.push_back(folder.string());
   }
   return report;
 }

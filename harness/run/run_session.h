@@ -28,13 +28,15 @@ std::string new_run_id(const std::filesystem::path& taken);
 /// The domain prefix of a run: "rl-" + 6 characters unique to the process and time.
 std::string run_domain_prefix();
 
-/// Marks `dir` as belonging to this process (an `owner` file with the pid).
-void claim_work_dir(const std::filesystem::path& dir);
+/// Marks `dir` as belonging to this process and its domains: an `owner` file
+/// with the pid and the run's domain prefix.
+void claim_work_dir(const std::filesystem::path& dir, std::string_view domain_prefix);
 
-/// Removes what killed runs left: every domain starting with "rl-" (when
-/// `all_domains`; the embedded root is locked to one process, so they cannot
-/// belong to a live run), stray QEMU processes of `embed_root`, and folders
-/// under `work_root` whose owner process is gone.
+/// Removes what killed runs left: every domain starting with "rl-" except
+/// those of runs still alive (their `owner` files under `work_root` name
+/// their prefix: on a shared connection such as qemu:///system another run
+/// may be using the same libvirt), stray QEMU processes of `embed_root`, and
+/// folders under `work_root` whose owner process is gone.
 libvirt::CleanupReport remove_leftovers(libvirt::Hypervisor& hypervisor,
                                         const std::optional<std::filesystem::path>& embed_root,
                                         libvirt::ProcessTable& processes,

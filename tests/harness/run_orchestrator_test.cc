@@ -185,10 +185,12 @@ TEST(RunSessionTest, RemovesDomainsAndDisksOfAKilledRun) {
   fs::remove_all(work);
   fs::create_directories(work / "dead-run");
   std::ofstream(work / "dead-run" / "owner") << 999999999 << "\n";
-  claim_work_dir(work / "live-run");
+  claim_work_dir(work / "live-run", "rl-live42-");
+  fake.add_leftover("rl-live42-x-destination", /*running=*/true);  // another run's, on a shared libvirt
   libvirt::ProcProcessTable processes;
   auto report = remove_leftovers(fake, std::nullopt, processes, work);
   EXPECT_FALSE(fake.domains().contains("rl-old123-x-source"));
+  EXPECT_TRUE(fake.domains().contains("rl-live42-x-destination"));
   EXPECT_TRUE(fake.domains().contains("other-vm"));
   EXPECT_FALSE(fs::exists(work / "dead-run"));
   EXPECT_TRUE(fs::exists(work / "live-run"));

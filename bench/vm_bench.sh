@@ -58,7 +58,7 @@ for i in $(seq "$runs"); do
 done
 printf '%s\n' "${totals[@]}" | sort -n | awk '{v[NR] = $1} END {printf "cold median: %.1fs over %d run(s)\n", v[int((NR + 1) / 2)], NR}'
 if [ "${WARM:-0}" = 1 ]; then
-  one_run "warm run 1 (fills the cache)"
+  one_run "warm run 1 (fills the cache unless it holds this source)"
   one_run "warm run 2"
 fi
 

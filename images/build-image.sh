@@ -46,8 +46,8 @@ declare -A driver_modules=(
 # changed since the last check, the versions cannot have changed either.
 local_inputs=$(
   {
-    sha256sum "$here/build-image.sh"
-    (cd "$repo" && sha256sum images/guest/*.cc images/guest/*.h)
+    # paths relative to the checkout: two checkouts of one commit share the image
+    (cd "$repo" && sha256sum images/build-image.sh images/guest/*.cc images/guest/*.h)
     declare -p base_modules nic_modules driver_modules
     stat -c '%n %s %Y' /var/lib/apt/lists/*Packages* /var/lib/dpkg/status /etc/apt/preferences* \
       /etc/apt/sources.list* 2>/dev/null
@@ -77,8 +77,8 @@ done
 
 inputs_hash=$(
   {
-    sha256sum "$here/build-image.sh"
-    (cd "$repo" && sha256sum images/guest/*.cc images/guest/*.h)
+    # paths relative to the checkout: two checkouts of one commit share the image
+    (cd "$repo" && sha256sum images/build-image.sh images/guest/*.cc images/guest/*.h)
     for p in "${packages[@]}"; do echo "$p=${versions[$p]}"; done
     declare -p base_modules nic_modules driver_modules
   } | sha256sum | cut -d' ' -f1

@@ -105,6 +105,11 @@ TEST_F(VmRunTest, BiosBmrOntoUefiIsRefused) {
 
 TEST_F(VmRunTest, BmrWithAsrOntoAnotherControllerBoots) { expect_outcome("bmr-asr-ide-to-sata.toml", "boots", 1); }
 
+// UEFI end to end: directly started guests on OVMF with an IDE source disk
+// (the guest enables the IDE channels OVMF left off), and a destination that
+// OVMF boots from SCSI (virtio-scsi on UEFI).
+TEST_F(VmRunTest, UefiBmrWithAsrOntoScsiBoots) { expect_outcome("uefi-bmr-asr-ide-to-scsi.toml", "boots", 1); }
+
 TEST_F(VmRunTest, NonAcpiHalOnAcpiFirmwareHangs) { expect_outcome("mps-on-acpi.toml", "hang", std::nullopt); }
 
 TEST_F(VmRunTest, KilledQemuIsAnErrorAndLeavesNothing) {

@@ -173,11 +173,12 @@ total=$(awk -v a="$total" -v b="$seconds" 'BEGIN {print a + b}')
 echo "chain total: ${total}s (source + restore + destination boots)"
 
 # 7. A BMR chain with ASR (ws2003, BIOS, IDE -> virtio-blk): source install+backup
-#    of the disk image, recovery disk on the destination restores onto a blank
-#    disk and re-detects the storage driver, the destination boots from virtio.
+#    of the disk image, the recovery environment (kernel started by QEMU, as
+#    restorelab starts it) restores onto a blank disk of the destination and
+#    re-detects the storage driver, the destination boots from virtio.
 disk system "$art" bmr-src.img --firmware bios --drivers ide
 disk backup "$art" backup-bmr.img
-disk recovery "$art" recovery.img
+disk initrd "$art" recovery.initrd --drivers ide,sata,scsi,virtio --tools
 disk blank "$art" bmr-dst.img
 # shellcheck disable=SC2086
 job bmr-src.job phase=install,backup scenario=bmr-asr machine.hal=acpi-uniprocessor machine.storage_drivers=ide \
@@ -189,9 +190,10 @@ virtio_dst="-drive file=bmr-dst.img,format=raw,if=none,id=d0 -device virtio-blk-
 boot bmr-source 90 bios bmr-src.job -smp 1 $(ide bmr-src.img d0 ide.0 1) $(ide backup-bmr.img d1 ide.1 2) $(e1000)
 check "bmr: source install + disk-image backup" "$(is "$(field bmr-source backup kind)" bmr)"
 # shellcheck disable=SC2046,SC2086
-boot bmr-recover 90 bios bmr-recover.job -smp 1 $(ide recovery.img d2 ide.0 1) $(ide backup-bmr.img d1 ide.1 2) \
-  $virtio_dst,bootindex=3 $(e1000)
-check "bmr: recovery disk restores with ASR onto virtio" \
+boot bmr-recover 90 bios bmr-recover.job -smp 1 -kernel "$art/vmlinux" -initrd recovery.initrd \
+  -append "console=ttyS0,115200 quiet loglevel=0 rl.disk=recovery rl.boot=direct" \
+  $(ide backup-bmr.img d1 ide.1 2) $virtio_dst,bootindex=3 $(e1000)
+check "bmr: the recovery environment restores with ASR onto virtio" \
   "$( [ "$(field bmr-recover restore outcome)" = restored ] && [ "$(field bmr-recover restore target_bus)" = virtio ]; echo $?)"
 # shellcheck disable=SC2046,SC2086
 boot bmr-boot 60 bios bmr-boot.job -smp 1 $virtio_dst,bootindex=1 $(e1000)

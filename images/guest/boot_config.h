@@ -14,7 +14,7 @@ struct BootConfig {
   std::vector<std::string> drivers;       ///< disk buses whose driver images are loaded
   bool uniprocessor = false;              ///< start the kernel on one processor (`nosmp`)
   std::string role = "system";            ///< rl.disk= on the command line: system|recovery
-  bool with_tools = false;                ///< also load tools.img (busybox; recovery disk)
+  bool with_tools = false;                ///< also load tools.img (busybox; recovery environment)
 };
 
 /// A file to write on the boot volume.

@@ -284,8 +284,8 @@ void RunSystem(Run& run, const std::vector<std::string>& phases) {
   }
 }
 
-/// The recovery disk's run (Windows RE): restore an image onto the one disk
-/// that is neither the recovery disk nor the backup disk.
+/// The recovery environment's run (Windows RE): restore an image onto the
+/// one disk that is not the backup disk.
 void PhaseRecover(Run& run) {
   RestoreRequest request = RestoreRequestFrom(run.job);
   if (request.kind == "system-state") {
@@ -297,11 +297,10 @@ void PhaseRecover(Run& run) {
   if (!backup) return ReportError(run, "recover", backup.error().message);
   const fs::path& root = run.platform.Root();
   auto devices = ScanBlockDevices(root);
-  auto recovery = FindVolume(devices, kRecoveryLabel);
   auto backup_disk = FindVolume(devices, kBackupLabel);
   std::vector<BlockDevice> targets;
   for (const BlockDevice& d : devices) {
-    if (d.partition == 0 && (!recovery || d.disk != recovery->disk) && (!backup_disk || d.disk != backup_disk->disk)) {
+    if (d.partition == 0 && (!backup_disk || d.disk != backup_disk->disk)) {
       targets.push_back(d);
     }
   }
@@ -409,7 +408,7 @@ int RunGuest(Platform& platform) {
     std::vector<std::string> phases = run.job.GetList("phase");
     run.Emit(Event("job").Add("scenario", run.job.Get("scenario")).Add("phases", phases).Add("disk", run.role));
     if (run.role == "recovery") {
-      if (phases != std::vector<std::string>{"recover"}) ReportError(run, "job", "the recovery disk runs phase=recover only");
+      if (phases != std::vector<std::string>{"recover"}) ReportError(run, "job", "the recovery environment runs phase=recover only");
       else PhaseRecover(run);
     } else {
       RunSystem(run, phases);

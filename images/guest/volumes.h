@@ -15,7 +15,6 @@ namespace fs = std::filesystem;
 /// Volume labels that make-disk.sh writes and the guest looks for.
 inline constexpr std::string_view kSystemLabel = "RL-SYSTEM";    ///< ext4, the "C:" volume
 inline constexpr std::string_view kBootLabel = "RL-BOOT";        ///< FAT, loader + kernel
-inline constexpr std::string_view kRecoveryLabel = "RL-RECOVER"; ///< FAT, recovery disk
 inline constexpr std::string_view kBackupLabel = "RL-BACKUP";    ///< ext4, backup target
 
 /// One entry of /sys/class/block.

@@ -99,7 +99,7 @@ TEST(GuestVolumesTest, ScansDisksPartitionsBusesAndLabels) {
   ASSERT_TRUE(boot.has_value());
   EXPECT_EQ(boot->label, "RL-BOOT");
   EXPECT_EQ(FindVolume(devices, kBackupLabel)->name, "vda");
-  EXPECT_FALSE(FindVolume(devices, kRecoveryLabel).has_value());
+  EXPECT_FALSE(FindVolume(devices, "RL-NONE").has_value());
 }
 
 }  // namespace

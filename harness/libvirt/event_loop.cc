@@ -3,8 +3,9 @@
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
 
-#include <atomic>
-#include <thread>
+#include <optional>
+
+#include "harness/libvirt/background_loop.h"
 
 namespace restorelab::libvirt {
 namespace {
@@ -19,19 +20,14 @@ class EventLoop {
       status_ = std::unexpected(last_libvirt_error("registering libvirt's event loop"));
       return;
     }
-    thread_ = std::thread([this] {
-      while (!quit_.load()) {
-        if (virEventRunDefaultImpl() < 0) virResetLastError();
-      }
-    });
+    loop_.emplace([] { if (virEventRunDefaultImpl() < 0) virResetLastError(); },
+                  // A zero timeout fires on the next iteration, so the loop sees the stop.
+                  [this] { wake_timer_ = virEventAddTimeout(0, wake, nullptr, nullptr); });
   }
   ~EventLoop() {
-    if (!thread_.joinable()) return;
-    quit_.store(true);
-    // A zero timeout fires on the next iteration, so the loop sees quit_.
-    const int timer = virEventAddTimeout(0, wake, nullptr, nullptr);
-    thread_.join();
-    if (timer >= 0) virEventRemoveTimeout(timer);
+    if (!loop_) return;
+    loop_->stop();
+    if (wake_timer_ >= 0) virEventRemoveTimeout(wake_timer_);
   }
   EventLoop(const EventLoop&) = delete;
   EventLoop& operator=(const EventLoop&) = delete;
@@ -40,8 +36,8 @@ class EventLoop {
 
  private:
   Status status_;
-  std::atomic<bool> quit_{false};
-  std::thread thread_;
+  int wake_timer_ = -1;
+  std::optional<BackgroundLoop> loop_;
 };
 
 }  // namespace

@@ -4,14 +4,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <fstream>
-#include <mutex>
+#include <optional>
 #include <sstream>
 #include <thread>
+
+#include "harness/libvirt/background_loop.h"
 
 namespace restorelab::libvirt {
 namespace fs = std::filesystem;
@@ -38,25 +39,16 @@ class Reaper {
                                            std::strerror(errno)));
       return;
     }
-    thread_ = std::thread([this] {
-      while (!quit_.load()) {
-        for (int pid : zombie_qemus(own_children())) (void)waitpid(pid, nullptr, WNOHANG);
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-      }
+    loop_.emplace([] {
+      for (int pid : zombie_qemus(own_children())) (void)waitpid(pid, nullptr, WNOHANG);
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
     });
   }
-  ~Reaper() {
-    quit_.store(true);
-    if (thread_.joinable()) thread_.join();
-  }
-  Reaper(const Reaper&) = delete;
-  Reaper& operator=(const Reaper&) = delete;
   const Status& status() const { return status_; }
 
  private:
   Status status_;
-  std::atomic<bool> quit_{false};
-  std::thread thread_;
+  std::optional<BackgroundLoop> loop_;
 };
 
 }  // namespace

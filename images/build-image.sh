@@ -44,11 +44,15 @@ declare -A driver_modules=(
 # Fast path: asking apt for versions costs ~2 s (three apt-cache runs), so
 # when neither these inputs nor apt's package lists and dpkg's database have
 # changed since the last check, the versions cannot have changed either.
+# This script, the guest sources (paths relative to the checkout: two
+# checkouts of one commit share the image) and the module lists.
+sources=$(
+  (cd "$repo" && sha256sum images/build-image.sh images/guest/*.cc images/guest/*.h)
+  declare -p base_modules nic_modules driver_modules
+)
 local_inputs=$(
   {
-    # paths relative to the checkout: two checkouts of one commit share the image
-    (cd "$repo" && sha256sum images/build-image.sh images/guest/*.cc images/guest/*.h)
-    declare -p base_modules nic_modules driver_modules
+    echo "$sources"
     stat -c '%n %s %Y' /var/lib/apt/lists/*Packages* /var/lib/dpkg/status /etc/apt/preferences* \
       /etc/apt/sources.list* 2>/dev/null
   } | sha256sum | cut -d' ' -f1
@@ -77,10 +81,8 @@ done
 
 inputs_hash=$(
   {
-    # paths relative to the checkout: two checkouts of one commit share the image
-    (cd "$repo" && sha256sum images/build-image.sh images/guest/*.cc images/guest/*.h)
+    echo "$sources"
     for p in "${packages[@]}"; do echo "$p=${versions[$p]}"; done
-    declare -p base_modules nic_modules driver_modules
   } | sha256sum | cut -d' ' -f1
 )
 if [ -f "$out/stamp" ] && [ "$(cat "$out/stamp")" = "$inputs_hash" ]; then

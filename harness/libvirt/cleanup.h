@@ -5,8 +5,8 @@
 
 #include <chrono>
 #include <filesystem>
-#include <string>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 

@@ -143,7 +143,11 @@ RunPlan plan_run(const Scenario& s, const PlanPaths& paths) {
     DiskRequest d;
     d.kind = DiskRequest::Kind::Initrd;
     d.path = disks / (vm_name + ".initrd");
-    d.drivers = system ? system->drivers : std::vector<DiskBus>{DiskBus::Ide, DiskBus::Sata, DiskBus::Scsi, DiskBus::Virtio};
+    if (system) {
+      d.drivers = system->drivers;
+    } else {
+      for (std::size_t b = 0; b < enum_count<DiskBus>(); ++b) d.drivers.push_back(static_cast<DiskBus>(b));
+    }
     d.tools = system == nullptr;
     plan.disks.push_back(std::move(d));
     return plan.disks.size() - 1;

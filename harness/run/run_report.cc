@@ -133,7 +133,6 @@ std::string run_text(const ScenarioReport& r) {
   return out;
 }
 
-
 void JunitReport::add(const ScenarioReport& r) {
   Case c;
   c.name = r.scenario.name;

@@ -390,14 +390,15 @@ int RunGuest(Platform& platform) {
   Run run{platform, {}, DiskRole(cmdline), LoadedDriverImages(root), root / "mnt"};
   // Started by the host, not by firmware from IDE: the IDE channels may still
   // be off (EnableIdeChannels); before ata_piix loads.
+  const bool started_directly = StartedDirectly(cmdline);
   std::vector<std::string> ide_enabled;
-  if (StartedDirectly(cmdline)) ide_enabled = EnableIdeChannels(root);
+  if (started_directly) ide_enabled = EnableIdeChannels(root);
   std::vector<std::string> module_errors = LoadModules(platform, run.drivers);
   PlatformFacts facts = ScanPlatform(root);
   run.Emit(Event("kernel-start").Add("disk", run.role).Add("firmware", ScanFirmware(root))
                .Add("acpi", facts.acpi).Add("apic", facts.apic).Add("cpus_present", facts.processors)
                .Add("cpus_online", CpusOnline(root)).Add("drivers_loaded", run.drivers)
-               .Add("module_errors", module_errors).Add("started_directly", StartedDirectly(cmdline))
+               .Add("module_errors", module_errors).Add("started_directly", started_directly)
                .Add("ide_channels_enabled", ide_enabled));
   auto text = platform.ReadJob();
   auto job = text ? KeyValues::Parse(*text, "job") : std::unexpected(text.error());

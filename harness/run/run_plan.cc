@@ -139,16 +139,17 @@ RunPlan plan_run(const Scenario& s, const PlanPaths& paths) {
 
   // The initramfs of a directly started VM: that of `system` (its boot-start
   // drivers), or the recovery environment's (every driver and the tools).
-  auto initrd = [&](const std::string& vm_name, const DiskRequest* system) {
+  // Disks are named by index: plan.disks grows, so no pointer into it lives on.
+  auto initrd = [&](const std::string& vm_name, std::optional<std::size_t> system) {
     DiskRequest d;
     d.kind = DiskRequest::Kind::Initrd;
     d.path = disks / (vm_name + ".initrd");
     if (system) {
-      d.drivers = system->drivers;
+      d.drivers = plan.disks[*system].drivers;
     } else {
       for (std::size_t b = 0; b < enum_count<DiskBus>(); ++b) d.drivers.push_back(static_cast<DiskBus>(b));
     }
-    d.tools = system == nullptr;
+    d.tools = !system;
     plan.disks.push_back(std::move(d));
     return plan.disks.size() - 1;
   };
@@ -184,11 +185,11 @@ RunPlan plan_run(const Scenario& s, const PlanPaths& paths) {
       v.disks.push_back(index);
     }
     if (direct) {
-      const DiskRequest* sys = system ? &plan.disks[*system] : nullptr;
-      const std::size_t image = initrd(name, sys);
+      const std::size_t image = initrd(name, system);
+      const bool uniprocessor = system && plan.disks[*system].uniprocessor;
       v.spec.direct.kernel = (artifacts / (hw.firmware == Firmware::Uefi ? "vmlinuz" : "vmlinux")).string();
       v.spec.direct.initrd = plan.disks[image].path.string();
-      v.spec.direct.cmdline = direct_kernel_cmdline(sys ? "system" : "recovery", sys && sys->uniprocessor);
+      v.spec.direct.cmdline = direct_kernel_cmdline(system ? "system" : "recovery", uniprocessor);
       v.disks.push_back(image);
     }
     plan.vms.push_back(std::move(v));

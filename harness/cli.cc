@@ -1,8 +1,14 @@
 #include "harness/cli.h"
 
+#include <unistd.h>
+
 #include <array>
+#include <cerrno>
+#include <cstring>
+#include <iostream>
 #include <ostream>
 
+#include "harness/output/fd_stream.h"
 #include "harness/run/commands.h"
 #include "rules/diagnostic.h"
 
@@ -60,6 +66,24 @@ int run_cli(const std::vector<std::string>& args, Streams& io) {
   if (auto hint = did_you_mean(name, names); !hint.empty()) io.err << "; " << hint;
   io.err << "\nrun `restorelab --help` for the list of commands\n";
   return static_cast<int>(ExitCode::BadInput);
+}
+
+int run_main(int argc, char** argv) {
+  std::ios::sync_with_stdio(false);
+  const ClosedStdio closed = occupy_closed_stdio();
+  FdStreambuf out_buffer(STDOUT_FILENO, "standard output");
+  if (closed.out) out_buffer.refuse("it was closed when restorelab started");
+  std::ostream out(&out_buffer);
+  Streams io{out, std::cerr, isatty(STDERR_FILENO) == 1};
+  int code = run_cli({argv + 1, argv + argc}, io);
+  out.flush();
+  std::string failure;
+  if (out_buffer.error()) failure = out_buffer.error()->message;
+  else if (::close(STDOUT_FILENO) != 0 && errno != EBADF)
+    failure = std::string("standard output: cannot write: ") + std::strerror(errno);
+  if (failure.empty()) return code;
+  std::cerr << "restorelab: " << failure << "; the output is incomplete\n";
+  return code <= static_cast<int>(ExitCode::Mismatch) ? static_cast<int>(ExitCode::RunFailed) : code;
 }
 
 }  // namespace restorelab

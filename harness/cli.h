@@ -31,6 +31,13 @@ std::span<const Command> commands();
 /// Runs restorelab with `args` (without the program name).
 int run_cli(const std::vector<std::string>& args, Streams& io);
 
+/// The process: run_cli on the real standard output and error. Every write
+/// to standard output is checked, and so is its close: output that did not
+/// arrive (a full disk, /dev/full, a closed descriptor) is reported on
+/// stderr and the exit code becomes 3 (RunFailed) where it would have been
+/// 0 or 1.
+int run_main(int argc, char** argv);
+
 // The subcommands (each in its own *_command.cc).
 int predict_command(const std::vector<std::string>& args, Streams& io);
 int check_command(const std::vector<std::string>& args, Streams& io);

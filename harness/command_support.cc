@@ -7,6 +7,20 @@
 
 namespace restorelab {
 
+std::string printable(std::string_view text) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '\n') out += "\\n";
+    else if (c == '\t') out += "\\t";
+    else if (c == '\r') out += "\\r";
+    else if (u < 0x20 || u == 0x7f) out += std::string("\\x") + kHex[u >> 4] + kHex[u & 15];
+    else out += c;
+  }
+  return out;
+}
+
 std::optional<int> parse_args(CLI::App& app, const std::vector<std::string>& args, Streams& io) {
   std::vector<std::string> reversed(args.rbegin(), args.rend());
   try {

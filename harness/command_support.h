@@ -14,6 +14,10 @@
 
 namespace restorelab {
 
+/// `text` with control characters shown as escapes (`\n`, `\x1b`), for
+/// echoing input a user gave into a message.
+std::string printable(std::string_view text);
+
 /// Parses `args` into `app`. Returns an exit code when the command should
 /// stop now (0 after --help, 2 after a usage error), nothing to go on.
 std::optional<int> parse_args(CLI::App& app, const std::vector<std::string>& args, Streams& io);

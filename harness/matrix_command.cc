@@ -1,12 +1,13 @@
 // `restorelab matrix expand|predict FILE`.
 #include <chrono>
 #include <filesystem>
-#include <fstream>
+#include <set>
 #include <ostream>
 
 #include "harness/command_support.h"
 #include "harness/matrix_html.h"
 #include "harness/matrix_summary.h"
+#include "harness/output/output_file.h"
 #include "harness/prediction_report.h"
 #include "rules/covering_array.h"
 #include "rules/engine.h"
@@ -157,22 +158,11 @@ bool report_empty(const Matrix& m, const ExpansionCounts& c, Streams& io) {
   return true;
 }
 
-bool write_file_atomically(const std::string& path, const std::string& text, Streams& io) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary);
-    out << text;
-    if (!out.flush()) {
-      io.err << path << ": error: cannot write: " << std::strerror(errno) << '\n';
-      std::filesystem::remove(tmp);
-      return false;
-    }
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) {
-    io.err << path << ": error: cannot write: " << ec.message() << '\n';
-    std::filesystem::remove(tmp);
+/// Writes an output file the user named; false after saying why (`exit` gets 2 or 3).
+bool write_output(const std::string& path, const std::string& text, Streams& io, int& exit) {
+  if (auto written = write_output_file(path, text); !written) {
+    io.err << "restorelab matrix: " << written.error().message << '\n';
+    exit = written.error().exit_code();
     return false;
   }
   return true;
@@ -228,10 +218,22 @@ int expand(const std::vector<std::string>& args, Streams& io) {
   io.out << buffer;
   if (report_empty(*m, counts, io)) return static_cast<int>(ExitCode::BadInput);
   if (!out_dir.empty()) {
-    std::error_code ec;
-    std::filesystem::create_directories(out_dir, ec);
+    if (auto made = make_output_folder(out_dir); !made) {
+      io.err << "restorelab matrix expand: --out " << made.error().message << '\n';
+      return made.error().exit_code();
+    }
+    // Names are unique by construction (the ids are); a repeat would mean a
+    // file silently replacing another, so it is checked, not assumed.
+    std::set<std::string> names;
+    for (const auto& [name, text] : files) {
+      if (!names.insert(name).second) {
+        io.err << "restorelab matrix expand: two combinations would both be written as " << name << "\n";
+        return static_cast<int>(ExitCode::RunFailed);
+      }
+    }
+    int exit = 0;
     for (const auto& [name, text] : files)
-      if (!write_file_atomically(out_dir + "/" + name, text, io)) return static_cast<int>(ExitCode::BadInput);
+      if (!write_output((std::filesystem::path(out_dir) / name).string(), text, io, exit)) return exit;
   }
   (json ? io.err : io.out) << m->name << ": " << (sel.all ? m->size() : sel.rows.size()) << " combinations, "
                            << counts.valid << " valid, " << counts.invalid << " refused by the scenario validation, "
@@ -322,8 +324,8 @@ int predict(const std::vector<std::string>& args, Streams& io) {
                    << summary.counts.excluded << " excluded by constraints\n";
   else io.out << summary_text(summary, *m);
   if (!html.empty()) {
-    if (!write_file_atomically(html, matrix_html(summary, *m, table, book->file), io))
-      return static_cast<int>(ExitCode::BadInput);
+    int exit = 0;
+    if (!write_output(html, matrix_html(summary, *m, table, book->file), io, exit)) return exit;
     io.err << "wrote " << html << '\n';
   }
   return 0;

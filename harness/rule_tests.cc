@@ -5,7 +5,7 @@
 
 #include "harness/json_writer.h"
 #include "harness/prediction_report.h"
-#include "harness/xml_text.h"
+#include "harness/output/xml_text.h"
 
 namespace restorelab {
 
@@ -73,33 +73,23 @@ std::string rule_tests_json(const std::vector<RuleTestCase>& cases) {
   return out;
 }
 
-std::string rule_tests_junit(const std::vector<RuleTestCase>& cases, const std::string& rulebook, double seconds) {
-  std::size_t failed = 0;
-  for (const auto& c : cases) failed += !c.passed();
-  char time[32];
-  std::snprintf(time, sizeof time, "%.3f", seconds);
-  std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n";
-  out += "  <testsuite name=\"restorelab rules test\" tests=\"" + std::to_string(cases.size()) + "\" failures=\"" +
-         std::to_string(failed) + "\" errors=\"0\" time=\"" + time + "\">\n";
-  out += "    <properties><property name=\"rulebook\" value=\"" + xml_text(rulebook) + "\"/></properties>\n";
+JunitSuite rule_tests_junit(const std::vector<RuleTestCase>& cases, const std::string& rulebook, double seconds) {
+  JunitSuite suite{"restorelab rules test", seconds, {{"rulebook", rulebook}}, {}};
   for (const RuleTestCase& c : cases) {
-    const std::string dir = std::filesystem::path(c.file).parent_path().string();
-    out += "    <testcase classname=\"" + xml_text(dir) + "\" name=\"" + xml_text(c.scenario) + "\" file=\"" +
-           xml_text(c.file) + "\"";
-    if (c.passed()) {
-      out += "/>\n";
-      continue;
+    JunitCase j;
+    j.classname = std::filesystem::path(c.file).parent_path().string();
+    j.name = c.scenario;
+    j.file = c.file;
+    if (!c.passed()) {
+      j.failure_type = "expect";
+      for (const auto& d : c.differences)
+        j.failure_message += (j.failure_message.empty() ? "" : "; ") + d.field + ": expected " + d.expected +
+                             ", predicted " + d.predicted;
+      for (const auto& r : c.rules) j.failure_text += (j.failure_text.empty() ? "rules fired: " : ", ") + r;
     }
-    std::string message, details;
-    for (const auto& d : c.differences) {
-      message += (message.empty() ? "" : "; ") + d.field + ": expected " + d.expected + ", predicted " + d.predicted;
-    }
-    for (const auto& r : c.rules) details += (details.empty() ? "rules fired: " : ", ") + r;
-    out += ">\n      <failure message=\"" + xml_text(message) + "\" type=\"expect\">" + xml_text(details) +
-           "</failure>\n    </testcase>\n";
+    suite.cases.push_back(std::move(j));
   }
-  out += "  </testsuite>\n</testsuites>\n";
-  return out;
+  return suite;
 }
 
 }  // namespace restorelab

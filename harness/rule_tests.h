@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "harness/xml_text.h"
+#include "harness/output/junit.h"
 #include "rules/engine.h"
 
 namespace restorelab {
@@ -35,6 +35,6 @@ std::string rule_tests_text(const std::vector<RuleTestCase>& cases, std::size_t 
 std::string rule_tests_json(const std::vector<RuleTestCase>& cases);
 
 /// JUnit XML as CI systems read it: one testcase per scenario.
-std::string rule_tests_junit(const std::vector<RuleTestCase>& cases, const std::string& rulebook, double seconds);
+JunitSuite rule_tests_junit(const std::vector<RuleTestCase>& cases, const std::string& rulebook, double seconds);
 
 }  // namespace restorelab

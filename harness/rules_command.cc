@@ -2,11 +2,12 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <ostream>
 
 #include "harness/command_support.h"
 #include "harness/json_writer.h"
+#include "harness/output/output_file.h"
+#include "harness/run/process.h"
 #include "harness/rule_tests.h"
 #include "rules/lint.h"
 #include "rules/rule_analysis.h"
@@ -16,6 +17,9 @@ namespace restorelab {
 namespace {
 
 int bad_input() { return static_cast<int>(ExitCode::BadInput); }
+
+/// A rulebook read from git may be no larger than one read from disk.
+constexpr std::size_t kMaxRulebookBytes = std::size_t{4} << 20;
 
 std::string default_scenario_dir() {
   std::error_code ec;
@@ -89,14 +93,10 @@ int test(const std::vector<std::string>& args, Streams& io) {
   if (json) io.out << rule_tests_json(cases);
   else io.out << rule_tests_text(cases, without_expect);
   if (!junit.empty()) {
-    std::ofstream out(junit + ".tmp");
-    out << rule_tests_junit(cases, book->file, seconds);
-    if (!out.flush()) {
-      io.err << junit << ": error: cannot write\n";
-      return bad_input();
+    if (auto written = write_output_file(junit, junit_xml(rule_tests_junit(cases, book->file, seconds))); !written) {
+      io.err << "restorelab rules test: " << written.error().message << '\n';
+      return written.error().exit_code();
     }
-    out.close();
-    std::filesystem::rename(junit + ".tmp", junit);
   }
   const bool failed = std::any_of(cases.begin(), cases.end(), [](const RuleTestCase& c) { return !c.passed(); });
   return failed ? static_cast<int>(ExitCode::Mismatch) : 0;
@@ -107,21 +107,26 @@ std::optional<Rulebook> load_rulebook_spec(const std::string& spec, Streams& io)
   std::error_code ec;
   const auto colon = spec.find(':');
   if (std::filesystem::exists(spec, ec) || colon == std::string::npos) return load_rulebook_or_report(spec, io);
-  // `git show REV:PATH`, run where the path is meant: the source tree.
-  const std::string command = "git -C '" + std::string(RESTORELAB_SOURCE_DIR) + "' show '" + spec + "' 2>&1";
-  std::string text;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (!pipe) {
-    io.err << spec << ": error: cannot run git\n";
+  if (spec.starts_with('-')) {
+    io.err << "restorelab rules diff: --base \"" << printable(spec)
+           << "\": expected a file or REV:PATH; a revision cannot start with '-'\n";
     return std::nullopt;
   }
-  char buffer[8192];
-  while (std::size_t n = fread(buffer, 1, sizeof buffer, pipe)) text.append(buffer, n);
-  if (pclose(pipe) != 0) {
-    io.err << spec << ": error: not a file, and git cannot show it: " << text;
+  // `git show REV:PATH` in the source tree, as an argument vector: the spec
+  // is one argument after --end-of-options, never a shell word or an option.
+  auto shown = run::run_process({"git", "-C", RESTORELAB_SOURCE_DIR, "--no-pager", "show", "--no-textconv",
+                                 "--end-of-options", spec, "--"},
+                                {.timeout = std::chrono::seconds(30), .separate_stderr = true,
+                                 .max_output = kMaxRulebookBytes});
+  if (!shown) {
+    io.err << printable(spec) << ": error: cannot run git: " << shown.error().message << "\n";
     return std::nullopt;
   }
-  auto book = load_rulebook_text(text, spec);
+  if (shown->exit_code != 0) {
+    io.err << printable(spec) << ": error: not a file, and git cannot show it: " << printable(shown->errors) << "\n";
+    return std::nullopt;
+  }
+  auto book = load_rulebook_text(shown->output, spec);
   if (!book) {
     io.err << format_diagnostics(book.error());
     return std::nullopt;

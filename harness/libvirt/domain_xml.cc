@@ -1,6 +1,6 @@
 #include "harness/libvirt/domain_xml.h"
 
-#include "harness/xml_text.h"
+#include "harness/output/xml_text.h"
 
 #include <array>
 #include <cstdio>

@@ -75,6 +75,15 @@ bool check_buildable(const std::vector<Scenario>& scenarios, const run::RunSetti
   return ok;
 }
 
+/// Writes the JUnit report; 0, or the exit code of the failure after saying why.
+int write_junit(const run::JunitReport& report, const std::string& path, Streams& io) {
+  if (auto written = report.write(path); !written) {
+    io.err << "restorelab run: " << written.error().message << "\n";
+    return written.error().exit_code();
+  }
+  return 0;
+}
+
 }  // namespace
 
 int run_command(const std::vector<std::string>& args, Streams& io) {
@@ -100,6 +109,12 @@ int run_command(const std::vector<std::string>& args, Streams& io) {
   if (auto exit = parse_args(app, args, io)) return *exit;
   const auto shard = parse_shard(shard_text, io);
   if (!shard) return static_cast<int>(ExitCode::BadInput);
+  if (!junit.empty()) {
+    if (auto usable = check_output_path(junit); !usable) {
+      io.err << "restorelab run: --junit " << usable.error().message << "\n";
+      return static_cast<int>(ExitCode::BadInput);
+    }
+  }
 
   auto book = load_rulebook_or_report(a.rules, io);
   if (!book) return static_cast<int>(ExitCode::BadInput);
@@ -142,7 +157,7 @@ int run_command(const std::vector<std::string>& args, Streams& io) {
       junit_report.add(report);
     }
     io.err << "restorelab run: " << why << "\n";
-    if (!junit.empty()) junit_report.write(junit, io.err);
+    if (!junit.empty()) write_junit(junit_report, junit, io);
     return static_cast<int>(ExitCode::RunFailed);
   };
 
@@ -199,7 +214,9 @@ int run_command(const std::vector<std::string>& args, Streams& io) {
     std::error_code ec;
     fs::remove_all(settings.work_dir, ec);
   }
-  if (!junit.empty() && !junit_report.write(junit, io.err) && worst == 0) worst = static_cast<int>(ExitCode::BadInput);
+  if (!junit.empty()) {
+    if (const int exit = write_junit(junit_report, junit, io); exit != 0) worst = std::max(worst, exit);
+  }
   if (interrupt.load() != 0) {
     io.err << "restorelab run: interrupted; removed this run's domains and disks\n";
     return static_cast<int>(ExitCode::Interrupted);

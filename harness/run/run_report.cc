@@ -3,7 +3,6 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 
 #include "harness/json_writer.h"
 #include "harness/libvirt/text.h"
@@ -134,61 +133,29 @@ std::string run_text(const ScenarioReport& r) {
 }
 
 void JunitReport::add(const ScenarioReport& r) {
-  Case c;
+  JunitCase c;
+  c.classname = "restorelab.run";
   c.name = r.scenario.name;
+  c.file = r.scenario.file;
   if (auto it = r.run.timings.find("total"); it != r.run.timings.end()) c.seconds = it->second;
   if (r.verdict.kind == Verdict::Kind::Error) {
-    c.error = r.verdict.error;
+    c.error_type = "infrastructure";
+    c.error_message = r.verdict.error;
   } else if (r.verdict.kind == Verdict::Kind::Disagree) {
-    for (const auto& field : r.verdict.differences) c.failure += (c.failure.empty() ? "" : ", ") + field;
-    c.failure = "differs in " + c.failure + ": predicted " + std::string(name_of(r.predicted.outcome)) +
-                ", observed " + (r.run.observation.outcome ? std::string(name_of(*r.run.observation.outcome)) : "nothing");
+    std::string fields;
+    for (const auto& field : r.verdict.differences) fields += (fields.empty() ? "" : ", ") + field;
+    c.failure_type = "disagree";
+    c.failure_message = "differs in " + fields + ": predicted " + std::string(name_of(r.predicted.outcome)) +
+                        ", observed " +
+                        (r.run.observation.outcome ? std::string(name_of(*r.run.observation.outcome)) : "nothing");
   }
-  cases_.push_back(std::move(c));
+  c.output = "evidence: " + evidence_path(r.run);
+  suite_.seconds += c.seconds;
+  suite_.cases.push_back(std::move(c));
 }
 
-std::string JunitReport::xml() const {
-  std::size_t failures = 0, errors = 0;
-  for (const Case& c : cases_) {
-    failures += !c.failure.empty();
-    errors += !c.error.empty();
-  }
-  std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n";
-  out += text("  <testsuite name=\"restorelab run\" tests=\"{}\" failures=\"{}\" errors=\"{}\">\n", cases_.size(), failures,
-              errors);
-  for (const Case& c : cases_) {
-    out += "    <testcase classname=\"restorelab.run\" name=\"" + xml_text(c.name) + "\" time=\"" +
-           seconds_text(c.seconds) + "\"";
-    if (c.failure.empty() && c.error.empty()) {
-      out += "/>\n";
-      continue;
-    }
-    out += ">\n";
-    if (!c.failure.empty()) out += "      <failure type=\"disagree\" message=\"" + xml_text(c.failure) + "\"/>\n";
-    if (!c.error.empty()) out += "      <error type=\"infrastructure\" message=\"" + xml_text(c.error) + "\"/>\n";
-    out += "    </testcase>\n";
-  }
-  return out + "  </testsuite>\n</testsuites>\n";
-}
+std::string JunitReport::xml() const { return junit_xml(suite_); }
 
-bool JunitReport::write(const std::string& path, std::ostream& err) const {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary);
-    out << xml();
-    if (!out.flush()) {
-      err << path << ": error: cannot write the JUnit report\n";
-      std::filesystem::remove(tmp);
-      return false;
-    }
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) {
-    err << path << ": error: cannot write the JUnit report: " << ec.message() << "\n";
-    return false;
-  }
-  return true;
-}
+OutputStatus JunitReport::write(const std::string& path) const { return write_output_file(path, xml()); }
 
 }  // namespace restorelab::run

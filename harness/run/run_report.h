@@ -7,6 +7,8 @@
 #include <vector>
 #include <string_view>
 
+#include "harness/output/junit.h"
+#include "harness/output/output_file.h"
 #include "harness/run/orchestrator.h"
 #include "harness/run/verdict.h"
 #include "rules/engine.h"
@@ -38,15 +40,11 @@ class JunitReport {
  public:
   void add(const ScenarioReport& r);
   std::string xml() const;
-  /// Writes the file (whole or not at all); false, with a message, on failure.
-  bool write(const std::string& path, std::ostream& err) const;
+  /// Writes the file (whole or not at all, output_file.h).
+  OutputStatus write(const std::string& path) const;
 
  private:
-  struct Case {
-    std::string name, failure, error;
-    double seconds = 0;
-  };
-  std::vector<Case> cases_;
+  JunitSuite suite_{"restorelab run", 0, {}, {}};
 };
 
 }  // namespace restorelab::run

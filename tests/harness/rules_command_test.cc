@@ -107,7 +107,8 @@ TEST_F(RulesCommandTest, TestWritesJsonAndJunit) {
   const std::string xml = read(junit);
   EXPECT_NE(xml.find("<testsuite name=\"restorelab rules test\" tests=\"12\" failures=\"1\""), std::string::npos)
       << xml;
-  EXPECT_NE(xml.find("<failure message=\"outcome: expected boots, predicted no-bootable-device;"), std::string::npos);
+  EXPECT_NE(xml.find("<failure type=\"expect\" message=\"outcome: expected boots, predicted no-bootable-device;"),
+            std::string::npos);
 }
 
 TEST_F(RulesCommandTest, DiffReadsTheBaseFromGit) {

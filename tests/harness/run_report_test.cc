@@ -94,9 +94,12 @@ TEST(RunReportTest, JunitHasAFailureForADisagreementAndAnErrorForAFailedRun) {
     junit.add({f->s, f->p, f->run, v, "tcg"});
   }
   const std::string xml = junit.xml();
-  EXPECT_NE(xml.find("<testsuite name=\"restorelab run\" tests=\"3\" failures=\"1\" errors=\"1\">"), std::string::npos)
+  EXPECT_NE(xml.find("<testsuite name=\"restorelab run\" tests=\"3\" failures=\"1\" errors=\"1\" time=\"129.000\">"),
+            std::string::npos)
       << xml;
-  EXPECT_NE(xml.find("<testcase classname=\"restorelab.run\" name=\"xp-ide-to-sata\" time=\"43.0\"/>"), std::string::npos);
+  EXPECT_NE(xml.find("<testcase classname=\"restorelab.run\" name=\"xp-ide-to-sata\" time=\"43.000\">\n"
+                     "      <system-out>evidence: "),
+            std::string::npos);
   EXPECT_NE(xml.find("<failure type=\"disagree\" message=\"differs in outcome: predicted stop-0x7b, observed boots\"/>"),
             std::string::npos);
   EXPECT_NE(xml.find("<error type=\"infrastructure\" message=\"QEMU was killed\"/>"), std::string::npos);

@@ -1,4 +1,4 @@
-#include "harness/xml_text.h"
+#include "harness/output/xml_text.h"
 
 namespace restorelab {
 

@@ -1,6 +1,7 @@
 #include "harness/matrix_html.h"
 
 #include "harness/json_writer.h"
+#include "harness/output/html_text.h"
 
 namespace restorelab {
 
@@ -50,9 +51,7 @@ std::string data_json(const MatrixSummary& s, const Matrix& m, const std::vector
   json.end_array();
   json.key("rows_truncated").value(s.counts.valid > rows.size());
   json.end_object();
-  // Keep the data from closing its <script> element.
-  for (std::size_t at = out.find("</"); at != std::string::npos; at = out.find("</", at + 3)) out.replace(at, 2, "<\\/");
-  return out;
+  return json_for_script(out);
 }
 
 constexpr const char* kHead = R"HTML(<!doctype html>

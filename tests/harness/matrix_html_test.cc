@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <regex>
 #include <sstream>
 
@@ -31,25 +32,36 @@ std::size_t count(const std::string& text, const std::string& what) {
   return n;
 }
 
-TEST(MatrixHtmlTest, ChromiumShowsTheHeatmapAndTheTable) {
-  if (!fs::exists("/usr/bin/chromium")) {
-    if (std::getenv("CI")) FAIL() << "chromium is not installed (ci/setup.sh installs it)";
-    GTEST_SKIP() << "chromium is not installed; run ci/setup.sh";
-  }
+/// The DOM Chromium makes of the page `matrix predict --html` writes for
+/// `matrix`; empty when Chromium printed nothing.
+std::string rendered(const std::string& matrix, std::string* html = nullptr) {
   char pattern[] = "/tmp/restorelab-html-XXXXXX";
   const std::string dir = mkdtemp(pattern);
   const std::string page = dir + "/matrix.html";
   std::ostringstream out, err;
   Streams io{out, err, false};
-  ASSERT_EQ(run_cli({"matrix", "predict", RESTORELAB_SOURCE_DIR "/scenarios/matrices/hal-by-disk.toml", "--html", page},
-                    io),
-            0)
-      << err.str();
+  EXPECT_EQ(run_cli({"matrix", "predict", matrix, "--html", page}, io), 0) << err.str();
+  if (html) {
+    std::ifstream in(page);
+    *html = {std::istreambuf_iterator<char>(in), {}};
+  }
   const std::string dom = run_command(
       "timeout 60 /usr/bin/chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run "
       "--disable-background-networking --disable-component-update --disable-sync --user-data-dir=" + dir +
       "/profile --dump-dom file://" + page + " 2>/dev/null");
   fs::remove_all(dir);
+  return dom;
+}
+
+bool have_chromium() {
+  if (fs::exists("/usr/bin/chromium")) return true;
+  if (std::getenv("CI")) ADD_FAILURE() << "chromium is not installed (ci/setup.sh installs it)";
+  return false;
+}
+
+TEST(MatrixHtmlTest, ChromiumShowsTheHeatmapAndTheTable) {
+  if (!have_chromium()) GTEST_SKIP() << "chromium is not installed; run ci/setup.sh";
+  const std::string dom = rendered(RESTORELAB_SOURCE_DIR "/scenarios/matrices/hal-by-disk.toml");
   ASSERT_FALSE(dom.empty()) << "chromium printed nothing";
   EXPECT_NE(dom.find("<h1 id=\"title\">Matrix hal-by-disk</h1>"), std::string::npos);
   // One heatmap of 3 x 3 HAL types; its cells name the outcome mix.
@@ -60,6 +72,26 @@ TEST(MatrixHtmlTest, ChromiumShowsTheHeatmapAndTheTable) {
   // The script filled the table and its counter.
   EXPECT_NE(dom.find("81 of 81 combinations match"), std::string::npos);
   EXPECT_EQ(count(dom, "<td>hal-by-disk/"), 81u);
+}
+
+TEST(MatrixHtmlTest, MarkupInAValueDoesNotBlankThePage) {
+  if (!have_chromium()) GTEST_SKIP() << "chromium is not installed; run ci/setup.sh";
+  char pattern[] = "/tmp/restorelab-html-src-XXXXXX";
+  const std::string dir = mkdtemp(pattern);
+  fs::copy(RESTORELAB_SOURCE_DIR "/scenarios/matrices/base", dir + "/base");
+  std::ifstream in(RESTORELAB_SOURCE_DIR "/scenarios/matrices/hal-by-disk.toml");
+  std::string text{std::istreambuf_iterator<char>(in), {}};
+  const std::string hostile = "<!--<script> </script><b>x</b>";
+  text.replace(text.find("Windows Server 2003 system state"), 32, hostile);
+  std::ofstream(dir + "/m.toml") << text;
+  std::string html;
+  const std::string dom = rendered(dir + "/m.toml", &html);
+  fs::remove_all(dir);
+  // The data holds the text only as escapes, and the page still renders it as text.
+  const std::string data = html.substr(html.find("id=\"data\">"), html.find("</script>") - html.find("id=\"data\">"));
+  EXPECT_EQ(data.find("<!--"), std::string::npos);
+  EXPECT_NE(dom.find("81 of 81 combinations match"), std::string::npos) << "the script did not run";
+  EXPECT_NE(dom.find("&lt;!--&lt;script&gt; &lt;/script&gt;&lt;b&gt;x&lt;/b&gt;"), std::string::npos);
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include "harness/libvirt/libvirt_hypervisor.h"
 #include "harness/libvirt/text.h"
 #include "harness/run/commands.h"
+#include "harness/run/host_capacity.h"
 #include "harness/run/interrupt.h"
 #include "harness/run/orchestrator.h"
 #include "harness/run/run_report.h"
@@ -63,7 +64,19 @@ class Progress {
 /// Every scenario must turn into VMs libvirt accepts: checked before any VM starts.
 bool check_buildable(const std::vector<Scenario>& scenarios, const run::RunSettings& settings, Streams& io) {
   bool ok = true;
+  const run::HostCapacity host = run::host_capacity();
   for (const Scenario& s : scenarios) {
+    bool fits = true;
+    for (auto [machine, side] : {std::pair{&s.source, "source"}, std::pair{&s.destination, "destination"}}) {
+      if (auto why = run::exceeds_host(*machine, side, host)) {
+        io.err << (s.file.empty() ? s.name : s.file) << ": cannot be run on VMs: " << *why << "\n";
+        fits = false;
+      }
+    }
+    if (!fits) {
+      ok = false;
+      continue;
+    }
     for (bool destination : {false, true}) {
       if (auto xml = run::side_xml(s, destination, settings); !xml) {
         io.err << (s.file.empty() ? s.name : s.file) << ": cannot be run on VMs: " << xml.error().message << "\n";

@@ -14,11 +14,13 @@ int xml_command(const std::vector<std::string>& args, Streams& io) {
                "`restorelab run` defines it (paths below --work and --evidence, run id \"xml\").\n"
                "Exit: 0 printed, 2 bad input or a machine that cannot be built as a VM.",
                "restorelab xml");
-  std::string file, side = "destination", work, evidence = "runs", images;
+  std::string file, side = "destination", work, evidence = "runs", images, accel = "tcg";
   app.add_option("file", file, "scenario file")->required();
   app.add_option("--side", side, "which machine")->check(CLI::IsMember({"source", "destination"}));
   app.add_option("--work", work, "disk folder (default /var/tmp/restorelab/work)");
   app.add_option("--evidence", evidence, "evidence folder (default runs)");
+  app.add_option("--accel", accel, "the accelerator the domain is for, as `run` reports it (it probes; xml does not)")
+      ->check(CLI::IsMember({"kvm", "tcg"}));
   app.add_option("--images", images, "model guest artifacts folder (default /var/tmp/restorelab/images/<hash>)");
   if (auto exit = parse_args(app, args, io)) return *exit;
   auto scenarios = load_scenarios_or_report({file}, io);
@@ -29,7 +31,8 @@ int xml_command(const std::vector<std::string>& args, Streams& io) {
   settings.evidence_dir = std::filesystem::absolute(std::filesystem::path(evidence) / "xml");
   settings.domain_prefix = std::string(run::kDomainPrefix) + "xml-";
   settings.artifacts = images.empty() ? run::default_artifacts_dir(run::images_source_dir()) : std::filesystem::path(images);
-  if (auto accel = libvirt::detect_accelerator()) settings.type = libvirt::domain_type_for(accel->accelerator);
+  // Printing starts nothing: no accelerator probe, no file written.
+  settings.type = libvirt::domain_type_for(accel == "kvm" ? libvirt::Accelerator::Kvm : libvirt::Accelerator::Tcg);
   auto xml = run::side_xml(scenarios->front(), side == "destination", settings);
   if (!xml) {
     io.err << file << ": cannot be run on VMs: " << xml.error().message << "\n";

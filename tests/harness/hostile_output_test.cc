@@ -91,5 +91,22 @@ TEST_F(HostileOutputTest, RunRefusesAnUnusableJunitPathBeforeAnyVm) {
                        "/no/such/folder does not exist\n");
 }
 
+TEST_F(HostileOutputTest, XmlPrintsWithoutStartingQemuOrWritingFiles) {
+  // A qemu-system-x86_64 first on PATH that leaves a mark when started.
+  const std::string marker = dir_ + "/qemu-started";
+  const std::string fake = write("bin/qemu-system-x86_64", "#!/bin/sh\ntouch " + marker + "\nexit 1\n");
+  fs::permissions(fake, fs::perms::owner_all);
+  const std::string old_path = std::getenv("PATH") ? std::getenv("PATH") : "";
+  ::setenv("PATH", (dir_ + "/bin:" + old_path).c_str(), 1);
+  auto r = run_restorelab({"xml", kScenarios + "/examples/acpi-up-to-acpi-mp.toml", "--work", dir_ + "/work",
+                           "--evidence", dir_ + "/runs"});
+  ::setenv("PATH", old_path.c_str(), 1);
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("<domain type='qemu'>"), std::string::npos) << r.out;
+  EXPECT_FALSE(fs::exists(marker)) << "xml started QEMU";
+  EXPECT_FALSE(fs::exists(dir_ + "/work"));
+  EXPECT_FALSE(fs::exists(dir_ + "/runs"));
+}
+
 }  // namespace
 }  // namespace restorelab

@@ -1,0 +1,33 @@
+// What this host can give one VM. A scenario may ask for 256 processors and
+// 4 TiB (the scenario format allows it: predictions are about any machine);
+// a VM run checks the machines against the host before any VM starts.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "rules/model.h"
+
+namespace restorelab::run {
+
+struct HostCapacity {
+  int cpus = 1;                  ///< online host processors
+  std::int64_t memory_mib = 0;   ///< MemTotal
+};
+
+/// QEMU's `pc` machine takes at most 255 vCPUs.
+inline constexpr int kMaxVcpusPc = 255;
+/// vCPUs per host processor beyond which a boot is too slow to observe
+/// within the run's time limits (they are time-shared).
+inline constexpr int kMaxVcpusPerHostCpu = 8;
+
+/// This host, from sysconf and /proc/meminfo.
+HostCapacity host_capacity();
+
+/// Why `m` cannot be a VM on `host` ("source: cpus = 256: ..."), or nothing.
+/// A VM may have at most kMaxVcpusPc and kMaxVcpusPerHostCpu × host cpus
+/// vCPUs, and at most half the host's memory.
+std::optional<std::string> exceeds_host(const Machine& m, std::string_view side, const HostCapacity& host);
+
+}  // namespace restorelab::run

@@ -1,4 +1,4 @@
 // restorelab's entry point: everything lives in the libraries; this forwards.
-#include "harness/cli.h"
+#include "harness/cli/cli.h"
 
 int main(int argc, char** argv) { return restorelab::run_main(argc, argv); }

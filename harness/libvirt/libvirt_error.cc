@@ -7,28 +7,33 @@
 
 namespace restorelab::libvirt {
 
-bool Error::no_domain() const { return code == VIR_ERR_NO_DOMAIN; }
-bool Error::operation_invalid() const { return code == VIR_ERR_OPERATION_INVALID; }
+namespace {
+
+ErrorKind kind_of(int code) {
+  switch (code) {
+    case VIR_ERR_NO_DOMAIN: return ErrorKind::NoDomain;
+    case VIR_ERR_OPERATION_INVALID: return ErrorKind::OperationInvalid;
+    case VIR_ERR_INTERNAL_ERROR: return ErrorKind::Internal;
+    default: return ErrorKind::Other;
+  }
+}
+
+void ignore_error(void*, virErrorPtr) {}
+
+}  // namespace
 
 Error last_libvirt_error(std::string_view context) {
   Error error;
   const virError* e = virGetLastError();
   std::string detail = "libvirt reported no error";
   if (e != nullptr) {
-    error.code = e->code;
-    error.domain = e->domain;
+    error.kind = kind_of(e->code);
     if (e->message != nullptr) detail = e->message;
   }
   error.message = std::string(context) + ": " + detail;
   virResetLastError();
   return error;
 }
-
-Error make_error(std::string message) { return Error{std::move(message), 0, 0}; }
-
-namespace {
-void ignore_error(void*, virErrorPtr) {}
-}  // namespace
 
 void silence_libvirt_default_error_printer() {
   static std::once_flag once;

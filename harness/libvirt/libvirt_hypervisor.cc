@@ -17,9 +17,10 @@
 
 #include "harness/libvirt/event_loop.h"
 #include "harness/libvirt/handles.h"
-#include "harness/libvirt/png.h"
+#include "harness/output/output_file.h"
+#include "harness/output/png.h"
 #include "harness/libvirt/qemu_reaper.h"
-#include "harness/libvirt/text.h"
+#include "harness/output/text.h"
 
 namespace restorelab::libvirt {
 namespace {
@@ -344,17 +345,16 @@ Status LibvirtHypervisor::screenshot(std::string_view name, const std::filesyste
   if (is_png(data)) {
     png_bytes = std::move(data);
   } else {
+    // An older QEMU (before 7.1) hands out PPM.
     auto image = parse_ppm(data);
-    if (!image)
-      return std::unexpected(make_error(text("{}: got {} ({} bytes): {}", doing, mime_type,
-                                                    data.size(), image.error().message)));
-    png_bytes = encode_png(*image);
+    auto encoded = image ? encode_png(*image) : std::unexpected(image.error());
+    if (!encoded)
+      return std::unexpected(make_error(text("{}: got {} ({} bytes): {}", doing, mime_type, data.size(), encoded.error())));
+    png_bytes = std::move(*encoded);
   }
-  std::ofstream out(png, std::ios::binary | std::ios::trunc);
-  out.write(reinterpret_cast<const char*>(png_bytes.data()),
-            static_cast<std::streamsize>(png_bytes.size()));
-  out.close();
-  if (!out) return std::unexpected(make_error(text("{}: writing {}", doing, png.string())));
+  const std::string_view bytes(reinterpret_cast<const char*>(png_bytes.data()), png_bytes.size());
+  if (auto written = write_output_file(png, bytes); !written)
+    return std::unexpected(make_error(text("{}: {}", doing, written.error().message)));
   return {};
 }
 

@@ -10,9 +10,15 @@
 #include <string>
 #include <string_view>
 
-#include "harness/libvirt/hypervisor.h"
+#include "harness/libvirt/libvirt_error.h"
+#include "harness/machines/hypervisor.h"
 
 namespace restorelab::libvirt {
+
+using machines::DomainState;
+using machines::DomainStatus;
+using machines::Hypervisor;
+using machines::LifecycleEvent;
 
 /// `qemu:///embed?root=ROOT`, with ROOT made absolute and percent-encoded.
 /// Keep ROOT short: QEMU's monitor socket lives below it and UNIX socket

@@ -7,11 +7,10 @@
 #include <fstream>
 #include <sstream>
 
-#include "harness/libvirt/text.h"
+#include "harness/output/text.h"
 
 namespace restorelab::run {
 
-using libvirt::text;
 using namespace std::chrono_literals;
 
 std::string_view kind_name(DiskRequest::Kind k) {
@@ -79,7 +78,7 @@ ScriptDiskTool::ScriptDiskTool(fs::path images_dir, const std::atomic<int>* canc
 
 Result<ArtifactsInfo> ScriptDiskTool::build_artifacts(const fs::path& dir) {
   const auto start = std::chrono::steady_clock::now();
-  auto r = run_process({(images_dir_ / "build-image.sh").string(), dir.string()}, 30min, cancel_);
+  auto r = machines::run_process({(images_dir_ / "build-image.sh").string(), dir.string()}, 30min, cancel_);
   if (!r) return std::unexpected(make_error("building the model guest image: " + r.error().message));
   if (r->exit_code != 0)
     return std::unexpected(make_error(text("building the model guest image: {} exited with status {}:\n{}",
@@ -102,7 +101,7 @@ Result<ArtifactsInfo> ScriptDiskTool::build_artifacts(const fs::path& dir) {
 
 Status ScriptDiskTool::make_disk(const fs::path& artifacts, const DiskRequest& disk) {
   auto argv = make_disk_argv(images_dir_, artifacts, disk);
-  auto r = run_process(argv, 2min, cancel_);
+  auto r = machines::run_process(argv, 2min, cancel_);
   if (!r) return std::unexpected(make_error(text("making disk {}: {}", disk.path.string(), r.error().message)));
   if (r->exit_code != 0)
     return std::unexpected(make_error(text("making disk {}: make-disk.sh exited with status {}: {}",

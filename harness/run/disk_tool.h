@@ -8,12 +8,16 @@
 #include <string>
 #include <vector>
 
-#include "harness/run/process.h"
+#include "harness/machines/process.h"
 #include "rules/model.h"
 
 namespace restorelab::run {
 
 namespace fs = std::filesystem;
+using machines::Error;
+using machines::Result;
+using machines::Status;
+using machines::make_error;
 
 /// One image a run needs (images/README.md, "Disks"): a disk, or the
 /// initramfs of a VM whose kernel is started directly.

@@ -5,11 +5,10 @@
 #include <algorithm>
 #include <fstream>
 
-#include "harness/libvirt/text.h"
+#include "harness/output/text.h"
 
 namespace restorelab::run {
 
-using libvirt::text;
 
 HostCapacity host_capacity() {
   HostCapacity host;

@@ -2,12 +2,11 @@
 
 #include <algorithm>
 
-#include "harness/libvirt/text.h"
+#include "harness/output/text.h"
 #include "harness/run/serial_log.h"
 
 namespace restorelab::run {
 
-using libvirt::text;
 
 std::string_view end_name(VmEnd e) {
   switch (e) {

@@ -5,14 +5,13 @@
 #include <future>
 #include <thread>
 
-#include "harness/json_writer.h"
-#include "harness/libvirt/text.h"
+#include "harness/output/json_writer.h"
+#include "harness/output/text.h"
 #include "harness/run/source_cache.h"
 
 namespace restorelab::run {
 
 using Clock = std::chrono::steady_clock;
-using libvirt::text;
 namespace fs = std::filesystem;
 
 RunSettings scaled_for(RunSettings settings, bool kvm) {
@@ -64,9 +63,9 @@ void write_timings(const ScenarioRun& run) {
 
 }  // namespace
 
-libvirt::Result<std::string> side_xml(const Scenario& s, bool destination, const RunSettings& settings) {
+machines::Result<std::string> side_xml(const Scenario& s, bool destination, const RunSettings& settings) {
   RunPlan plan = plan_run(s, plan_paths(s, settings));
-  return libvirt::domain_xml((destination ? plan.vms.back() : plan.vms.front()).spec);
+  return machines::domain_xml((destination ? plan.vms.back() : plan.vms.front()).spec);
 }
 
 ScenarioRun Orchestrator::run(const Scenario& s, const RunSettings& settings) {
@@ -88,7 +87,7 @@ ScenarioRun Orchestrator::run(const Scenario& s, const RunSettings& settings) {
   // Evidence first: XMLs and jobs are written before anything runs.
   std::vector<std::string> xmls;
   for (const PlannedVm& vm : plan.vms) {
-    auto xml = libvirt::domain_xml(vm.spec);
+    auto xml = machines::domain_xml(vm.spec);
     if (!xml) {
       failed(xml.error().message);
       break;
@@ -112,7 +111,7 @@ ScenarioRun Orchestrator::run(const Scenario& s, const RunSettings& settings) {
   }
 
   // Disks: all made in the background at once; each VM waits for its own.
-  std::vector<std::shared_future<libvirt::Status>> made;
+  std::vector<std::shared_future<machines::Status>> made;
   if (!result.observation.failed()) {
     for (std::size_t d = 0; d < plan.disks.size(); ++d) {
       // On a hit the source VM does not run: its disks come from the cache
@@ -121,7 +120,7 @@ ScenarioRun Orchestrator::run(const Scenario& s, const RunSettings& settings) {
       const bool from_cache = cached_serial && std::ranges::find(source_disks, d) != source_disks.end();
       const DiskRequest request = plan.disks[d];
       if (from_cache) {
-        std::promise<libvirt::Status> done;
+        std::promise<machines::Status> done;
         done.set_value({});
         made.push_back(done.get_future().share());
         continue;

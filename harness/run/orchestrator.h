@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "harness/libvirt/hypervisor.h"
+#include "harness/machines/hypervisor.h"
 #include "harness/run/disk_tool.h"
 #include "harness/run/observation.h"
 #include "harness/run/run_plan.h"
@@ -27,7 +27,7 @@ struct RunSettings {
   std::filesystem::path work_dir;      ///< disks go to work_dir/<scenario>/ (removed afterwards)
   std::filesystem::path evidence_dir;  ///< evidence goes to evidence_dir/<scenario>/
   std::string domain_prefix = "rl-";   ///< this run's domain name prefix
-  libvirt::DomainType type = libvirt::DomainType::Qemu;
+  machines::DomainType type = machines::DomainType::Qemu;
   /// Limits for the source/restore/recovery/reset VMs and for the destination boot.
   VmLimits chain_limits;
   VmLimits destination_limits{std::chrono::seconds(120)};
@@ -59,14 +59,14 @@ class Orchestrator {
  public:
   /// All references must outlive the orchestrator. `interrupt` non-zero:
   /// stop at the next check, clean up, return with `interrupted`.
-  Orchestrator(libvirt::Hypervisor& hypervisor, DiskTool& disks, const std::atomic<int>& interrupt,
+  Orchestrator(machines::Hypervisor& hypervisor, DiskTool& disks, const std::atomic<int>& interrupt,
                PhaseProgressFn progress = {})
       : hypervisor_(hypervisor), disks_(disks), interrupt_(interrupt), progress_(std::move(progress)) {}
 
   ScenarioRun run(const Scenario& s, const RunSettings& settings);
 
  private:
-  libvirt::Hypervisor& hypervisor_;
+  machines::Hypervisor& hypervisor_;
   DiskTool& disks_;
   const std::atomic<int>& interrupt_;
   PhaseProgressFn progress_;
@@ -75,6 +75,6 @@ class Orchestrator {
 /// The domain XML of one side of `s`, exactly as a run defines it, with the
 /// run's paths below `work_dir` / `evidence_dir` ("source": the source VM;
 /// "destination": the destination boot).
-libvirt::Result<std::string> side_xml(const Scenario& s, bool destination, const RunSettings& settings);
+machines::Result<std::string> side_xml(const Scenario& s, bool destination, const RunSettings& settings);
 
 }  // namespace restorelab::run

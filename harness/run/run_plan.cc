@@ -2,11 +2,10 @@
 
 #include <optional>
 
-#include "harness/libvirt/text.h"
+#include "harness/output/text.h"
 
 namespace restorelab::run {
 
-using libvirt::text;
 namespace fs = std::filesystem;
 
 std::string_view phase_name(Phase p) {
@@ -177,7 +176,7 @@ RunPlan plan_run(const Scenario& s, const PlanPaths& paths) {
     const bool direct = phase != Phase::Destination;
     int order = 1;
     for (auto [index, bus] : attached) {
-      libvirt::DiskSpec d;
+      machines::DiskSpec d;
       d.path = plan.disks[index].path.string();
       d.bus = bus;
       d.boot_order = direct ? 0 : order++;

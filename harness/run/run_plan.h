@@ -33,7 +33,7 @@
 #include <string>
 #include <vector>
 
-#include "harness/libvirt/domain_xml.h"
+#include "harness/machines/domain_xml.h"
 #include "harness/run/disk_tool.h"
 #include "rules/model.h"
 
@@ -50,7 +50,7 @@ std::string_view timing_key(Phase p);
 /// One VM boot of the chain.
 struct PlannedVm {
   Phase phase = Phase::Source;
-  libvirt::VmSpec spec;                ///< complete: disks, serial log, fw_cfg job
+  machines::VmSpec spec;                ///< complete: disks, serial log, fw_cfg job
   std::string job;                     ///< the job text (written to the fw_cfg file)
   std::filesystem::path job_file;      ///< spec.fw_cfg[0].host_file
   std::filesystem::path xml_file;      ///< evidence: the domain XML
@@ -68,7 +68,7 @@ struct PlanPaths {
   std::filesystem::path disk_dir;      ///< disk images and NVRAM (deleted after the run)
   std::filesystem::path evidence_dir;  ///< serial logs, XMLs, jobs, screenshots (kept)
   std::string domain_prefix = "rl-";   ///< every domain name starts with it
-  libvirt::DomainType type = libvirt::DomainType::Qemu;
+  machines::DomainType type = machines::DomainType::Qemu;
   std::filesystem::path artifacts;     ///< the model guest's artifacts (kernels)
 };
 

@@ -4,14 +4,13 @@
 #include <cstdio>
 #include <filesystem>
 
-#include "harness/json_writer.h"
-#include "harness/libvirt/text.h"
-#include "harness/prediction_report.h"
-#include "harness/rule_tests.h"
+#include "harness/output/json_writer.h"
+#include "harness/output/text.h"
+#include "harness/cli/prediction_report.h"
+#include "harness/cli/rule_tests.h"
 
 namespace restorelab::run {
 
-using libvirt::text;
 
 namespace {
 

@@ -8,12 +8,11 @@
 #include <ctime>
 #include <fstream>
 
-#include "harness/libvirt/text.h"
+#include "harness/output/text.h"
 
 namespace restorelab::run {
 
 namespace fs = std::filesystem;
-using libvirt::text;
 
 fs::path default_embed_root() { return "/var/tmp/restorelab/embed"; }
 fs::path default_work_root() { return "/var/tmp/restorelab/work"; }
@@ -46,8 +45,8 @@ void claim_work_dir(const fs::path& dir, std::string_view domain_prefix) {
   std::ofstream(dir / "owner") << getpid() << "\n" << domain_prefix << "\n";
 }
 
-libvirt::CleanupReport remove_leftovers(libvirt::Hypervisor& hypervisor, const std::optional<fs::path>& embed_root,
-                                        libvirt::ProcessTable& processes, const fs::path& work_root) {
+machines::CleanupReport remove_leftovers(machines::Hypervisor& hypervisor, const std::optional<fs::path>& embed_root,
+                                        machines::ProcessTable& processes, const fs::path& work_root) {
   // Folders of live runs name the domain prefixes that must stay.
   std::vector<std::string> live_prefixes;
   std::vector<fs::path> dead_folders;
@@ -62,16 +61,16 @@ libvirt::CleanupReport remove_leftovers(libvirt::Hypervisor& hypervisor, const s
     if (!alive) dead_folders.push_back(entry.path());
     else if (prefix.starts_with(kDomainPrefix) && prefix.size() > kDomainPrefix.size()) live_prefixes.push_back(prefix);
   }
-  libvirt::CleanupReport report = libvirt::remove_domains(hypervisor, kDomainPrefix, live_prefixes);
+  machines::CleanupReport report = machines::remove_domains(hypervisor, kDomainPrefix, live_prefixes);
   if (embed_root) {
-    auto killed = libvirt::kill_stray_qemu(processes, *embed_root, kDomainPrefix);
+    auto killed = machines::kill_stray_qemu(processes, *embed_root, kDomainPrefix);
     report.killed = killed.killed;
     for (auto& p : killed.problems) report.problems.push_back(std::move(p));
   }
   for (const fs::path& folder : dead_folders) {
     std::error_code rm;
     fs::remove_all(folder, rm);
-    if (rm) report.problems.push_back(libvirt::make_error("removing " + folder.string() + ": " + rm.message()));
+    if (rm) report.problems.push_back(machines::make_error("removing " + folder.string() + ": " + rm.message()));
     else report.removed.push_back(folder.string());
   }
   return report;

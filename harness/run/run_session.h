@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "harness/libvirt/cleanup.h"
-#include "harness/libvirt/hypervisor.h"
+#include "harness/machines/cleanup.h"
+#include "harness/machines/hypervisor.h"
 
 namespace restorelab::run {
 
@@ -37,9 +37,9 @@ void claim_work_dir(const std::filesystem::path& dir, std::string_view domain_pr
 /// their prefix: on a shared connection such as qemu:///system another run
 /// may be using the same libvirt), stray QEMU processes of `embed_root`, and
 /// folders under `work_root` whose owner process is gone.
-libvirt::CleanupReport remove_leftovers(libvirt::Hypervisor& hypervisor,
+machines::CleanupReport remove_leftovers(machines::Hypervisor& hypervisor,
                                         const std::optional<std::filesystem::path>& embed_root,
-                                        libvirt::ProcessTable& processes,
+                                        machines::ProcessTable& processes,
                                         const std::filesystem::path& work_root);
 
 }  // namespace restorelab::run

@@ -10,7 +10,7 @@
 #include <optional>
 #include <string>
 
-#include "harness/run/process.h"
+#include "harness/machines/process.h"
 
 namespace restorelab::run {
 

@@ -3,13 +3,12 @@
 #include <fstream>
 #include <sstream>
 
-#include "harness/libvirt/text.h"
+#include "harness/output/text.h"
 #include "harness/run/serial_log.h"
 
 namespace restorelab::run {
 
 using Clock = std::chrono::steady_clock;
-using libvirt::text;
 
 namespace {
 
@@ -114,7 +113,7 @@ VmRecord VmRunner::run(Phase phase, const std::string& name, const std::string& 
     if (!status->active()) {
       drain_events(std::chrono::milliseconds(50));
       r.domain_state = status->to_string();
-      if (status->state == libvirt::DomainState::Crashed) {
+      if (status->state == machines::DomainState::Crashed) {
         // on_crash=preserve keeps a panicked guest for its screenshot.
         const auto stopping = Clock::now();
         (void)hypervisor_.screenshot(name, screenshot);

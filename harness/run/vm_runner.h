@@ -11,7 +11,7 @@
 #include <functional>
 #include <string>
 
-#include "harness/libvirt/hypervisor.h"
+#include "harness/machines/hypervisor.h"
 #include "harness/run/observation.h"
 
 namespace restorelab::run {
@@ -33,7 +33,7 @@ class VmRunner {
  public:
   /// `interrupt` non-zero means stop now (a signal arrived). Both must
   /// outlive the runner.
-  VmRunner(libvirt::Hypervisor& hypervisor, const std::atomic<int>& interrupt)
+  VmRunner(machines::Hypervisor& hypervisor, const std::atomic<int>& interrupt)
       : hypervisor_(hypervisor), interrupt_(interrupt) {}
 
   /// Defines `name` from `xml`, starts it and watches it as described above.
@@ -46,7 +46,7 @@ class VmRunner {
                const VmLimits& limits, const ProgressFn& progress = {});
 
  private:
-  libvirt::Hypervisor& hypervisor_;
+  machines::Hypervisor& hypervisor_;
   const std::atomic<int>& interrupt_;
 };
 

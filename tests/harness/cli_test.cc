@@ -1,4 +1,4 @@
-#include "harness/cli.h"
+#include "harness/cli/cli.h"
 #include "tests/harness/cli_test_util.h"
 
 #include <gtest/gtest.h>
@@ -21,7 +21,7 @@ Result run(const std::vector<std::string>& args) { return testing::run_restorela
 
 class CliTest : public testing::TempDirTest {};
 
-const std::string kExamples = RESTORELAB_SHARED_DIR "/spec/examples/";
+const std::string kExamples = RESTORELAB_SOURCE_DIR "/scenarios/examples/";
 
 TEST_F(CliTest, PredictJsonFollowsTheSpec) {
   auto r = run({"predict", "--json", kExamples + "acpi-up-to-acpi-mp.toml", kExamples + "xp-ide-to-sata.toml"});

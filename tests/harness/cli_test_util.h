@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "harness/cli.h"
+#include "harness/cli/cli.h"
 
 namespace restorelab::testing {
 

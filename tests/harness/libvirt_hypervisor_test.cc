@@ -6,13 +6,15 @@
 #include <fstream>
 #include <sstream>
 
-#include "harness/libvirt/accelerator.h"
-#include "harness/libvirt/cleanup.h"
-#include "harness/libvirt/domain_xml.h"
-#include "harness/libvirt/png.h"
-#include "harness/libvirt/text.h"
+#include "harness/machines/accelerator.h"
+#include "harness/machines/cleanup.h"
+#include "harness/machines/domain_xml.h"
+#include "harness/output/png.h"
+#include "harness/output/text.h"
 
 namespace restorelab::libvirt {
+
+using namespace machines;  // the interface this backend implements
 namespace {
 
 using namespace std::chrono_literals;

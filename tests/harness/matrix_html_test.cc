@@ -9,7 +9,7 @@
 #include <regex>
 #include <sstream>
 
-#include "harness/cli.h"
+#include "harness/cli/cli.h"
 
 namespace restorelab {
 namespace {

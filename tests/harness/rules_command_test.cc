@@ -7,7 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "harness/cli.h"
+#include "harness/cli/cli.h"
 #include "tests/harness/cli_test_util.h"
 
 namespace restorelab {

@@ -11,14 +11,14 @@
 #include <sstream>
 #include <thread>
 
-#include "harness/libvirt/fake_hypervisor.h"
+#include "tests/support/fake_hypervisor.h"
 #include "harness/run/run_session.h"
 
 namespace restorelab::run {
 namespace {
 
 namespace fs = std::filesystem;
-using libvirt::FakeHypervisor;
+using machines::FakeHypervisor;
 using namespace std::chrono_literals;
 
 /// Writes empty files instead of disks; records what it was asked for.
@@ -187,7 +187,7 @@ TEST(RunSessionTest, RemovesDomainsAndDisksOfAKilledRun) {
   std::ofstream(work / "dead-run" / "owner") << 999999999 << "\n";
   claim_work_dir(work / "live-run", "rl-live42-");
   fake.add_leftover("rl-live42-x-destination", /*running=*/true);  // another run's, on a shared libvirt
-  libvirt::ProcProcessTable processes;
+  machines::ProcProcessTable processes;
   auto report = remove_leftovers(fake, std::nullopt, processes, work);
   EXPECT_FALSE(fake.domains().contains("rl-old123-x-source"));
   EXPECT_TRUE(fake.domains().contains("rl-live42-x-destination"));

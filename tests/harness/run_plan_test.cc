@@ -28,7 +28,7 @@ Scenario scenario(RestoreKind kind) {
   return s;
 }
 
-PlanPaths paths() { return PlanPaths{"/w/disks", "/w/runs", "rl-t-", libvirt::DomainType::Qemu, "/img"}; }
+PlanPaths paths() { return PlanPaths{"/w/disks", "/w/runs", "rl-t-", machines::DomainType::Qemu, "/img"}; }
 
 std::vector<std::string> phases(const RunPlan& plan) {
   std::vector<std::string> out;
@@ -48,12 +48,12 @@ TEST(RunPlanTest, OnlyTheDestinationBootGoesThroughFirmwareAndDisk) {
 
 TEST(RunPlanTest, ADirectlyStartedInstallationGetsItsOwnDriversAndProcessorSwitch) {
   const RunPlan plan = plan_run(scenario(RestoreKind::SystemState), paths());
-  const libvirt::VmSpec& source = plan.vms[0].spec;
+  const machines::VmSpec& source = plan.vms[0].spec;
   EXPECT_EQ(source.direct.kernel, "/img/vmlinux");  // SeaBIOS: the uncompressed kernel (PVH)
   EXPECT_EQ(source.direct.initrd, "/w/disks/source.initrd");
   // An NT5 uniprocessor HAL starts the kernel on one processor.
   EXPECT_EQ(source.direct.cmdline, "console=ttyS0,115200 quiet loglevel=0 rl.disk=system nosmp rl.boot=direct");
-  const libvirt::VmSpec& restore = plan.vms[1].spec;
+  const machines::VmSpec& restore = plan.vms[1].spec;
   EXPECT_EQ(restore.direct.cmdline, "console=ttyS0,115200 quiet loglevel=0 rl.disk=system rl.boot=direct");
 
   // The initramfs is made with the disk's boot-start drivers.

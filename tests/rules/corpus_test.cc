@@ -1,5 +1,6 @@
-// Data-driven: every scenario of the shared spec examples and of the
-// project's scenario library loads and meets its [expect].
+// Data-driven: every scenario of the spec's examples (copied into
+// scenarios/examples/, so a plain clone tests them) and of the project's
+// scenario library loads and meets its [expect].
 #include <algorithm>
 #include <filesystem>
 
@@ -59,13 +60,13 @@ std::string test_name(const ::testing::TestParamInfo<std::string>& info) {
 }
 
 INSTANTIATE_TEST_SUITE_P(SpecExamples, CorpusTest,
-                         ::testing::ValuesIn(scenario_files(RESTORELAB_SHARED_DIR "/spec/examples")), test_name);
+                         ::testing::ValuesIn(scenario_files(RESTORELAB_SOURCE_DIR "/scenarios/examples")), test_name);
 INSTANTIATE_TEST_SUITE_P(ScenarioLibrary, CorpusTest,
                          ::testing::ValuesIn(scenario_files(RESTORELAB_SOURCE_DIR "/scenarios")), test_name);
 
 TEST(CorpusTest, TheSpecExamplesAreThere) {
-  EXPECT_GE(scenario_files(RESTORELAB_SHARED_DIR "/spec/examples").size(), 11u)
-      << "the shared spec examples were not found beside the checkout";
+  EXPECT_GE(scenario_files(RESTORELAB_SOURCE_DIR "/scenarios/examples").size(), 11u)
+      << "scenarios/examples/ must hold the spec's 11 examples";
 }
 
 // Every rule of the project's rulebook fires on at least one library scenario.

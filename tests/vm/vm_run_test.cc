@@ -12,9 +12,9 @@
 #include <sstream>
 #include <thread>
 
-#include "harness/libvirt/cleanup.h"
+#include "harness/machines/cleanup.h"
 #include "harness/libvirt/libvirt_hypervisor.h"
-#include "harness/run/process.h"
+#include "harness/machines/process.h"
 #include "harness/run/run_session.h"
 
 namespace restorelab::run {
@@ -40,7 +40,7 @@ CliRun run_cli(const std::vector<std::string>& extra, const std::string& scenari
   argv.insert(argv.end(), extra.begin(), extra.end());
   argv.push_back(std::string(RESTORELAB_VM_SCENARIOS) + "/" + scenario);
   CliRun r;
-  auto p = run_process(argv, 20min);
+  auto p = machines::run_process(argv, 20min);
   if (!p) {
     r.output = p.error().message;
     return r;
@@ -71,10 +71,10 @@ void expect_outcome(const std::string& scenario, const std::string& outcome, std
 
 std::vector<int> qemu_pids_of(const std::string& name_part) {
   std::vector<int> pids;
-  libvirt::ProcProcessTable table;
+  machines::ProcProcessTable table;
   for (const auto& p : table.list())
     if (!p.argv.empty() && p.argv[0].find("qemu-system") != std::string::npos &&
-        libvirt::qemu_guest_name(p.argv).find(name_part) != std::string::npos)
+        machines::qemu_guest_name(p.argv).find(name_part) != std::string::npos)
       pids.push_back(p.pid);
   return pids;
 }
@@ -88,7 +88,7 @@ class VmRunTest : public ::testing::Test {
 };
 
 TEST_F(VmRunTest, ImageBuilds) {
-  auto p = run_process({RESTORELAB_VM_CLI, "image", "build"}, 30min);
+  auto p = machines::run_process({RESTORELAB_VM_CLI, "image", "build"}, 30min);
   ASSERT_TRUE(p) << p.error().message;
   EXPECT_EQ(p->exit_code, 0) << p->output;
 }

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# A short run of every libFuzzer target (tests/fuzz/README.md) in
+# build-fuzz/ (or $FUZZ_BUILD_DIR): first each target replays the inputs
+# that once broke a loader (tests/fuzz/crashes/), then fuzzes for
+# $FUZZ_SECONDS (default 30) from its seed corpus. A crash, leak, UB report
+# or timeout fails the script; the input is left in build-fuzz/art/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+dir=${FUZZ_BUILD_DIR:-build-fuzz}
+seconds=${FUZZ_SECONDS:-30}
+# clang 16: clang 14 cannot compile libstdc++ 12's std::expected (tests/fuzz/README.md).
+CC=clang-16 CXX=clang++-16 cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DRESTORELAB_FUZZ=ON -DRESTORELAB_BENCH=OFF -DRESTORELAB_TESTS=OFF -DRESTORELAB_WITH_LIBVIRT=OFF \
+  -DCMAKE_CXX_FLAGS="-D__cpp_concepts=202002L -Wno-macro-redefined" >&2
+targets=()
+for source in tests/fuzz/fuzz_*.cc; do targets+=("$(basename "$source" .cc)"); done
+ninja -C "$dir" "${targets[@]}" >&2
+export ASAN_SYMBOLIZER_PATH=/usr/lib/llvm-16/bin/llvm-symbolizer
+for target in "${targets[@]}"; do
+  # fuzz_scenario_loader -> corpus/scenario, fuzz_known_deviations -> corpus/known_deviations
+  name=${target#fuzz_}
+  name=${name%_loader}
+  corpus=tests/fuzz/corpus/$name
+  work=$dir/work/$name
+  art=$dir/art/$name/
+  mkdir -p "$work" "$art"
+  crashes=()
+  while IFS= read -r -d '' f; do crashes+=("$f"); done < <(find tests/fuzz/crashes -name "$name-*" -type f -print0)
+  if [ ${#crashes[@]} -gt 0 ]; then
+    echo "fuzz-smoke: $target replays ${#crashes[@]} input(s) from tests/fuzz/crashes/" >&2
+    "$dir/tests/fuzz/$target" -timeout=10 "${crashes[@]}" >&2
+  fi
+  echo "fuzz-smoke: $target for ${seconds} s from $corpus" >&2
+  status=0
+  "$dir/tests/fuzz/$target" -max_total_time="$seconds" -timeout=10 -print_final_stats=1 \
+    -dict=tests/fuzz/toml.dict -artifact_prefix="$art" "$work" "$corpus" >"$dir/$name.log" 2>&1 || status=$?
+  if [ "$status" -ne 0 ]; then
+    tail -n 60 "$dir/$name.log" >&2
+    echo "fuzz-smoke: $target failed (exit $status); the input is in $art" >&2
+    exit 1
+  fi
+  grep -E '^stat::number_of_executed_units|^stat::new_units_added' "$dir/$name.log" | tr '\n' ' ' >&2
+  echo >&2
+done

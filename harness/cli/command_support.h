@@ -1,0 +1,54 @@
+// What the subcommands share: argument parsing with CLI11, loading the
+// rulebook and scenario files with diagnostics on stderr.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "harness/cli/cli.h"
+#include "rules/rulebook.h"
+#include "rules/scenario_loader.h"
+
+namespace restorelab {
+
+/// `text` with control characters shown as escapes (`\n`, `\x1b`), for
+/// echoing input a user gave into a message.
+std::string printable(std::string_view text);
+
+/// Parses `args` into `app`. Returns an exit code when the command should
+/// stop now (0 after --help, 2 after a usage error), nothing to go on.
+std::optional<int> parse_args(CLI::App& app, const std::vector<std::string>& args, Streams& io);
+
+/// Loads the rulebook at `path` (default_rulebook_path() when empty); prints
+/// diagnostics to io.err on failure.
+std::optional<Rulebook> load_rulebook_or_report(const std::string& path, Streams& io);
+
+/// Expands directories into the *.toml files under them that hold a
+/// [scenario] table (machine files do not), sorted; files pass through.
+std::vector<std::string> expand_scenario_paths(const std::vector<std::string>& paths);
+
+/// Loads every file; prints every diagnostic of every file (and duplicate
+/// scenario names) to io.err. Nothing when any file failed.
+std::optional<std::vector<Scenario>> load_scenarios_or_report(const std::vector<std::string>& files,
+                                                              Streams& io);
+
+/// `--shard K/N` (1 <= K <= N): CI splits a run over N jobs; job K takes
+/// every item whose 0-based position p has p % N == K - 1.
+struct Shard {
+  int index = 1, count = 1;
+  bool takes(std::size_t position) const { return position % static_cast<std::size_t>(count) == static_cast<std::size_t>(index - 1); }
+};
+
+/// Adds `--shard K/N` to a command.
+void add_shard_option(CLI::App& app, std::string& shard);
+
+/// Parses "K/N"; prints a message and returns nothing when it is not one.
+std::optional<Shard> parse_shard(const std::string& text, Streams& io);
+
+/// Keeps the scenarios of one shard, in order.
+void keep_shard(std::vector<Scenario>& scenarios, const Shard& shard);
+
+}  // namespace restorelab

@@ -1,0 +1,355 @@
+// `restorelab matrix expand|predict FILE`.
+#include <chrono>
+#include <filesystem>
+#include <set>
+#include <ostream>
+
+#include "harness/cli/command_support.h"
+#include "harness/cli/matrix_html.h"
+#include "harness/cli/matrix_summary.h"
+#include "harness/output/output_file.h"
+#include "harness/cli/prediction_report.h"
+#include "rules/covering_array.h"
+#include "rules/engine.h"
+#include "rules/scenario_writer.h"
+
+namespace restorelab {
+
+namespace {
+
+struct MatrixOptions {
+  std::string file;
+  std::string rules;
+  int strength = 0;
+  std::uint64_t seed = 1;
+  std::string shard;
+};
+
+void add_common(CLI::App& app, MatrixOptions& o) {
+  app.add_option("file", o.file, "matrix file")->required();
+  app.add_option("--rules", o.rules, "rulebook (its helpers are usable in constraints)");
+  app.add_option("--strength", o.strength, "only a covering array: every pair (2) or triple (3) of axis values")
+      ->check(CLI::Range(1, 6));
+  app.add_option("--seed", o.seed, "seed of the covering array (same seed, same rows)");
+  app.add_option("--shard", o.shard, "K/N: only the K-th of N shares of the combinations (CI jobs in parallel)");
+}
+
+/// The combinations to use: all of them, or a covering array's rows.
+struct Selection {
+  std::vector<Choice> rows;  ///< empty with `all`
+  bool all = true;
+  CoveringResult covering;
+  double seconds = 0;
+};
+
+Selection select(const Matrix& m, const MatrixOptions& o, Streams& io) {
+  Selection sel;
+  if (o.strength <= 0) return sel;
+  MatrixExpander expander(m);
+  std::vector<std::size_t> sizes;
+  for (const Axis& a : m.axes) sizes.push_back(a.values.size());
+  Scenario scratch;
+  const auto start = std::chrono::steady_clock::now();
+  sel.covering = build_covering_array(sizes, {.strength = o.strength, .seed = o.seed},
+                                      [&](const Choice& c) { return expander.build(c, scratch) == MatrixExpander::Status::Valid; });
+  sel.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  sel.rows = sel.covering.rows;
+  sel.all = false;
+  const auto& c = sel.covering;
+  io.err << "covering array of strength " << o.strength << ": " << c.rows.size() << " rows of " << m.size()
+         << " combinations; " << c.tuples_covered << " of " << c.tuples_total << " " << o.strength << "-tuples covered"
+         << (c.tuples_unreachable ? " (" + std::to_string(c.tuples_unreachable) + " excluded by validation or constraints)" : "")
+         << "; built in " << static_cast<int>(sel.seconds * 1000) << " ms\n";
+  return sel;
+}
+
+/// Calls f for the combinations selected (all, or a covering array's rows)
+/// that fall in the shard (by position among them).
+template <class F>
+void for_each_selected(const MatrixExpander& expander, const Selection& sel, const Shard& shard, F&& f) {
+  std::size_t position = 0;
+  auto in_shard = [&](const Choice& c) {
+    if (shard.takes(position++)) f(c);
+  };
+  if (sel.all) expander.for_each(in_shard);
+  else for (const Choice& c : sel.rows) in_shard(c);
+}
+
+void write_axes(JsonWriter& json, const Matrix& m, const Choice& choice) {
+  json.key("axes").begin_object();
+  for (std::size_t i = 0; i < m.axes.size(); ++i) {
+    const Axis& a = m.axes[i];
+    json.key(a.key);
+    const Value& v = a.values[choice[i]];
+    if (const bool* b = std::get_if<bool>(&v)) json.value(*b);
+    else if (a.keys[0]->type == ValueType::Int) json.value(std::get<std::int64_t>(v));
+    else if (a.keys[0]->type == ValueType::StringList || a.keys[0]->type == ValueType::EnumList) {
+      json.begin_array();
+      std::string text = a.labels[choice[i]];
+      for (std::size_t at = 0; text != "none" && at <= text.size();) {
+        std::size_t plus = text.find('+', at);
+        if (plus == std::string::npos) plus = text.size();
+        json.value(std::string_view(text).substr(at, plus - at));
+        at = plus + 1;
+      }
+      json.end_array();
+    } else json.value(a.labels[choice[i]]);
+  }
+  json.end_object();
+}
+
+/// Prints progress on a terminal every so often.
+class Progress {
+ public:
+  Progress(Streams& io, std::uint64_t total) : io_(io), total_(total) {}
+  void tick() {
+    if (!io_.err_is_terminal || ++done_ % 65536 != 0) return;
+    io_.err << "\r  " << done_ << " / " << total_ << " combinations" << std::flush;
+  }
+  ~Progress() {
+    if (io_.err_is_terminal && done_ >= 65536) io_.err << "\r\033[K" << std::flush;
+  }
+
+ private:
+  Streams& io_;
+  std::uint64_t total_, done_ = 0;
+};
+
+std::optional<Matrix> load(const MatrixOptions& o, const Rulebook& book, Streams& io) {
+  auto m = load_matrix_file(DiskReader{}, o.file, book.compiler);
+  if (!m) {
+    io.err << format_diagnostics(m.error());
+    return std::nullopt;
+  }
+  return std::move(*m);
+}
+
+/// What both subcommands read before they start.
+struct Inputs {
+  Rulebook book;
+  Matrix matrix;
+  Shard shard;
+};
+
+/// The rulebook, the matrix and the shard, or nothing after printing why.
+std::optional<Inputs> load_inputs(const MatrixOptions& o, Streams& io) {
+  auto book = load_rulebook_or_report(o.rules, io);
+  if (!book) return std::nullopt;
+  auto m = load(o, *book, io);
+  if (!m) return std::nullopt;
+  auto shard = parse_shard(o.shard, io);
+  if (!shard) return std::nullopt;
+  return Inputs{std::move(*book), std::move(*m), *shard};
+}
+
+/// Exit 2 when nothing is left to use; says why, pointing at the file.
+bool report_empty(const Matrix& m, const ExpansionCounts& c, Streams& io) {
+  if (c.valid > 0) return false;
+  Diagnostic d{m.file, 0, 0, "", ""};
+  if (c.excluded > 0 && m.constraints_where.begin.line > 0) {
+    d.line = static_cast<int>(m.constraints_where.begin.line);
+    d.column = static_cast<int>(m.constraints_where.begin.column);
+  }
+  d.message = "the matrix is empty: of " + std::to_string(c.valid + c.invalid + c.excluded) + " combinations, " +
+              std::to_string(c.invalid) + " are refused by the scenario validation and " + std::to_string(c.excluded) +
+              " excluded by constraints";
+  d.suggestion = c.excluded ? "loosen the constraints" : "check the axes against the base scenario";
+  io.err << d.to_string() << '\n';
+  return true;
+}
+
+/// Writes an output file the user named; false after saying why (`exit` gets 2 or 3).
+bool write_output(const std::string& path, const std::string& text, Streams& io, int& exit) {
+  if (auto written = write_output_file(path, text); !written) {
+    io.err << "restorelab matrix: " << written.error().message << '\n';
+    exit = written.error().exit_code();
+    return false;
+  }
+  return true;
+}
+
+std::string file_name_for(const std::string& id) {
+  std::string out;
+  for (char c : id) out += (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == '_') ? c : '_';
+  return out;
+}
+
+int expand(const std::vector<std::string>& args, Streams& io) {
+  CLI::App app("Expand a matrix into scenarios. Without --json or --out, prints the counts.\n"
+               "Exit: 0, or 2 for a bad matrix file or an empty matrix.",
+               "restorelab matrix expand");
+  MatrixOptions o;
+  bool json = false;
+  std::string out_dir;
+  add_common(app, o);
+  app.add_flag("--json", json, "one JSON object per valid combination: id and axes");
+  app.add_option("--out", out_dir, "write each valid combination as a scenario file into this folder");
+  if (auto exit = parse_args(app, args, io)) return *exit;
+  auto in = load_inputs(o, io);
+  if (!in) return static_cast<int>(ExitCode::BadInput);
+  const Matrix* m = &in->matrix;
+  const Shard* shard = &in->shard;
+
+  const Selection sel = select(*m, o, io);
+  MatrixExpander expander(*m);
+  ExpansionCounts counts;
+  Scenario s;
+  std::string buffer;
+  std::vector<std::pair<std::string, std::string>> files;
+  for_each_selected(expander, sel, *shard, [&](const Choice& c) {
+    switch (expander.build(c, s)) {
+      case MatrixExpander::Status::Invalid: ++counts.invalid; return;
+      case MatrixExpander::Status::Excluded: ++counts.excluded; return;
+      case MatrixExpander::Status::Valid: ++counts.valid; break;
+    }
+    if (json) {
+      JsonWriter w(buffer);
+      w.begin_object().key("id").value(expander.id(c));
+      write_axes(w, *m, c);
+      w.end_object();
+      buffer += '\n';
+      if (buffer.size() > (1 << 20)) { io.out << buffer; buffer.clear(); }
+    }
+    if (!out_dir.empty()) {
+      s.name = file_name_for(expander.id(c));
+      files.emplace_back(s.name + ".toml", scenario_to_toml(s));
+    }
+  });
+  io.out << buffer;
+  if (report_empty(*m, counts, io)) return static_cast<int>(ExitCode::BadInput);
+  if (!out_dir.empty()) {
+    if (auto made = make_output_folder(out_dir); !made) {
+      io.err << "restorelab matrix expand: --out " << made.error().message << '\n';
+      return made.error().exit_code();
+    }
+    // Names are unique by construction (the ids are); a repeat would mean a
+    // file silently replacing another, so it is checked, not assumed.
+    std::set<std::string> names;
+    for (const auto& [name, text] : files) {
+      if (!names.insert(name).second) {
+        io.err << "restorelab matrix expand: two combinations would both be written as " << name << "\n";
+        return static_cast<int>(ExitCode::RunFailed);
+      }
+    }
+    int exit = 0;
+    for (const auto& [name, text] : files)
+      if (!write_output((std::filesystem::path(out_dir) / name).string(), text, io, exit)) return exit;
+  }
+  (json ? io.err : io.out) << m->name << ": " << (sel.all ? m->size() : sel.rows.size()) << " combinations, "
+                           << counts.valid << " valid, " << counts.invalid << " refused by the scenario validation, "
+                           << counts.excluded << " excluded by constraints"
+                           << (out_dir.empty() ? "" : "; " + std::to_string(files.size()) + " files written to " + out_dir)
+                           << '\n';
+  return 0;
+}
+
+int predict(const std::vector<std::string>& args, Streams& io) {
+  CLI::App app("Predict every combination of a matrix and summarise: counts by outcome and support, and\n"
+               "tables of two axes whose cells show the outcome mix.\n"
+               "Exit: 0, or 2 for a bad matrix file or an empty matrix.",
+               "restorelab matrix predict");
+  MatrixOptions o;
+  bool json = false;
+  std::string html, rows_axis, cols_axis;
+  add_common(app, o);
+  app.add_flag("--json", json, "one JSON object per valid combination: id, axes and the prediction");
+  app.add_option("--html", html, "also write a self-contained HTML page with heatmaps and a searchable table");
+  app.add_option("--rows", rows_axis, "axis for the rows of the summary table (default: the first axis)");
+  app.add_option("--cols", cols_axis, "axis for the columns (default: the second axis)");
+  if (auto exit = parse_args(app, args, io)) return *exit;
+  auto in = load_inputs(o, io);
+  if (!in) return static_cast<int>(ExitCode::BadInput);
+  const Rulebook* book = &in->book;
+  const Matrix* m = &in->matrix;
+  const Shard* shard = &in->shard;
+  int rows = -1, cols = -1;
+  for (auto [name, index] : {std::pair{&rows_axis, &rows}, std::pair{&cols_axis, &cols}}) {
+    if (name->empty()) continue;
+    *index = m->axis_index(*name);
+    if (*index < 0) {
+      std::vector<std::string_view> keys;
+      for (const Axis& a : m->axes) keys.push_back(a.key);
+      io.err << "restorelab matrix predict: \"" << *name << "\" is not an axis of " << m->file << "; expected one of "
+             << join_names(keys);
+      if (auto hint = did_you_mean(*name, keys); !hint.empty()) io.err << "; " << hint;
+      io.err << '\n';
+      return static_cast<int>(ExitCode::BadInput);
+    }
+  }
+  if ((rows < 0) != (cols < 0)) {
+    io.err << "restorelab matrix predict: --rows and --cols go together\n";
+    return static_cast<int>(ExitCode::BadInput);
+  }
+
+  const Selection sel = select(*m, o, io);
+  MatrixExpander expander(*m);
+  Engine engine(*book);
+  MatrixSummary summary;
+  summary.combinations = sel.all ? m->size() : sel.rows.size();
+  summary.pivots = default_pivots(*m, rows, cols);
+  std::vector<MatrixRow> table;
+  Scenario s;
+  Prediction p;
+  std::string buffer;
+  Progress progress(io, summary.combinations);
+  for_each_selected(expander, sel, *shard, [&](const Choice& c) {
+    progress.tick();
+    switch (expander.build(c, s)) {
+      case MatrixExpander::Status::Invalid: ++summary.counts.invalid; return;
+      case MatrixExpander::Status::Excluded: ++summary.counts.excluded; return;
+      case MatrixExpander::Status::Valid: break;
+    }
+    engine.predict(s, p);
+    summary.add(c, p, *m);
+    if (json) {
+      const std::string id = expander.id(c);
+      JsonWriter w(buffer);
+      w.begin_object().key("id").value(id);
+      write_axes(w, *m, c);
+      write_prediction_fields(w, id, s, p, *book);
+      w.end_object();
+      buffer += '\n';
+      if (buffer.size() > (1 << 20)) { io.out << buffer; buffer.clear(); }
+    }
+    if (!html.empty() && table.size() < kMaxHtmlRows) {
+      MatrixRow row{expander.id(c), p.supported, p.outcome, p.cpus_used.value_or(0), "", ""};
+      for (auto a : action_names(p.actions)) row.actions += (row.actions.empty() ? "" : " ") + std::string(a);
+      for (auto i : p.fired) row.rules += (row.rules.empty() ? "" : " ") + book->rules[i].id;
+      table.push_back(std::move(row));
+    }
+  });
+  io.out << buffer;
+  if (report_empty(*m, summary.counts, io)) return static_cast<int>(ExitCode::BadInput);
+  if (json) io.err << summary.counts.invalid << " combinations refused by the scenario validation, "
+                   << summary.counts.excluded << " excluded by constraints\n";
+  else io.out << summary_text(summary, *m);
+  if (!html.empty()) {
+    int exit = 0;
+    if (!write_output(html, matrix_html(summary, *m, table, book->file), io, exit)) return exit;
+    io.err << "wrote " << html << '\n';
+  }
+  return 0;
+}
+
+}  // namespace
+
+int matrix_command(const std::vector<std::string>& args, Streams& io) {
+  static const std::vector<std::pair<std::string_view, int (*)(const std::vector<std::string>&, Streams&)>> kSub = {
+      {"expand", expand}, {"predict", predict}};
+  if (args.empty() || args[0] == "--help" || args[0] == "-h") {
+    (args.empty() ? io.err : io.out)
+        << "usage: restorelab matrix <expand|predict> FILE [options]\n"
+           "  expand    expand a matrix into scenarios (count, --json, --out DIR)\n"
+           "  predict   predict every combination and summarise (--json, --html FILE)\n"
+           "both take --strength N --seed N for a covering array instead of the full matrix\n";
+    return args.empty() ? static_cast<int>(ExitCode::BadInput) : 0;
+  }
+  for (const auto& [name, run] : kSub)
+    if (args[0] == name) return run({args.begin() + 1, args.end()}, io);
+  io.err << "restorelab matrix: unknown subcommand \"" << args[0] << "\"";
+  if (auto hint = did_you_mean(args[0], {"expand", "predict"}); !hint.empty()) io.err << "; " << hint;
+  io.err << '\n';
+  return static_cast<int>(ExitCode::BadInput);
+}
+
+}  // namespace restorelab

@@ -1,0 +1,72 @@
+// A Hypervisor for unit tests only: domains live in memory, every call is
+// recorded, and faults can be injected (a failing call, a domain that fails to
+// start, crashes, powers off or hangs). Never what a user runs.
+#pragma once
+
+#include <deque>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "harness/machines/hypervisor.h"
+
+namespace restorelab::machines {
+
+class FakeHypervisor final : public Hypervisor {
+ public:
+  /// What a domain does once started.
+  enum class Behaviour {
+    Hang,       ///< keeps running until destroyed (the default)
+    PowerOff,   ///< the guest powers off: shut off (shutdown)
+    Crash,      ///< the guest panics (pvpanic, on_crash=destroy): shut off (crashed)
+    FailStart,  ///< QEMU does not start: start() fails, shut off (failed)
+  };
+
+  struct Domain {
+    std::string xml;
+    DomainStatus status{DomainState::Shutoff, "unknown"};
+    bool persistent = true;
+  };
+
+  /// Every call in order: "define NAME", "start NAME", "status NAME",
+  /// "next_event NAME", "destroy NAME", "undefine NAME", "list_domains PREFIX",
+  /// "screenshot NAME PATH". Failed calls are recorded too.
+  const std::vector<std::string>& calls() const { return calls_; }
+  /// The domains that exist now, by name.
+  const std::map<std::string, Domain, std::less<>>& domains() const { return domains_; }
+
+  /// The next call of `op` (the first word of its calls() entry) fails with
+  /// `error`, once. Several faults for one op are used in order.
+  void fail_next(std::string op, Error error);
+  /// What domain `name` does when started.
+  void set_behaviour(std::string name, Behaviour behaviour);
+  /// A domain left by an earlier run: defined, and running when `running`.
+  void add_leftover(std::string name, bool running);
+
+  Result<std::string> define(std::string_view xml) override;
+  Status start(std::string_view name) override;
+  Result<DomainStatus> status(std::string_view name) override;
+  /// Returns a queued event at once; with none queued, sleeps for `timeout`
+  /// (as the real one waits) and returns nullopt.
+  Result<std::optional<LifecycleEvent>> next_event(std::string_view name,
+                                                   std::chrono::milliseconds timeout) override;
+  Status destroy(std::string_view name) override;
+  Status undefine(std::string_view name) override;
+  Result<std::vector<std::string>> list_domains(std::string_view prefix) override;
+  /// Writes a 1x1 black PNG.
+  Status screenshot(std::string_view name, const std::filesystem::path& png) override;
+
+ private:
+  /// Records the call; returns the injected fault for `op`, if any.
+  std::optional<Error> record(std::string_view op, std::string_view args);
+  Result<Domain*> find(std::string_view name, std::string_view doing);
+  void emit(std::string_view name, std::string event, std::string detail);
+
+  std::vector<std::string> calls_;
+  std::map<std::string, Domain, std::less<>> domains_;
+  std::map<std::string, Behaviour, std::less<>> behaviours_;
+  std::map<std::string, std::deque<Error>, std::less<>> faults_;
+  std::map<std::string, std::deque<LifecycleEvent>, std::less<>> events_;
+};
+
+}  // namespace restorelab::machines

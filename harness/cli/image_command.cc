@@ -2,22 +2,22 @@
 #include <ostream>
 
 #include "harness/cli/command_support.h"
+#include "harness/cli/dispatch.h"
 #include "harness/output/text.h"
-#include "harness/cli/cli.h"
 #include "harness/run/disk_tool.h"
 #include "harness/run/interrupt.h"
 
 namespace restorelab {
 
-int image_command(const std::vector<std::string>& args, Streams& io) {
+namespace {
+
+int build(const std::vector<std::string>& args, Streams& io) {
   CLI::App app("Build the model guest's cached artifacts (kernel, initramfs pieces, loaders, guest program)\n"
                "with images/build-image.sh; `restorelab run` does this on first use.\n"
                "Exit: 0 built or up to date, 2 usage, 3 the build failed.",
-               "restorelab image");
-  app.require_subcommand(1);
-  CLI::App* build = app.add_subcommand("build", "build the artifacts (cached by their inputs)");
+               "restorelab image build");
   std::string cache;
-  build->add_option("--cache", cache, "artifacts folder (default /var/tmp/restorelab/images/<inputs hash>)");
+  app.add_option("--cache", cache, "artifacts folder (default /var/tmp/restorelab/images/<inputs hash>)");
   if (auto exit = parse_args(app, args, io)) return *exit;
 
   auto& interrupt = run::install_interrupt_handlers();
@@ -35,6 +35,15 @@ int image_command(const std::vector<std::string>& args, Streams& io) {
   io.out << text("{}: {} ({} KiB, {} ms)\n", info->rebuilt ? "built" : "up to date", dir.string(),
                           static_cast<long long>(info->bytes / 1024), static_cast<long long>(info->seconds * 1000));
   return 0;
+}
+
+}  // namespace
+
+int image_command(const std::vector<std::string>& args, Streams& io) {
+  static constexpr Command kSub[] = {
+      {"build", "build the artifacts (cached by their inputs; `run` does this on first use)", build},
+  };
+  return dispatch({"restorelab image", "", kSub, ""}, args, io);
 }
 
 }  // namespace restorelab

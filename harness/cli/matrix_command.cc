@@ -5,6 +5,7 @@
 #include <ostream>
 
 #include "harness/cli/command_support.h"
+#include "harness/cli/dispatch.h"
 #include "harness/cli/matrix_html.h"
 #include "harness/cli/matrix_summary.h"
 #include "harness/output/output_file.h"
@@ -334,22 +335,13 @@ int predict(const std::vector<std::string>& args, Streams& io) {
 }  // namespace
 
 int matrix_command(const std::vector<std::string>& args, Streams& io) {
-  static const std::vector<std::pair<std::string_view, int (*)(const std::vector<std::string>&, Streams&)>> kSub = {
-      {"expand", expand}, {"predict", predict}};
-  if (args.empty() || args[0] == "--help" || args[0] == "-h") {
-    (args.empty() ? io.err : io.out)
-        << "usage: restorelab matrix <expand|predict> FILE [options]\n"
-           "  expand    expand a matrix into scenarios (count, --json, --out DIR)\n"
-           "  predict   predict every combination and summarise (--json, --html FILE)\n"
-           "both take --strength N --seed N for a covering array instead of the full matrix\n";
-    return args.empty() ? static_cast<int>(ExitCode::BadInput) : 0;
-  }
-  for (const auto& [name, run] : kSub)
-    if (args[0] == name) return run({args.begin() + 1, args.end()}, io);
-  io.err << "restorelab matrix: unknown subcommand \"" << args[0] << "\"";
-  if (auto hint = did_you_mean(args[0], {"expand", "predict"}); !hint.empty()) io.err << "; " << hint;
-  io.err << '\n';
-  return static_cast<int>(ExitCode::BadInput);
+  static constexpr Command kSub[] = {
+      {"expand", "expand a matrix into scenarios (count, --json, --out DIR)", expand},
+      {"predict", "predict every combination and summarise (--json, --html FILE)", predict},
+  };
+  return dispatch({"restorelab matrix", "",  kSub,
+                   "both take --strength N --seed N for a covering array instead of the full matrix\n"},
+                  args, io);
 }
 
 }  // namespace restorelab

@@ -5,6 +5,7 @@
 #include <ostream>
 
 #include "harness/cli/command_support.h"
+#include "harness/cli/dispatch.h"
 #include "harness/output/json_writer.h"
 #include "harness/output/output_file.h"
 #include "harness/machines/process.h"
@@ -253,31 +254,13 @@ int coverage(const std::vector<std::string>& args, Streams& io) {
 }  // namespace
 
 int rules_command(const std::vector<std::string>& args, Streams& io) {
-  struct Sub {
-    std::string_view name, help;
-    int (*run)(const std::vector<std::string>&, Streams&);
-  };
-  static const Sub kSub[] = {
+  static constexpr Command kSub[] = {
       {"lint", "check a rulebook for errors, dead, shadowed and conflicting rules", lint},
       {"test", "run the scenarios' [expect] tables against a rulebook (text, --json, --junit)", test},
       {"diff", "what a rulebook change does to the predictions of a matrix", diff},
       {"coverage", "how many scenarios of a matrix each rule fires on", coverage},
   };
-  if (args.empty() || args[0] == "--help" || args[0] == "-h") {
-    std::ostream& os = args.empty() ? io.err : io.out;
-    os << "usage: restorelab rules <command> [options]\n";
-    for (const Sub& s : kSub) os << "  " << s.name << std::string(10 - s.name.size(), ' ') << s.help << '\n';
-    return args.empty() ? bad_input() : 0;
-  }
-  std::vector<std::string_view> names;
-  for (const Sub& s : kSub) {
-    if (args[0] == s.name) return s.run({args.begin() + 1, args.end()}, io);
-    names.push_back(s.name);
-  }
-  io.err << "restorelab rules: unknown command \"" << args[0] << "\"";
-  if (auto hint = did_you_mean(args[0], names); !hint.empty()) io.err << "; " << hint;
-  io.err << '\n';
-  return bad_input();
+  return dispatch({"restorelab rules", "", kSub, ""}, args, io);
 }
 
 }  // namespace restorelab

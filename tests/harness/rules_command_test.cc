@@ -141,7 +141,8 @@ TEST_F(RulesCommandTest, LintFindsWhatBrokenCopiesBreak) {
 TEST_F(RulesCommandTest, UnknownSubcommandsGetASuggestion) {
   auto r = run({"rules", "lnit"});
   EXPECT_EQ(r.code, 2);
-  EXPECT_EQ(r.err, "restorelab rules: unknown command \"lnit\"; did you mean \"lint\"?\n");
+  EXPECT_EQ(r.err, "restorelab rules: unknown command \"lnit\"; did you mean \"lint\"?\n"
+                   "run `restorelab rules --help` for the list of commands\n");
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include "harness/cli/command_support.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <ostream>
@@ -125,12 +126,55 @@ std::optional<std::vector<Scenario>> load_scenarios_or_report(const std::vector<
 }
 
 void add_shard_option(CLI::App& app, std::string& shard) {
-  app.add_option("--shard", shard, "K/N: only the K-th of N shares of the scenarios (CI jobs in parallel)");
+  app.add_option("--shard", shard,
+                 "K/N: only the K-th of N shares of the scenarios (CI jobs in parallel); auto: from the job\n"
+                 "engine (Kubernetes Indexed Job: JOB_COMPLETION_INDEX + RESTORELAB_SHARD_COUNT; GitLab: CI_NODE_INDEX/TOTAL)");
+}
+
+std::expected<Shard, std::string> shard_from_environment(const char* (*getenv)(const char*)) {
+  auto number = [&](const char* name, long& out) -> std::optional<std::string> {
+    const char* v = getenv(name);
+    std::string text = v ? v : "";
+    char* end = nullptr;
+    out = text.empty() ? -1 : std::strtol(text.c_str(), &end, 10);
+    if (text.empty() || *end != '\0') return std::string(name) + "=\"" + printable(text) + "\" is not a number";
+    return std::nullopt;
+  };
+  long index = 0, count = 0;
+  Shard shard;
+  if (getenv("JOB_COMPLETION_INDEX")) {
+    if (!getenv("RESTORELAB_SHARD_COUNT"))
+      return std::unexpected("JOB_COMPLETION_INDEX is set (a Kubernetes Indexed Job) but RESTORELAB_SHARD_COUNT is "
+                             "not; set it to the Job's completions");
+    if (auto e = number("JOB_COMPLETION_INDEX", index)) return std::unexpected(*e);
+    if (auto e = number("RESTORELAB_SHARD_COUNT", count)) return std::unexpected(*e);
+    shard.index = static_cast<int>(index + 1);
+  } else if (getenv("CI_NODE_INDEX") || getenv("CI_NODE_TOTAL")) {
+    if (auto e = number("CI_NODE_INDEX", index)) return std::unexpected(*e);
+    if (auto e = number("CI_NODE_TOTAL", count)) return std::unexpected(*e);
+    shard.index = static_cast<int>(index);
+  } else {
+    return std::unexpected("--shard auto: no job engine's variables are set (JOB_COMPLETION_INDEX with "
+                           "RESTORELAB_SHARD_COUNT, or CI_NODE_INDEX with CI_NODE_TOTAL)");
+  }
+  if (count < 1 || count > 100000 || shard.index < 1 || shard.index > count)
+    return std::unexpected("--shard auto: share " + std::to_string(shard.index) + " of " + std::to_string(count) +
+                           " is out of range");
+  shard.count = static_cast<int>(count);
+  return shard;
 }
 
 std::optional<Shard> parse_shard(const std::string& text, Streams& io) {
   Shard shard;
   if (text.empty()) return shard;
+  if (text == "auto") {
+    auto from_env = shard_from_environment([](const char* name) -> const char* { return std::getenv(name); });
+    if (!from_env) {
+      io.err << "restorelab: " << from_env.error() << "\n";
+      return std::nullopt;
+    }
+    return *from_env;
+  }
   const auto slash = text.find('/');
   try {
     if (slash == std::string::npos) throw std::invalid_argument("no slash");

@@ -2,6 +2,7 @@
 // rulebook and scenario files with diagnostics on stderr.
 #pragma once
 
+#include <expected>
 #include <optional>
 #include <string>
 #include <vector>
@@ -45,8 +46,18 @@ struct Shard {
 /// Adds `--shard K/N` to a command.
 void add_shard_option(CLI::App& app, std::string& shard);
 
-/// Parses "K/N"; prints a message and returns nothing when it is not one.
+/// Parses "K/N", or "auto": the share from the environment of the job
+/// engine that started the process (shard_from_environment). Prints a
+/// message and returns nothing when it is neither.
 std::optional<Shard> parse_shard(const std::string& text, Streams& io);
+
+/// The share a job engine gave this process, read from `getenv`:
+///  - a Kubernetes Indexed Job: JOB_COMPLETION_INDEX (0-based) and
+///    RESTORELAB_SHARD_COUNT (the Job's completions; Kubernetes does not
+///    export it, so the Job sets it);
+///  - GitLab `parallel:`: CI_NODE_INDEX (1-based) and CI_NODE_TOTAL.
+/// An error message when none is set or a value is not a number in range.
+std::expected<Shard, std::string> shard_from_environment(const char* (*getenv)(const char*));
 
 /// Keeps the scenarios of one shard, in order.
 void keep_shard(std::vector<Scenario>& scenarios, const Shard& shard);

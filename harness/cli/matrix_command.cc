@@ -6,10 +6,11 @@
 
 #include "harness/cli/command_support.h"
 #include "harness/cli/dispatch.h"
+#include "harness/cli/matrix_selection.h"
 #include "harness/cli/matrix_html.h"
 #include "harness/cli/matrix_summary.h"
 #include "harness/output/output_file.h"
-#include "harness/cli/prediction_report.h"
+#include "harness/run/prediction_report.h"
 #include "rules/covering_array.h"
 #include "rules/engine.h"
 #include "rules/scenario_writer.h"
@@ -33,70 +34,6 @@ void add_common(CLI::App& app, MatrixOptions& o) {
       ->check(CLI::Range(1, 6));
   app.add_option("--seed", o.seed, "seed of the covering array (same seed, same rows)");
   app.add_option("--shard", o.shard, "K/N: only the K-th of N shares of the combinations (CI jobs in parallel)");
-}
-
-/// The combinations to use: all of them, or a covering array's rows.
-struct Selection {
-  std::vector<Choice> rows;  ///< empty with `all`
-  bool all = true;
-  CoveringResult covering;
-  double seconds = 0;
-};
-
-Selection select(const Matrix& m, const MatrixOptions& o, Streams& io) {
-  Selection sel;
-  if (o.strength <= 0) return sel;
-  MatrixExpander expander(m);
-  std::vector<std::size_t> sizes;
-  for (const Axis& a : m.axes) sizes.push_back(a.values.size());
-  Scenario scratch;
-  const auto start = std::chrono::steady_clock::now();
-  sel.covering = build_covering_array(sizes, {.strength = o.strength, .seed = o.seed},
-                                      [&](const Choice& c) { return expander.build(c, scratch) == MatrixExpander::Status::Valid; });
-  sel.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  sel.rows = sel.covering.rows;
-  sel.all = false;
-  const auto& c = sel.covering;
-  io.err << "covering array of strength " << o.strength << ": " << c.rows.size() << " rows of " << m.size()
-         << " combinations; " << c.tuples_covered << " of " << c.tuples_total << " " << o.strength << "-tuples covered"
-         << (c.tuples_unreachable ? " (" + std::to_string(c.tuples_unreachable) + " excluded by validation or constraints)" : "")
-         << "; built in " << static_cast<int>(sel.seconds * 1000) << " ms\n";
-  return sel;
-}
-
-/// Calls f for the combinations selected (all, or a covering array's rows)
-/// that fall in the shard (by position among them).
-template <class F>
-void for_each_selected(const MatrixExpander& expander, const Selection& sel, const Shard& shard, F&& f) {
-  std::size_t position = 0;
-  auto in_shard = [&](const Choice& c) {
-    if (shard.takes(position++)) f(c);
-  };
-  if (sel.all) expander.for_each(in_shard);
-  else for (const Choice& c : sel.rows) in_shard(c);
-}
-
-void write_axes(JsonWriter& json, const Matrix& m, const Choice& choice) {
-  json.key("axes").begin_object();
-  for (std::size_t i = 0; i < m.axes.size(); ++i) {
-    const Axis& a = m.axes[i];
-    json.key(a.key);
-    const Value& v = a.values[choice[i]];
-    if (const bool* b = std::get_if<bool>(&v)) json.value(*b);
-    else if (a.keys[0]->type == ValueType::Int) json.value(std::get<std::int64_t>(v));
-    else if (a.keys[0]->type == ValueType::StringList || a.keys[0]->type == ValueType::EnumList) {
-      json.begin_array();
-      std::string text = a.labels[choice[i]];
-      for (std::size_t at = 0; text != "none" && at <= text.size();) {
-        std::size_t plus = text.find('+', at);
-        if (plus == std::string::npos) plus = text.size();
-        json.value(std::string_view(text).substr(at, plus - at));
-        at = plus + 1;
-      }
-      json.end_array();
-    } else json.value(a.labels[choice[i]]);
-  }
-  json.end_object();
 }
 
 /// Prints progress on a terminal every so often.
@@ -191,7 +128,7 @@ int expand(const std::vector<std::string>& args, Streams& io) {
   const Matrix* m = &in->matrix;
   const Shard* shard = &in->shard;
 
-  const Selection sel = select(*m, o, io);
+  const Selection sel = select_combinations(*m, o.strength, o.seed, io);
   MatrixExpander expander(*m);
   ExpansionCounts counts;
   Scenario s;
@@ -282,7 +219,7 @@ int predict(const std::vector<std::string>& args, Streams& io) {
     return static_cast<int>(ExitCode::BadInput);
   }
 
-  const Selection sel = select(*m, o, io);
+  const Selection sel = select_combinations(*m, o.strength, o.seed, io);
   MatrixExpander expander(*m);
   Engine engine(*book);
   MatrixSummary summary;

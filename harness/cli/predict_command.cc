@@ -2,7 +2,7 @@
 #include <ostream>
 
 #include "harness/cli/command_support.h"
-#include "harness/cli/prediction_report.h"
+#include "harness/run/prediction_report.h"
 #include "rules/engine.h"
 
 namespace restorelab {

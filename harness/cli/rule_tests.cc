@@ -4,7 +4,7 @@
 #include <filesystem>
 
 #include "harness/output/json_writer.h"
-#include "harness/cli/prediction_report.h"
+#include "harness/run/prediction_report.h"
 #include "harness/output/xml_text.h"
 
 namespace restorelab {

@@ -1,22 +1,20 @@
-// `restorelab run`: predict each scenario, reproduce it on VMs, compare.
-#include <unistd.h>
-
+// `restorelab run`: predict each scenario, reproduce it on VMs, compare; a
+// campaign over files, folders and matrices (results-format.md).
 #include <filesystem>
-#include <iomanip>
 #include <ostream>
 
-#include "harness/cli/command_support.h"
-#include "harness/machines/accelerator.h"
-#include "harness/machines/backend.h"
-#include "harness/output/text.h"
+#include "harness/cli/campaign_inputs.h"
 #include "harness/cli/cli.h"
+#include "harness/cli/command_support.h"
+#include "harness/cli/run_machines.h"
+#include "harness/cli/run_progress.h"
+#include "harness/machines/backend.h"
+#include "harness/run/campaign.h"
 #include "harness/run/host_capacity.h"
 #include "harness/run/interrupt.h"
-#include "harness/run/orchestrator.h"
-#include "harness/run/run_report.h"
+#include "harness/run/result_sink.h"
 #include "harness/run/run_session.h"
 #include "harness/run/source_cache.h"
-#include "rules/engine.h"
 
 namespace restorelab {
 
@@ -28,47 +26,34 @@ struct RunArgs {
   bool json = false;
   bool keep = false;
   bool no_cache = false;
+  bool no_reuse = false;
   std::string connect;
   std::string work;
   std::string evidence = "runs";
   std::string rules;
   std::string images;
+  std::string junit;
+  std::string shard;
   double silence = 20;
+  int jobs = 0;
+  int retries = 0;
+  int strength = 0;
+  std::uint64_t seed = 1;
   std::vector<std::string> files;
 };
 
-/// Live progress on a terminal: "  scenario  phase  12s" rewritten in place.
-class Progress {
- public:
-  Progress(Streams& io) : io_(io) {}
-  void show(const std::string& scenario, std::string_view phase, double seconds) {
-    if (!io_.err_is_terminal) return;
-    io_.err << "\r\033[K" << scenario << "  " << phase << "  " << static_cast<int>(seconds) << "s" << std::flush;
-    shown_ = true;
-  }
-  void clear() {
-    if (shown_) io_.err << "\r\033[K" << std::flush;
-    shown_ = false;
-  }
-  void note(const std::string& line) {
-    clear();
-    if (io_.err_is_terminal) io_.err << line << "\n";
-  }
-
- private:
-  Streams& io_;
-  bool shown_ = false;
-};
-
-/// Every scenario must turn into VMs libvirt accepts: checked before any VM starts.
-bool check_buildable(const std::vector<Scenario>& scenarios, const run::RunSettings& settings, Streams& io) {
+/// Every machine of every scenario must fit the host and turn into VMs
+/// libvirt accepts: checked before any VM starts. Builds each plan once.
+bool plan_all(std::vector<run::CampaignItem>& items, const run::RunSettings& settings, Streams& io) {
   bool ok = true;
   const run::HostCapacity host = run::host_capacity();
-  for (const Scenario& s : scenarios) {
+  for (run::CampaignItem& item : items) {
+    const Scenario& s = item.scenario;
+    const std::string where = s.file.empty() ? item.id : s.file;
     bool fits = true;
     for (auto [machine, side] : {std::pair{&s.source, "source"}, std::pair{&s.destination, "destination"}}) {
       if (auto why = run::exceeds_host(*machine, side, host)) {
-        io.err << (s.file.empty() ? s.name : s.file) << ": cannot be run on VMs: " << *why << "\n";
+        io.err << where << ": cannot be run on VMs: " << *why << "\n";
         fits = false;
       }
     }
@@ -76,35 +61,32 @@ bool check_buildable(const std::vector<Scenario>& scenarios, const run::RunSetti
       ok = false;
       continue;
     }
-    for (bool destination : {false, true}) {
-      if (auto xml = run::side_xml(s, destination, settings); !xml) {
-        io.err << (s.file.empty() ? s.name : s.file) << ": cannot be run on VMs: " << xml.error().message << "\n";
-        ok = false;
-        break;
-      }
+    item.plan = run::plan_run(s, run::plan_paths(s, settings));
+    if (auto xmls = run::plan_xmls(item.plan, settings.type); !xmls) {
+      io.err << where << ": cannot be run on VMs: " << xmls.error().message << "\n";
+      ok = false;
     }
   }
   return ok;
 }
 
-/// Writes the JUnit report; 0, or the exit code of the failure after saying why.
-int write_junit(const run::JunitReport& report, const std::string& path, Streams& io) {
-  if (auto written = report.write(path); !written) {
-    io.err << "restorelab run: " << written.error().message << "\n";
-    return written.error().exit_code();
-  }
-  return 0;
-}
-
 }  // namespace
 
 int run_command(const std::vector<std::string>& args, Streams& io) {
-  CLI::App app("Predict each scenario, reproduce it on real VMs (libvirt + QEMU) and compare.\n"
-               "Exit: 0 every verdict agrees, 1 any disagrees, 2 bad input (nothing ran),\n"
-               "3 any run failed (infrastructure), 130 interrupted (everything cleaned up).",
+  CLI::App app("Predict each scenario, reproduce it on real VMs (libvirt + QEMU) and compare. Inputs are\n"
+               "scenario files, folders of them and matrix files (each valid combination, or a covering\n"
+               "array of them with --strength).\n"
+               "Exit: 0 every verdict agrees (or is a known deviation), 1 any disagrees or is flaky,\n"
+               "2 bad input (nothing ran), 3 any run failed (infrastructure), 130 interrupted.",
                "restorelab run");
   RunArgs a;
-  app.add_flag("--json", a.json, "one JSON object per scenario (JSON Lines)");
+  app.add_flag("--json", a.json, "one JSON object per scenario (JSON Lines), as each finishes");
+  app.add_option("--jobs,-j", a.jobs,
+                 "scenarios in flight at once (default: half the host's processors, as many as its memory\n"
+                 "holds at 1.5 GiB each, at least 1)")
+      ->check(CLI::Range(1, 64));
+  app.add_option("--retries", a.retries, "run a disagreeing or failed scenario up to N more times (flaky when they differ)")
+      ->check(CLI::Range(0, 10));
   app.add_flag("--keep", a.keep, "keep the domains (stopped) and disks for inspection");
   app.add_flag("--no-cache", a.no_cache, "always boot the source VM (no reuse of an identical earlier source run)");
   app.add_option("--connect", a.connect, "libvirt URI (default qemu:///embed?root=/var/tmp/restorelab/embed)");
@@ -114,26 +96,34 @@ int run_command(const std::vector<std::string>& args, Streams& io) {
   app.add_option("--images", a.images, "model guest artifacts folder (default /var/tmp/restorelab/images/<hash>)");
   app.add_option("--silence", a.silence, "seconds without serial output after kernel-start that count as a hang")
       ->check(CLI::Range(1.0, 600.0));
-  std::string shard_text, junit;
-  add_shard_option(app, shard_text);
-  app.add_option("--junit", junit, "also write JUnit XML (one testcase per scenario) to this file");
-  app.add_option("files", a.files, "scenario files, or folders to search for them")->required();
+  app.add_option("--strength", a.strength, "for matrix inputs: only a covering array of this strength")
+      ->check(CLI::Range(1, 6));
+  app.add_option("--seed", a.seed, "seed of the covering array (same seed, same rows)");
+  add_shard_option(app, a.shard);
+  app.add_option("--junit", a.junit, "also write JUnit XML (one testcase per scenario) to this file");
+  app.add_option("files", a.files, "scenario files, folders to search for them, or matrix files")->required();
   if (auto exit = parse_args(app, args, io)) return *exit;
-  const auto shard = parse_shard(shard_text, io);
-  if (!shard) return static_cast<int>(ExitCode::BadInput);
-  if (!junit.empty()) {
-    if (auto usable = check_output_path(junit); !usable) {
+  const auto bad_input = static_cast<int>(ExitCode::BadInput);
+  const auto shard = parse_shard(a.shard, io);
+  if (!shard) return bad_input;
+  if (!a.junit.empty()) {
+    if (auto usable = check_output_path(a.junit); !usable) {
       io.err << "restorelab run: --junit " << usable.error().message << "\n";
-      return static_cast<int>(ExitCode::BadInput);
+      return bad_input;
     }
   }
 
+  // Everything that can be wrong with the input is found before any VM starts.
   auto book = load_rulebook_or_report(a.rules, io);
-  if (!book) return static_cast<int>(ExitCode::BadInput);
-  auto scenarios = load_scenarios_or_report(expand_scenario_paths(a.files), io);
-  if (!scenarios) return static_cast<int>(ExitCode::BadInput);
-  keep_shard(*scenarios, *shard);
-  run::JunitReport junit_report;
+  if (!book) return bad_input;
+  auto inputs = load_campaign_inputs(a.files, *book, a.strength, a.seed, io);
+  if (!inputs) return bad_input;
+  std::vector<run::CampaignItem> items;
+  for (std::size_t i = 0; i < inputs->size(); ++i) {
+    if (!shard->takes(i)) continue;
+    CampaignInput& in = (*inputs)[i];
+    items.push_back(run::CampaignItem{std::move(in.id), std::move(in.scenario), std::move(in.axes_json), {}});
+  }
 
   const fs::path work_root = a.work.empty() ? run::default_work_root() : fs::path(a.work);
   const fs::path evidence_root = fs::absolute(a.evidence);
@@ -148,93 +138,58 @@ int run_command(const std::vector<std::string>& args, Streams& io) {
   settings.artifacts = a.images.empty() ? run::default_artifacts_dir(images_dir) : fs::path(a.images);
   settings.chain_limits.silence_after_kernel = settings.destination_limits.silence_after_kernel =
       std::chrono::milliseconds(static_cast<long long>(a.silence * 1000));
-  if (!check_buildable(*scenarios, settings, io)) return static_cast<int>(ExitCode::BadInput);
+  if (!plan_all(items, settings, io)) return bad_input;
+
+  run::CampaignOptions options;
+  options.jobs = a.jobs > 0 ? a.jobs : run::default_jobs(run::host_capacity());
+  options.retries = a.retries;
+  options.reuse = !a.no_reuse;
+  options.key_inputs = run::KeyInputs{run::image_inputs_hash(images_dir), settings.chain_limits.silence_after_kernel};
 
   auto& interrupt = run::install_interrupt_handlers();
   struct DefaultHandlersAtExit {
     ~DefaultHandlersAtExit() { run::restore_default_handlers(); }
   } default_handlers_at_exit;
-  Progress progress(io);
-  const Engine engine(*book);
-  int worst = 0;  // 0 agree, 1 disagree, 3 error
-  auto fail_all = [&](const std::string& why, std::string_view accel) {
-    for (const Scenario& s : *scenarios) {
-      run::ScenarioRun r;
-      r.observation.error = why;
-      r.evidence = settings.evidence_dir / s.name;
-      const Prediction p = engine.predict(s);
-      const run::Verdict v = run::judge(p, r.observation);
-      const run::ScenarioReport report{s, p, r, v, accel};
-      io.out << (a.json ? run::run_json_line(report) : run::run_text(report) + "\n");
-      junit_report.add(report);
-    }
-    io.err << "restorelab run: " << why << "\n";
-    if (!junit.empty()) write_junit(junit_report, junit, io);
-    return static_cast<int>(ExitCode::RunFailed);
-  };
-
-  // The accelerator, from the real probe.
-  auto accel = machines::detect_accelerator();
-  if (!accel) return fail_all(accel.error().message, "none");
-  const bool kvm = accel->accelerator == machines::Accelerator::Kvm;
-  const std::string_view accel_name = machines::accelerator_name(accel->accelerator);
-  settings.type = machines::domain_type_for(accel->accelerator);
-  settings = run::scaled_for(settings, kvm);
-
-  // The model guest's artifacts (built on first use).
-  run::ScriptDiskTool disks(images_dir, &interrupt);
-  progress.show("image", "build", 0);
-  auto artifacts = disks.build_artifacts(settings.artifacts);
-  progress.clear();
-  if (interrupt.load() != 0) return static_cast<int>(ExitCode::Interrupted);
-  if (!artifacts) return fail_all(artifacts.error().message, accel_name);
-  if (artifacts->rebuilt) progress.note(text("built the model guest in {} s", static_cast<int>(artifacts->seconds)));
-
-  // The hypervisor, and whatever killed runs left in it.
   const std::string uri = a.connect.empty() ? machines::default_backend_uri(run::default_embed_root()) : a.connect;
-  progress.show("libvirt", "connect", 0);
-  auto backend = machines::open_backend(uri);
+  RunMachines machines(settings, uri, work_root, interrupt, io);
+  RunProgress progress(io, options.jobs);
+  const Engine engine(*book);
+  run::Campaign campaign(machines, engine, interrupt, nullptr, nullptr, &progress);
+
+  run::TextSink text(io.out);
+  run::JsonLinesSink json(io.out);
+  std::vector<run::ResultSink*> sinks{a.json ? static_cast<run::ResultSink*>(&json) : &text};
+  std::unique_ptr<run::JunitSink> junit;
+  if (!a.junit.empty()) sinks.push_back((junit = std::make_unique<run::JunitSink>(a.junit)).get());
+
+  const auto started = std::chrono::steady_clock::now();
+  run::CampaignOutcome outcome = campaign.run(items, options, sinks);
   progress.clear();
-  if (!backend) return fail_all(backend.error().message, accel_name);
-  machines::Hypervisor& hv = *backend->hypervisor;
-  machines::ProcProcessTable processes;
-  auto leftovers = run::remove_leftovers(hv, backend->embed_root, processes, work_root);
-  if (!leftovers.removed.empty() || !leftovers.killed.empty())
-    io.err << "removed what an earlier run left: " << leftovers.removed.size() << " domain(s)/folder(s), "
-           << leftovers.killed.size() << " QEMU process(es)\n";
-  for (const auto& p : leftovers.problems) io.err << "warning: " << p.message << "\n";
-  run::claim_work_dir(settings.work_dir, settings.domain_prefix);
+  machines.clean_up();
 
-  for (const Scenario& s : *scenarios) {
-    run::Orchestrator per(hv, disks, interrupt, [&](std::string_view phase, double seconds) {
-      progress.show(s.name, phase, seconds);
-    });
-    run::ScenarioRun r = per.run(s, settings);
-    progress.clear();
-    for (const auto& p : r.cleanup_problems) io.err << "warning: cleanup: " << p << "\n";
-    if (r.interrupted) break;
-    const Prediction p = engine.predict(s);
-    const run::Verdict v = run::judge(p, r.observation);
-    const run::ScenarioReport report{s, p, r, v, accel_name};
-    io.out << (a.json ? run::run_json_line(report) : run::run_text(report) + "\n") << std::flush;
-    junit_report.add(report);
-    worst = std::max(worst, v.kind == run::Verdict::Kind::Agree ? 0 : v.kind == run::Verdict::Kind::Disagree ? 1 : 3);
+  run::RunSummary summary;
+  summary.title = settings.evidence_dir.string();
+  summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  summary.accelerator = outcome.accelerator;
+  summary.interrupted = outcome.interrupted;
+  summary.results = outcome.results;
+  int exit = run::exit_status(outcome.results);
+  for (run::ResultSink* sink : sinks) {
+    if (auto done = sink->finish(summary); !done) {
+      io.err << "restorelab run: " << done.error().message << "\n";
+      exit = std::max(exit, done.error().exit_code());
+    }
   }
-
-  if (!a.keep) {
-    auto rest = machines::remove_domains(hv, settings.domain_prefix);
-    for (const auto& p : rest.problems) io.err << "warning: cleanup: " << p.message << "\n";
-    std::error_code ec;
-    fs::remove_all(settings.work_dir, ec);
+  if (outcome.sink_error) {
+    io.err << "restorelab run: " << outcome.sink_error->message << "; stopped starting scenarios\n";
+    exit = std::max(exit, outcome.sink_error->exit_code());
   }
-  if (!junit.empty()) {
-    if (const int exit = write_junit(junit_report, junit, io); exit != 0) worst = std::max(worst, exit);
-  }
-  if (interrupt.load() != 0) {
-    io.err << "restorelab run: interrupted; removed this run's domains and disks\n";
+  if (outcome.interrupted) {
+    io.err << "restorelab run: interrupted; kept the " << outcome.results.size()
+           << " finished result(s), removed this run's domains and disks\n";
     return static_cast<int>(ExitCode::Interrupted);
   }
-  return worst;
+  return exit;
 }
 
 }  // namespace restorelab

@@ -33,12 +33,13 @@ int xml_command(const std::vector<std::string>& args, Streams& io) {
   settings.artifacts = images.empty() ? run::default_artifacts_dir(run::images_source_dir()) : std::filesystem::path(images);
   // Printing starts nothing: no accelerator probe, no file written.
   settings.type = machines::domain_type_for(accel == "kvm" ? machines::Accelerator::Kvm : machines::Accelerator::Tcg);
-  auto xml = run::side_xml(scenarios->front(), side == "destination", settings);
-  if (!xml) {
-    io.err << file << ": cannot be run on VMs: " << xml.error().message << "\n";
+  const Scenario& s = scenarios->front();
+  auto xmls = run::plan_xmls(run::plan_run(s, run::plan_paths(s, settings)), settings.type);
+  if (!xmls) {
+    io.err << file << ": cannot be run on VMs: " << xmls.error().message << "\n";
     return static_cast<int>(ExitCode::BadInput);
   }
-  io.out << *xml;
+  io.out << (side == "destination" ? xmls->back() : xmls->front());
   return 0;
 }
 

@@ -26,6 +26,11 @@ HostCapacity host_capacity() {
   return host;
 }
 
+int default_jobs(const HostCapacity& host) {
+  const std::int64_t by_memory = (host.memory_mib - 2048) / kMibPerScenario;
+  return static_cast<int>(std::max<std::int64_t>(1, std::min<std::int64_t>(host.cpus / 2, by_memory)));
+}
+
 std::optional<std::string> exceeds_host(const Machine& m, std::string_view side, const HostCapacity& host) {
   const int max_cpus = std::min(kMaxVcpusPc, kMaxVcpusPerHostCpu * host.cpus);
   if (m.cpus > max_cpus)

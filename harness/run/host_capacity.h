@@ -22,6 +22,16 @@ inline constexpr int kMaxVcpusPc = 255;
 /// within the run's time limits (they are time-shared).
 inline constexpr int kMaxVcpusPerHostCpu = 8;
 
+/// Memory one scenario in flight needs: its largest VM (512 MiB by default)
+/// plus QEMU's own and the disks being made (the VMs of a chain run one
+/// after the other).
+inline constexpr std::int64_t kMibPerScenario = 1536;
+
+/// `run --jobs` without a number: half the host's processors (a TCG guest
+/// keeps a processor busy per vCPU, the make-disk scripts another), at most
+/// as many as fit in the memory left after 2 GiB for the rest, at least 1.
+int default_jobs(const HostCapacity& host);
+
 /// This host, from sysconf and /proc/meminfo.
 HostCapacity host_capacity();
 

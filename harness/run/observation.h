@@ -63,6 +63,7 @@ struct Observation {
   bool failed() const { return !error.empty(); }
   /// Decided: an outcome or a failure; further VMs of the chain are not run.
   bool final() const { return outcome.has_value() || failed(); }
+  bool operator==(const Observation&) const = default;
 };
 
 /// The observation after the VMs in `records` (in boot order). An

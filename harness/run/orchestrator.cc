@@ -22,12 +22,29 @@ RunSettings scaled_for(RunSettings settings, bool kvm) {
   return settings;
 }
 
-namespace {
-
-PlanPaths plan_paths(const Scenario& s, const RunSettings& settings) {
-  return PlanPaths{settings.work_dir / s.name, settings.evidence_dir / s.name, settings.domain_prefix, settings.type,
-                   settings.artifacts};
+PlanPaths plan_paths(const Scenario& s, const RunSettings& settings, int attempt) {
+  PlanPaths paths{settings.work_dir / s.name, settings.evidence_dir / s.name, settings.domain_prefix, settings.type,
+                  settings.artifacts};
+  if (attempt > 1) {
+    paths.disk_dir = settings.work_dir / (s.name + ".attempt-" + std::to_string(attempt));
+    paths.evidence_dir /= "attempt-" + std::to_string(attempt);
+  }
+  return paths;
 }
+
+machines::Result<std::vector<std::string>> plan_xmls(const RunPlan& plan, machines::DomainType type) {
+  std::vector<std::string> xmls;
+  for (const PlannedVm& vm : plan.vms) {
+    machines::VmSpec spec = vm.spec;
+    spec.type = type;
+    auto xml = machines::domain_xml(spec);
+    if (!xml) return std::unexpected(machines::make_error(std::string(phase_name(vm.phase)) + " VM: " + xml.error().message));
+    xmls.push_back(std::move(*xml));
+  }
+  return xmls;
+}
+
+namespace {
 
 bool write_file(const fs::path& p, const std::string& content) {
   std::ofstream out(p, std::ios::binary | std::ios::trunc);
@@ -63,18 +80,11 @@ void write_timings(const ScenarioRun& run) {
 
 }  // namespace
 
-machines::Result<std::string> side_xml(const Scenario& s, bool destination, const RunSettings& settings) {
-  RunPlan plan = plan_run(s, plan_paths(s, settings));
-  return machines::domain_xml((destination ? plan.vms.back() : plan.vms.front()).spec);
-}
-
-ScenarioRun Orchestrator::run(const Scenario& s, const RunSettings& settings) {
+ScenarioRun Orchestrator::run(const Scenario& s, const RunPlan& plan, const RunSettings& settings) {
   const auto start = Clock::now();
   ScenarioRun result;
-  const PlanPaths paths = plan_paths(s, settings);
-  RunPlan plan = plan_run(s, paths);
-  result.evidence = fs::absolute(paths.evidence_dir);
-  const fs::path disk_dir = fs::absolute(paths.disk_dir);
+  result.evidence = plan.evidence_dir;
+  const fs::path disk_dir = plan.disk_dir;
   std::error_code ec;
   fs::create_directories(result.evidence, ec);
   fs::create_directories(disk_dir, ec);
@@ -86,16 +96,15 @@ ScenarioRun Orchestrator::run(const Scenario& s, const RunSettings& settings) {
 
   // Evidence first: XMLs and jobs are written before anything runs.
   std::vector<std::string> xmls;
-  for (const PlannedVm& vm : plan.vms) {
-    auto xml = machines::domain_xml(vm.spec);
-    if (!xml) {
-      failed(xml.error().message);
-      break;
-    }
-    xmls.push_back(*xml);
-    if (!write_file(vm.xml_file, *xml) || !write_file(vm.job_file, vm.job)) {
-      failed("cannot write the evidence in " + result.evidence.string());
-      break;
+  if (auto rendered = plan_xmls(plan, settings.type); !rendered) {
+    failed(rendered.error().message);
+  } else {
+    xmls = std::move(*rendered);
+    for (std::size_t i = 0; i < plan.vms.size(); ++i) {
+      if (!write_file(plan.vms[i].xml_file, xmls[i]) || !write_file(plan.vms[i].job_file, plan.vms[i].job)) {
+        failed("cannot write the evidence in " + result.evidence.string());
+        break;
+      }
     }
   }
 

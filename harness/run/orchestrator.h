@@ -63,7 +63,10 @@ class Orchestrator {
                PhaseProgressFn progress = {})
       : hypervisor_(hypervisor), disks_(disks), interrupt_(interrupt), progress_(std::move(progress)) {}
 
-  ScenarioRun run(const Scenario& s, const RunSettings& settings);
+  /// Runs `plan` (plan_run() of `s` with plan_paths()) once. Thread-safe
+  /// when the hypervisor and disk tool are: a campaign runs several
+  /// orchestrators at once on one hypervisor.
+  ScenarioRun run(const Scenario& s, const RunPlan& plan, const RunSettings& settings);
 
  private:
   machines::Hypervisor& hypervisor_;
@@ -72,9 +75,14 @@ class Orchestrator {
   PhaseProgressFn progress_;
 };
 
-/// The domain XML of one side of `s`, exactly as a run defines it, with the
-/// run's paths below `work_dir` / `evidence_dir` ("source": the source VM;
-/// "destination": the destination boot).
-machines::Result<std::string> side_xml(const Scenario& s, bool destination, const RunSettings& settings);
+/// Where the plan of attempt `attempt` (1, 2, ...) of `s` puts things:
+/// work_dir/NAME and evidence_dir/NAME for the first, work_dir/NAME.attempt-N
+/// and evidence_dir/NAME/attempt-N for a retry.
+PlanPaths plan_paths(const Scenario& s, const RunSettings& settings, int attempt = 1);
+
+/// The domain XML of every VM of `plan`, in boot order, with the run's
+/// domain type: what a run defines. An error names the VM that cannot be
+/// built (checked before any VM starts).
+machines::Result<std::vector<std::string>> plan_xmls(const RunPlan& plan, machines::DomainType type);
 
 }  // namespace restorelab::run

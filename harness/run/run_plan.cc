@@ -121,6 +121,8 @@ RunPlan plan_run(const Scenario& s, const PlanPaths& paths) {
   const fs::path artifacts = fs::absolute(paths.artifacts);
   const fs::path evidence = fs::absolute(paths.evidence_dir);
   RunPlan plan;
+  plan.disk_dir = disks;
+  plan.evidence_dir = evidence;
   auto disk = [&](DiskRequest::Kind kind, std::string file, const Machine* m) {
     DiskRequest d;
     d.kind = kind;

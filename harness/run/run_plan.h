@@ -59,6 +59,8 @@ struct PlannedVm {
 };
 
 struct RunPlan {
+  std::filesystem::path disk_dir;      ///< absolute: PlanPaths::disk_dir
+  std::filesystem::path evidence_dir;  ///< absolute: PlanPaths::evidence_dir
   std::vector<DiskRequest> disks;
   std::vector<PlannedVm> vms;  ///< in boot order; the last one is the destination boot
 };

@@ -6,9 +6,18 @@ std::string_view verdict_name(Verdict::Kind k) {
   switch (k) {
     case Verdict::Kind::Agree: return "agree";
     case Verdict::Kind::Disagree: return "disagree";
+    case Verdict::Kind::KnownDeviation: return "known-deviation";
+    case Verdict::Kind::Flaky: return "flaky";
     case Verdict::Kind::Error: return "error";
   }
   return "error";
+}
+
+std::optional<Verdict::Kind> parse_verdict(std::string_view name) {
+  for (auto k : {Verdict::Kind::Agree, Verdict::Kind::Disagree, Verdict::Kind::KnownDeviation, Verdict::Kind::Flaky,
+                 Verdict::Kind::Error})
+    if (verdict_name(k) == name) return k;
+  return std::nullopt;
 }
 
 Verdict judge(const Prediction& predicted, const Observation& observed) {

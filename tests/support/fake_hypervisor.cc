@@ -1,23 +1,48 @@
 #include "tests/support/fake_hypervisor.h"
 
-
-#include "harness/output/text.h"
+#include <algorithm>
 #include <fstream>
 #include <thread>
+
+#include "harness/output/text.h"
 
 #include "harness/output/png.h"
 
 namespace restorelab::machines {
 
 void FakeHypervisor::fail_next(std::string op, Error error) {
+  std::lock_guard lock(mutex_);
   faults_[std::move(op)].push_back(std::move(error));
 }
 
 void FakeHypervisor::set_behaviour(std::string name, Behaviour behaviour) {
+  std::lock_guard lock(mutex_);
   behaviours_[std::move(name)] = behaviour;
 }
 
+void FakeHypervisor::script(std::string name, std::vector<Boot> boots) {
+  std::lock_guard lock(mutex_);
+  scripts_[std::move(name)] = std::move(boots);
+}
+
+int FakeHypervisor::starts(std::string_view name) const {
+  std::lock_guard lock(mutex_);
+  auto it = starts_.find(name);
+  return it == starts_.end() ? 0 : it->second;
+}
+
+std::vector<std::string> FakeHypervisor::calls() const {
+  std::lock_guard lock(mutex_);
+  return calls_;
+}
+
+std::map<std::string, FakeHypervisor::Domain, std::less<>> FakeHypervisor::domains() const {
+  std::lock_guard lock(mutex_);
+  return domains_;
+}
+
 void FakeHypervisor::add_leftover(std::string name, bool running) {
+  std::lock_guard lock(mutex_);
   Domain d;
   d.xml = text("<domain type='qemu'><name>{}</name></domain>", name);
   if (running) d.status = {DomainState::Running, "booted"};
@@ -46,6 +71,7 @@ void FakeHypervisor::emit(std::string_view name, std::string event, std::string 
 }
 
 Result<std::string> FakeHypervisor::define(std::string_view xml) {
+  std::lock_guard lock(mutex_);
   const auto open = xml.find("<name>"), close = xml.find("</name>");
   std::string name;
   if (open != std::string_view::npos && close != std::string_view::npos && close > open)
@@ -63,13 +89,28 @@ Result<std::string> FakeHypervisor::define(std::string_view xml) {
 }
 
 Status FakeHypervisor::start(std::string_view name) {
+  std::lock_guard lock(mutex_);
   if (auto fault = record("start", name)) return std::unexpected(*fault);
   auto d = find(name, "starting domain");
   if (!d) return std::unexpected(d.error());
   if ((*d)->status.active())
     return std::unexpected(Error{text("starting domain \"{}\": domain is already running", name), ErrorKind::OperationInvalid});
-  auto b = behaviours_.find(name);
-  switch (b == behaviours_.end() ? Behaviour::Hang : b->second) {
+  Behaviour behaviour = Behaviour::Hang;
+  if (auto b = behaviours_.find(name); b != behaviours_.end()) behaviour = b->second;
+  const int start_number = starts_[std::string(name)]++;
+  if (auto sc = scripts_.find(name); sc != scripts_.end() && !sc->second.empty()) {
+    const Boot& boot = sc->second[std::min<std::size_t>(static_cast<std::size_t>(start_number), sc->second.size() - 1)];
+    behaviour = boot.behaviour;
+    // The guest writes its console to the file the domain XML names.
+    const std::string& xml = (*d)->xml;
+    const auto serial = xml.find("<serial type='file'>");
+    const auto path = xml.find("<source path='", serial);
+    if (serial != std::string::npos && path != std::string::npos) {
+      const auto begin = path + 14;
+      std::ofstream(xml.substr(begin, xml.find('\'', begin) - begin), std::ios::binary) << boot.serial;
+    }
+  }
+  switch (behaviour) {
     case Behaviour::Hang:
       (*d)->status = {DomainState::Running, "booted"};
       emit(name, "started", "booted");
@@ -96,6 +137,7 @@ Status FakeHypervisor::start(std::string_view name) {
 }
 
 Result<DomainStatus> FakeHypervisor::status(std::string_view name) {
+  std::lock_guard lock(mutex_);
   if (auto fault = record("status", name)) return std::unexpected(*fault);
   auto d = find(name, "reading the state of domain");
   if (!d) return std::unexpected(d.error());
@@ -104,9 +146,11 @@ Result<DomainStatus> FakeHypervisor::status(std::string_view name) {
 
 Result<std::optional<LifecycleEvent>> FakeHypervisor::next_event(std::string_view name,
                                                                  std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mutex_);
   if (auto fault = record("next_event", name)) return std::unexpected(*fault);
   auto it = events_.find(name);
   if (it == events_.end() || it->second.empty()) {
+    lock.unlock();  // others go on while this one waits, as with the real one
     std::this_thread::sleep_for(timeout);
     return std::optional<LifecycleEvent>();
   }
@@ -116,6 +160,7 @@ Result<std::optional<LifecycleEvent>> FakeHypervisor::next_event(std::string_vie
 }
 
 Status FakeHypervisor::destroy(std::string_view name) {
+  std::lock_guard lock(mutex_);
   if (auto fault = record("destroy", name)) return std::unexpected(*fault);
   auto d = find(name, "destroying domain");
   if (!d) return std::unexpected(d.error());
@@ -127,6 +172,7 @@ Status FakeHypervisor::destroy(std::string_view name) {
 }
 
 Status FakeHypervisor::undefine(std::string_view name) {
+  std::lock_guard lock(mutex_);
   if (auto fault = record("undefine", name)) return std::unexpected(*fault);
   auto d = find(name, "undefining domain");
   if (!d) return std::unexpected(d.error());
@@ -137,6 +183,7 @@ Status FakeHypervisor::undefine(std::string_view name) {
 }
 
 Result<std::vector<std::string>> FakeHypervisor::list_domains(std::string_view prefix) {
+  std::lock_guard lock(mutex_);
   if (auto fault = record("list_domains", prefix)) return std::unexpected(*fault);
   std::vector<std::string> names;
   for (const auto& [name, d] : domains_)
@@ -145,6 +192,7 @@ Result<std::vector<std::string>> FakeHypervisor::list_domains(std::string_view p
 }
 
 Status FakeHypervisor::screenshot(std::string_view name, const std::filesystem::path& png) {
+  std::lock_guard lock(mutex_);
   if (auto fault = record("screenshot", text("{} {}", name, png.string())))
     return std::unexpected(*fault);
   auto d = find(name, "taking a screenshot of domain");

@@ -5,6 +5,7 @@
 
 #include <deque>
 #include <map>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -28,18 +29,28 @@ class FakeHypervisor final : public Hypervisor {
     bool persistent = true;
   };
 
-  /// Every call in order: "define NAME", "start NAME", "status NAME",
+  /// Thread-safe: a campaign drives several domains at once. Every call in order: "define NAME", "start NAME", "status NAME",
   /// "next_event NAME", "destroy NAME", "undefine NAME", "list_domains PREFIX",
   /// "screenshot NAME PATH". Failed calls are recorded too.
-  const std::vector<std::string>& calls() const { return calls_; }
+  std::vector<std::string> calls() const;
   /// The domains that exist now, by name.
-  const std::map<std::string, Domain, std::less<>>& domains() const { return domains_; }
+  std::map<std::string, Domain, std::less<>> domains() const;
 
   /// The next call of `op` (the first word of its calls() entry) fails with
   /// `error`, once. Several faults for one op are used in order.
   void fail_next(std::string op, Error error);
   /// What domain `name` does when started.
   void set_behaviour(std::string name, Behaviour behaviour);
+  /// What the guest of `name` does at each start, in order (the last one
+  /// repeats): its serial output, written to the serial log file of the
+  /// domain's XML as a real guest would, and then `behaviour`.
+  struct Boot {
+    std::string serial;
+    Behaviour behaviour = Behaviour::PowerOff;
+  };
+  void script(std::string name, std::vector<Boot> boots);
+  /// How many times `name` was started.
+  int starts(std::string_view name) const;
   /// A domain left by an earlier run: defined, and running when `running`.
   void add_leftover(std::string name, bool running);
 
@@ -62,7 +73,10 @@ class FakeHypervisor final : public Hypervisor {
   Result<Domain*> find(std::string_view name, std::string_view doing);
   void emit(std::string_view name, std::string event, std::string detail);
 
+  mutable std::mutex mutex_;
   std::vector<std::string> calls_;
+  std::map<std::string, std::vector<Boot>, std::less<>> scripts_;
+  std::map<std::string, int, std::less<>> starts_;
   std::map<std::string, Domain, std::less<>> domains_;
   std::map<std::string, Behaviour, std::less<>> behaviours_;
   std::map<std::string, std::deque<Error>, std::less<>> faults_;

@@ -1,4 +1,4 @@
-#include "harness/cli/prediction_report.h"
+#include "harness/run/prediction_report.h"
 
 #include <algorithm>
 

@@ -1,0 +1,97 @@
+#include "harness/cli/campaign_inputs.h"
+
+#include <filesystem>
+#include <map>
+#include <ostream>
+
+#include "harness/cli/matrix_selection.h"
+#include "rules/matrix.h"
+#include "rules/toml_source.h"
+
+namespace restorelab {
+
+namespace {
+
+/// A combination id as a scenario name: '/' cannot be in a file name.
+std::string name_for_id(const std::string& id) {
+  std::string out;
+  for (char c : id) out += c == '/' ? '.' : c;
+  return out;
+}
+
+bool expand_matrix(const std::string& file, const Rulebook& book, int strength, std::uint64_t seed,
+                   std::vector<CampaignInput>& out, Streams& io) {
+  auto m = load_matrix_file(DiskReader{}, file, book.compiler);
+  if (!m) {
+    io.err << format_diagnostics(m.error());
+    return false;
+  }
+  const Selection sel = select_combinations(*m, strength, seed, io);
+  MatrixExpander expander(*m);
+  std::size_t valid = 0, refused = 0;
+  Scenario s;
+  for_each_selected(expander, sel, Shard{}, [&](const Choice& c) {
+    if (expander.build(c, s) != MatrixExpander::Status::Valid) {
+      ++refused;
+      return;
+    }
+    ++valid;
+    CampaignInput in;
+    in.id = expander.id(c);
+    in.scenario = s;
+    in.scenario.name = name_for_id(in.id);
+    in.scenario.file.clear();
+    in.axes_json = axes_json(*m, c);
+    out.push_back(std::move(in));
+  });
+  if (valid == 0) {
+    io.err << file << ": error: nothing of the matrix is left to run (" << refused
+           << " combinations refused by the validation or excluded by constraints)\n";
+    return false;
+  }
+  if (refused) io.err << file << ": " << refused << " combinations refused by the validation or constraints\n";
+  return true;
+}
+
+}  // namespace
+
+bool is_matrix_file(const std::string& path) {
+  auto text = DiskReader{}.read(path);
+  if (!text) return false;
+  auto table = parse_toml(*text, path);
+  return table && table->contains("matrix");
+}
+
+std::optional<std::vector<CampaignInput>> load_campaign_inputs(const std::vector<std::string>& paths,
+                                                                const Rulebook& book, int strength,
+                                                                std::uint64_t seed, Streams& io) {
+  std::vector<CampaignInput> inputs;
+  std::vector<std::string> scenario_files;
+  bool ok = true;
+  for (const std::string& path : paths) {
+    std::error_code ec;
+    if (!std::filesystem::is_directory(path, ec) && is_matrix_file(path)) {
+      ok = expand_matrix(path, book, strength, seed, inputs, io) && ok;
+      continue;
+    }
+    for (const std::string& file : expand_scenario_paths({path})) scenario_files.push_back(file);
+  }
+  if (!scenario_files.empty()) {
+    auto scenarios = load_scenarios_or_report(scenario_files, io);
+    if (!scenarios) return std::nullopt;
+    for (Scenario& s : *scenarios) inputs.push_back(CampaignInput{s.name, std::move(s), ""});
+  }
+  if (!ok) return std::nullopt;
+  std::map<std::string, std::string> seen;  // name -> id
+  for (const CampaignInput& in : inputs) {
+    if (auto [it, fresh] = seen.emplace(in.scenario.name, in.id); !fresh) {
+      io.err << "restorelab run: \"" << in.id << "\" and \"" << it->second
+             << "\" would share the name and evidence folder \"" << in.scenario.name
+             << "\"; ids and names must be unique in a run\n";
+      return std::nullopt;
+    }
+  }
+  return inputs;
+}
+
+}  // namespace restorelab

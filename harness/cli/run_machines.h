@@ -1,0 +1,49 @@
+// The machines of a `run`, set up when the first scenario needs a VM: the
+// accelerator probe, the model guest's artifacts, the backend connection and
+// the removal of what a killed run left. A run whose observations are all
+// reused never calls it, so it starts no QEMU at all.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "harness/cli/cli.h"
+#include "harness/machines/backend.h"
+#include "harness/run/campaign.h"
+#include "harness/run/disk_tool.h"
+
+namespace restorelab {
+
+class RunMachines final : public run::MachineAccess {
+ public:
+  /// `settings`: the run's paths and limits (the domain type and the limits
+  /// of the accelerator are filled in on setup). `uri`: the backend to open.
+  RunMachines(run::RunSettings settings, std::string uri, std::filesystem::path work_root,
+              const std::atomic<int>& interrupt, Streams& io);
+  ~RunMachines() override;
+
+  machines::Result<run::Machines> get() override;
+
+  /// Removes this run's domains and its work folder (unless settings.keep).
+  /// Called at the end, also after an interrupt; does nothing when nothing
+  /// was set up.
+  void clean_up();
+
+ private:
+  machines::Result<run::Machines> set_up();
+
+  run::RunSettings settings_;
+  std::string uri_;
+  std::filesystem::path work_root_;
+  const std::atomic<int>& interrupt_;
+  Streams& io_;
+  std::mutex mutex_;
+  std::optional<machines::Result<run::Machines>> result_;
+  std::unique_ptr<run::ScriptDiskTool> disks_;
+  std::optional<machines::Backend> backend_;
+};
+
+}  // namespace restorelab

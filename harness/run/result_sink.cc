@@ -1,0 +1,151 @@
+#include "harness/run/result_sink.h"
+
+#include <cstdio>
+
+#include "harness/output/junit.h"
+#include "harness/output/text.h"
+#include "harness/run/result_json.h"
+
+namespace restorelab::run {
+
+namespace {
+
+// One decimal, rounded (7.96 -> "8.0").
+std::string seconds_text(double seconds) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.1f", seconds);
+  return buffer;
+}
+
+std::string joined(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& i : items) out += (out.empty() ? "" : ", ") + i;
+  return out;
+}
+
+std::string observed_text(const Observation& o) {
+  if (!o.outcome) return "nothing (the run failed)";
+  std::string out(name_of(*o.outcome));
+  if (!o.stop_code.empty()) out += " (" + o.stop_code + ")";
+  if (o.cpus_used) out += text(", {} of {} cpu(s) online", *o.cpus_used, o.cpus_present.value_or(0));
+  if (o.nics_configured || o.nics_orphaned)
+    out += text(", nics configured {} orphaned {}", o.nics_configured.value_or(0), o.nics_orphaned.value_or(0));
+  if (!o.evidence.empty()) out += "  [" + o.evidence + "]";
+  return out;
+}
+
+}  // namespace
+
+std::string verdict_counts_text(const std::map<std::string, int>& counts) {
+  std::string out;
+  for (auto k : {Verdict::Kind::Agree, Verdict::Kind::KnownDeviation, Verdict::Kind::Disagree, Verdict::Kind::Flaky,
+                 Verdict::Kind::Error}) {
+    auto it = counts.find(std::string(verdict_name(k)));
+    if (it == counts.end() || it->second == 0) continue;
+    out += (out.empty() ? "" : ", ") + std::to_string(it->second) + " " + std::string(verdict_name(k));
+  }
+  return out.empty() ? "nothing" : out;
+}
+
+std::string result_text(const ScenarioResult& r) {
+  std::string out = r.id;
+  if (!r.file.empty()) out += "  (" + r.file + ")";
+  out += "\n";
+  switch (r.verdict.kind) {
+    case Verdict::Kind::Agree: out += "  verdict     AGREE\n"; break;
+    case Verdict::Kind::Disagree: out += "  verdict     DISAGREE (" + joined(r.verdict.differences) + ")\n"; break;
+    case Verdict::Kind::KnownDeviation:
+      out += "  verdict     KNOWN DEVIATION " + r.deviation + " (" + joined(r.verdict.differences) + ")\n";
+      break;
+    case Verdict::Kind::Flaky: {
+      const auto outcomes = r.attempts.empty() ? r.attempt_outcomes : attempt_outcome_names(r.attempts);
+      out += "  verdict     FLAKY (attempts saw " + joined(outcomes) + ")\n";
+      break;
+    }
+    case Verdict::Kind::Error: out += "  verdict     ERROR: " + r.verdict.error + "\n"; break;
+  }
+  out += "  predicted   " + std::string(name_of(r.predicted.outcome));
+  if (r.predicted.cpus_used) out += text(", {} cpu(s)", *r.predicted.cpus_used);
+  out += r.predicted.supported ? " (supported)\n" : " (not supported)\n";
+  out += "  observed    " + observed_text(r.observed) + "\n";
+  if (!r.observed.detail.empty()) out += "  detail      " + r.observed.detail + "\n";
+  if (r.reused) {
+    out += "  reused      the observation of run " + std::to_string(r.reused_from.value_or(0)) + " (no VM started)\n";
+  } else {
+    out += "  timings     ";
+    bool first = true;
+    for (const char* k : {"source", "recovery", "destination", "total"}) {
+      auto it = r.timings.find(k);
+      if (it == r.timings.end()) continue;
+      out += (first ? "" : ", ") + std::string(k) + " " + seconds_text(it->second) + " s";
+      if (std::string_view(k) == "source" && r.source_cached) out += " (cached)";
+      first = false;
+    }
+    out += " (" + r.accelerator + ")";
+    if (r.attempt_count > 1) out += text(", {} attempts", r.attempt_count);
+    out += "\n";
+  }
+  out += "  evidence    " + r.evidence + "\n";
+  return out;
+}
+
+OutputStatus TextSink::add(const ScenarioResult& r) {
+  out_ << result_text(r) << "\n" << std::flush;
+  return {};
+}
+
+OutputStatus TextSink::finish(const RunSummary& summary) {
+  out_ << summary.results.size() << " scenario" << (summary.results.size() == 1 ? "" : "s") << ": "
+       << verdict_counts_text(count_verdicts(summary.results));
+  if (summary.interrupted) out_ << " (interrupted: the rest did not run)";
+  out_ << "\n";
+  for (const auto& id : summary.stale_deviations)
+    out_ << "known deviation " << id << " excused nothing in this run (stale?)\n";
+  out_ << std::flush;
+  return {};
+}
+
+OutputStatus JsonLinesSink::add(const ScenarioResult& r) {
+  out_ << result_json_line(r) << std::flush;
+  return {};
+}
+
+OutputStatus JunitSink::finish(const RunSummary& summary) {
+  JunitSuite suite{"restorelab run", summary.seconds, {}, {}};
+  if (summary.run > 0) suite.properties.emplace_back("run", std::to_string(summary.run));
+  if (!summary.accelerator.empty()) suite.properties.emplace_back("accelerator", summary.accelerator);
+  for (const ScenarioResult& r : summary.results) {
+    JunitCase c;
+    c.classname = "restorelab.run";
+    c.name = r.id;
+    c.file = r.file;
+    if (auto it = r.timings.find("total"); it != r.timings.end() && !r.reused) c.seconds = it->second;
+    const std::string observed = r.observed.outcome ? std::string(name_of(*r.observed.outcome)) : "nothing";
+    switch (r.verdict.kind) {
+      case Verdict::Kind::Agree: break;
+      case Verdict::Kind::KnownDeviation:
+        c.output = "known deviation " + r.deviation + ": predicted " + std::string(name_of(r.predicted.outcome)) +
+                   ", observed " + observed + "\n";
+        break;
+      case Verdict::Kind::Disagree:
+        c.failure_type = "disagree";
+        c.failure_message = "differs in " + joined(r.verdict.differences) + ": predicted " +
+                            std::string(name_of(r.predicted.outcome)) + ", observed " + observed;
+        break;
+      case Verdict::Kind::Flaky:
+        c.failure_type = "flaky";
+        c.failure_message = "attempts saw " +
+                            joined(r.attempts.empty() ? r.attempt_outcomes : attempt_outcome_names(r.attempts));
+        break;
+      case Verdict::Kind::Error:
+        c.error_type = "infrastructure";
+        c.error_message = r.verdict.error;
+        break;
+    }
+    c.output += "evidence: " + r.evidence + (r.reused ? " (reused)" : "");
+    suite.cases.push_back(std::move(c));
+  }
+  return write_output_file(path_, junit_xml(suite));
+}
+
+}  // namespace restorelab::run

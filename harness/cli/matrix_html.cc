@@ -115,9 +115,11 @@ D.pivots.forEach(p => {
     p.col_labels.forEach((cl, c) => { const counts = p.cells[r * p.col_labels.length + c];
       const total = counts.reduce((a, b) => a + b, 0); const td = el('td');
       if (!total) { td.className = 'empty'; td.textContent = '-'; tr.appendChild(td); return; }
-      let bad = 0, top = 0; counts.forEach((n, i) => { if (!good.has(D.outcomes[i].name)) bad += n; if (n > counts[top]) top = i; });
+      let bad = 0; counts.forEach((n, i) => { if (!good.has(D.outcomes[i].name)) bad += n; });
       const f = bad / total; td.style.background = 'hsl(' + Math.round(130 * (1 - f)) + ',55%,' + (38 + 8 * (1 - f)) + '%)';
-      td.textContent = D.outcomes[top].code + ' ' + pct(counts[top], total);
+      // The whole mix, most frequent first ("7B:6 B:3"), not only the commonest.
+      td.textContent = counts.map((n, i) => [n, i]).filter(([n]) => n).sort((a, b) => b[0] - a[0])
+        .map(([n, i]) => D.outcomes[i].code + ':' + n).join(' ');
       td.title = rl + ' / ' + cl + '\n' + counts.map((n, i) => n ? D.outcomes[i].name + ': ' + n : '').filter(Boolean).join('\n');
       td.dataset.outcomes = counts.map((n, i) => n ? D.outcomes[i].code : '').filter(Boolean).join(' ');
       const bar = el('div', {class: 'bar'}); counts.forEach((n, i) => { if (!n) return; const s = el('span');

@@ -11,6 +11,7 @@
 #include "harness/machines/backend.h"
 #include "harness/run/campaign.h"
 #include "harness/run/host_capacity.h"
+#include "harness/run/html_report.h"
 #include "harness/run/interrupt.h"
 #include "harness/run/result_sink.h"
 #include "harness/run/run_session.h"
@@ -33,6 +34,7 @@ struct RunArgs {
   std::string rules;
   std::string images;
   std::string junit;
+  std::string html;
   std::string shard;
   double silence = 20;
   int jobs = 0;
@@ -101,14 +103,16 @@ int run_command(const std::vector<std::string>& args, Streams& io) {
   app.add_option("--seed", a.seed, "seed of the covering array (same seed, same rows)");
   add_shard_option(app, a.shard);
   app.add_option("--junit", a.junit, "also write JUnit XML (one testcase per scenario) to this file");
+  app.add_option("--html", a.html, "also write the HTML report (heatmaps, table, screenshots) to this file");
   app.add_option("files", a.files, "scenario files, folders to search for them, or matrix files")->required();
   if (auto exit = parse_args(app, args, io)) return *exit;
   const auto bad_input = static_cast<int>(ExitCode::BadInput);
   const auto shard = parse_shard(a.shard, io);
   if (!shard) return bad_input;
-  if (!a.junit.empty()) {
-    if (auto usable = check_output_path(a.junit); !usable) {
-      io.err << "restorelab run: --junit " << usable.error().message << "\n";
+  for (auto [option, path] : {std::pair{"--junit", &a.junit}, std::pair{"--html", &a.html}}) {
+    if (path->empty()) continue;
+    if (auto usable = check_output_path(*path); !usable) {
+      io.err << "restorelab run: " << option << " " << usable.error().message << "\n";
       return bad_input;
     }
   }
@@ -161,6 +165,8 @@ int run_command(const std::vector<std::string>& args, Streams& io) {
   std::vector<run::ResultSink*> sinks{a.json ? static_cast<run::ResultSink*>(&json) : &text};
   std::unique_ptr<run::JunitSink> junit;
   if (!a.junit.empty()) sinks.push_back((junit = std::make_unique<run::JunitSink>(a.junit)).get());
+  std::unique_ptr<run::HtmlSink> html;
+  if (!a.html.empty()) sinks.push_back((html = std::make_unique<run::HtmlSink>(a.html)).get());
 
   const auto started = std::chrono::steady_clock::now();
   run::CampaignOutcome outcome = campaign.run(items, options, sinks);

@@ -59,6 +59,11 @@ TEST(KnownDeviationsRegistryTest, LoadsWithTheProjectRulebook) {
   EXPECT_EQ(k->entries[0].observed, Outcome::Stop0x7B);
 }
 
+TEST(KnownDeviationsRegistryTest, IsTheDefaultRegistry) {
+  EXPECT_EQ(default_known_deviations_path(), kRegistry);
+  EXPECT_TRUE(DiskReader{}.read(default_known_deviations_path()));
+}
+
 // Folder searches (the corpus test, `expand_scenario_paths`) take a .toml
 // for a scenario when it has a [scenario] line; the registry must not.
 TEST(KnownDeviationsRegistryTest, IsNotTakenForAScenarioFile) {

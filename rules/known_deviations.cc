@@ -132,10 +132,8 @@ class KnownLoad {
   void error(const toml::source_region& where, std::string message, std::string suggestion = {}) {
     diags_.push_back(diagnostic_at(where, file_, std::move(message), std::move(suggestion)));
   }
-  void wrong_type(const toml::node& node, const std::string& key, const std::string& expected,
-                  std::string suggestion = {}) {
-    error(node.source(), "deviation." + key + ": expected " + expected + ", found " +
-                             std::string(describe_node(node)), std::move(suggestion));
+  void wrong_type(const toml::node& node, const std::string& key, const std::string& expected) {
+    error(node.source(), "deviation." + key + ": expected " + expected + ", found " + std::string(describe_node(node)));
   }
 
   void entries(const toml::node& node) {

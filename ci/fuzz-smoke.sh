@@ -17,9 +17,10 @@ for source in tests/fuzz/fuzz_*.cc; do targets+=("$(basename "$source" .cc)"); d
 ninja -C "$dir" "${targets[@]}" >&2
 export ASAN_SYMBOLIZER_PATH=/usr/lib/llvm-16/bin/llvm-symbolizer
 for target in "${targets[@]}"; do
-  # fuzz_scenario_loader -> corpus/scenario, fuzz_known_deviations -> corpus/known_deviations
+  # fuzz_scenario_loader -> corpus/scenario (and crashes/scenario-*), fuzz_known_deviations -> corpus/known
   name=${target#fuzz_}
   name=${name%_loader}
+  name=${name%_deviations}
   corpus=tests/fuzz/corpus/$name
   work=$dir/work/$name
   art=$dir/art/$name/

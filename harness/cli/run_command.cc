@@ -6,6 +6,7 @@
 #include "harness/cli/campaign_inputs.h"
 #include "harness/cli/cli.h"
 #include "harness/cli/command_support.h"
+#include "harness/cli/known_registry.h"
 #include "harness/cli/run_machines.h"
 #include "harness/cli/run_progress.h"
 #include "harness/machines/backend.h"
@@ -35,6 +36,7 @@ struct RunArgs {
   std::string images;
   std::string junit;
   std::string html;
+  std::string known;
   std::string shard;
   double silence = 20;
   int jobs = 0;
@@ -103,6 +105,9 @@ int run_command(const std::vector<std::string>& args, Streams& io) {
   app.add_option("--seed", a.seed, "seed of the covering array (same seed, same rows)");
   add_shard_option(app, a.shard);
   app.add_option("--junit", a.junit, "also write JUnit XML (one testcase per scenario) to this file");
+  app.add_option("--known", a.known,
+                 "registry of understood disagreements (default scenarios/known-deviations.toml of the source\n"
+                 "tree when it exists; none: no registry)");
   app.add_option("--html", a.html, "also write the HTML report (heatmaps, table, screenshots) to this file");
   app.add_option("files", a.files, "scenario files, folders to search for them, or matrix files")->required();
   if (auto exit = parse_args(app, args, io)) return *exit;
@@ -120,6 +125,8 @@ int run_command(const std::vector<std::string>& args, Streams& io) {
   // Everything that can be wrong with the input is found before any VM starts.
   auto book = load_rulebook_or_report(a.rules, io);
   if (!book) return bad_input;
+  std::optional<KnownRegistry> known;
+  if (!load_known_registry(a.known, *book, known, io)) return bad_input;
   auto inputs = load_campaign_inputs(a.files, *book, a.strength, a.seed, io);
   if (!inputs) return bad_input;
   std::vector<run::CampaignItem> items;
@@ -158,7 +165,7 @@ int run_command(const std::vector<std::string>& args, Streams& io) {
   RunMachines machines(settings, uri, work_root, interrupt, io);
   RunProgress progress(io, options.jobs);
   const Engine engine(*book);
-  run::Campaign campaign(machines, engine, interrupt, nullptr, nullptr, &progress);
+  run::Campaign campaign(machines, engine, interrupt, nullptr, known ? &*known : nullptr, &progress);
 
   run::TextSink text(io.out);
   run::JsonLinesSink json(io.out);
@@ -179,6 +186,7 @@ int run_command(const std::vector<std::string>& args, Streams& io) {
   summary.accelerator = outcome.accelerator;
   summary.interrupted = outcome.interrupted;
   summary.results = outcome.results;
+  if (known) summary.stale_deviations = known->stale();
   int exit = run::exit_status(outcome.results);
   for (run::ResultSink* sink : sinks) {
     if (auto done = sink->finish(summary); !done) {

@@ -1,0 +1,42 @@
+// `--known FILE`: the registry of understood disagreements
+// (rules/known_deviations.h) as the campaign asks it, and how run loads it.
+#pragma once
+
+#include <chrono>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "harness/cli/cli.h"
+#include "harness/run/campaign.h"
+#include "rules/known_deviations.h"
+
+namespace restorelab {
+
+/// Matches disagreements against a loaded registry as of one day (UTC), and
+/// remembers what each entry excused. Thread-safe.
+class KnownRegistry final : public run::DeviationRegistry {
+ public:
+  KnownRegistry(KnownDeviations known, std::chrono::year_month_day today)
+      : known_(std::move(known)), today_(today) {}
+  std::string excuse(const std::string& id, const Scenario& s, Outcome observed) override;
+  std::vector<std::string> stale() const override;
+
+ private:
+  KnownDeviations known_;
+  std::chrono::year_month_day today_;
+  mutable std::mutex mutex_;
+  std::vector<std::string> excused_;
+};
+
+/// Today in UTC.
+std::chrono::year_month_day today_utc();
+
+/// The registry of `path` (`--known`), or the project's when `path` is empty
+/// and it exists; "none" turns it off. Nothing when there is none to use;
+/// false after printing the file's errors.
+bool load_known_registry(const std::string& path, const Rulebook& book, std::optional<KnownRegistry>& out,
+                         Streams& io);
+
+}  // namespace restorelab

@@ -1,0 +1,71 @@
+// `restorelab run` refuses bad input before any VM starts (exit 2), and
+// `--shard auto` reads the job engine's variables.
+#include <gtest/gtest.h>
+
+#include "harness/cli/command_support.h"
+#include "tests/harness/cli_test_util.h"
+
+namespace restorelab {
+namespace {
+
+using testing::run_restorelab;
+const std::string kExample = RESTORELAB_SOURCE_DIR "/scenarios/examples/acpi-up-to-acpi-mp.toml";
+
+class RunCommandTest : public testing::TempDirTest {};
+
+TEST_F(RunCommandTest, ABrokenKnownDeviationsFileIsRefusedBeforeAnyVm) {
+  const std::string known = write("known.toml", "[[deviation]]\nid = \"x\"\nscenari = \"a/*\"\nreason = \"r\"\n");
+  auto r = run_restorelab({"run", "--known", known, kExample});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find(known + ":3:1: error: unknown key \"scenari\""), std::string::npos) << r.err;
+}
+
+TEST_F(RunCommandTest, ABrokenMatrixIsRefusedBeforeAnyVm) {
+  const std::string matrix = write("m.toml", "[matrix]\nname = \"m\"\nbase = \"nope.toml\"\n[axes]\n\"source.hal\" = [\"acpi-pc\"]\n");
+  auto r = run_restorelab({"run", matrix});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find(matrix + ":"), std::string::npos) << r.err;
+}
+
+TEST_F(RunCommandTest, ShardAutoWithoutAJobEngineIsBadInput) {
+  auto r = run_restorelab({"run", "--shard", "auto", kExample});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(r.err, "restorelab: --shard auto: no job engine's variables are set (JOB_COMPLETION_INDEX with "
+                   "RESTORELAB_SHARD_COUNT, or CI_NODE_INDEX with CI_NODE_TOTAL)\n");
+}
+
+const char* env(const std::map<std::string, std::string>& vars, const char* name) {
+  auto it = vars.find(name);
+  return it == vars.end() ? nullptr : it->second.c_str();
+}
+
+TEST(ShardFromEnvironmentTest, KubernetesIndexedJobsCountFromZero) {
+  static std::map<std::string, std::string> vars;
+  vars = {{"JOB_COMPLETION_INDEX", "2"}, {"RESTORELAB_SHARD_COUNT", "4"}};
+  auto shard = shard_from_environment([](const char* n) { return env(vars, n); });
+  ASSERT_TRUE(shard) << shard.error();
+  EXPECT_EQ(shard->index, 3);
+  EXPECT_EQ(shard->count, 4);
+  vars = {{"JOB_COMPLETION_INDEX", "2"}};
+  EXPECT_EQ(shard_from_environment([](const char* n) { return env(vars, n); }).error(),
+            "JOB_COMPLETION_INDEX is set (a Kubernetes Indexed Job) but RESTORELAB_SHARD_COUNT is not; set it to "
+            "the Job's completions");
+  vars = {{"JOB_COMPLETION_INDEX", "4"}, {"RESTORELAB_SHARD_COUNT", "4"}};
+  EXPECT_EQ(shard_from_environment([](const char* n) { return env(vars, n); }).error(),
+            "--shard auto: share 5 of 4 is out of range");
+}
+
+TEST(ShardFromEnvironmentTest, GitLabCountsFromOne) {
+  static std::map<std::string, std::string> vars;
+  vars = {{"CI_NODE_INDEX", "1"}, {"CI_NODE_TOTAL", "3"}};
+  auto shard = shard_from_environment([](const char* n) { return env(vars, n); });
+  ASSERT_TRUE(shard) << shard.error();
+  EXPECT_EQ(shard->index, 1);
+  EXPECT_EQ(shard->count, 3);
+  vars = {{"CI_NODE_INDEX", "x\n"}, {"CI_NODE_TOTAL", "3"}};
+  EXPECT_EQ(shard_from_environment([](const char* n) { return env(vars, n); }).error(),
+            "CI_NODE_INDEX=\"x\\n\" is not a number");
+}
+
+}  // namespace
+}  // namespace restorelab

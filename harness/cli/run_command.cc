@@ -187,6 +187,8 @@ int run_command(const std::vector<std::string>& args, Streams& io) {
   summary.interrupted = outcome.interrupted;
   summary.results = outcome.results;
   if (known) summary.stale_deviations = known->stale();
+  for (const auto& id : summary.stale_deviations)
+    io.err << "restorelab run: known deviation " << id << " excused nothing in this run\n";
   int exit = run::exit_status(outcome.results);
   for (run::ResultSink* sink : sinks) {
     if (auto done = sink->finish(summary); !done) {

@@ -55,10 +55,13 @@ std::string data_json(const RunSummary& summary, const fs::path& page) {
   std::size_t n = 0;
   for (const ScenarioResult& r : summary.results) {
     if (n++ >= kMaxReportRows) break;
-    const fs::path evidence = fs::absolute(r.evidence);
+    std::string folder = r.evidence;
+    while (folder.size() > 1 && folder.ends_with('/')) folder.pop_back();
+    const fs::path evidence = fs::absolute(folder);
     std::error_code ec;
     fs::path href = fs::relative(evidence, page_dir, ec);
     if (ec || href.empty()) href = evidence;
+    const std::string href_text = href.string() + "/";
     json.begin_object();
     json.key("id").value(r.id);
     json.key("verdict").value(verdict_name(r.verdict.kind));
@@ -80,7 +83,7 @@ std::string data_json(const RunSummary& summary, const fs::path& page) {
     json.key("reused_from").value(r.reused_from.value_or(0));
     auto total = r.timings.find("total");
     json.key("seconds").value(total == r.timings.end() ? 0.0 : total->second);
-    json.key("href").value(href.string());
+    json.key("href").value(href_text);
     json.key("files").strings(evidence_files(evidence));
     json.key("thumb").value(thumbnail(evidence));
     json.key("axes");
@@ -119,7 +122,9 @@ input[type=search]{width:360px;padding:6px;font-size:14px}
 .v{font-weight:600;padding:1px 6px;border-radius:3px;color:#fff}
 img.thumb{width:160px;border:1px solid #ccd;image-rendering:pixelated;background:#000}
 details summary{cursor:pointer;color:#335}
-.files a{margin-right:6px}
+.files a{margin-right:6px}.files div{white-space:nowrap}
+#table td:nth-child(2){white-space:nowrap;font-family:ui-monospace,monospace}
+#table td:nth-child(8){max-width:280px}
 .muted{color:#7a8396}
 </style></head><body>
 <h1 id="title">restorelab run</h1><div class="sub" id="subtitle"></div>
@@ -216,8 +221,14 @@ function table(rows) {
     r.reasons.forEach((reason, i) => d.appendChild(el('div', {}, r.rules[i] + ': ' + reason)));
     if (r.actions.length) d.appendChild(el('div', {class: 'muted'}, 'actions: ' + r.actions.join(', ')));
     why.appendChild(d); tr.appendChild(why);
-    const files = el('td', {class: 'files'}); r.files.forEach(f => files.appendChild(el('a', {href: r.href + f}, f)));
-    if (!r.files.length) files.appendChild(el('a', {href: r.href}, 'folder'));
+    // One line per VM of the chain: "destination: serial.log xml png job".
+    const files = el('td', {class: 'files'}); const byVm = {};
+    r.files.forEach(f => { const dot = f.indexOf('.'); const vm = f.includes('.') && f !== 'timings.json' ? f.slice(0, dot) : 'run';
+      (byVm[vm] = byVm[vm] || []).push(f); });
+    Object.keys(byVm).forEach(vm => { const line = el('div', {}, vm + ': ');
+      byVm[vm].forEach(f => line.appendChild(el('a', {href: r.href + f}, vm === 'run' ? f : f.slice(vm.length + 1))));
+      files.appendChild(line); });
+    files.appendChild(el('a', {href: r.href}, 'folder'));
     tr.appendChild(files);
     body.appendChild(tr); });
   document.getElementById('count').textContent = rows.length + ' of ' + D.rows.length + ' scenarios match';

@@ -1,0 +1,91 @@
+// The HTML report of a run, as a user sees it: rendered by headless
+// Chromium, its script run, the resulting page read back.
+#include "harness/run/html_report.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <fstream>
+
+#include "harness/output/png.h"
+#include "tests/harness/cli_test_util.h"
+
+namespace restorelab::run {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string dump_dom(const std::string& dir, const std::string& page) {
+  // A fixed argument vector through popen's shell is fine here: the test names every path.
+  const std::string command =
+      "timeout 60 /usr/bin/chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run "
+      "--disable-background-networking --disable-component-update --disable-sync --user-data-dir=" + dir +
+      "/profile --dump-dom file://" + page + " 2>/dev/null";
+  std::string out;
+  FILE* pipe = popen(command.c_str(), "r");
+  if (!pipe) return out;
+  char buffer[65536];
+  while (std::size_t n = fread(buffer, 1, sizeof buffer, pipe)) out.append(buffer, n);
+  pclose(pipe);
+  return out;
+}
+
+std::size_t count(const std::string& text, const std::string& what) {
+  std::size_t n = 0;
+  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+class RunHtmlReportTest : public testing::TempDirTest {
+ protected:
+  ScenarioResult result(const std::string& hal, const std::string& bus, Verdict::Kind verdict) {
+    ScenarioResult r;
+    r.id = "m/" + hal + "." + bus;
+    r.scenario = "m." + hal + "." + bus;
+    r.axes_json = "{\"source.hal\":\"" + hal + "\",\"destination.disk_bus\":\"" + bus + "\"}";
+    r.predicted.outcome = Outcome::Stop0x7B;
+    r.predicted.rules = {"no-boot-driver-for-controller"};
+    r.predicted.reasons = {"KB249694: <b>not bold</b>"};
+    r.observed.outcome = verdict == Verdict::Kind::Agree ? Outcome::Stop0x7B : Outcome::Boots;
+    r.verdict.kind = verdict;
+    r.evidence = dir_ + "/runs/" + r.scenario + "/";
+    fs::create_directories(r.evidence);
+    std::ofstream(r.evidence + "destination.serial.log") << "RESTORELAB {}\n";
+    RgbImage screen{720, 400, std::vector<std::uint8_t>(720 * 400 * 3, 40)};
+    auto png = encode_png(screen);
+    std::ofstream(r.evidence + "destination.png", std::ios::binary)
+        .write(reinterpret_cast<const char*>(png->data()), static_cast<std::streamsize>(png->size()));
+    return r;
+  }
+};
+
+TEST_F(RunHtmlReportTest, ChromiumShowsTheMixOfEachCellTheTableAndTheScreens) {
+  if (!fs::exists("/usr/bin/chromium")) {
+    if (std::getenv("CI")) FAIL() << "chromium is not installed (ci/setup.sh installs it)";
+    GTEST_SKIP() << "chromium is not installed; run ci/setup.sh";
+  }
+  RunSummary summary;
+  summary.title = "run 3";
+  summary.results = {result("acpi-pc", "ide", Verdict::Kind::Agree), result("acpi-pc", "ide", Verdict::Kind::Disagree),
+                     result("acpi-pc", "sata", Verdict::Kind::Agree), result("mps-uniprocessor", "ide", Verdict::Kind::Error)};
+  summary.results[1].id += "-2";
+  summary.stale_deviations = {"old-entry"};
+  const std::string page = dir_ + "/report.html";
+  ASSERT_TRUE(HtmlSink(page).finish(summary));
+  const std::string dom = dump_dom(dir_, page);
+  ASSERT_FALSE(dom.empty()) << "chromium printed nothing";
+  // One cell holds two verdicts, and shows both.
+  EXPECT_NE(dom.find("data-mix=\"A1 D1\""), std::string::npos) << dom.substr(0, 4000);
+  EXPECT_NE(dom.find("data-mix=\"A1\""), std::string::npos);
+  EXPECT_NE(dom.find("data-mix=\"E1\""), std::string::npos);
+  EXPECT_NE(dom.find("4 of 4 scenarios match"), std::string::npos);
+  EXPECT_EQ(count(dom, "class=\"thumb\""), 4u);
+  EXPECT_EQ(count(dom, "src=\"data:image/png;base64,"), 4u);
+  // Links are relative to the page, and markup in a reason is text.
+  EXPECT_NE(dom.find("href=\"runs/m.acpi-pc.ide/destination.serial.log\""), std::string::npos);
+  EXPECT_NE(dom.find("KB249694: &lt;b&gt;not bold&lt;/b&gt;"), std::string::npos);
+  EXPECT_NE(dom.find("known deviations that excused nothing: old-entry"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace restorelab::run

@@ -29,8 +29,8 @@
 // readers (processes or connections) never wait for the one writer; writers
 // take the lock for one short transaction (BEGIN IMMEDIATE) and wait up to
 // StoreOptions::busy_timeout for it. A killed process loses only its open
-// transaction. synchronous=NORMAL: a power cut may lose the last commits but
-// never leaves the file inconsistent.
+// transaction. synchronous=FULL: a commit is on disk when the call returns,
+// so a power cut loses no recorded result either.
 #pragma once
 
 #include <chrono>

@@ -129,7 +129,11 @@ TEST_F(StoreMergeTest, AMergeThatFillsTheDiskAddsNothing) {
   {
     ResultsStore big = open("big.sqlite");
     const std::int64_t run = *big.begin_run(sample_run());
-    for (int i = 0; i < 200; ++i) ASSERT_TRUE(big.record_result(run, sample_result("s-" + std::to_string(i))));
+    for (int i = 0; i < 60; ++i) {
+      ResultRecord r = sample_result("s-" + std::to_string(i));
+      r.json_line = R"({"padding":")" + std::string(2000, 'x') + R"("})";
+      ASSERT_TRUE(big.record_result(run, r));
+    }
   }
   StoreOptions tiny;
   tiny.max_pages = 30;

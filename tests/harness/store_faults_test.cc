@@ -1,7 +1,10 @@
 // The results store's faults: each one an error value with its exact text and
 // kind, and a store that is still whole afterwards.
+#include <fcntl.h>
 #include <gtest/gtest.h>
 
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 
 #include "harness/store/results_store.h"
@@ -87,10 +90,14 @@ TEST_F(StoreFaultTest, PathsThatCannotHoldAStore) {
             path("plain-file/results.sqlite") + ": cannot create the results store: " + path("plain-file") +
                 " is not a folder");
   EXPECT_EQ(open_error(dir_).message, dir_ + ": a folder, not a results store");
-  // /sys refuses new files even to root.
+  // /sys refuses new files even to root: EACCES, or EROFS where it is
+  // mounted read-only.
+  errno = 0;
+  ASSERT_EQ(::open("/sys/results.sqlite", O_RDWR | O_CREAT | O_EXCL, 0644), -1);
+  const std::string reason = std::strerror(errno);
   EXPECT_EQ(open_error("/sys/results.sqlite"),
             (StoreError{Kind::BadInput, "/sys/results.sqlite: cannot create the results store: the folder /sys is "
-                                        "not writable (Permission denied)"}));
+                                        "not writable (" + reason + ")"}));
 }
 
 TEST_F(StoreFaultTest, OpeningAMissingStoreReadOnlyCreatesNothing) {

@@ -9,7 +9,7 @@ packages=(
   build-essential cmake ninja-build pkg-config git
   # libraries
   libtomlplusplus-dev libvirt-dev libgtest-dev libgmock-dev libbenchmark-dev
-  nlohmann-json3-dev libcli11-dev
+  nlohmann-json3-dev libcli11-dev libsqlite3-dev
   # fuzzing: libFuzzer ships with clang; clang 14 cannot compile
   # std::expected of libstdc++ 12, clang 16 can (tests/fuzz/README.md)
   clang-16 libclang-rt-16-dev

@@ -22,6 +22,7 @@ constexpr std::array kCommands = {
     Command{"matrix", "expand a scenario matrix, predict it, summarise it (expand|predict)", matrix_command},
     Command{"rules", "the rule author's tools: lint, test, diff, coverage", rules_command},
     Command{"run", "reproduce scenarios on VMs (libvirt + QEMU) and compare with the prediction", run_command},
+    Command{"results", "what the results store remembers: runs, show, compare, merge", results_command},
     Command{"xml", "print the domain XML of a scenario's source or destination machine", xml_command},
     Command{"image", "build the model guest's cached artifacts (image build)", image_command},
 };

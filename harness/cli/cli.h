@@ -49,5 +49,7 @@ int run_command(const std::vector<std::string>& args, Streams& io);
 int xml_command(const std::vector<std::string>& args, Streams& io);
 /// `restorelab image build [--cache DIR]`
 int image_command(const std::vector<std::string>& args, Streams& io);
+/// `restorelab results runs|show|compare|merge`
+int results_command(const std::vector<std::string>& args, Streams& io);
 
 }  // namespace restorelab

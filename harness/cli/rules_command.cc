@@ -6,6 +6,7 @@
 
 #include "harness/cli/command_support.h"
 #include "harness/cli/dispatch.h"
+#include "harness/cli/observed_test.h"
 #include "harness/output/json_writer.h"
 #include "harness/output/output_file.h"
 #include "harness/machines/process.h"
@@ -60,16 +61,32 @@ int test(const std::vector<std::string>& args, Streams& io) {
                "per failing file, the field that differs, predicted and expected values and the rules that\n"
                "fired. Exit: 0 all pass, 1 a failure, 2 a file or the rulebook does not load.",
                "restorelab rules test");
-  std::string rules, junit;
+  std::string rules, junit, observed, run, known;
   bool json = false;
   std::vector<std::string> paths;
   app.add_option("--rules", rules, "rulebook to test (default: rules/kb249694.toml)");
+  app.add_option("--observed", observed,
+                 "instead of [expect] tables: judge every observation a run recorded in this results store");
+  app.add_option("--run", run, "with --observed: the run (default: the newest)");
+  app.add_option("--known", known, "with --observed: the known-deviations registry (default: the project's; none)");
   app.add_flag("--json", json, "one JSON object per scenario");
   app.add_option("--junit", junit, "also write JUnit XML to this file");
   std::string shard_text;
   add_shard_option(app, shard_text);
   app.add_option("paths", paths, "scenario files or folders (default: scenarios/)");
   if (auto exit = parse_args(app, args, io)) return *exit;
+  if (!observed.empty()) {
+    if (!paths.empty() || !junit.empty() || !shard_text.empty()) {
+      io.err << "restorelab rules test: --observed judges a store's observations; it takes no paths, --junit or "
+                "--shard\n";
+      return bad_input();
+    }
+    return test_observed({observed, rules, run, known, json}, io);
+  }
+  if (!run.empty() || !known.empty()) {
+    io.err << "restorelab rules test: --run and --known go with --observed\n";
+    return bad_input();
+  }
   const auto shard = parse_shard(shard_text, io);
   if (!shard) return bad_input();
   if (paths.empty()) paths.push_back(default_scenario_dir());

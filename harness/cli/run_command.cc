@@ -9,6 +9,7 @@
 #include "harness/cli/known_registry.h"
 #include "harness/cli/run_machines.h"
 #include "harness/cli/run_progress.h"
+#include "harness/cli/run_store.h"
 #include "harness/machines/backend.h"
 #include "harness/run/campaign.h"
 #include "harness/run/host_capacity.h"
@@ -17,6 +18,7 @@
 #include "harness/run/result_sink.h"
 #include "harness/run/run_session.h"
 #include "harness/run/source_cache.h"
+#include "harness/run/store_sink.h"
 
 namespace restorelab {
 
@@ -37,6 +39,8 @@ struct RunArgs {
   std::string junit;
   std::string html;
   std::string known;
+  std::string db;
+  std::string campaign;
   std::string shard;
   double silence = 20;
   int jobs = 0;
@@ -91,6 +95,9 @@ int run_command(const std::vector<std::string>& args, Streams& io) {
       ->check(CLI::Range(1, 64));
   app.add_option("--retries", a.retries, "run a disagreeing or failed scenario up to N more times (flaky when they differ)")
       ->check(CLI::Range(0, 10));
+  app.add_option("--db", a.db, "the results store (default <evidence>/results.sqlite); none: keep no record");
+  app.add_option("--campaign", a.campaign, "a label for this run in the store (results show/compare take it)");
+  app.add_flag("--no-reuse", a.no_reuse, "boot every scenario, even when the store holds its observation");
   app.add_flag("--keep", a.keep, "keep the domains (stopped) and disks for inspection");
   app.add_flag("--no-cache", a.no_cache, "always boot the source VM (no reuse of an identical earlier source run)");
   app.add_option("--connect", a.connect, "libvirt URI (default qemu:///embed?root=/var/tmp/restorelab/embed)");
@@ -151,7 +158,26 @@ int run_command(const std::vector<std::string>& args, Streams& io) {
       std::chrono::milliseconds(static_cast<long long>(a.silence * 1000));
   if (!plan_all(items, settings, io)) return bad_input;
 
+  // The results store: observations to reuse, and where this run is recorded.
+  std::optional<store::ResultsStore> results_store;
+  std::int64_t store_run = 0;
+  if (a.db != "none") {
+    int exit = 0;
+    results_store = open_store_for_run(a.db.empty() ? (evidence_root / "results.sqlite").string() : a.db, io, exit);
+    if (!results_store) return exit;
+    std::vector<std::string> argv{"restorelab", "run"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    auto begun = results_store->begin_run(run_info(RunDescription{
+        book->file, run::image_inputs_hash(images_dir), shard->count > 1 ? std::to_string(shard->index) + "/" + std::to_string(shard->count) : "", a.campaign, argv}));
+    if (!begun) {
+      io.err << "restorelab run: " << begun.error().message << "\n";
+      return begun.error().exit_code();
+    }
+    store_run = *begun;
+  }
+
   run::CampaignOptions options;
+  options.run_id = store_run;
   options.jobs = a.jobs > 0 ? a.jobs : run::default_jobs(run::host_capacity());
   options.retries = a.retries;
   options.reuse = !a.no_reuse;
@@ -165,11 +191,16 @@ int run_command(const std::vector<std::string>& args, Streams& io) {
   RunMachines machines(settings, uri, work_root, interrupt, io);
   RunProgress progress(io, options.jobs);
   const Engine engine(*book);
-  run::Campaign campaign(machines, engine, interrupt, nullptr, known ? &*known : nullptr, &progress);
+  std::unique_ptr<run::StoreSink> store_sink;
+  if (results_store) store_sink = std::make_unique<run::StoreSink>(*results_store, store_run);
+  run::Campaign campaign(machines, engine, interrupt, store_sink.get(), known ? &*known : nullptr, &progress);
 
   run::TextSink text(io.out);
   run::JsonLinesSink json(io.out);
-  std::vector<run::ResultSink*> sinks{a.json ? static_cast<run::ResultSink*>(&json) : &text};
+  // The store first: a result is recorded before it is shown.
+  std::vector<run::ResultSink*> sinks;
+  if (store_sink) sinks.push_back(store_sink.get());
+  sinks.push_back(a.json ? static_cast<run::ResultSink*>(&json) : &text);
   std::unique_ptr<run::JunitSink> junit;
   if (!a.junit.empty()) sinks.push_back((junit = std::make_unique<run::JunitSink>(a.junit)).get());
   std::unique_ptr<run::HtmlSink> html;
@@ -181,7 +212,9 @@ int run_command(const std::vector<std::string>& args, Streams& io) {
   machines.clean_up();
 
   run::RunSummary summary;
-  summary.title = settings.evidence_dir.string();
+  summary.run = store_run;
+  summary.title = store_run ? "run " + std::to_string(store_run) + (a.campaign.empty() ? "" : " (campaign " + a.campaign + ")")
+                            : settings.evidence_dir.string();
   summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   summary.accelerator = outcome.accelerator;
   summary.interrupted = outcome.interrupted;

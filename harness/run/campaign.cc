@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "harness/run/result_json.h"
+#include "rules/scenario_writer.h"
 
 namespace restorelab::run {
 
@@ -63,6 +64,7 @@ std::optional<ScenarioResult> Campaign::run_one(const CampaignItem& item, const 
   r.axes_json = item.axes_json;
   r.run = options.run_id;
   r.observation_key = observation_key(s, options.key_inputs);
+  r.scenario_toml = scenario_to_toml(s);
   const Prediction p = engine_.predict(s);
   r.predicted = summarize(p, engine_.rulebook());
   auto excuse = [&](Verdict v) {

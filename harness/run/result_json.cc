@@ -131,6 +131,51 @@ std::expected<Observation, std::string> parse_observation(const json& j) {
   return o;
 }
 
+namespace {
+
+void write_predicted(JsonWriter& w, const PredictedSummary& p) {
+  w.begin_object();
+  w.key("supported").value(p.supported);
+  w.key("outcome").value(name_of(p.outcome));
+  optional_int(w, "cpus_used", p.cpus_used);
+  w.key("actions").strings(p.actions);
+  w.key("rules").strings(p.rules);
+  w.key("reasons").strings(p.reasons);
+  w.end_object();
+}
+
+void write_timings(JsonWriter& w, const std::map<std::string, double>& timings) {
+  w.begin_object();
+  for (const char* k : {"source", "recovery", "destination", "total"}) {
+    auto it = timings.find(k);
+    if (it != timings.end()) w.key(k).value(tenths(it->second));
+  }
+  w.end_object();
+}
+
+}  // namespace
+
+std::string predicted_json(const PredictedSummary& p) {
+  std::string out;
+  JsonWriter w(out);
+  write_predicted(w, p);
+  return out;
+}
+
+std::string observation_json(const Observation& o) {
+  std::string out;
+  JsonWriter w(out);
+  write_observation(w, o);
+  return out;
+}
+
+std::string timings_json(const std::map<std::string, double>& timings) {
+  std::string out;
+  JsonWriter w(out);
+  write_timings(w, timings);
+  return out;
+}
+
 std::vector<std::string> attempt_outcome_names(const std::vector<AttemptResult>& attempts) {
   std::vector<std::string> names;
   for (const AttemptResult& a : attempts)
@@ -149,14 +194,8 @@ std::string result_json_line(const ScenarioResult& r) {
   w.key("scenario").value(r.scenario);
   if (!r.file.empty()) w.key("file").value(r.file);
   if (!r.axes_json.empty()) w.key("axes").raw(r.axes_json);
-  w.key("predicted").begin_object();
-  w.key("supported").value(r.predicted.supported);
-  w.key("outcome").value(name_of(r.predicted.outcome));
-  optional_int(w, "cpus_used", r.predicted.cpus_used);
-  w.key("actions").strings(r.predicted.actions);
-  w.key("rules").strings(r.predicted.rules);
-  w.key("reasons").strings(r.predicted.reasons);
-  w.end_object();
+  w.key("predicted");
+  write_predicted(w, r.predicted);
   w.key("observed");
   write_observation(w, r.observed);
   w.key("verdict").value(verdict_name(r.verdict.kind));
@@ -172,12 +211,8 @@ std::string result_json_line(const ScenarioResult& r) {
   if (r.reused_from) w.value(*r.reused_from);
   else w.null();
   w.key("accelerator").value(r.accelerator);
-  w.key("timings_s").begin_object();
-  for (const char* k : {"source", "recovery", "destination", "total"}) {
-    auto it = r.timings.find(k);
-    if (it != r.timings.end()) w.key(k).value(tenths(it->second));
-  }
-  w.end_object();
+  w.key("timings_s");
+  write_timings(w, r.timings);
   w.key("source_cached").value(r.source_cached);
   w.key("observation_key").value(r.observation_key);
   w.key("evidence").value(r.evidence);

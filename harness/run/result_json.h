@@ -21,6 +21,13 @@ std::string result_json_line(const ScenarioResult& r);
 /// the wrong type.
 std::expected<ScenarioResult, std::string> parse_result_line(std::string_view line);
 
+/// The `predicted` object of a line, alone.
+std::string predicted_json(const PredictedSummary& p);
+/// The `observed` object of a line, alone.
+std::string observation_json(const Observation& o);
+/// Seconds by phase as a JSON object.
+std::string timings_json(const std::map<std::string, double>& timings);
+
 /// The `observed` object of a line.
 void write_observation(JsonWriter& json, const Observation& o);
 /// An observation from an `observed` object.

@@ -47,6 +47,10 @@ struct ScenarioResult {
   std::string file;             ///< its file; empty for a matrix combination
   std::string axes_json;        ///< a matrix combination's axes as a JSON object; empty otherwise
   std::string observation_key;  ///< what the observation depends on (observation_key.h)
+  /// The resolved scenario as a scenario file: the store keeps it so that a
+  /// rulebook change can be judged against the observation without a VM.
+  /// Not part of the JSON line.
+  std::string scenario_toml;
   std::int64_t run = 0;         ///< the store's run id; 0 without a store
   PredictedSummary predicted;
   Observation observed;         ///< of the last attempt, or the reused one

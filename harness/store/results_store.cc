@@ -260,7 +260,7 @@ Status ResultsStore::record_result(std::int64_t run_id, const ResultRecord& resu
 }
 
 Status ResultsStore::finish_run(std::int64_t run_id, RunStatus status, std::string_view finished,
-                                double duration_s) {
+                                double duration_s, std::string_view accelerator) {
   std::lock_guard lock(impl_->mutex);
   sqlite::Connection& c = impl_->conn;
   const std::string doing = "finishing run " + std::to_string(run_id);
@@ -273,9 +273,12 @@ Status ResultsStore::finish_run(std::int64_t run_id, RunStatus status, std::stri
   auto tx = sqlite::Transaction::begin(c, doing);
   if (!tx) return std::unexpected(tx.error());
   if (auto s = check_running(c, run_id, doing); !s) return s;
-  auto update = c.prepare("UPDATE runs SET status = ?2, finished = ?3, duration_s = ?4 WHERE id = ?1", doing);
+  auto update = c.prepare(
+      "UPDATE runs SET status = ?2, finished = ?3, duration_s = ?4, accelerator = coalesce(nullif(?5, ''), accelerator) "
+      "WHERE id = ?1",
+      doing);
   if (!update) return std::unexpected(update.error());
-  (*update)->bind(1, run_id).bind(2, status_name(status)).bind(3, finished).bind(4, duration_s);
+  (*update)->bind(1, run_id).bind(2, status_name(status)).bind(3, finished).bind(4, duration_s).bind(5, accelerator);
   if (auto s = c.run(**update, doing); !s) return s;
   return tx->commit(impl_->options.before_commit, doing);
 }

@@ -18,7 +18,8 @@
 //             verdict (agree|disagree|known-deviation|flaky|error), deviation,
 //             differences (JSON array), attempts, reused (0|1), reused_from ->
 //             runs, accelerator, timings, evidence, error, json_line (the
-//             `run --json` line), remediation (JSON or NULL).
+//             `run --json` line), remediation (JSON or NULL), scenario_toml
+//             (the resolved scenario, to predict it again).
 //   attempts  (run_id -> runs, scenario_id, attempt) PRIMARY KEY,
 //             observation_key, observed (JSON, NULL when the attempt failed),
 //             error, evidence, timings. A partial index on observation_key
@@ -99,8 +100,10 @@ class ResultsStore {
   Status record_result(std::int64_t run_id, const ResultRecord& result);
 
   /// Ends a running run with `status` (not Running), the UTC ISO 8601 end
-  /// time and its duration.
-  Status finish_run(std::int64_t run_id, RunStatus status, std::string_view finished, double duration_s);
+  /// time and its duration; a non-empty `accelerator` replaces the one given
+  /// at the start (a run learns it only when its first VM is about to start).
+  Status finish_run(std::int64_t run_id, RunStatus status, std::string_view finished, double duration_s,
+                    std::string_view accelerator = {});
 
   /// Every run, newest first, with its verdict counts.
   Result<std::vector<RunRecord>> runs() const;

@@ -115,6 +115,9 @@ struct ResultRecord {
   std::string error;                           ///< why the run failed; empty unless verdict error
   std::string json_line;                       ///< the whole `run --json` line as emitted (no '\n')
   std::optional<std::string> remediation_json; ///< with --remediate (remediation.md)
+  /// The resolved scenario as a scenario file (scenario_writer.h), so that
+  /// `rules test --observed` can predict it again with another rulebook.
+  std::string scenario_toml;
   bool operator==(const ResultRecord&) const = default;
 };
 

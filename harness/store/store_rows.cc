@@ -25,11 +25,12 @@ const char* const kInsertRun =
 const std::string kSelectResults =
     "SELECT s.run_id, s.scenario_id, s.scenario, s.observation_key, s.axes, s.predicted, s.observed, s.verdict, "
     "s.deviation, s.differences, s.attempts, s.reused, s.reused_from, s.accelerator, s.timings, s.evidence, "
-    "s.error, s.json_line, s.remediation FROM results s ";
+    "s.error, s.json_line, s.remediation, s.scenario_toml FROM results s ";
 const char* const kInsertResult =
     "INSERT INTO results (run_id, scenario_id, scenario, observation_key, axes, predicted, observed, verdict, "
     "deviation, differences, attempts, reused, reused_from, accelerator, timings, evidence, error, json_line, "
-    "remediation) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)";
+    "remediation, scenario_toml) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)";
 
 const std::string kSelectAttempts =
     "SELECT a.scenario_id, a.attempt, a.observation_key, a.observed, a.error, a.evidence, a.timings "
@@ -80,6 +81,7 @@ ResultRecord read_result(const sqlite::Statement& s) {
   r.error = s.text(16);
   r.json_line = s.text(17);
   r.remediation_json = s.optional_text(18);
+  r.scenario_toml = s.text(19);
   return r;
 }
 
@@ -109,7 +111,7 @@ void bind_result(sqlite::Statement& s, std::int64_t run_id, const ResultRecord& 
   s.bind(6, r.predicted_json).bind(7, r.observed_json).bind(8, verdict_name(r.verdict)).bind(9, r.deviation);
   s.bind(10, r.differences_json).bind(11, std::int64_t{r.attempts}).bind(12, std::int64_t{r.reused ? 1 : 0});
   s.bind(13, r.reused_from).bind(14, r.accelerator).bind(15, r.timings_json).bind(16, r.evidence);
-  s.bind(17, r.error).bind(18, r.json_line).bind(19, r.remediation_json);
+  s.bind(17, r.error).bind(18, r.json_line).bind(19, r.remediation_json).bind(20, r.scenario_toml);
 }
 
 void bind_attempt(sqlite::Statement& s, std::int64_t run_id, std::string_view scenario_id, const AttemptRecord& a) {

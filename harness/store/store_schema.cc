@@ -54,6 +54,7 @@ CREATE TABLE results (
   error           TEXT NOT NULL,
   json_line       TEXT NOT NULL CHECK (json_valid(json_line)),
   remediation     TEXT CHECK (remediation IS NULL OR json_valid(remediation)),
+  scenario_toml   TEXT NOT NULL,
   UNIQUE (run_id, scenario_id)
 );
 CREATE INDEX results_by_scenario ON results (scenario_id);

@@ -1,0 +1,117 @@
+#include "harness/run/store_sink.h"
+
+#include <nlohmann/json.hpp>
+
+#include "harness/run/result_json.h"
+
+namespace restorelab::run {
+
+namespace {
+
+store::Verdict store_verdict(Verdict::Kind k) {
+  switch (k) {
+    case Verdict::Kind::Agree: return store::Verdict::Agree;
+    case Verdict::Kind::Disagree: return store::Verdict::Disagree;
+    case Verdict::Kind::KnownDeviation: return store::Verdict::KnownDeviation;
+    case Verdict::Kind::Flaky: return store::Verdict::Flaky;
+    case Verdict::Kind::Error: return store::Verdict::Error;
+  }
+  return store::Verdict::Error;
+}
+
+std::string differences_json(const std::vector<std::string>& differences) {
+  std::string out;
+  JsonWriter(out).strings(differences);
+  return out;
+}
+
+std::map<std::string, double> parse_timings(const std::string& text) {
+  std::map<std::string, double> timings;
+  const auto j = nlohmann::json::parse(text, nullptr, false);
+  if (j.is_object())
+    for (const auto& [k, v] : j.items())
+      if (v.is_number()) timings[k] = v.get<double>();
+  return timings;
+}
+
+}  // namespace
+
+OutputError output_error(const store::StoreError& e) {
+  return OutputError{e.kind == store::StoreError::Kind::BadInput ? OutputError::Kind::BadPath : OutputError::Kind::Failed,
+                     e.message};
+}
+
+store::ResultRecord to_record(const ScenarioResult& r) {
+  store::ResultRecord rec;
+  rec.id = r.id;
+  rec.scenario = r.scenario;
+  rec.observation_key = r.observation_key;
+  if (!r.axes_json.empty()) rec.axes_json = r.axes_json;
+  rec.predicted_json = predicted_json(r.predicted);
+  if (r.observed.outcome) rec.observed_json = observation_json(r.observed);
+  rec.verdict = store_verdict(r.verdict.kind);
+  rec.deviation = r.deviation;
+  rec.differences_json = differences_json(r.verdict.differences);
+  rec.attempts = r.attempt_count;
+  rec.reused = r.reused;
+  rec.reused_from = r.reused_from;
+  rec.accelerator = r.accelerator;
+  rec.timings_json = timings_json(r.timings);
+  rec.evidence = r.evidence;
+  rec.error = r.verdict.kind == Verdict::Kind::Error ? r.verdict.error : "";
+  rec.json_line = result_json_line(r);
+  rec.json_line.pop_back();  // the '\n'
+  rec.scenario_toml = r.scenario_toml;
+  return rec;
+}
+
+std::expected<ScenarioResult, std::string> from_record(const store::ResultRecord& record) {
+  auto r = parse_result_line(record.json_line);
+  if (!r) return std::unexpected("result " + record.id + " of run " + std::to_string(record.run_id) + ": " + r.error());
+  r->run = record.run_id;
+  r->scenario_toml = record.scenario_toml;
+  return r;
+}
+
+OutputStatus StoreSink::add(const ScenarioResult& r) {
+  for (std::size_t i = 0; i < r.attempts.size(); ++i) {
+    const AttemptResult& a = r.attempts[i];
+    store::AttemptRecord rec;
+    rec.attempt = static_cast<int>(i + 1);
+    rec.observation_key = r.observation_key;
+    if (!a.observed.failed() && a.observed.outcome) rec.observed_json = observation_json(a.observed);
+    rec.error = a.observed.error;
+    rec.evidence = a.evidence;
+    rec.timings_json = timings_json(a.timings);
+    if (auto st = store_.record_attempt(run_id_, r.id, rec); !st) return std::unexpected(output_error(st.error()));
+  }
+  if (auto st = store_.record_result(run_id_, to_record(r)); !st) return std::unexpected(output_error(st.error()));
+  return {};
+}
+
+OutputStatus StoreSink::finish(const RunSummary& summary) {
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+  const auto status = summary.interrupted ? store::RunStatus::Interrupted : store::RunStatus::Finished;
+  if (auto st = store_.finish_run(run_id_, status, store::utc_iso8601(std::chrono::system_clock::now()), seconds,
+                                  summary.accelerator);
+      !st)
+    return std::unexpected(output_error(st.error()));
+  return {};
+}
+
+std::optional<StoredObservation> StoreSink::find(const std::string& key) {
+  auto found = store_.reusable_observation(key);
+  if (!found || !*found) return std::nullopt;
+  const store::ReusableObservation& o = **found;
+  auto observed = parse_observation(nlohmann::json::parse(o.observed_json, nullptr, false));
+  if (!observed) return std::nullopt;
+  StoredObservation stored;
+  stored.run = o.run_id;
+  stored.observed = std::move(*observed);
+  stored.timings = parse_timings(o.timings_json);
+  stored.evidence = o.evidence;
+  if (auto run = store_.run(o.run_id)) stored.accelerator = run->info.accelerator;
+  return stored;
+}
+
+}  // namespace restorelab::run

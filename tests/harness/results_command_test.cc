@@ -1,0 +1,154 @@
+// `restorelab results runs|show|compare|merge` and `rules test --observed`
+// over stores filled without VMs (tests/support/synthetic_results.h).
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+
+#include "rules/rulebook.h"
+#include "rules/toml_source.h"
+#include "tests/harness/cli_test_util.h"
+#include "tests/support/synthetic_results.h"
+
+namespace restorelab {
+namespace {
+
+using testing::run_restorelab;
+
+class ResultsCommandTest : public testing::TempDirTest {
+ protected:
+  void SetUp() override {
+    TempDirTest::SetUp();
+    auto loaded = load_rulebook_file(DiskReader{}, RESTORELAB_SOURCE_DIR "/rules/kb249694.toml");
+    ASSERT_TRUE(loaded);
+    book = std::make_unique<Rulebook>(std::move(*loaded));
+    db = dir_ + "/results.sqlite";
+  }
+  std::int64_t record(const std::string& path, testing::SyntheticRun run) {
+    auto s = store::ResultsStore::open(path);
+    EXPECT_TRUE(s) << s.error().message;
+    std::string error;
+    const std::int64_t id = testing::record_synthetic_run(*s, *book, run, error);
+    EXPECT_NE(id, 0) << error;
+    return id;
+  }
+  std::unique_ptr<Rulebook> book;
+  std::string db;
+};
+
+TEST_F(ResultsCommandTest, RunsListsEachRunWithItsVerdicts) {
+  record(db, {.results = 20, .disagree_every = 5, .campaign = "nightly"});
+  record(db, {.results = 10});
+  auto r = run_restorelab({"results", "runs", "--db", db, "--json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  std::istringstream lines(r.out);
+  std::string first, second;
+  std::getline(lines, first);
+  std::getline(lines, second);
+  auto newest = nlohmann::json::parse(first), older = nlohmann::json::parse(second);
+  EXPECT_EQ(newest["id"], 2);
+  EXPECT_EQ(older["campaign"], "nightly");
+  EXPECT_EQ(older["verdicts"]["agree"], 16);
+  EXPECT_EQ(older["verdicts"]["disagree"], 4);
+  EXPECT_EQ(older["status"], "finished");
+  auto text = run_restorelab({"results", "runs", "--db", db});
+  EXPECT_NE(text.out.find("16 agree, 4 disagree"), std::string::npos) << text.out;
+}
+
+TEST_F(ResultsCommandTest, ShowPrintsTheLinesAsRunPrintedThem) {
+  record(db, {.results = 3});
+  auto r = run_restorelab({"results", "show", "--db", db, "--json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out.substr(0, r.out.find('\n')));
+  EXPECT_EQ(j["run"], 1);
+  EXPECT_EQ(j["verdict"], "agree");
+  EXPECT_TRUE(j["id"].get<std::string>().starts_with("builtin-full/"));
+  auto text = run_restorelab({"results", "show", "1", "--db", db});
+  EXPECT_NE(text.out.find("3 scenarios: 3 agree"), std::string::npos) << text.out;
+  const std::string junit = dir_ + "/show.xml";
+  EXPECT_EQ(run_restorelab({"results", "show", "--db", db, "--junit", junit}).code, 0);
+  std::ifstream in(junit);
+  const std::string xml{std::istreambuf_iterator<char>(in), {}};
+  EXPECT_NE(xml.find("tests=\"3\" failures=\"0\""), std::string::npos);
+}
+
+TEST_F(ResultsCommandTest, ShowOfACampaignTakesTheNewestResultOfEachScenario) {
+  record(db, {.results = 6, .disagree_every = 1, .campaign = "c", .shard = "1/2"});
+  record(db, {.results = 3, .campaign = "c", .shard = "2/2"});
+  auto r = run_restorelab({"results", "show", "--db", db, "--campaign", "c"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("6 scenarios: 3 agree, 3 disagree"), std::string::npos) << r.out;
+}
+
+TEST_F(ResultsCommandTest, CompareExitsOneOnARegression) {
+  record(db, {.results = 10});
+  record(db, {.results = 10, .disagree_every = 4});
+  auto r = run_restorelab({"results", "compare", "1", "2", "--db", db});
+  EXPECT_EQ(r.code, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("REGRESSION"), std::string::npos) << r.out;
+  EXPECT_EQ(run_restorelab({"results", "compare", "2", "1", "--db", db}).code, 0);
+}
+
+TEST_F(ResultsCommandTest, MergeCopiesShardsOnceAndKeepsIdsUnique) {
+  const std::string a = dir_ + "/a.sqlite", b = dir_ + "/b.sqlite";
+  record(a, {.results = 4, .campaign = "c", .shard = "1/2"});
+  record(b, {.results = 4, .skip = 4, .campaign = "c", .shard = "2/2"});
+  auto r = run_restorelab({"results", "merge", "--db", db, a, b});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, a + ": 1 run(s) added (0 already there), 4 result(s), 4 attempt(s)\n" + b +
+                       ": 1 run(s) added (0 already there), 4 result(s), 4 attempt(s)\n");
+  auto again = run_restorelab({"results", "merge", "--db", db, a});
+  EXPECT_EQ(again.out, a + ": 0 run(s) added (1 already there), 0 result(s), 0 attempt(s)\n");
+  auto merged = run_restorelab({"results", "show", "--db", db, "--campaign", "c"});
+  EXPECT_NE(merged.out.find("8 scenarios: 8 agree"), std::string::npos) << merged.out;
+}
+
+TEST_F(ResultsCommandTest, BadStoresAndIdsAreBadInput) {
+  const std::string not_a_store = write("x.sqlite", "hello, not a database\n");
+  auto r = run_restorelab({"results", "runs", "--db", not_a_store});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(r.err, "restorelab results: " + not_a_store + ": not a restorelab results store (not an SQLite database)\n");
+  record(db, {.results = 1});
+  EXPECT_EQ(run_restorelab({"results", "show", "7", "--db", db}).code, 2);
+  auto word = run_restorelab({"results", "show", "seven", "--db", db});
+  EXPECT_EQ(word.code, 2);
+  EXPECT_EQ(word.err, "restorelab results show: \"seven\" is not a run id; expected a number such as 3\n");
+  EXPECT_EQ(run_restorelab({"results", "compare", "1", "nolabel", "--db", db}).code, 2);
+  EXPECT_EQ(run_restorelab({"results", "show", "--db", dir_ + "/missing.sqlite"}).code, 2);
+}
+
+TEST_F(ResultsCommandTest, RulesTestObservedJudgesTheRulebookUnderWork) {
+  record(db, {.results = 50});
+  auto same = run_restorelab({"rules", "test", "--observed", db, "--known", "none"});
+  EXPECT_EQ(same.code, 0) << same.out << same.err;
+  EXPECT_NE(same.out.find("run 1: 50 observations judged with"), std::string::npos) << same.out;
+  // A rule that makes every restore stop 0x79.
+  std::ifstream in(RESTORELAB_SOURCE_DIR "/rules/kb249694.toml");
+  const std::string rulebook = write("changed.toml", std::string{std::istreambuf_iterator<char>(in), {}} + R"(
+[[rule]]
+id = "everything-stops"
+when = 'source.cpus >= 1'
+outcome = "stop-0x79"
+precedence = 5
+cite = "a test rule"
+)");
+  auto changed = run_restorelab({"rules", "test", "--observed", db, "--rules", rulebook, "--known", "none", "--json"});
+  EXPECT_EQ(changed.code, 1) << changed.err;
+  std::istringstream lines(changed.out);
+  int disagree = 0;
+  for (std::string line; std::getline(lines, line);) {
+    auto j = nlohmann::json::parse(line);
+    if (j["verdict"] == "disagree") {
+      ++disagree;
+      EXPECT_EQ(j["predicted"]["outcome"], "stop-0x79");
+      const auto& rules = j["predicted"]["rules"];
+      EXPECT_NE(std::find(rules.begin(), rules.end(), "everything-stops"), rules.end());
+    }
+  }
+  EXPECT_GT(disagree, 0);
+}
+
+}  // namespace
+}  // namespace restorelab

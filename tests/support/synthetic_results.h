@@ -1,0 +1,29 @@
+// A results store filled without VMs, for tests and benchmarks of what reads
+// it (`results`, `rules test --observed`): scenarios of the built-in matrix,
+// each "observed" as a rulebook predicts it, except every `disagree_every`-th,
+// which is observed as something else (a hang, or a 0x7B where a hang is predicted).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+#include "harness/store/results_store.h"
+#include "rules/rulebook.h"
+
+namespace restorelab::testing {
+
+struct SyntheticRun {
+  std::size_t results = 100;
+  std::size_t disagree_every = 0;  ///< 0: every observation agrees
+  std::size_t skip = 0;            ///< start at this valid combination of the built-in matrix
+  std::string campaign;
+  std::string shard;
+};
+
+/// Records one finished run into `store`; returns its id (0 on failure, with
+/// the message in `error`).
+std::int64_t record_synthetic_run(store::ResultsStore& store, const Rulebook& book, const SyntheticRun& run,
+                                  std::string& error);
+
+}  // namespace restorelab::testing

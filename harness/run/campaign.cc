@@ -106,7 +106,9 @@ std::optional<ScenarioResult> Campaign::run_one(const CampaignItem& item, const 
     ScenarioRun run = orchestrator.run(s, plan, m->settings);
     if (observer_)
       for (const auto& problem : run.cleanup_problems) observer_->warning(item.id + ": cleanup: " + problem);
-    if (run.interrupted) return std::nullopt;
+    // An interrupt ends whatever was in flight in some way (a VM destroyed, a
+    // disk tool killed); none of that is an observation.
+    if (run.interrupted || interrupt_.load() != 0) return std::nullopt;
     r.attempts.push_back(AttemptResult{run.observation, run.timings, evidence_path(run.evidence), run.source_cached});
     verdicts.push_back(judge(p, run.observation));
     if (verdicts.back().kind == Verdict::Kind::Agree) break;

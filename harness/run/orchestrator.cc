@@ -153,12 +153,13 @@ ScenarioRun Orchestrator::run(const Scenario& s, const RunPlan& plan, const RunS
       if (auto st = made[index].get(); !st && disk_error.empty()) disk_error = st.error().message;
     }
     disk_wait += since(wait_start);
-    if (!disk_error.empty()) {
-      failed("the disks could not be made: " + disk_error);
-      break;
-    }
+    // An interrupt also stops the disk tools; that is the interrupt, not a failure.
     if (interrupt_.load() != 0) {
       result.interrupted = true;
+      break;
+    }
+    if (!disk_error.empty()) {
+      failed("the disks could not be made: " + disk_error);
       break;
     }
     if (i == 0 && cached_serial) {

@@ -38,6 +38,20 @@ class EmptyDisks final : public DiskTool {
   }
 };
 
+/// A disk tool whose script is stopped by the interrupt, as make-disk.sh is.
+class InterruptedDisks final : public DiskTool {
+ public:
+  explicit InterruptedDisks(std::atomic<int>& interrupt) : interrupt_(interrupt) {}
+  Result<ArtifactsInfo> build_artifacts(const fs::path& dir) override { return ArtifactsInfo{dir}; }
+  Status make_disk(const fs::path&, const DiskRequest&) override {
+    interrupt_ = 2;
+    return std::unexpected(machines::make_error("images/make-disk.sh: interrupted"));
+  }
+
+ private:
+  std::atomic<int>& interrupt_;
+};
+
 class FakeMachines final : public MachineAccess {
  public:
   /// `settings` is read at each get(), so a test may change it first.
@@ -45,10 +59,11 @@ class FakeMachines final : public MachineAccess {
   machines::Result<Machines> get() override {
     ++calls;
     if (fail) return std::unexpected(machines::make_error("no accelerator passed its probe"));
-    return Machines{&hv_, &disks_, "tcg", settings_};
+    return Machines{&hv_, disks ? disks : &disks_, "tcg", settings_};
   }
   std::atomic<int> calls{0};
   bool fail = false;
+  DiskTool* disks = nullptr;  ///< instead of empty files
 
  private:
   FakeHypervisor& hv_;
@@ -275,6 +290,16 @@ TEST_F(CampaignTest, AnInterruptKeepsWhatFinishedAndLeavesNothingRunning) {
   ASSERT_EQ(outcome.results.size(), 1u);
   EXPECT_EQ(outcome.results[0].id, "first");
   for (const auto& [name, d] : fake.domains()) EXPECT_FALSE(d.status.active()) << name << " still runs";
+}
+
+TEST_F(CampaignTest, ADiskToolStoppedByTheInterruptIsNotAnError) {
+  InterruptedDisks disks(interrupt);
+  machines.disks = &disks;
+  Collect sink;
+  auto outcome = run({item("stopped", {degraded()})}, options(1), sink);
+  EXPECT_TRUE(outcome.interrupted);
+  EXPECT_TRUE(outcome.results.empty()) << outcome.results[0].verdict.error;
+  EXPECT_TRUE(sink.added.empty()) << "nothing in flight is recorded";
 }
 
 }  // namespace

@@ -35,8 +35,9 @@ fs::path test_dir() {
 }
 
 CliRun run_cli(const std::vector<std::string>& extra, const std::string& scenario) {
-  std::vector<std::string> argv = {RESTORELAB_VM_CLI, "run", "--json", "--work", (test_dir() / "work").string(),
-                                   "--evidence", (test_dir() / "runs").string()};
+  // --db none: these tests boot every time; the store's reuse has tests of its own.
+  std::vector<std::string> argv = {RESTORELAB_VM_CLI, "run", "--json", "--db", "none", "--work",
+                                   (test_dir() / "work").string(), "--evidence", (test_dir() / "runs").string()};
   argv.insert(argv.end(), extra.begin(), extra.end());
   argv.push_back(std::string(RESTORELAB_VM_SCENARIOS) + "/" + scenario);
   CliRun r;
@@ -49,7 +50,7 @@ CliRun run_cli(const std::vector<std::string>& extra, const std::string& scenari
   r.output = p->output;
   std::istringstream in(p->output);
   for (std::string l; std::getline(in, l);)
-    if (l.starts_with("{\"scenario\"")) r.line = nlohmann::json::parse(l, nullptr, false);
+    if (l.starts_with("{\"id\"")) r.line = nlohmann::json::parse(l, nullptr, false);
   return r;
 }
 

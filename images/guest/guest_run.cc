@@ -185,6 +185,8 @@ void PhaseBoot(Run& run, const std::optional<BlockDevice>& system, const std::op
   ReportBoot(run, facts, result);
   if (!result.stop_code.empty()) {
     run.stopped = true;
+    // pvpanic ends the VM at once: the boot line must have left the UART.
+    (void)run.platform.DrainConsole();
     run.platform.RaisePanic();
     run.platform.Sleep(1000);  // with a pvpanic device the domain is stopped by now
   } else if (result.outcome == vocab::kOutcomeHang) {
@@ -437,6 +439,8 @@ int RunGuest(Platform& platform) {
   // A stop has already raised pvpanic; "done" still follows for hosts without it.
   run.Emit(Event(vocab::kEventDone).Add("stopped", run.stopped).Add(vocab::kFieldError, run.errored));
   platform.Sync();
+  // Power-off ends the VM at once: `done` must have left the UART.
+  (void)platform.DrainConsole();
   platform.PowerOff();
   return run.errored ? 1 : 0;
 }

@@ -33,6 +33,7 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "harness/libvirt/domain_xml.h"
@@ -86,7 +87,8 @@ struct PlanPaths {
 /// `role`: "system" or "recovery".
 std::string direct_kernel_cmdline(std::string_view role, bool uniprocessor);
 
-/// The plan for `s`. Paths are made absolute.
+/// The plan for `s`. Paths are made absolute. A job the guest could not read
+/// as written is refused (RunPlan::refused), never planned.
 RunPlan plan_run(const Scenario& s, const PlanPaths& paths);
 
 /// Writes one job (`key=value` lines, images/guest/job_vocabulary.h) and

@@ -1,9 +1,11 @@
 #include "harness/run/observation.h"
 
 #include <algorithm>
+#include <iterator>
 
 #include "harness/output/text.h"
 #include "harness/run/serial_log.h"
+#include "images/guest/job_vocabulary.h"
 
 namespace restorelab::run {
 
@@ -24,20 +26,23 @@ std::string_view end_name(VmEnd e) {
 
 namespace {
 
-std::string str(const nlohmann::json& j, const char* key) {
-  auto it = j.find(key);
+namespace vocab = vocabulary;
+using Json = nlohmann::ordered_json;
+
+std::string str(const Json& j, std::string_view key) {
+  auto it = j.find(std::string(key));
   return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
-std::optional<int> num(const nlohmann::json& j, const char* key) {
-  auto it = j.find(key);
+std::optional<int> num(const Json& j, std::string_view key) {
+  auto it = j.find(std::string(key));
   if (it == j.end() || !it->is_number_integer()) return std::nullopt;
   return it->get<int>();
 }
 
-std::vector<std::string> strs(const nlohmann::json& j, const char* key) {
+std::vector<std::string> strs(const Json& j, std::string_view key) {
   std::vector<std::string> out;
-  auto it = j.find(key);
+  auto it = j.find(std::string(key));
   if (it == j.end() || !it->is_array()) return out;
   for (const auto& v : *it)
     if (v.is_string()) out.push_back(v.get<std::string>());
@@ -81,37 +86,69 @@ Observation fail(std::string why) {
 /// The event an intermediate phase must have printed to have done its job.
 std::string_view required_event(Phase p) {
   switch (p) {
-    case Phase::Source: return "backup";
+    case Phase::Source: return vocab::kEventBackup;
     case Phase::Restore:
-    case Phase::Recovery: return "restore";
-    case Phase::Reset: return "installed";
-    case Phase::Destination: return "boot";
+    case Phase::Recovery: return vocab::kEventRestore;
+    case Phase::Reset: return vocab::kEventInstalled;
+    case Phase::Destination: return vocab::kEventBoot;
   }
-  return "boot";
+  return vocab::kEventBoot;
+}
+
+bool is_stop(Outcome o) { return o == Outcome::Stop0x7B || o == Outcome::Stop0x79 || o == Outcome::Stop0xA5; }
+
+/// What a cut line says about itself, for `detail`: `the serial console cut
+/// the boot line short after "outcome"`.
+std::string cut_note(const SerialEvent& line) {
+  std::string note = text("the serial console cut the {} line short", line.event);
+  if (!line.fields.empty()) note += text(" after \"{}\"", std::prev(line.fields.end()).key());
+  return note;
+}
+
+/// `detail` of an event read from a line that may have been cut.
+std::string detail_of(const SerialEvent& line, std::string detail) {
+  if (!line.cut) return detail;
+  return detail.empty() ? cut_note(line) : detail + " (" + cut_note(line) + ")";
+}
+
+/// How the VM ended, and what was cut off its console if anything was.
+std::string describe_end(const VmRecord& r, const std::vector<SerialEvent>& events) {
+  std::string end = describe_end(r);
+  if (const SerialEvent* cut = cut_line(events)) end += text("; its serial console was cut inside: {}", cut->text);
+  return end;
 }
 
 Observation observe_boot(const VmRecord& r, const std::vector<SerialEvent>& events) {
   const std::string vm(phase_name(r.phase));
-  if (const SerialEvent* boot = last_event(events, "boot")) {
+  if (const SerialEvent* boot = last_event(events, vocab::kEventBoot)) {
     const auto& j = boot->fields;
-    auto outcome = parse_enum<Outcome>(str(j, "outcome"));
-    if (!outcome) return fail(text("{} VM: unknown outcome \"{}\" on its boot line", vm, str(j, "outcome")));
+    const std::string outcome_name = str(j, vocab::kFieldOutcome);
+    if (boot->cut && outcome_name.empty())
+      return fail(text("{} VM: the serial console was cut inside the boot line before its outcome: {} ({})", vm,
+                       boot->text, describe_end(r)));
+    auto outcome = parse_enum<Outcome>(outcome_name);
+    if (!outcome) return fail(text("{} VM: unknown outcome \"{}\" on its boot line", vm, outcome_name));
     Observation o;
     o.outcome = outcome;
-    o.stop_code = str(j, "stop_code");
-    o.cpus_present = num(j, "cpus_present");
-    if (*outcome == Outcome::Boots || *outcome == Outcome::BootsDegraded) o.cpus_used = num(j, "cpus_online");
-    o.nics_configured = num(j, "nics_configured");
-    o.nics_orphaned = num(j, "nics_orphaned");
-    o.nics_unconfigured = num(j, "nics_unconfigured");
-    o.mac_changed = strs(j, "mac_changed");
-    o.degraded = strs(j, "degraded");
-    o.detail = str(j, "detail");
+    o.stop_code = str(j, vocab::kFieldStopCode);
+    o.cpus_present = num(j, vocab::kFieldCpusPresent);
+    if (*outcome == Outcome::Boots || *outcome == Outcome::BootsDegraded) o.cpus_used = num(j, vocab::kFieldCpusOnline);
+    o.nics_configured = num(j, vocab::kFieldNicsConfigured);
+    o.nics_orphaned = num(j, vocab::kFieldNicsOrphaned);
+    o.nics_unconfigured = num(j, vocab::kFieldNicsUnconfigured);
+    o.mac_changed = strs(j, vocab::kFieldMacChanged);
+    o.degraded = strs(j, vocab::kFieldDegraded);
+    o.detail = detail_of(*boot, str(j, vocab::kFieldDetail));
     o.evidence = vm + " boot line";
-    if (!o.stop_code.empty() && panicked(r)) o.evidence += " + pvpanic";
+    if (boot->cut) o.evidence += " (cut short)";
+    if (is_stop(*outcome) && panicked(r)) o.evidence += " + pvpanic";
     return o;
   }
-  const bool kernel = last_event(events, "kernel-start") != nullptr;
+  const SerialEvent* cut = cut_line(events);
+  if (cut != nullptr && cut->event.empty())
+    return fail(text("{} VM: the serial console was cut inside a report line before its event name: {} ({})", vm,
+                     cut->text, describe_end(r)));
+  const bool kernel = last_event(events, vocab::kEventKernelStart) != nullptr;
   if (kernel && r.end == VmEnd::Silent) {
     Observation o;
     o.outcome = Outcome::Hang;
@@ -127,9 +164,9 @@ Observation observe_boot(const VmRecord& r, const std::vector<SerialEvent>& even
       o.evidence = "no kernel-start; the firmware gave up: " + describe_end(r);
       return o;
     }
-    return fail(text("{} VM ended before any kernel started: {}", vm, describe_end(r)));
+    return fail(text("{} VM ended before any kernel started: {}", vm, describe_end(r, events)));
   }
-  return fail(text("{} VM: the kernel started but there is no boot line: {}", vm, describe_end(r)));
+  return fail(text("{} VM: the kernel started but there is no boot line: {}", vm, describe_end(r, events)));
 }
 
 }  // namespace
@@ -138,23 +175,23 @@ Observation observe(const std::vector<VmRecord>& records) {
   for (const VmRecord& r : records) {
     const auto events = parse_serial(r.serial);
     const std::string vm(phase_name(r.phase));
-    if (const SerialEvent* restore = last_event(events, "restore");
-        restore != nullptr && str(restore->fields, "outcome") == "restore-refused") {
+    if (const SerialEvent* restore = last_event(events, vocab::kEventRestore);
+        restore != nullptr && str(restore->fields, vocab::kFieldOutcome) == vocab::kOutcomeRestoreRefused) {
       Observation o;
       o.outcome = Outcome::RestoreRefused;
-      o.detail = str(restore->fields, "reason");
-      o.evidence = vm + " restore line";
+      o.detail = detail_of(*restore, str(restore->fields, vocab::kFieldReason));
+      o.evidence = vm + " restore line" + (restore->cut ? " (cut short)" : "");
       return o;
     }
-    if (const SerialEvent* error = last_event(events, "error"))
-      return fail(text("{} VM: the guest reported an error in phase {}: {}", vm, str(error->fields, "phase"),
-                       str(error->fields, "error")));
+    if (const SerialEvent* error = last_event(events, vocab::kEventError))
+      return fail(text("{} VM: the guest reported an error in phase {}: {}", vm, str(error->fields, vocab::kFieldPhase),
+                       detail_of(*error, str(error->fields, vocab::kFieldError))));
     if (r.end == VmEnd::StartFailed || r.end == VmEnd::Failed || r.end == VmEnd::Interrupted ||
         r.end == VmEnd::TimedOut)
-      return fail(text("{} VM: {}", vm, describe_end(r)));
+      return fail(text("{} VM: {}", vm, describe_end(r, events)));
     if (r.phase == Phase::Destination) return observe_boot(r, events);
-    const bool done = last_event(events, "done") != nullptr;
-    if (!done) return fail(text("{} VM ended before its job finished: {}", vm, describe_end(r)));
+    const bool done = last_event(events, vocab::kEventDone) != nullptr;
+    if (!done) return fail(text("{} VM ended before its job finished: {}", vm, describe_end(r, events)));
     if (last_event(events, required_event(r.phase)) == nullptr)
       return fail(text("{} VM finished without a {} line", vm, required_event(r.phase)));
   }

@@ -10,6 +10,11 @@
 //      OVMF's shell, or silence) -> no-bootable-device.
 // A VM that did not start, a QEMU that died, a phase that ran out of time or
 // an earlier VM that did not finish its job is a failed run, never an outcome.
+// The last report line may be cut short (the VM ended before the serial port
+// sent all of it): a cut line that names its event and, for boot and restore
+// lines, its outcome is read as that line, with `detail` saying it was cut and
+// `evidence` "(cut short)"; a cut line that says less fails the run with a
+// message that says the serial console was cut, and what arrived.
 #pragma once
 
 #include <optional>
@@ -57,7 +62,7 @@ struct Observation {
   std::optional<int> cpus_present;
   std::optional<int> nics_configured, nics_orphaned, nics_unconfigured;
   std::vector<std::string> mac_changed, degraded;
-  std::string detail;              ///< the guest's detail (or the refusal's reason)
+  std::string detail;              ///< the guest's detail (or the refusal's reason), and a cut line's note
   std::string evidence;            ///< what decided it, e.g. "destination boot line"
 
   bool failed() const { return !error.empty(); }

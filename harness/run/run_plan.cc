@@ -1,8 +1,11 @@
 #include "harness/run/run_plan.h"
 
+#include <algorithm>
 #include <optional>
+#include <utility>
 
 #include "harness/output/text.h"
+#include "images/guest/job_vocabulary.h"
 
 namespace restorelab::run {
 
@@ -29,45 +32,137 @@ std::string_view timing_key(Phase p) {
 
 namespace {
 
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& i : items) out += (out.empty() ? "" : ",") + i;
-  return out;
-}
+namespace vocab = vocabulary;
 
-std::string buses(DiskBusSet set) {
+/// "U+000A"
+std::string code_point(char c) { return text("U+{:04X}", static_cast<unsigned char>(c)); }
+
+std::vector<std::string> bus_list(DiskBusSet set) {
   std::vector<std::string> names;
   for (DiskBus b : set.members()) names.emplace_back(name_of(b));
-  return join(names);
+  return names;
 }
 
-void add(std::string& job, std::string_view key, std::string_view value) {
-  job += text("{}={}\n", key, value);
+}  // namespace
+
+void JobWriter::refuse(std::string message, std::string suggestion) {
+  refused_.push_back(Diagnostic{file_, 0, 0, std::move(message), std::move(suggestion)});
 }
 
-void add_machine(std::string& job, const Machine& m) {
-  add(job, "machine.hal", name_of(m.hal));
-  add(job, "machine.cpus", std::to_string(m.cpus));
-  add(job, "machine.storage_drivers", buses(m.storage_drivers));
+bool JobWriter::known(std::string_view key, bool list, std::string_view where) {
+  const vocab::JobKey* entry = vocab::FindJobKey(key);
+  if (entry == nullptr) {
+    refuse(text("{}: job key \"{}\" is not in the job vocabulary", where, key),
+           "add it to images/guest/job_vocabulary.h, where the guest reads it");
+    return false;
+  }
+  if (entry->list != list) {
+    refuse(text("{}: job key \"{}\" {} a list", where, key, entry->list ? "holds" : "does not hold"),
+           entry->list ? "write it with JobWriter::list" : "write it with JobWriter::value");
+    return false;
+  }
+  return true;
 }
 
-void add_os(std::string& job, const Os& os) {
-  add(job, "os.version", name_of(os.version));
-  add(job, "os.edition", name_of(os.edition));
-  add(job, "os.channel", name_of(os.channel));
-  add(job, "os.service_pack", std::to_string(os.service_pack));
-  add(job, "os.hotfixes", join(os.hotfixes));
-  add(job, "os.systemdrive", os.systemdrive);
-  add(job, "os.systemroot", os.systemroot);
-  add(job, "os.roles", join(os.roles));
-  add(job, "os.filter_drivers", join(os.filter_drivers));
-  add(job, "os.apps", join(os.apps));
-  if (os.upgraded_from) add(job, "os.upgraded_from", name_of(*os.upgraded_from));
-  add(job, "os.ad.database", os.ad.database);
-  add(job, "os.ad.logs", os.ad.logs);
-  add(job, "os.ad.frs_database", os.ad.frs_database);
-  add(job, "os.ad.frs_logs", os.ad.frs_logs);
+void JobWriter::comment(std::string_view line) {
+  text_ += "# ";
+  for (char c : line) text_ += vocab::IsControl(c) ? '?' : c;
+  text_ += '\n';
 }
+
+namespace {
+
+/// The refusal of one value (`what` names it: `source.os.systemroot`, or
+/// `source.os.hotfixes item 2 "KB1,KB2"`), or nothing.
+std::optional<std::pair<std::string, std::string>> fault_text(vocab::ValueCheck check, std::string_view what,
+                                                              std::string_view value) {
+  switch (check.fault) {
+    case vocab::ValueFault::kNone: return std::nullopt;
+    case vocab::ValueFault::kControlCharacter:
+      return std::pair{text("{} holds a control character ({}) at byte {}; the job the guest reads is one "
+                            "key=value per line",
+                            what, code_point(value[check.at]), check.at + 1),
+                       std::string("remove it")};
+    case vocab::ValueFault::kSurroundingBlank:
+      return std::pair{text("{} \"{}\" {} with a blank, which the guest would trim", what, value,
+                            check.at == 0 ? "starts" : "ends"),
+                       std::string("remove the blank")};
+    case vocab::ValueFault::kSeparatorInItem:
+      return std::pair{text("{} \"{}\" holds '{}', which separates list items in the job: the guest would "
+                            "read more items",
+                            what, value, vocab::kListSeparator),
+                       std::string("make it separate items")};
+    case vocab::ValueFault::kEmptyItem:
+      return std::pair{text("{} is empty; the guest drops empty list items", what), std::string("remove it")};
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+void JobWriter::value(std::string_view key, std::string_view value, std::string_view where) {
+  if (!known(key, false, where)) return;
+  if (auto fault = fault_text(vocab::CheckValue(value), where, value)) return refuse(fault->first, fault->second);
+  text_ += text("{}={}\n", key, value);
+}
+
+void JobWriter::list(std::string_view key, const std::vector<std::string>& items, std::string_view where) {
+  if (!known(key, true, where)) return;
+  bool ok = true;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    const std::string what = text("{} item {}", where, i + 1);
+    if (auto fault = fault_text(vocab::CheckListItem(items[i]), what, items[i])) {
+      refuse(fault->first, fault->second);
+      ok = false;
+    }
+  }
+  if (!ok) return;
+  std::string joined;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) joined += vocab::kListSeparator;
+    joined += items[i];
+  }
+  text_ += text("{}={}\n", key, joined);
+}
+
+std::expected<std::string, Diagnostics> JobWriter::finish() const {
+  if (!refused_.empty()) return std::unexpected(refused_);
+  return text_;
+}
+
+namespace {
+
+/// The keys of one machine; `side` is "source" or "destination".
+void add_machine(JobWriter& job, const Machine& m, const std::string& side) {
+  job.value(vocab::kKeyMachineHal, name_of(m.hal), side + ".hal");
+  job.value(vocab::kKeyMachineCpus, std::to_string(m.cpus), side + ".cpus");
+  job.list(vocab::kKeyMachineStorageDrivers, bus_list(m.storage_drivers), side + ".storage_drivers");
+}
+
+void add_os(JobWriter& job, const Os& os, const std::string& side) {
+  const std::string at = side + ".os.";
+  job.value(vocab::kKeyOsVersion, name_of(os.version), at + "version");
+  job.value(vocab::kKeyOsEdition, name_of(os.edition), at + "edition");
+  job.value(vocab::kKeyOsChannel, name_of(os.channel), at + "channel");
+  job.value(vocab::kKeyOsServicePack, std::to_string(os.service_pack), at + "service_pack");
+  job.list(vocab::kKeyOsHotfixes, os.hotfixes, at + "hotfixes");
+  job.value(vocab::kKeyOsSystemdrive, os.systemdrive, at + "systemdrive");
+  job.value(vocab::kKeyOsSystemroot, os.systemroot, at + "systemroot");
+  job.list(vocab::kKeyOsRoles, os.roles, at + "roles");
+  job.list(vocab::kKeyOsFilterDrivers, os.filter_drivers, at + "filter_drivers");
+  job.list(vocab::kKeyOsApps, os.apps, at + "apps");
+  if (os.upgraded_from) job.value(vocab::kKeyOsUpgradedFrom, name_of(*os.upgraded_from), at + "upgraded_from");
+  job.value(vocab::kKeyOsAdDatabase, os.ad.database, at + "ad.database");
+  job.value(vocab::kKeyOsAdLogs, os.ad.logs, at + "ad.logs");
+  job.value(vocab::kKeyOsAdFrsDatabase, os.ad.frs_database, at + "ad.frs_database");
+  job.value(vocab::kKeyOsAdFrsLogs, os.ad.frs_logs, at + "ad.frs_logs");
+}
+
+void add_phases(JobWriter& job, std::vector<std::string_view> phases) {
+  job.list(vocab::kKeyPhase, std::vector<std::string>(phases.begin(), phases.end()), "phase");
+}
+
+std::string_view flag(bool b) { return b ? vocab::kTrue : vocab::kFalse; }
 
 bool nosmp(const Machine& m) { return hal_is_uniprocessor(m.hal) && is_nt5(m.os.version); }
 
@@ -79,41 +174,43 @@ std::string direct_kernel_cmdline(std::string_view role, bool uniprocessor) {
   return line + " rl.boot=direct";
 }
 
-std::string job_text(const Scenario& s, Phase phase) {
-  std::string job = "# restorelab job: scenario " + s.name + ", phase " + std::string(phase_name(phase)) + "\n";
-  add(job, "scenario", s.name);
+std::expected<std::string, Diagnostics> job_text(const Scenario& s, Phase phase) {
+  JobWriter job(s.file);
+  job.comment(text("restorelab job: scenario {}, phase {}", s.name, phase_name(phase)));
+  job.value(vocab::kKeyScenario, s.name, "scenario.name");
   switch (phase) {
     case Phase::Source:
-      add(job, "phase", "install,backup");
-      add_machine(job, s.source);
-      add_os(job, s.source.os);
-      add(job, "backup.kind", name_of(s.backup == BackupKind::None ? BackupKind::SystemState : s.backup));
+      add_phases(job, {vocab::kPhaseInstall, vocab::kPhaseBackup});
+      add_machine(job, s.source, "source");
+      add_os(job, s.source.os, "source");
+      job.value(vocab::kKeyBackupKind, name_of(s.backup == BackupKind::None ? BackupKind::SystemState : s.backup),
+                "backup.kind");
       break;
     case Phase::Restore:
-      add(job, "phase", "install,restore-system-state");
-      add_machine(job, s.destination);
-      add_os(job, s.destination.os);
-      add(job, "restore.kind", "system-state");
+      add_phases(job, {vocab::kPhaseInstall, vocab::kPhaseRestoreSystemState});
+      add_machine(job, s.destination, "destination");
+      add_os(job, s.destination.os, "destination");
+      job.value(vocab::kKeyRestoreKind, vocab::kKindSystemState, "restore.kind");
       break;
     case Phase::Recovery:
-      add(job, "phase", "recover");
-      add_machine(job, s.destination);
-      add(job, "restore.kind", name_of(s.restore.kind));
-      add(job, "restore.asr", s.restore.asr ? "true" : "false");
-      add(job, "restore.offline", s.restore.offline ? "true" : "false");
+      add_phases(job, {vocab::kPhaseRecover});
+      add_machine(job, s.destination, "destination");
+      job.value(vocab::kKeyRestoreKind, name_of(s.restore.kind), "restore.kind");
+      job.value(vocab::kKeyRestoreAsr, flag(s.restore.asr), "restore.asr");
+      job.value(vocab::kKeyRestoreOffline, flag(s.restore.offline), "restore.offline");
       break;
     case Phase::Reset:
-      add(job, "phase", "install");
-      add_machine(job, s.destination);
-      add_os(job, s.destination.os);
+      add_phases(job, {vocab::kPhaseInstall});
+      add_machine(job, s.destination, "destination");
+      add_os(job, s.destination.os, "destination");
       break;
     case Phase::Destination:
-      add(job, "phase", "boot");
-      add(job, "machine.hal", name_of(s.destination.hal));
-      add(job, "machine.cpus", std::to_string(s.destination.cpus));
+      add_phases(job, {vocab::kPhaseBoot});
+      job.value(vocab::kKeyMachineHal, name_of(s.destination.hal), "destination.hal");
+      job.value(vocab::kKeyMachineCpus, std::to_string(s.destination.cpus), "destination.cpus");
       break;
   }
-  return job;
+  return job.finish();
 }
 
 RunPlan plan_run(const Scenario& s, const PlanPaths& paths) {
@@ -170,7 +267,14 @@ RunPlan plan_run(const Scenario& s, const PlanPaths& paths) {
     v.spec.stop_on_reboot = true;
     v.spec.serial_log = (evidence / (name + ".serial.log")).string();
     if (hw.firmware == Firmware::Uefi) v.spec.nvram = (disks / (name + ".nvram.fd")).string();
-    v.job = job_text(s, phase);
+    if (auto job = job_text(s, phase)) {
+      v.job = std::move(*job);
+    } else {
+      // Nothing of a refused job reaches the guest; plan.refused says why.
+      v.job = "# restorelab refused this job: see the run's error\n";
+      for (const Diagnostic& d : job.error())
+        if (std::ranges::find(plan.refused, d) == plan.refused.end()) plan.refused.push_back(d);
+    }
     v.job_file = evidence / (name + ".job");
     v.xml_file = evidence / (name + ".xml");
     v.screenshot = evidence / (name + ".png");

@@ -29,12 +29,16 @@
 #pragma once
 
 #include <chrono>
+#include <expected>
 #include <filesystem>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "harness/machines/domain_xml.h"
 #include "harness/run/disk_tool.h"
+#include "rules/diagnostic.h"
 #include "rules/model.h"
 
 namespace restorelab::run {
@@ -63,6 +67,11 @@ struct RunPlan {
   std::filesystem::path evidence_dir;  ///< absolute: PlanPaths::evidence_dir
   std::vector<DiskRequest> disks;
   std::vector<PlannedVm> vms;  ///< in boot order; the last one is the destination boot
+  /// Non-empty: job_text refused a job of this scenario, and nothing of the
+  /// plan may run. The VMs are still planned (their XML is evidence), but a
+  /// refused job holds only comments: a guest given it reports an error
+  /// (no phase) instead of running a job other than the scenario's.
+  Diagnostics refused;
 };
 
 /// Where a plan puts things.
@@ -80,10 +89,44 @@ struct PlanPaths {
 /// `role`: "system" or "recovery".
 std::string direct_kernel_cmdline(std::string_view role, bool uniprocessor);
 
-/// The plan for `s`. Paths are made absolute.
+/// The plan for `s`. Paths are made absolute. A job the guest could not read
+/// as written is refused (RunPlan::refused), never planned.
 RunPlan plan_run(const Scenario& s, const PlanPaths& paths);
 
-/// The job text of one phase (`key=value` lines).
-std::string job_text(const Scenario& s, Phase phase);
+/// Writes one job (`key=value` lines, images/guest/job_vocabulary.h) and
+/// refuses every value the guest would not read back exactly as written.
+class JobWriter {
+ public:
+  /// `file` names the scenario's file in diagnostics (may be empty).
+  explicit JobWriter(std::string file) : file_(std::move(file)) {}
+
+  /// `# text`, for people reading the job; a control character in `text`
+  /// becomes '?' (the comment stays one line).
+  void comment(std::string_view text);
+  /// `key=value`. Refused: a key not in the vocabulary or one that holds a
+  /// list, a control character in `value`, a blank at either end of it.
+  /// `where` names the value's scenario key ("source.os.systemroot").
+  void value(std::string_view key, std::string_view value, std::string_view where);
+  /// `key=item,item`. Refused: a key not in the vocabulary or one that does
+  /// not hold a list, and items that are empty, hold a ',' or a control
+  /// character, or start or end with a blank.
+  void list(std::string_view key, const std::vector<std::string>& items, std::string_view where);
+
+  /// The job text, or every refusal (file, message, suggestion; no line: a
+  /// Scenario does not keep where its values were written).
+  std::expected<std::string, Diagnostics> finish() const;
+
+ private:
+  void refuse(std::string message, std::string suggestion);
+  bool known(std::string_view key, bool list, std::string_view where);
+
+  std::string file_;
+  std::string text_;
+  Diagnostics refused_;
+};
+
+/// The job text of one phase, or why the scenario's values cannot be handed
+/// to the guest (see JobWriter).
+std::expected<std::string, Diagnostics> job_text(const Scenario& s, Phase phase);
 
 }  // namespace restorelab::run

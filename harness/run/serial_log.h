@@ -1,5 +1,6 @@
 // The model guest's serial console: report lines are `RESTORELAB ` + one JSON
-// object (images/README.md, "Serial console"); everything else is evidence.
+// object (images/README.md, "Serial console"; the words are those of
+// images/guest/job_vocabulary.h); everything else is evidence.
 #pragma once
 
 #include <string>
@@ -12,17 +13,28 @@ namespace restorelab::run {
 
 /// One `RESTORELAB {...}` line.
 struct SerialEvent {
-  std::string event;      ///< the "event" field: "kernel-start", "boot", "done", ...
-  nlohmann::json fields;  ///< the whole object
+  std::string event;              ///< the "event" field: "kernel-start", "boot", "done", ...
+  nlohmann::ordered_json fields;  ///< the whole object, in the guest's order
+  /// The log ends inside this line: the VM ended before the serial port sent
+  /// all of it. `fields` then holds only the fields whose values arrived
+  /// whole, and `event` is empty when not even the event name did.
+  bool cut = false;
+  std::string text;  ///< a cut line: what arrived of it, from the prefix on
 };
 
-/// Every report line of `log`, in order. Lines that are not report lines,
-/// and report lines whose JSON is cut off or invalid (a VM killed
-/// mid-write), are skipped.
+/// Every report line of `log`, in order. Lines that are not report lines are
+/// skipped, and so are report lines whose JSON is invalid although a newline
+/// ended them. A report line the log ends inside (no newline after it) is
+/// returned, marked `cut`, with the fields that arrived whole: a string or a
+/// literal followed by anything, a number or nested value followed by ',' or
+/// '}'. A line that ends with its whole JSON object but no newline is not cut.
 std::vector<SerialEvent> parse_serial(std::string_view log);
 
 /// The last event named `name`, or null.
 const SerialEvent* last_event(const std::vector<SerialEvent>& events, std::string_view name);
+
+/// The cut line the log ends inside, or null.
+const SerialEvent* cut_line(const std::vector<SerialEvent>& events);
 
 /// True when OVMF started its shell: the firmware found nothing to boot.
 bool firmware_shell_started(std::string_view log);

@@ -1,13 +1,16 @@
 #include "images/guest/boot_checks.h"
 
 #include "images/guest/hal.h"
+#include "images/guest/job_vocabulary.h"
 
 namespace restorelab::guest {
 namespace {
 
-BootResult Stop(std::string outcome, std::string code, std::string name, std::string detail) {
+namespace vocab = vocabulary;
+
+BootResult Stop(std::string_view outcome, std::string code, std::string name, std::string detail) {
   BootResult result;
-  result.outcome = std::move(outcome);
+  result.outcome = outcome;
   result.stop_code = std::move(code);
   result.stop_name = std::move(name);
   result.detail = std::move(detail);
@@ -18,13 +21,13 @@ BootResult Stop(std::string outcome, std::string code, std::string name, std::st
 
 BootResult DecideBoot(const BootFacts& facts) {
   if (!facts.system_volume_found) {
-    return Stop("stop-0x7b", "0x0000007B", "INACCESSIBLE_BOOT_DEVICE",
+    return Stop(vocab::kOutcomeStop0x7B, "0x0000007B", "INACCESSIBLE_BOOT_DEVICE",
                 "no boot-start driver for the system disk's controller (loaded: " + Join(facts.drivers_loaded, ",") +
                     ")");
   }
   if (!facts.registry) {
     BootResult result;
-    result.outcome = "boot-file-missing";
+    result.outcome = vocab::kOutcomeBootFileMissing;
     result.detail = facts.registry.error().message;
     return result;
   }
@@ -36,11 +39,11 @@ BootResult DecideBoot(const BootFacts& facts) {
     HalVerdict verdict = CheckHal(installed_hal, facts.machine_hal);
     result.hal_check = std::string(HalVerdictName(verdict));
     std::string pair = "installed " + installed_hal + ", machine " + facts.machine_hal;
-    if (verdict == HalVerdict::kStopA5) return Stop("stop-0xa5", "0x000000A5", "ACPI_BIOS_ERROR", pair);
-    if (verdict == HalVerdict::kStop79) return Stop("stop-0x79", "0x00000079", "HAL_MISMATCH", pair);
+    if (verdict == HalVerdict::kStopA5) return Stop(vocab::kOutcomeStop0xA5, "0x000000A5", "ACPI_BIOS_ERROR", pair);
+    if (verdict == HalVerdict::kStop79) return Stop(vocab::kOutcomeStop0x79, "0x00000079", "HAL_MISMATCH", pair);
     if (verdict == HalVerdict::kHang) {
       BootResult hang;
-      hang.outcome = "hang";
+      hang.outcome = vocab::kOutcomeHang;
       hang.detail = pair;
       return hang;
     }
@@ -50,7 +53,7 @@ BootResult DecideBoot(const BootFacts& facts) {
   }
   if (!facts.missing_ad_files.empty()) {
     BootResult role;
-    role.outcome = "role-fails";
+    role.outcome = vocab::kOutcomeRoleFails;
     role.detail = "directory service cannot open " + Join(facts.missing_ad_files, ",");
     return role;
   }
@@ -58,7 +61,7 @@ BootResult DecideBoot(const BootFacts& facts) {
   if (result.nics.orphaned > 0) result.degraded.push_back("nic-orphaned");
   result.display_settings_lost = DisplaySettingsLost(registry, facts.display);
   if (result.display_settings_lost) result.degraded.push_back("display");
-  result.outcome = result.degraded.empty() ? "boots" : "boots-degraded";
+  result.outcome = result.degraded.empty() ? vocab::kOutcomeBoots : vocab::kOutcomeBootsDegraded;
   return result;
 }
 

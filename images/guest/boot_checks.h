@@ -30,7 +30,9 @@ struct BootFacts {
 
 /// The decision. `outcome` takes the Outcomes values of scenario-format.md.
 struct BootResult {
-  std::string outcome;      ///< boots | boots-degraded | stop-0x7b | stop-0x79 | stop-0xa5 | hang | boot-file-missing | role-fails
+  /// A vocabulary::kOutcome* name: boots | boots-degraded | stop-0x7b |
+  /// stop-0x79 | stop-0xa5 | hang | boot-file-missing | role-fails.
+  std::string outcome;
   std::string stop_code;    ///< "0x0000007B" for stops, else ""
   std::string stop_name;    ///< "INACCESSIBLE_BOOT_DEVICE" ...
   std::string detail;       ///< the missing file, the HAL pair, ...

@@ -1,15 +1,15 @@
 #include "images/guest/boot_config.h"
 
 #include <algorithm>
-#include <array>
 #include <string_view>
+
+#include "images/guest/job_vocabulary.h"
 
 namespace restorelab::guest {
 
 std::vector<std::string> CanonicalDrivers(const std::vector<std::string>& drivers) {
-  static constexpr std::array<std::string_view, 4> kOrder = {"ide", "sata", "scsi", "virtio"};
   std::vector<std::string> out;
-  for (std::string_view bus : kOrder) {
+  for (std::string_view bus : vocabulary::kDiskBuses) {
     if (std::ranges::find(drivers, bus) != drivers.end()) out.emplace_back(bus);
   }
   return out;
@@ -31,7 +31,7 @@ std::vector<std::string> InitrdImages(const BootConfig& config) {
 std::vector<BootFile> RenderBootConfig(const BootConfig& config) {
   std::vector<std::string> images = InitrdImages(config);
   std::string cmdline = KernelCommandLine(config);
-  if (config.firmware == "uefi") {
+  if (config.firmware == vocabulary::kFirmwareUefi) {
     std::string entry = "title restorelab\nlinux /vmlinuz\n";
     for (const std::string& image : images) entry += "initrd " + image + "\n";
     entry += "options " + cmdline + "\n";

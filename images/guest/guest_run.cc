@@ -7,12 +7,15 @@
 #include "images/guest/boot_checks.h"
 #include "images/guest/hardware.h"
 #include "images/guest/installation.h"
+#include "images/guest/job_vocabulary.h"
 #include "images/guest/recovery.h"
 #include "images/guest/report.h"
 #include "images/guest/volumes.h"
 
 namespace restorelab::guest {
 namespace {
+
+namespace vocab = vocabulary;
 
 // Module initialisation waits for the driver's asynchronous probing, so the
 // disks exist once the modules are loaded; the wait only covers stragglers.
@@ -59,7 +62,7 @@ std::string DiskListJson(const std::vector<BlockDevice>& devices) {
 }
 
 void ReportError(Run& run, std::string_view phase, const std::string& message) {
-  run.Emit(Event("error").Add("phase", phase).Add("error", message));
+  run.Emit(Event(vocab::kEventError).Add(vocab::kFieldPhase, phase).Add(vocab::kFieldError, message));
   run.stopped = true;
   run.errored = true;
 }
@@ -74,9 +77,9 @@ std::optional<BlockDevice> WaitForVolume(Run& run, std::string_view label) {
 }
 
 std::string MachineHal(const Run& run) {
-  std::string declared = run.job.Get("machine.hal");
+  std::string declared = run.job.Get(vocab::kKeyMachineHal);
   if (!declared.empty()) return declared;
-  return DetectHal(ScanPlatform(run.platform.Root()), !IsNt5(run.job.Get("os.version")));
+  return DetectHal(ScanPlatform(run.platform.Root()), !IsNt5(run.job.Get(vocab::kKeyOsVersion)));
 }
 
 /// Mounts the system volume and its disk's first partition (the boot volume).
@@ -95,23 +98,24 @@ void PhaseInstall(Run& run, const Installation& inst, const BlockDevice& system)
   InstallHardware hw;
   hw.firmware = ScanFirmware(root);
   hw.hal = MachineHal(run);
-  hw.storage_drivers = run.job.GetList("machine.storage_drivers");
+  hw.storage_drivers = run.job.GetList(vocab::kKeyMachineStorageDrivers);
   if (hw.storage_drivers.empty()) hw.storage_drivers = {system.bus};
   hw.nics = ScanNetAdapters(root);
   hw.display = ScanDisplay(root);
   KeyValues registry = BuildRegistry(OsIdentity(run.job), hw);
-  if (auto s = WriteInstallation(inst, registry); !s) return ReportError(run, "install", s.error().message);
+  if (auto s = WriteInstallation(inst, registry); !s) return ReportError(run, vocab::kPhaseInstall, s.error().message);
   std::vector<std::string> nics;
   for (const NetAdapter& nic : hw.nics) nics.push_back(nic.model + "@" + nic.pci_slot + "=" + nic.mac);
-  run.Emit(Event("installed").Add("os_version", registry.Get("os.version")).Add("edition", registry.Get("os.edition"))
+  run.Emit(Event(vocab::kEventInstalled).Add("os_version", registry.Get(vocab::kKeyOsVersion))
+               .Add("edition", registry.Get(vocab::kKeyOsEdition))
                .Add("hal", hw.hal).Add("firmware", hw.firmware)
                .Add("storage_drivers", registry.GetList("storage.boot_start")).Add("nics", nics)
-               .Add("display", hw.display).Add("systemroot", registry.Get("os.systemroot")));
+               .Add("display", hw.display).Add("systemroot", registry.Get(vocab::kKeyOsSystemroot)));
 }
 
 std::vector<std::string> MissingAdFiles(const Installation& inst, const KeyValues& registry) {
   std::vector<std::string> missing;
-  std::vector<std::string> roles = registry.GetList("os.roles");
+  std::vector<std::string> roles = registry.GetList(vocab::kKeyOsRoles);
   if (std::ranges::find(roles, "domain-controller") == roles.end()) return missing;
   std::string drive = VolumeDrive(inst.system_volume);
   for (const AdFile& ad : AdFiles()) {
@@ -124,19 +128,21 @@ std::vector<std::string> MissingAdFiles(const Installation& inst, const KeyValue
 }
 
 void ReportBoot(Run& run, const BootFacts& facts, const BootResult& result) {
-  Event event("boot");
-  event.Add("outcome", result.outcome);
-  if (!result.stop_code.empty()) event.Add("stop_code", result.stop_code).Add("stop_name", result.stop_name);
-  if (!result.detail.empty()) event.Add("detail", result.detail);
-  event.Add("cpus_online", facts.cpus_online).Add("cpus_present", facts.cpus_present)
+  // The outcome first: a line cut short on the console still says it.
+  Event event(vocab::kEventBoot);
+  event.Add(vocab::kFieldOutcome, result.outcome);
+  if (!result.stop_code.empty()) event.Add(vocab::kFieldStopCode, result.stop_code).Add("stop_name", result.stop_name);
+  if (!result.detail.empty()) event.Add(vocab::kFieldDetail, result.detail);
+  event.Add(vocab::kFieldCpusOnline, facts.cpus_online).Add(vocab::kFieldCpusPresent, facts.cpus_present)
       .Add("machine_hal", facts.machine_hal).Add("disk_bus", facts.disk_bus)
       .Add("drivers_loaded", facts.drivers_loaded);
   if (facts.registry) {
     event.Add("hal", facts.registry->Get("hal")).Add("hal_check", result.hal_check)
-        .Add("nics_configured", result.nics.configured).Add("nics_orphaned", result.nics.orphaned)
-        .Add("nics_unconfigured", result.nics.unconfigured).Add("mac_changed", result.nics.mac_changed)
+        .Add(vocab::kFieldNicsConfigured, result.nics.configured).Add(vocab::kFieldNicsOrphaned, result.nics.orphaned)
+        .Add(vocab::kFieldNicsUnconfigured, result.nics.unconfigured)
+        .Add(vocab::kFieldMacChanged, result.nics.mac_changed)
         .Add("orphaned_bindings", result.nics.orphaned_bindings)
-        .Add("display_settings_lost", result.display_settings_lost).Add("degraded", result.degraded);
+        .Add("display_settings_lost", result.display_settings_lost).Add(vocab::kFieldDegraded, result.degraded);
   }
   // Windows' own text first (on the serial console and the screen), then
   // the structured line.
@@ -145,16 +151,16 @@ void ReportBoot(Run& run, const BootFacts& facts, const BootResult& result) {
     run.platform.Emit(StopText(result) + "\n");
     screen = StopText(result) + "\n\n" + result.detail + "\n";
   }
-  if (result.outcome == "boot-file-missing") {
+  if (result.outcome == vocab::kOutcomeBootFileMissing) {
     const std::string missing =
         "Windows could not start because the following file is missing or corrupt: " + result.detail + "\n";
     run.platform.Emit(missing);
     screen = missing;
   }
-  if (result.outcome == "boots" || result.outcome == "boots-degraded")
+  if (result.outcome == vocab::kOutcomeBoots || result.outcome == vocab::kOutcomeBootsDegraded)
     screen += std::to_string(facts.cpus_online) + " of " + std::to_string(facts.cpus_present) + " processors online\n";
-  if (result.outcome != "hang") run.platform.Show(screen);
-  if (result.outcome != "hang") run.Emit(event);
+  if (result.outcome != vocab::kOutcomeHang) run.platform.Show(screen);
+  if (result.outcome != vocab::kOutcomeHang) run.Emit(event);
 }
 
 /// The boot phase: decides and reports the outcome; stops raise pvpanic,
@@ -167,7 +173,7 @@ void PhaseBoot(Run& run, const std::optional<BlockDevice>& system, const std::op
   facts.drivers_loaded = run.drivers;
   PlatformFacts platform = ScanPlatform(root);
   facts.cpus_online = CpusOnline(root);
-  facts.cpus_present = std::max<int>(platform.processors, static_cast<int>(run.job.GetInt("machine.cpus", 1)));
+  facts.cpus_present = std::max<int>(platform.processors, static_cast<int>(run.job.GetInt(vocab::kKeyMachineCpus, 1)));
   facts.machine_hal = MachineHal(run);
   facts.nics = ScanNetAdapters(root);
   facts.display = ScanDisplay(root);
@@ -179,12 +185,14 @@ void PhaseBoot(Run& run, const std::optional<BlockDevice>& system, const std::op
   ReportBoot(run, facts, result);
   if (!result.stop_code.empty()) {
     run.stopped = true;
+    // pvpanic ends the VM at once: the boot line must have left the UART.
+    (void)run.platform.DrainConsole();
     run.platform.RaisePanic();
     run.platform.Sleep(1000);  // with a pvpanic device the domain is stopped by now
-  } else if (result.outcome == "hang") {
+  } else if (result.outcome == vocab::kOutcomeHang) {
     run.stopped = true;
     run.platform.Hang();
-  } else if (result.outcome == "boot-file-missing") {
+  } else if (result.outcome == vocab::kOutcomeBootFileMissing) {
     run.stopped = true;
   }
 }
@@ -198,14 +206,14 @@ Result<fs::path> MountBackup(Run& run, bool read_only) {
 }
 
 void PhaseBackup(Run& run, const Installation& inst, const BlockDevice& system) {
-  std::string kind = run.job.Get("backup.kind", "system-state");
+  std::string kind = run.job.Get(vocab::kKeyBackupKind, vocab::kKindSystemState);
   auto registry = ReadRegistry(inst);
-  if (!registry) return ReportError(run, "backup", "cannot read the registry: " + registry.error().message);
+  if (!registry) return ReportError(run, vocab::kPhaseBackup, "cannot read the registry: " + registry.error().message);
   auto target = MountBackup(run, false);
-  if (!target) return ReportError(run, "backup", target.error().message);
-  std::string scenario = run.job.Get("scenario");
+  if (!target) return ReportError(run, vocab::kPhaseBackup, target.error().message);
+  std::string scenario = run.job.Get(vocab::kKeyScenario);
   Status status;
-  if (kind == "system-state") {
+  if (kind == vocab::kKindSystemState) {
     status = CreateSystemStateBackup(inst, *registry, *target, scenario);
   } else {
     run.platform.Sync();
@@ -223,31 +231,35 @@ void PhaseBackup(Run& run, const Installation& inst, const BlockDevice& system) 
     status = CreateImageBackup(root / "dev" / system.disk, size, ImageRegions(size, partitions), *registry, kind,
                                *target, scenario);
   }
-  if (!status) return ReportError(run, "backup", status.error().message);
+  if (!status) return ReportError(run, vocab::kPhaseBackup, status.error().message);
   run.platform.Sync();
   auto manifest = KeyValues::Load(*target / kBackupDir / "manifest.txt");
-  run.Emit(Event("backup").Add("kind", kind).Add("members", manifest ? manifest->GetInt("member.count", 0) : 0)
+  run.Emit(Event(vocab::kEventBackup).Add("kind", kind)
+               .Add("members", manifest ? manifest->GetInt("member.count", 0) : 0)
                .Add("archive_sha256", manifest ? manifest->Get("archive.sha256") : ""));
   (void)run.platform.Unmount(*target);
 }
 
 void Refused(Run& run, const std::string& reason) {
-  run.Emit(Event("restore").Add("outcome", "restore-refused").Add("reason", reason));
+  run.Emit(Event(vocab::kEventRestore).Add(vocab::kFieldOutcome, vocab::kOutcomeRestoreRefused)
+               .Add(vocab::kFieldReason, reason));
   run.stopped = true;
 }
 
 void PhaseRestoreSystemState(Run& run, const Installation& inst) {
   auto running = ReadRegistry(inst);
-  if (!running) return ReportError(run, "restore-system-state", "cannot read this installation: " + running.error().message);
+  if (!running) {
+    return ReportError(run, vocab::kPhaseRestoreSystemState, "cannot read this installation: " + running.error().message);
+  }
   auto volume = MountBackup(run, true);
-  if (!volume) return ReportError(run, "restore-system-state", volume.error().message);
+  if (!volume) return ReportError(run, vocab::kPhaseRestoreSystemState, volume.error().message);
   auto backup = OpenBackup(*volume);
-  if (!backup) return ReportError(run, "restore-system-state", backup.error().message);
+  if (!backup) return ReportError(run, vocab::kPhaseRestoreSystemState, backup.error().message);
   if (std::string reason = SystemStateRefusal(backup->manifest, *running); !reason.empty()) return Refused(run, reason);
   auto result = RestoreSystemState(*backup, inst, *running);
-  if (!result) return ReportError(run, "restore-system-state", result.error().message);
+  if (!result) return ReportError(run, vocab::kPhaseRestoreSystemState, result.error().message);
   run.platform.Sync();
-  run.Emit(Event("restore").Add("outcome", "restored").Add("kind", "system-state")
+  run.Emit(Event(vocab::kEventRestore).Add(vocab::kFieldOutcome, vocab::kRestored).Add("kind", vocab::kKindSystemState)
                .Add("restored", result->restored).Add("skipped", result->skipped));
 }
 
@@ -262,7 +274,7 @@ void RunSystem(Run& run, const std::vector<std::string>& phases) {
   }
   for (const std::string& phase : phases) {
     if (run.stopped) return;
-    if (phase == "boot") {
+    if (phase == vocab::kPhaseBoot) {
       PhaseBoot(run, system, inst);
       continue;
     }
@@ -272,11 +284,11 @@ void RunSystem(Run& run, const std::vector<std::string>& phases) {
       PhaseBoot(run, system, inst);
       return;
     }
-    if (phase == "install") {
+    if (phase == vocab::kPhaseInstall) {
       PhaseInstall(run, *inst, *system);
-    } else if (phase == "backup") {
+    } else if (phase == vocab::kPhaseBackup) {
       PhaseBackup(run, *inst, *system);
-    } else if (phase == "restore-system-state") {
+    } else if (phase == vocab::kPhaseRestoreSystemState) {
       PhaseRestoreSystemState(run, *inst);
     } else {
       ReportError(run, phase, "phase '" + phase + "' does not run from a system disk");
@@ -288,13 +300,13 @@ void RunSystem(Run& run, const std::vector<std::string>& phases) {
 /// one disk that is not the backup disk.
 void PhaseRecover(Run& run) {
   RestoreRequest request = RestoreRequestFrom(run.job);
-  if (request.kind == "system-state") {
-    return ReportError(run, "recover", "a system-state restore runs from the installed system (phase restore-system-state)");
+  if (request.kind == vocab::kKindSystemState) {
+    return ReportError(run, vocab::kPhaseRecover, "a system-state restore runs from the installed system (phase restore-system-state)");
   }
   auto volume = MountBackup(run, true);
-  if (!volume) return ReportError(run, "recover", volume.error().message);
+  if (!volume) return ReportError(run, vocab::kPhaseRecover, volume.error().message);
   auto backup = OpenBackup(*volume);
-  if (!backup) return ReportError(run, "recover", backup.error().message);
+  if (!backup) return ReportError(run, vocab::kPhaseRecover, backup.error().message);
   const fs::path& root = run.platform.Root();
   auto devices = ScanBlockDevices(root);
   auto backup_disk = FindVolume(devices, kBackupLabel);
@@ -305,25 +317,25 @@ void PhaseRecover(Run& run) {
     }
   }
   if (targets.size() != 1) {
-    return ReportError(run, "recover", "expected exactly one target disk, found " + std::to_string(targets.size()) + ": " +
+    return ReportError(run, vocab::kPhaseRecover, "expected exactly one target disk, found " + std::to_string(targets.size()) + ": " +
                                      DiskListJson(devices));
   }
   const BlockDevice target = targets.front();
   std::string firmware = ScanFirmware(root);
   std::string reason = ImageRestoreRefusal(backup->manifest, request, firmware, target.size_bytes);
   if (!reason.empty()) return Refused(run, reason);
-  if (auto s = RestoreImage(*backup, run.Dev(target)); !s) return ReportError(run, "recover", s.error().message);
-  if (auto s = run.platform.RereadPartitions(run.Dev(target)); !s) return ReportError(run, "recover", s.error().message);
-  Event event("restore");
-  event.Add("outcome", "restored").Add("kind", request.kind).Add("target", target.name).Add("target_bus", target.bus)
+  if (auto s = RestoreImage(*backup, run.Dev(target)); !s) return ReportError(run, vocab::kPhaseRecover, s.error().message);
+  if (auto s = run.platform.RereadPartitions(run.Dev(target)); !s) return ReportError(run, vocab::kPhaseRecover, s.error().message);
+  Event event(vocab::kEventRestore);
+  event.Add(vocab::kFieldOutcome, vocab::kRestored).Add("kind", request.kind).Add("target", target.name).Add("target_bus", target.bus)
       .Add("asr", request.asr);
   if (request.asr) {
     auto restored = WaitForVolume(run, kSystemLabel);
-    if (!restored) return ReportError(run, "recover", "the restored disk has no system volume");
+    if (!restored) return ReportError(run, vocab::kPhaseRecover, "the restored disk has no system volume");
     auto inst = MountInstallation(run, *restored, "target-");
-    if (!inst) return ReportError(run, "recover", inst.error().message);
+    if (!inst) return ReportError(run, vocab::kPhaseRecover, inst.error().message);
     std::string hal = MachineHal(run);
-    if (auto s = ApplyAsr(*inst, hal, target.bus); !s) return ReportError(run, "recover", s.error().message);
+    if (auto s = ApplyAsr(*inst, hal, target.bus); !s) return ReportError(run, vocab::kPhaseRecover, s.error().message);
     event.Add("hal", hal).Add("storage_drivers", std::vector<std::string>{target.bus});
     run.platform.Sync();
   }
@@ -395,7 +407,7 @@ int RunGuest(Platform& platform) {
   if (started_directly) ide_enabled = EnableIdeChannels(root);
   std::vector<std::string> module_errors = LoadModules(platform, run.drivers);
   PlatformFacts facts = ScanPlatform(root);
-  run.Emit(Event("kernel-start").Add("disk", run.role).Add("firmware", ScanFirmware(root))
+  run.Emit(Event(vocab::kEventKernelStart).Add("disk", run.role).Add("firmware", ScanFirmware(root))
                .Add("acpi", facts.acpi).Add("apic", facts.apic).Add("cpus_present", facts.processors)
                .Add("cpus_online", CpusOnline(root)).Add("drivers_loaded", run.drivers)
                .Add("module_errors", module_errors).Add("started_directly", started_directly)
@@ -406,20 +418,29 @@ int RunGuest(Platform& platform) {
     ReportError(run, "job", job.error().message);
   } else {
     run.job = *job;
-    std::vector<std::string> phases = run.job.GetList("phase");
-    run.Emit(Event("job").Add("scenario", run.job.Get("scenario")).Add("phases", phases).Add("disk", run.role));
-    if (run.role == "recovery") {
-      if (phases != std::vector<std::string>{"recover"}) ReportError(run, "job", "the recovery environment runs phase=recover only");
-      else PhaseRecover(run);
+    std::vector<std::string> phases = run.job.GetList(vocab::kKeyPhase);
+    run.Emit(Event(vocab::kEventJob).Add("scenario", run.job.Get(vocab::kKeyScenario)).Add("phases", phases)
+                 .Add("disk", run.role));
+    if (phases.empty()) {
+      // The harness writes no phase into a job it refused.
+      ReportError(run, "job", "the job names no phase (key " + std::string(vocab::kKeyPhase) + ")");
+    } else if (run.role == "recovery") {
+      if (phases != std::vector<std::string>{std::string(vocab::kPhaseRecover)}) {
+        ReportError(run, "job", "the recovery environment runs phase=recover only");
+      } else {
+        PhaseRecover(run);
+      }
     } else {
       RunSystem(run, phases);
     }
-    run.Emit(Event("disks").AddRaw("disks", DiskListJson(ScanBlockDevices(root))));
+    run.Emit(Event(vocab::kEventDisks).AddRaw("disks", DiskListJson(ScanBlockDevices(root))));
   }
   run.UnmountAll();
   // A stop has already raised pvpanic; "done" still follows for hosts without it.
-  run.Emit(Event("done").Add("stopped", run.stopped).Add("error", run.errored));
+  run.Emit(Event(vocab::kEventDone).Add("stopped", run.stopped).Add(vocab::kFieldError, run.errored));
   platform.Sync();
+  // Power-off ends the VM at once: `done` must have left the UART.
+  (void)platform.DrainConsole();
   platform.PowerOff();
   return run.errored ? 1 : 0;
 }

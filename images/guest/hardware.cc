@@ -5,6 +5,7 @@
 #include <charconv>
 #include <fstream>
 
+#include "images/guest/job_vocabulary.h"
 #include "images/guest/kv.h"
 
 namespace restorelab::guest {
@@ -192,7 +193,8 @@ int CpusOnline(const fs::path& root) {
 
 std::string ScanFirmware(const fs::path& root) {
   std::error_code ec;
-  return fs::is_directory(root / "sys/firmware/efi", ec) ? "uefi" : "bios";
+  return std::string(fs::is_directory(root / "sys/firmware/efi", ec) ? vocabulary::kFirmwareUefi
+                                                                     : vocabulary::kFirmwareBios);
 }
 
 }  // namespace restorelab::guest

@@ -3,14 +3,17 @@
 #include <algorithm>
 
 #include "images/guest/hal.h"
+#include "images/guest/job_vocabulary.h"
 
 namespace restorelab::guest {
 namespace {
 
+namespace vocab = vocabulary;
+
 constexpr std::string_view kRegistryFile = "config/SYSTEM";
 
 std::string DefaultSystemRoot(std::string_view version) {
-  return version == "windows-2000" || version == "windows-nt4" ? "C:\\WINNT" : "C:\\WINDOWS";
+  return version == vocab::kOsWindows2000 || version == vocab::kOsWindowsNt4 ? "C:\\WINNT" : "C:\\WINDOWS";
 }
 
 Status WriteAt(const fs::path& volume, std::string_view windows_dir, std::string_view drive,
@@ -52,29 +55,29 @@ fs::path ResolveNoCase(const fs::path& base, const fs::path& relative) {
 }
 
 const std::vector<AdFile>& AdFiles() {
-  static const std::vector<AdFile> files = {{"os.ad.database", "ntds.dit"},
-                                            {"os.ad.logs", "edb.log"},
-                                            {"os.ad.frs_database", "ntfrs.jdb"},
-                                            {"os.ad.frs_logs", "edb.chk"}};
+  static const std::vector<AdFile> files = {{std::string(vocab::kKeyOsAdDatabase), "ntds.dit"},
+                                            {std::string(vocab::kKeyOsAdLogs), "edb.log"},
+                                            {std::string(vocab::kKeyOsAdFrsDatabase), "ntfrs.jdb"},
+                                            {std::string(vocab::kKeyOsAdFrsLogs), "edb.chk"}};
   return files;
 }
 
 KeyValues OsIdentity(const KeyValues& job) {
   KeyValues os;
   for (const auto& [key, value] : job.entries()) {
-    if (key.starts_with("os.")) os.Set(key, value);
+    if (key.starts_with(vocab::kOsKeyPrefix)) os.Set(key, value);
   }
-  std::string version = os.Get("os.version");
-  if (!os.Has("os.systemroot")) os.Set("os.systemroot", DefaultSystemRoot(version));
-  if (!os.Has("os.systemdrive")) os.Set("os.systemdrive", os.Get("os.systemroot").substr(0, 2));
-  if (!os.Has("os.service_pack")) os.Set("os.service_pack", "0");
-  if (!os.Has("os.channel")) os.Set("os.channel", "retail");
-  std::string root = os.Get("os.systemroot");
+  std::string version = os.Get(vocab::kKeyOsVersion);
+  if (!os.Has(vocab::kKeyOsSystemroot)) os.Set(vocab::kKeyOsSystemroot, DefaultSystemRoot(version));
+  if (!os.Has(vocab::kKeyOsSystemdrive)) os.Set(vocab::kKeyOsSystemdrive, os.Get(vocab::kKeyOsSystemroot).substr(0, 2));
+  if (!os.Has(vocab::kKeyOsServicePack)) os.Set(vocab::kKeyOsServicePack, "0");
+  if (!os.Has(vocab::kKeyOsChannel)) os.Set(vocab::kKeyOsChannel, "retail");
+  std::string root = os.Get(vocab::kKeyOsSystemroot);
   const std::pair<std::string_view, std::string> defaults[] = {
-      {"os.ad.database", root + "\\NTDS"},
-      {"os.ad.logs", root + "\\NTDS"},
-      {"os.ad.frs_database", root + "\\ntfrs\\jet"},
-      {"os.ad.frs_logs", root + "\\ntfrs\\jet\\log"}};
+      {vocab::kKeyOsAdDatabase, root + "\\NTDS"},
+      {vocab::kKeyOsAdLogs, root + "\\NTDS"},
+      {vocab::kKeyOsAdFrsDatabase, root + "\\ntfrs\\jet"},
+      {vocab::kKeyOsAdFrsLogs, root + "\\ntfrs\\jet\\log"}};
   for (const auto& [key, value] : defaults) {
     if (!os.Has(key)) os.Set(key, value);
   }
@@ -100,7 +103,7 @@ KeyValues BuildRegistry(const KeyValues& os_identity, const InstallHardware& har
 
 BootConfig BootConfigFor(const KeyValues& registry) {
   BootConfig config;
-  config.firmware = registry.Get("firmware", "bios");
+  config.firmware = registry.Get("firmware", vocab::kFirmwareBios);
   config.drivers = registry.GetList("storage.boot_start");
   config.uniprocessor = IsNt5(registry.Get("os.version")) && HalIsUniprocessor(registry.Get("hal"));
   return config;
@@ -112,9 +115,9 @@ Status WriteBootConfig(const fs::path& boot_volume, const KeyValues& registry) {
   // The loader installed on this volume decides the format, not the registry:
   // a system-state restore may bring a registry from the other firmware type.
   if (fs::exists(boot_volume / "ldlinux.sys", ec)) {
-    config.firmware = "bios";
+    config.firmware = vocab::kFirmwareBios;
   } else if (fs::exists(boot_volume / "EFI", ec)) {
-    config.firmware = "uefi";
+    config.firmware = vocab::kFirmwareUefi;
   }
   for (const BootFile& file : RenderBootConfig(config)) {
     if (auto status = WriteFile(boot_volume / file.path, file.content); !status) return status;

@@ -19,7 +19,14 @@ class Platform {
   /// Root under which sys/, proc/, dev/ and mnt/ are found ("/" in the guest).
   virtual const fs::path& Root() const = 0;
   /// Writes `text` to the serial console as is (callers add newlines).
+  /// Returning does not mean the host has it: see DrainConsole.
   virtual void Emit(std::string_view text) = 0;
+  /// Returns once everything Emit wrote has left the serial port: the
+  /// kernel's tty buffer, the UART's FIFO and its shift register are empty.
+  /// RaisePanic and PowerOff end the VM at once, and whatever the UART still
+  /// held would never reach the host's log, so the guest calls this right
+  /// before either. Error: the console cannot be drained (then nothing waits).
+  virtual Status DrainConsole() = 0;
   /// Shows `text` on the machine's screen, where a person (or the host's
   /// screenshot) sees it. Best effort; the default shows nothing.
   virtual void Show(std::string_view text) { (void)text; }
@@ -35,11 +42,13 @@ class Platform {
   /// Flushes all file systems.
   virtual void Sync() = 0;
   virtual void Sleep(int milliseconds) = 0;
-  /// Tells the hypervisor the guest crashed (pvpanic, I/O port 0x505).
+  /// Tells the hypervisor the guest crashed (pvpanic, I/O port 0x505); with a
+  /// pvpanic device the VM stops right away. Callers drain the console first.
   virtual void RaisePanic() = 0;
   /// Stops responding: never returns in the guest.
   virtual void Hang() = 0;
   /// Powers off (ACPI) or, without ACPI, halts; never returns in the guest.
+  /// Callers drain the console first.
   virtual void PowerOff() = 0;
 };
 
@@ -50,6 +59,7 @@ class LinuxPlatform final : public Platform {
   LinuxPlatform();
   const fs::path& Root() const override { return root_; }
   void Emit(std::string_view text) override;
+  Status DrainConsole() override;
   void Show(std::string_view text) override;
   Result<std::string> ReadJob() override;
   Status LoadModule(const fs::path& file) override;
@@ -64,7 +74,7 @@ class LinuxPlatform final : public Platform {
 
  private:
   fs::path root_ = "/";
-  int console_ = -1;
+  int console_ = -1;  ///< /dev/console: the serial port's tty (console=ttyS0)
 };
 
 /// Reads the fw_cfg file `name` via the legacy I/O port interface

@@ -16,6 +16,8 @@
 #include <thread>
 #include <vector>
 
+#include "images/guest/console.h"
+
 namespace restorelab::guest {
 namespace {
 
@@ -70,13 +72,13 @@ LinuxPlatform::LinuxPlatform() {
   if (console_ < 0) console_ = 1;
 }
 
-void LinuxPlatform::Emit(std::string_view text) {
-  while (!text.empty()) {
-    ssize_t n = ::write(console_, text.data(), text.size());
-    if (n <= 0) return;
-    text.remove_prefix(static_cast<size_t>(n));
-  }
-}
+// The console is the only channel to the host: a failed write has nowhere to
+// be reported.
+void LinuxPlatform::Emit(std::string_view text) { (void)WriteAll(console_, text); }
+
+// /dev/console opens the tty of the kernel's console device, ttyS0 here, so
+// tcdrain waits for the 8250 UART itself (see DrainTerminal).
+Status LinuxPlatform::DrainConsole() { return DrainTerminal(console_); }
 
 void LinuxPlatform::Show(std::string_view text) {
   // The VGA text console: the serial console is /dev/console here.

@@ -5,23 +5,26 @@
 
 #include <fstream>
 
+#include "images/guest/job_vocabulary.h"
 #include "images/guest/sha256.h"
 
 namespace restorelab::guest {
 
+namespace vocab = vocabulary;
+
 RestoreRequest RestoreRequestFrom(const KeyValues& job) {
   RestoreRequest request;
-  request.kind = job.Get("restore.kind", "bmr");
-  request.asr = job.GetBool("restore.asr", false);
-  request.offline = job.GetBool("restore.offline", request.kind == "bmr");
+  request.kind = job.Get(vocab::kKeyRestoreKind, vocab::kKindBmr);
+  request.asr = job.GetBool(vocab::kKeyRestoreAsr, false);
+  request.offline = job.GetBool(vocab::kKeyRestoreOffline, request.kind == vocab::kKindBmr);
   return request;
 }
 
 std::string ImageRestoreRefusal(const KeyValues& manifest, const RestoreRequest& request,
                                 std::string_view running_firmware, uint64_t target_size) {
   std::string kind = manifest.Get("backup.kind");
-  if (request.kind == "bmr" && !request.offline) return "a bare-metal recovery must run offline (from Windows RE)";
-  if (kind != "bmr" && kind != "full-server") return "the backup is a " + kind + " backup, not a disk image";
+  if (request.kind == vocab::kKindBmr && !request.offline) return "a bare-metal recovery must run offline (from Windows RE)";
+  if (kind != vocab::kKindBmr && kind != vocab::kKindFullServer) return "the backup is a " + kind + " backup, not a disk image";
   std::string source = manifest.Get("source.firmware");
   if (source != running_firmware) {
     return "the image was taken on " + source + " firmware and this computer started with " +
@@ -36,7 +39,7 @@ std::string ImageRestoreRefusal(const KeyValues& manifest, const RestoreRequest&
 }
 
 std::string SystemStateRefusal(const KeyValues& manifest, const KeyValues& running) {
-  if (manifest.Get("backup.kind") != "system-state") {
+  if (manifest.Get("backup.kind") != vocab::kKindSystemState) {
     return "the backup is a " + manifest.Get("backup.kind") + " backup, not a system-state backup";
   }
   for (std::string_view field : {"version", "edition"}) {

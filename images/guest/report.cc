@@ -26,7 +26,7 @@ std::string JsonString(std::string_view text) {
   return out + "\"";
 }
 
-Event::Event(std::string_view name) { body_ = "\"event\":" + JsonString(name); }
+Event::Event(std::string_view name) { body_ = JsonString(vocabulary::kFieldEvent) + ":" + JsonString(name); }
 
 void Event::AddKey(std::string_view key) { body_ += "," + JsonString(key) + ":"; }
 

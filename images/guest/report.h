@@ -6,10 +6,12 @@
 #include <string_view>
 #include <vector>
 
+#include "images/guest/job_vocabulary.h"
+
 namespace restorelab::guest {
 
 /// Every report line starts with this prefix, then one JSON object, then '\n'.
-inline constexpr std::string_view kReportPrefix = "RESTORELAB ";
+using vocabulary::kReportPrefix;
 
 /// Builds one event: `RESTORELAB {"event":"boot-ok","cpus_online":1}`.
 /// Fields keep insertion order; "event" is always first.

@@ -4,6 +4,7 @@
 #include <array>
 #include <fstream>
 
+#include "images/guest/job_vocabulary.h"
 #include "images/guest/kv.h"
 
 namespace restorelab::guest {
@@ -19,10 +20,10 @@ std::string FixedString(const char* data, size_t size) {
 }  // namespace
 
 std::string BusOfDriver(std::string_view driver) {
-  if (driver == "ata_piix" || driver.starts_with("pata_")) return "ide";
-  if (driver == "ahci") return "sata";
-  if (driver == "sym53c8xx" || driver == "virtio_scsi") return "scsi";
-  if (driver == "virtio_blk") return "virtio";
+  if (driver == "ata_piix" || driver.starts_with("pata_")) return std::string(vocabulary::kBusIde);
+  if (driver == "ahci") return std::string(vocabulary::kBusSata);
+  if (driver == "sym53c8xx" || driver == "virtio_scsi") return std::string(vocabulary::kBusScsi);
+  if (driver == "virtio_blk") return std::string(vocabulary::kBusVirtio);
   return "";
 }
 

@@ -49,10 +49,55 @@ TEST(SerialLogTest, ReadsReportLinesAndSkipsEverythingElse) {
   EXPECT_NE(last_event(events, "backup"), nullptr);
 }
 
-TEST(SerialLogTest, IgnoresALineCutOffByAKilledVm) {
+TEST(SerialLogTest, ALineTheLogEndsInsideKeepsOnlyTheFieldsThatArrivedWhole) {
   auto events = parse_serial(kKernelStart + "RESTORELAB {\"event\":\"boot\",\"outc");
+  ASSERT_EQ(events.size(), 3u);
+  EXPECT_FALSE(events[1].cut);
+  const SerialEvent& cut = events.back();
+  EXPECT_TRUE(cut.cut);
+  EXPECT_EQ(cut.event, "boot");
+  EXPECT_EQ(cut.fields.dump(), R"({"event":"boot"})");
+  EXPECT_EQ(cut.text, R"(RESTORELAB {"event":"boot","outc)");
+  EXPECT_EQ(cut_line(events), &cut);
+}
+
+TEST(SerialLogTest, ACutLinesLastValueCountsOnlyWhenItCannotHaveBeenLonger) {
+  auto fields = [](std::string_view line) {
+    auto events = parse_serial("RESTORELAB " + std::string(line));
+    EXPECT_EQ(events.size(), 1u) << line;
+    EXPECT_TRUE(events.empty() || events[0].cut) << line;
+    return events.empty() ? std::string() : events[0].fields.dump();
+  };
+  EXPECT_EQ(fields(R"({"event":"boot","outcome":"stop-0x7b")"), R"({"event":"boot","outcome":"stop-0x7b"})");
+  EXPECT_EQ(fields(R"({"event":"boot","outcome":"stop-0x7)"), R"({"event":"boot"})");
+  EXPECT_EQ(fields(R"({"event":"boot","outcome")"), R"({"event":"boot"})");
+  EXPECT_EQ(fields(R"({"event":"boot","cpus_online":1)"), R"({"event":"boot"})");  // maybe 12
+  EXPECT_EQ(fields(R"({"event":"boot","cpus_online":1,)"), R"({"event":"boot","cpus_online":1})");
+  EXPECT_EQ(fields(R"({"event":"boot","acpi":true)"), R"({"event":"boot","acpi":true})");
+  EXPECT_EQ(fields(R"({"event":"boot","acpi":tru)"), R"({"event":"boot"})");
+  EXPECT_EQ(fields(R"({"event":"boot","d":["ide","sata"])"), R"({"event":"boot","d":["ide","sata"]})");
+  EXPECT_EQ(fields(R"({"event":"boot","d":["ide","sa)"), R"({"event":"boot"})");
+  EXPECT_EQ(fields(R"({"event":"boot","x":{"a":{"b":1}})"), R"({"event":"boot","x":{"a":{"b":1}}})");
+  EXPECT_EQ(fields(R"({"event":"boot","x":{"a":{"b":1})"), R"({"event":"boot"})");
+  EXPECT_EQ(fields(R"({"event":"boot","detail":"a \"q\", b\\")"), R"({"event":"boot","detail":"a \"q\", b\\"})");
+  EXPECT_EQ(fields(R"({"event":"boot","detail":"a, \"b\\\")"), R"({"event":"boot"})");
+  EXPECT_EQ(fields(R"({"ev)"), "{}");
+  EXPECT_EQ(fields("{"), "{}");
+}
+
+TEST(SerialLogTest, AWholeObjectWithoutItsNewlineIsNotCut) {
+  auto events = parse_serial(kKernelStart + R"(RESTORELAB {"event":"done","stopped":true,"error":false})");
+  ASSERT_EQ(events.size(), 3u);
+  EXPECT_FALSE(events.back().cut);
+  EXPECT_EQ(events.back().event, "done");
+  EXPECT_EQ(cut_line(events), nullptr);
+}
+
+TEST(SerialLogTest, AnInvalidLineInsideTheLogIsSkipped) {
+  auto events = parse_serial("RESTORELAB {\"event\":\"boot\",\"outc\r\n" + kKernelStart);
   ASSERT_EQ(events.size(), 2u);
-  EXPECT_EQ(events.back().event, "job");
+  EXPECT_EQ(events.front().event, "kernel-start");
+  EXPECT_EQ(cut_line(events), nullptr);
 }
 
 TEST(ObserverTest, UniprocessorHalOnFourCpusBootsDegradedOnOne) {
@@ -73,6 +118,71 @@ TEST(ObserverTest, StopLineFollowedByPanicIsTheStop) {
   EXPECT_EQ(o.stop_code, "0x0000007B");
   EXPECT_EQ(o.cpus_used, std::nullopt);  // it does not boot
   EXPECT_EQ(o.evidence, "destination boot line + pvpanic");
+}
+
+// A campaign saw a stop read as an infrastructure error: the guest raised
+// pvpanic before the UART had sent its whole boot line.
+TEST(ObserverTest, ABootLineCutAfterItsOutcomeIsThatOutcome) {
+  Observation o = observe(chain_then(record(Phase::Destination, VmEnd::Stopped, fixture("boot-stop-0x7b-cut.log"),
+                                            {"crashed/panicked", "stopped/crashed"}, "shut off (crashed)")));
+  ASSERT_FALSE(o.failed()) << o.error;
+  EXPECT_EQ(o.outcome, Outcome::Stop0x7B);
+  EXPECT_EQ(o.stop_code, "");  // it did not arrive
+  EXPECT_EQ(o.detail, "the serial console cut the boot line short after \"outcome\"");
+  EXPECT_EQ(o.evidence, "destination boot line (cut short) + pvpanic");
+}
+
+TEST(ObserverTest, ACutBootLineKeepsTheGuestsDetailAndNotesTheCut) {
+  const std::string log = kKernelStart +
+                          R"(RESTORELAB {"event":"boot","outcome":"boots-degraded","detail":"one cpu","cpus_online":1)";
+  Observation o = observe(chain_then(record(Phase::Destination, VmEnd::Stopped, log)));
+  ASSERT_FALSE(o.failed()) << o.error;
+  EXPECT_EQ(o.outcome, Outcome::BootsDegraded);
+  EXPECT_EQ(o.cpus_used, std::nullopt);  // "1" may have been "12"
+  EXPECT_EQ(o.detail, "one cpu (the serial console cut the boot line short after \"detail\")");
+  EXPECT_EQ(o.evidence, "destination boot line (cut short)");
+}
+
+TEST(ObserverTest, ABootLineCutBeforeItsOutcomeIsAnErrorThatSaysTheConsoleWasCut) {
+  Observation o = observe(chain_then(record(Phase::Destination, VmEnd::Stopped, fixture("boot-cut-before-outcome.log"),
+                                            {"crashed/panicked", "stopped/crashed"}, "shut off (crashed)")));
+  EXPECT_TRUE(o.failed());
+  EXPECT_EQ(o.outcome, std::nullopt);
+  EXPECT_EQ(o.error,
+            R"(destination VM: the serial console was cut inside the boot line before its outcome: )"
+            R"(RESTORELAB {"event":"boot","outc (the guest panicked (shut off (crashed))))");
+}
+
+TEST(ObserverTest, ALineCutBeforeItsEventNameIsAnErrorThatSaysTheConsoleWasCut) {
+  Observation o = observe(chain_then(record(Phase::Destination, VmEnd::Stopped, kKernelStart + "RESTORELAB {\"ev",
+                                            {"crashed/panicked"}, "shut off (crashed)")));
+  EXPECT_EQ(o.error,
+            R"(destination VM: the serial console was cut inside a report line before its event name: )"
+            R"(RESTORELAB {"ev (the guest panicked (shut off (crashed))))");
+}
+
+TEST(ObserverTest, AnIntermediateVmCutShortSaysWhatWasCut) {
+  Observation o = observe({record(Phase::Source, VmEnd::Stopped,
+                                  kKernelStart + R"(RESTORELAB {"event":"backup","kind":"bm)", {"stopped/shutdown"},
+                                  "shut off (shutdown)")});
+  EXPECT_EQ(o.error,
+            R"(source VM ended before its job finished: the domain stopped (shut off (shutdown)); its serial )"
+            R"(console was cut inside: RESTORELAB {"event":"backup","kind":"bm)");
+}
+
+TEST(ObserverTest, ACutRefusalAndACutErrorAreReadWithANote) {
+  Observation refused = observe(
+      {record(Phase::Source, VmEnd::GuestDone, fixture("source-install-backup.log")),
+       record(Phase::Recovery, VmEnd::Stopped,
+              kKernelStart + R"(RESTORELAB {"event":"restore","outcome":"restore-refused","reason":"image is bi)")});
+  EXPECT_EQ(refused.outcome, Outcome::RestoreRefused);
+  EXPECT_EQ(refused.detail, "the serial console cut the restore line short after \"outcome\"");
+  EXPECT_EQ(refused.evidence, "recovery restore line (cut short)");
+  Observation error = observe({record(Phase::Source, VmEnd::Stopped,
+                                      kKernelStart + R"(RESTORELAB {"event":"error","phase":"backup","error":"no ba)")});
+  EXPECT_EQ(error.error,
+            R"(source VM: the guest reported an error in phase backup: the serial console cut the error line short )"
+            R"(after "phase")");
 }
 
 TEST(ObserverTest, KernelStartThenSilenceIsAHang) {

@@ -4,8 +4,12 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <map>
+#include <set>
+
 #include "images/guest/boot_config.h"
 #include "images/guest/guest_run.h"
+#include "images/guest/kv.h"
 
 namespace restorelab::run {
 namespace {
@@ -97,6 +101,215 @@ TEST(RunPlanTest, TheCommandLineIsTheLoadersPlusTheDirectBootWord) {
     }
   }
   EXPECT_FALSE(guest::StartedDirectly(guest::KernelCommandLine({})));
+}
+
+// ---- the job: what the guest reads back --------------------------------------
+
+/// What the harness means to hand the guest in one phase: whole values and
+/// lists, keyed by job key (images/README.md, "The job").
+struct Meant {
+  std::map<std::string, std::string> values;
+  std::map<std::string, std::vector<std::string>> lists;
+};
+
+void meant_machine(Meant& m, const Machine& machine) {
+  m.values["machine.hal"] = std::string(name_of(machine.hal));
+  m.values["machine.cpus"] = std::to_string(machine.cpus);
+  for (DiskBus b : machine.storage_drivers.members()) m.lists["machine.storage_drivers"].emplace_back(name_of(b));
+  m.lists["machine.storage_drivers"];  // present even when empty
+}
+
+void meant_os(Meant& m, const Os& os) {
+  m.values["os.version"] = std::string(name_of(os.version));
+  m.values["os.edition"] = std::string(name_of(os.edition));
+  m.values["os.channel"] = std::string(name_of(os.channel));
+  m.values["os.service_pack"] = std::to_string(os.service_pack);
+  m.values["os.systemdrive"] = os.systemdrive;
+  m.values["os.systemroot"] = os.systemroot;
+  if (os.upgraded_from) m.values["os.upgraded_from"] = std::string(name_of(*os.upgraded_from));
+  m.values["os.ad.database"] = os.ad.database;
+  m.values["os.ad.logs"] = os.ad.logs;
+  m.values["os.ad.frs_database"] = os.ad.frs_database;
+  m.values["os.ad.frs_logs"] = os.ad.frs_logs;
+  m.lists["os.hotfixes"] = os.hotfixes;
+  m.lists["os.roles"] = os.roles;
+  m.lists["os.filter_drivers"] = os.filter_drivers;
+  m.lists["os.apps"] = os.apps;
+}
+
+Meant meant(const Scenario& s, Phase phase) {
+  Meant m;
+  m.values["scenario"] = s.name;
+  switch (phase) {
+    case Phase::Source:
+      m.lists["phase"] = {"install", "backup"};
+      meant_machine(m, s.source);
+      meant_os(m, s.source.os);
+      m.values["backup.kind"] = std::string(name_of(s.backup == BackupKind::None ? BackupKind::SystemState : s.backup));
+      break;
+    case Phase::Restore:
+      m.lists["phase"] = {"install", "restore-system-state"};
+      meant_machine(m, s.destination);
+      meant_os(m, s.destination.os);
+      m.values["restore.kind"] = "system-state";
+      break;
+    case Phase::Recovery:
+      m.lists["phase"] = {"recover"};
+      meant_machine(m, s.destination);
+      m.values["restore.kind"] = std::string(name_of(s.restore.kind));
+      m.values["restore.asr"] = s.restore.asr ? "true" : "false";
+      m.values["restore.offline"] = s.restore.offline ? "true" : "false";
+      break;
+    case Phase::Reset:
+      m.lists["phase"] = {"install"};
+      meant_machine(m, s.destination);
+      meant_os(m, s.destination.os);
+      break;
+    case Phase::Destination:
+      m.lists["phase"] = {"boot"};
+      m.values["machine.hal"] = std::string(name_of(s.destination.hal));
+      m.values["machine.cpus"] = std::to_string(s.destination.cpus);
+      break;
+  }
+  return m;
+}
+
+/// Every value a person may write in a scenario that the job must carry as is.
+Scenario awkward(RestoreKind kind) {
+  Scenario s = scenario(kind);
+  s.name = "awkward name: \u00fcn\u00efc\u00f8d\u00e9 = yes # not a comment";
+  for (Machine* m : {&s.source, &s.destination}) {
+    m->os.systemdrive = "D:";
+    m->os.systemroot = "D:\\Program Files\\W\u00efndows=2003 #1";
+    m->os.hotfixes = {"KB 810161", "=leading-equals", "#hash", "\u6f22\u5b57"};
+    m->os.apps = {"office 2003", "a=b=c"};
+    m->os.filter_drivers = {"acme\\av filter"};
+    m->os.roles = {"domain-controller"};
+    m->os.upgraded_from = OsVersion::Nt4;
+    m->os.service_pack = 2;
+    m->os.ad = {"D:\\NTDS data", "E:\\logs\\", "D:\\ntfrs\\jet", ""};
+  }
+  s.destination.storage_drivers = {};
+  s.restore.asr = true;
+  return s;
+}
+
+/// job_text -> the guest's parser, for every phase of every chain.
+void expect_round_trip(const Scenario& s) {
+  for (Phase phase : {Phase::Source, Phase::Restore, Phase::Recovery, Phase::Reset, Phase::Destination}) {
+    SCOPED_TRACE(std::string(phase_name(phase)));
+    const auto job = job_text(s, phase);
+    ASSERT_TRUE(job.has_value()) << format_diagnostics(job.error());
+    const auto read = guest::KeyValues::Parse(*job, "job");
+    ASSERT_TRUE(read.has_value()) << read.error().message;
+    const Meant m = meant(s, phase);
+    std::set<std::string> written, expected;
+    for (const auto& [key, value] : read->entries()) written.insert(key);
+    for (const auto& [key, value] : m.values) {
+      expected.insert(key);
+      EXPECT_EQ(read->Get(key, "<absent>"), value) << key;
+    }
+    for (const auto& [key, items] : m.lists) {
+      expected.insert(key);
+      EXPECT_EQ(read->GetList(key), items) << key;
+    }
+    EXPECT_EQ(written, expected) << *job;
+  }
+}
+
+TEST(JobTextTest, TheGuestReadsBackEveryValueOfPlainScenarios) {
+  for (RestoreKind kind : {RestoreKind::SystemState, RestoreKind::Bmr, RestoreKind::FullServer,
+                           RestoreKind::PushButtonReset})
+    expect_round_trip(scenario(kind));
+}
+
+TEST(JobTextTest, TheGuestReadsBackSpacesBackslashesUnicodeAndEqualsSigns) {
+  for (RestoreKind kind : {RestoreKind::SystemState, RestoreKind::Bmr}) expect_round_trip(awkward(kind));
+}
+
+TEST(JobTextTest, TheGuestReadsBackEmptyValuesAndLists) {
+  Scenario s = scenario(RestoreKind::SystemState);
+  s.source.os.ad = {};
+  s.source.os.hotfixes.clear();
+  s.source.storage_drivers = {};
+  expect_round_trip(s);
+}
+
+Scenario with_file(Scenario s) {
+  s.file = "scenarios/injected.toml";
+  return s;
+}
+
+TEST(JobTextTest, RefusesANewlineThatWouldAddKeys) {
+  Scenario s = with_file(scenario(RestoreKind::SystemState));
+  s.source.os.systemroot = "C:\\WINDOWS\nmachine.cpus=64";
+  const auto job = job_text(s, Phase::Source);
+  ASSERT_FALSE(job.has_value()) << *job;
+  EXPECT_EQ(format_diagnostics(job.error()),
+            "scenarios/injected.toml: error: source.os.systemroot holds a control character (U+000A) at byte 11; "
+            "the job the guest reads is one key=value per line; remove it\n");
+}
+
+TEST(JobTextTest, RefusesEveryValueTheGuestWouldReadOtherwiseAtOnce) {
+  Scenario s = with_file(scenario(RestoreKind::SystemState));
+  s.name = "two\rlines";
+  s.source.os.systemdrive = " C:";
+  s.source.os.hotfixes = {"KB1,KB2", "KB3"};
+  s.source.os.apps = {"office", ""};
+  s.source.os.ad.logs = "C:\\logs\t";
+  const auto job = job_text(s, Phase::Source);
+  ASSERT_FALSE(job.has_value()) << *job;
+  EXPECT_EQ(format_diagnostics(job.error()),
+            "scenarios/injected.toml: error: scenario.name holds a control character (U+000D) at byte 4; the job the "
+            "guest reads is one key=value per line; remove it\n"
+            "scenarios/injected.toml: error: source.os.hotfixes item 1 \"KB1,KB2\" holds ',', which separates list "
+            "items in the job: the guest would read more items; make it separate items\n"
+            "scenarios/injected.toml: error: source.os.systemdrive \" C:\" starts with a blank, which the guest would "
+            "trim; remove the blank\n"
+            "scenarios/injected.toml: error: source.os.apps item 2 is empty; the guest drops empty list items; remove "
+            "it\n"
+            "scenarios/injected.toml: error: source.os.ad.logs holds a control character (U+0009) at byte 8; the job "
+            "the guest reads is one key=value per line; remove it\n");
+}
+
+TEST(JobTextTest, APlanWithARefusedJobSaysSoAndHandsTheGuestNoKey) {
+  Scenario s = with_file(scenario(RestoreKind::Bmr));
+  s.destination.os.systemroot = "C:\\WINDOWS\nphase=boot";  // the destination's OS is not in a bmr job
+  s.source.os.systemroot = "C:\\WINDOWS\nphase=boot";
+  const RunPlan plan = plan_run(s, paths());
+  ASSERT_EQ(plan.refused.size(), 1u);
+  EXPECT_EQ(plan.refused[0].message,
+            "source.os.systemroot holds a control character (U+000A) at byte 11; the job the guest reads is one "
+            "key=value per line");
+  ASSERT_THAT(phases(plan), ElementsAre("source", "recovery", "destination"));
+  const auto source = guest::KeyValues::Parse(plan.vms[0].job, "job");
+  ASSERT_TRUE(source.has_value());
+  EXPECT_TRUE(source->entries().empty()) << plan.vms[0].job;
+  EXPECT_TRUE(guest::KeyValues::Parse(plan.vms[1].job, "job")->Has("phase"));  // its own values were fine
+  EXPECT_TRUE(plan_run(scenario(RestoreKind::Bmr), paths()).refused.empty());
+}
+
+TEST(JobWriterTest, RefusesAKeyOutsideTheVocabularyAndAListWrittenAsAValue) {
+  JobWriter job("s.toml");
+  job.value("machine.cpu", "4", "destination.cpus");
+  job.value("phase", "boot", "phase");
+  job.list("os.systemroot", {"C:"}, "source.os.systemroot");
+  job.value("machine.cpus", "4", "destination.cpus");
+  const auto text = job.finish();
+  ASSERT_FALSE(text.has_value());
+  EXPECT_EQ(format_diagnostics(text.error()),
+            "s.toml: error: destination.cpus: job key \"machine.cpu\" is not in the job vocabulary; add it to "
+            "images/guest/job_vocabulary.h, where the guest reads it\n"
+            "s.toml: error: phase: job key \"phase\" holds a list; write it with JobWriter::list\n"
+            "s.toml: error: source.os.systemroot: job key \"os.systemroot\" does not hold a list; write it with "
+            "JobWriter::value\n");
+}
+
+TEST(JobWriterTest, ACommentStaysOneLine) {
+  JobWriter job("");
+  job.comment("scenario a\nphase=boot");
+  job.value("machine.cpus", "4", "destination.cpus");
+  EXPECT_EQ(job.finish().value(), "# scenario a?phase=boot\nmachine.cpus=4\n");
 }
 
 }  // namespace

@@ -1,0 +1,113 @@
+// The whole guest run on a fake platform: what the host has received on the
+// serial console at the moment the VM ends.
+#include "images/guest/guest_run.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "images/guest/platform.h"
+#include "tests/images/guest_test_util.h"
+
+namespace restorelab::guest {
+namespace {
+
+/// A platform over a scratch root whose serial port keeps what Emit wrote
+/// until DrainConsole sends it, like the kernel's tty buffer and the UART:
+/// what the host has when pvpanic or power-off ends the VM is what was
+/// drained by then. Records every call in order.
+class SerialFakePlatform final : public Platform {
+ public:
+  SerialFakePlatform(const fs::path& root, std::string job) : root_(root), job_(std::move(job)) {}
+
+  const fs::path& Root() const override { return root_; }
+  void Emit(std::string_view text) override {
+    calls.emplace_back("emit");
+    unsent_ += text;
+  }
+  Status DrainConsole() override {
+    calls.emplace_back("drain");
+    sent += unsent_;
+    unsent_.clear();
+    return {};
+  }
+  Result<std::string> ReadJob() override { return job_; }
+  Status LoadModule(const fs::path&) override { return {}; }
+  Status Mount(const fs::path& device, const fs::path&, std::string_view, bool) override {
+    return Fail("the fake mounts nothing: " + device.string());
+  }
+  Status Unmount(const fs::path&) override { return {}; }
+  Status RereadPartitions(const fs::path&) override { return {}; }
+  void Sync() override {}
+  void Sleep(int) override {}
+  void RaisePanic() override {
+    calls.emplace_back("panic");
+    host_at_panic = sent;
+  }
+  void Hang() override { calls.emplace_back("hang"); }
+  void PowerOff() override {
+    calls.emplace_back("power-off");
+    host_at_power_off = sent;
+  }
+
+  std::vector<std::string> calls;
+  std::string sent;               ///< what has left the serial port
+  std::string host_at_panic;      ///< `sent` when the guest raised pvpanic
+  std::string host_at_power_off;  ///< `sent` when the guest powered off
+
+ private:
+  fs::path root_;
+  std::string job_;
+  std::string unsent_;
+};
+
+/// The last line of `log` (without its newline), or "" when `log` does not
+/// end with a newline: a line cut short.
+std::string last_whole_line(const std::string& log) {
+  if (!log.ends_with('\n')) return "";
+  const std::string_view body(log.data(), log.size() - 1);
+  const std::size_t newline = body.rfind('\n');
+  return std::string(newline == std::string_view::npos ? body : body.substr(newline + 1));
+}
+
+/// The call before the first `name`, or "" when there is none.
+std::string call_before(const std::vector<std::string>& calls, std::string_view name) {
+  for (std::size_t i = 1; i < calls.size(); ++i)
+    if (calls[i] == name) return calls[i - 1];
+  return "";
+}
+
+TEST(GuestRunTest, TheStopLineHasLeftTheSerialPortWhenTheGuestPanics) {
+  testing::TempRoot root;  // no disk: the system volume is not reachable -> Stop 0x7B
+  SerialFakePlatform platform(root.path(), "phase=boot\nmachine.hal=acpi-uniprocessor\n");
+  EXPECT_EQ(RunGuest(platform), 0);
+  EXPECT_EQ(call_before(platform.calls, "panic"), "drain");
+  EXPECT_TRUE(last_whole_line(platform.host_at_panic).starts_with(R"(RESTORELAB {"event":"boot","outcome":"stop-0x7b")"))
+      << platform.host_at_panic;
+  EXPECT_TRUE(platform.host_at_panic.ends_with("}\n")) << platform.host_at_panic;
+}
+
+TEST(GuestRunTest, TheDoneLineHasLeftTheSerialPortWhenTheGuestPowersOff) {
+  testing::TempRoot root;
+  SerialFakePlatform platform(root.path(), "phase=boot\nmachine.hal=acpi-uniprocessor\n");
+  RunGuest(platform);
+  EXPECT_EQ(call_before(platform.calls, "power-off"), "drain");
+  EXPECT_EQ(last_whole_line(platform.host_at_power_off), R"(RESTORELAB {"event":"done","stopped":true,"error":false})");
+}
+
+TEST(GuestRunTest, AJobWithoutPhaseIsAnError) {
+  // What the harness hands a VM whose job it refused: comments only.
+  testing::TempRoot root;
+  SerialFakePlatform platform(root.path(), "# restorelab refused this job: see the run's error\n");
+  EXPECT_EQ(RunGuest(platform), 1);
+  EXPECT_NE(platform.host_at_power_off.find(
+                R"x(RESTORELAB {"event":"error","phase":"job","error":"the job names no phase (key phase)"})x" "\n"),
+            std::string::npos)
+      << platform.host_at_power_off;
+  EXPECT_EQ(std::ranges::count(platform.calls, "panic"), 0);
+}
+
+}  // namespace
+}  // namespace restorelab::guest

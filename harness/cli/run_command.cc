@@ -70,6 +70,11 @@ bool plan_all(std::vector<run::CampaignItem>& items, const run::RunSettings& set
       continue;
     }
     item.plan = run::plan_run(s, run::plan_paths(s, settings));
+    if (!item.plan.refused.empty()) {
+      io.err << format_diagnostics(item.plan.refused);
+      ok = false;
+      continue;
+    }
     if (auto xmls = run::plan_xmls(item.plan, settings.type); !xmls) {
       io.err << where << ": cannot be run on VMs: " << xmls.error().message << "\n";
       ok = false;

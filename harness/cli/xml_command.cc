@@ -34,7 +34,12 @@ int xml_command(const std::vector<std::string>& args, Streams& io) {
   // Printing starts nothing: no accelerator probe, no file written.
   settings.type = machines::domain_type_for(accel == "kvm" ? machines::Accelerator::Kvm : machines::Accelerator::Tcg);
   const Scenario& s = scenarios->front();
-  auto xmls = run::plan_xmls(run::plan_run(s, run::plan_paths(s, settings)), settings.type);
+  const run::RunPlan plan = run::plan_run(s, run::plan_paths(s, settings));
+  if (!plan.refused.empty()) {
+    io.err << format_diagnostics(plan.refused);
+    return static_cast<int>(ExitCode::BadInput);
+  }
+  auto xmls = run::plan_xmls(plan, settings.type);
   if (!xmls) {
     io.err << file << ": cannot be run on VMs: " << xmls.error().message << "\n";
     return static_cast<int>(ExitCode::BadInput);

@@ -96,7 +96,10 @@ ScenarioRun Orchestrator::run(const Scenario& s, const RunPlan& plan, const RunS
 
   // Evidence first: XMLs and jobs are written before anything runs.
   std::vector<std::string> xmls;
-  if (auto rendered = plan_xmls(plan, settings.type); !rendered) {
+  if (!plan.refused.empty()) {
+    // Callers check before any VM; a refused job never reaches a guest.
+    failed("the guest's job refuses a value: " + plan.refused.front().to_string());
+  } else if (auto rendered = plan_xmls(plan, settings.type); !rendered) {
     failed(rendered.error().message);
   } else {
     xmls = std::move(*rendered);

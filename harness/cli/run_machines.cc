@@ -1,6 +1,14 @@
 #include "harness/cli/run_machines.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
 #include <ostream>
+#include <thread>
 
 #include "harness/machines/accelerator.h"
 #include "harness/machines/cleanup.h"
@@ -16,7 +24,35 @@ RunMachines::RunMachines(run::RunSettings settings, std::string uri, fs::path wo
     : settings_(std::move(settings)), uri_(std::move(uri)), work_root_(std::move(work_root)),
       interrupt_(interrupt), io_(io) {}
 
-RunMachines::~RunMachines() = default;
+RunMachines::~RunMachines() {
+  if (lock_fd_ >= 0) ::close(lock_fd_);
+}
+
+machines::Status RunMachines::lock_embed_root(const fs::path& root) {
+  std::error_code ec;
+  fs::create_directories(root, ec);
+  const fs::path file = root / "restorelab.lock";
+  lock_fd_ = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+  if (lock_fd_ < 0) return std::unexpected(machines::make_error(text("{}: {}", file.string(), std::strerror(errno))));
+  bool said = false;
+  while (::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
+    if (errno != EWOULDBLOCK && errno != EINTR)
+      return std::unexpected(machines::make_error(text("locking {}: {}", file.string(), std::strerror(errno))));
+    if (interrupt_.load() != 0) return std::unexpected(machines::make_error("interrupted while waiting for " + root.string()));
+    if (!said) {
+      std::ifstream in(file);
+      std::string pid;
+      in >> pid;
+      io_.err << "restorelab run: waiting for another run" << (pid.empty() ? "" : " (pid " + pid + ")")
+              << " to finish with " << root.string() << ": an embedded libvirt serves one process at a time\n";
+      said = true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+  const std::string pid = std::to_string(::getpid()) + "\n";
+  if (::ftruncate(lock_fd_, 0) == 0) (void)!::pwrite(lock_fd_, pid.data(), pid.size(), 0);
+  return {};
+}
 
 machines::Result<run::Machines> RunMachines::get() {
   std::lock_guard lock(mutex_);
@@ -42,6 +78,9 @@ machines::Result<run::Machines> RunMachines::set_up() {
   if (artifacts->rebuilt) io_.err << text("restorelab run: built the model guest in {} s\n", static_cast<int>(artifacts->seconds));
 
   // The hypervisor, and whatever killed runs left in it.
+  if (auto root = machines::embed_root_of_uri(uri_)) {
+    if (auto locked = lock_embed_root(*root); !locked) return std::unexpected(locked.error());
+  }
   auto backend = machines::open_backend(uri_);
   if (!backend) return std::unexpected(backend.error());
   backend_ = std::move(*backend);

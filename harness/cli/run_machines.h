@@ -34,6 +34,9 @@ class RunMachines final : public run::MachineAccess {
 
  private:
   machines::Result<run::Machines> set_up();
+  /// Takes ROOT/restorelab.lock of an embedded root (one process at a time
+  /// can use it), waiting and saying so while another run holds it.
+  machines::Status lock_embed_root(const std::filesystem::path& root);
 
   run::RunSettings settings_;
   std::string uri_;
@@ -44,6 +47,7 @@ class RunMachines final : public run::MachineAccess {
   std::optional<machines::Result<run::Machines>> result_;
   std::unique_ptr<run::ScriptDiskTool> disks_;
   std::optional<machines::Backend> backend_;
+  int lock_fd_ = -1;
 };
 
 }  // namespace restorelab

@@ -13,6 +13,8 @@ Result<Backend> open_backend(std::string_view uri) {
   return Backend{std::move(*hv), std::string(uri), libvirt::embed_root_of(uri)};
 }
 
+std::optional<std::filesystem::path> embed_root_of_uri(std::string_view uri) { return libvirt::embed_root_of(uri); }
+
 std::string_view backend_name() { return "libvirt"; }
 
 }  // namespace restorelab::machines

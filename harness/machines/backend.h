@@ -31,6 +31,10 @@ std::string default_backend_uri(const std::filesystem::path& root);
 /// backend (it says so and how to build one).
 Result<Backend> open_backend(std::string_view uri);
 
+/// The root of an embedded hypervisor that `uri` names, or nothing for a
+/// shared daemon (known before opening it).
+std::optional<std::filesystem::path> embed_root_of_uri(std::string_view uri);
+
 /// The name of this build's backend: "libvirt" or "none".
 std::string_view backend_name();
 

@@ -12,6 +12,8 @@ Result<Backend> open_backend(std::string_view uri) {
                                     "(-DRESTORELAB_WITH_LIBVIRT=OFF); rebuild with libvirt to run VMs"));
 }
 
+std::optional<std::filesystem::path> embed_root_of_uri(std::string_view) { return std::nullopt; }
+
 std::string_view backend_name() { return "none"; }
 
 }  // namespace restorelab::machines

@@ -103,7 +103,7 @@ std::optional<ScenarioResult> Campaign::run_one(const CampaignItem& item, const 
     Orchestrator orchestrator(*m->hypervisor, *m->disks, interrupt_, [&](std::string_view phase, double seconds) {
       report_phase(slot, item.id, phase, seconds);
     });
-    ScenarioRun run = orchestrator.run(s, plan, m->settings);
+    ScenarioRun run = orchestrator.run(plan, m->settings);
     if (observer_)
       for (const auto& problem : run.cleanup_problems) observer_->warning(item.id + ": cleanup: " + problem);
     // An interrupt ends whatever was in flight in some way (a VM destroyed, a

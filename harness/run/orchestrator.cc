@@ -80,7 +80,7 @@ void write_timings(const ScenarioRun& run) {
 
 }  // namespace
 
-ScenarioRun Orchestrator::run(const Scenario& s, const RunPlan& plan, const RunSettings& settings) {
+ScenarioRun Orchestrator::run(const RunPlan& plan, const RunSettings& settings) {
   const auto start = Clock::now();
   ScenarioRun result;
   result.evidence = plan.evidence_dir;

@@ -63,10 +63,10 @@ class Orchestrator {
                PhaseProgressFn progress = {})
       : hypervisor_(hypervisor), disks_(disks), interrupt_(interrupt), progress_(std::move(progress)) {}
 
-  /// Runs `plan` (plan_run() of `s` with plan_paths()) once. Thread-safe
-  /// when the hypervisor and disk tool are: a campaign runs several
-  /// orchestrators at once on one hypervisor.
-  ScenarioRun run(const Scenario& s, const RunPlan& plan, const RunSettings& settings);
+  /// Runs `plan` (plan_run() of a scenario with plan_paths()) once.
+  /// Thread-safe when the hypervisor and disk tool are: a campaign runs
+  /// several orchestrators at once on one hypervisor.
+  ScenarioRun run(const RunPlan& plan, const RunSettings& settings);
 
  private:
   machines::Hypervisor& hypervisor_;

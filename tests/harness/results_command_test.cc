@@ -15,6 +15,7 @@
 namespace restorelab {
 namespace {
 
+namespace fs = std::filesystem;
 using testing::run_restorelab;
 
 class ResultsCommandTest : public testing::TempDirTest {
@@ -39,8 +40,8 @@ class ResultsCommandTest : public testing::TempDirTest {
 };
 
 TEST_F(ResultsCommandTest, RunsListsEachRunWithItsVerdicts) {
-  record(db, {.results = 20, .disagree_every = 5, .campaign = "nightly"});
-  record(db, {.results = 10});
+  record(db, testing::synthetic(20, 5, 0, "nightly"));
+  record(db, testing::synthetic(10));
   auto r = run_restorelab({"results", "runs", "--db", db, "--json"});
   ASSERT_EQ(r.code, 0) << r.err;
   std::istringstream lines(r.out);
@@ -58,7 +59,7 @@ TEST_F(ResultsCommandTest, RunsListsEachRunWithItsVerdicts) {
 }
 
 TEST_F(ResultsCommandTest, ShowPrintsTheLinesAsRunPrintedThem) {
-  record(db, {.results = 3});
+  record(db, testing::synthetic(3));
   auto r = run_restorelab({"results", "show", "--db", db, "--json"});
   ASSERT_EQ(r.code, 0) << r.err;
   auto j = nlohmann::json::parse(r.out.substr(0, r.out.find('\n')));
@@ -75,16 +76,16 @@ TEST_F(ResultsCommandTest, ShowPrintsTheLinesAsRunPrintedThem) {
 }
 
 TEST_F(ResultsCommandTest, ShowOfACampaignTakesTheNewestResultOfEachScenario) {
-  record(db, {.results = 6, .disagree_every = 1, .campaign = "c", .shard = "1/2"});
-  record(db, {.results = 3, .campaign = "c", .shard = "2/2"});
+  record(db, testing::synthetic(6, 1, 0, "c", "1/2"));
+  record(db, testing::synthetic(3, 0, 0, "c", "2/2"));
   auto r = run_restorelab({"results", "show", "--db", db, "--campaign", "c"});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("6 scenarios: 3 agree, 3 disagree"), std::string::npos) << r.out;
 }
 
 TEST_F(ResultsCommandTest, CompareExitsOneOnARegression) {
-  record(db, {.results = 10});
-  record(db, {.results = 10, .disagree_every = 4});
+  record(db, testing::synthetic(10));
+  record(db, testing::synthetic(10, 4));
   auto r = run_restorelab({"results", "compare", "1", "2", "--db", db});
   EXPECT_EQ(r.code, 1) << r.out << r.err;
   EXPECT_NE(r.out.find("REGRESSION"), std::string::npos) << r.out;
@@ -93,8 +94,8 @@ TEST_F(ResultsCommandTest, CompareExitsOneOnARegression) {
 
 TEST_F(ResultsCommandTest, MergeCopiesShardsOnceAndKeepsIdsUnique) {
   const std::string a = dir_ + "/a.sqlite", b = dir_ + "/b.sqlite";
-  record(a, {.results = 4, .campaign = "c", .shard = "1/2"});
-  record(b, {.results = 4, .skip = 4, .campaign = "c", .shard = "2/2"});
+  record(a, testing::synthetic(4, 0, 0, "c", "1/2"));
+  record(b, testing::synthetic(4, 0, 4, "c", "2/2"));
   auto r = run_restorelab({"results", "merge", "--db", db, a, b});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(r.out, a + ": 1 run(s) added (0 already there), 4 result(s), 4 attempt(s)\n" + b +
@@ -110,7 +111,7 @@ TEST_F(ResultsCommandTest, BadStoresAndIdsAreBadInput) {
   auto r = run_restorelab({"results", "runs", "--db", not_a_store});
   EXPECT_EQ(r.code, 2);
   EXPECT_EQ(r.err, "restorelab results: " + not_a_store + ": not a restorelab results store (not an SQLite database)\n");
-  record(db, {.results = 1});
+  record(db, testing::synthetic(1));
   EXPECT_EQ(run_restorelab({"results", "show", "7", "--db", db}).code, 2);
   auto word = run_restorelab({"results", "show", "seven", "--db", db});
   EXPECT_EQ(word.code, 2);
@@ -120,7 +121,7 @@ TEST_F(ResultsCommandTest, BadStoresAndIdsAreBadInput) {
 }
 
 TEST_F(ResultsCommandTest, RulesTestObservedJudgesTheRulebookUnderWork) {
-  record(db, {.results = 50});
+  record(db, testing::synthetic(50));
   auto same = run_restorelab({"rules", "test", "--observed", db, "--known", "none"});
   EXPECT_EQ(same.code, 0) << same.out << same.err;
   EXPECT_NE(same.out.find("run 1: 50 observations judged with"), std::string::npos) << same.out;
@@ -148,6 +149,31 @@ cite = "a test rule"
     }
   }
   EXPECT_GT(disagree, 0);
+}
+
+TEST_F(ResultsCommandTest, TheReadmeRuleAuthorLoopRuns) {
+  // The README's command as it stands, in a folder with a store at the
+  // default place and the rulebook under work as my-rules.toml.
+  std::ifstream readme_in(RESTORELAB_SOURCE_DIR "/README.md");
+  const std::string readme{std::istreambuf_iterator<char>(readme_in), {}};
+  const auto marker = readme.find("<!-- rule-author-loop -->");
+  ASSERT_NE(marker, std::string::npos);
+  const auto start = readme.find("```sh\n", marker) + 6;
+  std::istringstream words(readme.substr(start, readme.find('\n', start) - start));
+  std::vector<std::string> argv;
+  for (std::string w; words >> w;) argv.push_back(w);
+  ASSERT_EQ(argv.front(), "restorelab");
+  argv.erase(argv.begin());
+  fs::create_directories(dir_ + "/runs");
+  record(dir_ + "/runs/results.sqlite", testing::synthetic(30));
+  std::ifstream rules(RESTORELAB_SOURCE_DIR "/rules/kb249694.toml");
+  write("my-rules.toml", std::string{std::istreambuf_iterator<char>(rules), {}});
+  const fs::path here = fs::current_path();
+  fs::current_path(dir_);
+  auto r = run_restorelab(argv);
+  fs::current_path(here);
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("run 1: 30 observations judged with my-rules.toml"), std::string::npos) << r.out;
 }
 
 }  // namespace

@@ -91,7 +91,7 @@ TEST_F(OrchestratorTest, RunsTheChainObservesTheDestinationAndRemovesEverything)
   guest(Phase::Source, fixture("source-install-backup.log"));
   guest(Phase::Restore, fixture("restore-system-state.log"));
   guest(Phase::Destination, fixture("boot-degraded-up-on-mp.log"));
-  ScenarioRun r = Orchestrator(fake, disks, interrupt).run(up_on_mp(), plan_for(up_on_mp()), settings);
+  ScenarioRun r = Orchestrator(fake, disks, interrupt).run(plan_for(up_on_mp()), settings);
   ASSERT_FALSE(r.observation.failed()) << r.observation.error;
   EXPECT_EQ(r.observation.outcome, Outcome::BootsDegraded);
   EXPECT_EQ(r.observation.cpus_used, 1);
@@ -108,7 +108,7 @@ TEST_F(OrchestratorTest, RunsTheChainObservesTheDestinationAndRemovesEverything)
 
 TEST_F(OrchestratorTest, StopsAtTheFirstVmThatFailsAndReportsAnError) {
   fake.set_behaviour("rl-test-up-on-mp-source", FakeHypervisor::Behaviour::FailStart);
-  ScenarioRun r = Orchestrator(fake, disks, interrupt).run(up_on_mp(), plan_for(up_on_mp()), settings);
+  ScenarioRun r = Orchestrator(fake, disks, interrupt).run(plan_for(up_on_mp()), settings);
   EXPECT_TRUE(r.observation.failed());
   EXPECT_EQ(r.observation.outcome, std::nullopt);
   EXPECT_EQ(r.records.size(), 1u);
@@ -118,7 +118,7 @@ TEST_F(OrchestratorTest, StopsAtTheFirstVmThatFailsAndReportsAnError) {
 
 TEST_F(OrchestratorTest, ADiskThatCannotBeMadeIsAnErrorAndNoVmStarts) {
   disks.fail = true;
-  ScenarioRun r = Orchestrator(fake, disks, interrupt).run(up_on_mp(), plan_for(up_on_mp()), settings);
+  ScenarioRun r = Orchestrator(fake, disks, interrupt).run(plan_for(up_on_mp()), settings);
   EXPECT_EQ(r.observation.error, "the disks could not be made: mkfs.ext4: no space left on device");
   for (const auto& call : fake.calls()) EXPECT_FALSE(call.starts_with("start")) << call;
   EXPECT_FALSE(disks_left());
@@ -130,7 +130,7 @@ TEST_F(OrchestratorTest, InterruptDuringAVmDestroysAndUndefinesEverythingAndDele
     std::this_thread::sleep_for(200ms);
     interrupt.store(15);
   });
-  ScenarioRun r = Orchestrator(fake, disks, interrupt).run(up_on_mp(), plan_for(up_on_mp()), settings);
+  ScenarioRun r = Orchestrator(fake, disks, interrupt).run(plan_for(up_on_mp()), settings);
   signal.join();
   EXPECT_TRUE(r.interrupted);
   EXPECT_EQ(r.observation.outcome, std::nullopt);
@@ -144,14 +144,14 @@ TEST_F(OrchestratorTest, InterruptDuringAVmDestroysAndUndefinesEverythingAndDele
 TEST_F(OrchestratorTest, KeepLeavesTheDomainsAndDisks) {
   settings.keep = true;
   fake.set_behaviour("rl-test-up-on-mp-source", FakeHypervisor::Behaviour::FailStart);
-  Orchestrator(fake, disks, interrupt).run(up_on_mp(), plan_for(up_on_mp()), settings);
+  Orchestrator(fake, disks, interrupt).run(plan_for(up_on_mp()), settings);
   EXPECT_TRUE(fake.domains().contains("rl-test-up-on-mp-source"));
   EXPECT_TRUE(disks_left());
 }
 
 TEST_F(OrchestratorTest, AHungSourceIsStoppedByTheWatchdogAsAnError) {
   settings.chain_limits.silence_before_kernel = 100ms;
-  ScenarioRun r = Orchestrator(fake, disks, interrupt).run(up_on_mp(), plan_for(up_on_mp()), settings);
+  ScenarioRun r = Orchestrator(fake, disks, interrupt).run(plan_for(up_on_mp()), settings);
   EXPECT_EQ(r.observation.error, "source VM ended before its job finished: no serial output for 0 s");
   EXPECT_TRUE(fake.domains().empty());
 }
@@ -163,9 +163,9 @@ TEST_F(OrchestratorTest, AnIdenticalSourceRunIsReusedFromTheCacheAndSaysSo) {
   guest(Phase::Source, fixture("source-install-backup.log"));
   guest(Phase::Restore, fixture("restore-system-state.log"));
   guest(Phase::Destination, fixture("boot-degraded-up-on-mp.log"));
-  ScenarioRun first = Orchestrator(fake, disks, interrupt).run(up_on_mp(), plan_for(up_on_mp()), settings);
+  ScenarioRun first = Orchestrator(fake, disks, interrupt).run(plan_for(up_on_mp()), settings);
   EXPECT_FALSE(first.source_cached);
-  ScenarioRun second = Orchestrator(fake, disks, interrupt).run(up_on_mp(), plan_for(up_on_mp()), settings);
+  ScenarioRun second = Orchestrator(fake, disks, interrupt).run(plan_for(up_on_mp()), settings);
   EXPECT_TRUE(second.source_cached);
   ASSERT_EQ(second.records.size(), 3u);
   EXPECT_TRUE(second.records[0].cached);
@@ -175,7 +175,7 @@ TEST_F(OrchestratorTest, AnIdenticalSourceRunIsReusedFromTheCacheAndSaysSo) {
   // Another source machine misses.
   Scenario other = up_on_mp();
   other.source.nics = 2;
-  EXPECT_FALSE(Orchestrator(fake, disks, interrupt).run(other, plan_for(other), settings).source_cached);
+  EXPECT_FALSE(Orchestrator(fake, disks, interrupt).run(plan_for(other), settings).source_cached);
 }
 
 TEST(RunSessionTest, RemovesDomainsAndDisksOfAKilledRun) {

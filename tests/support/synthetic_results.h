@@ -21,6 +21,13 @@ struct SyntheticRun {
   std::string shard;
 };
 
+/// A SyntheticRun (designated initializers would leave fields out, which
+/// -Wmissing-field-initializers refuses).
+inline SyntheticRun synthetic(std::size_t results, std::size_t disagree_every = 0, std::size_t skip = 0,
+                              std::string campaign = "", std::string shard = "") {
+  return SyntheticRun{results, disagree_every, skip, std::move(campaign), std::move(shard)};
+}
+
 /// Records one finished run into `store`; returns its id (0 on failure, with
 /// the message in `error`).
 std::int64_t record_synthetic_run(store::ResultsStore& store, const Rulebook& book, const SyntheticRun& run,

@@ -27,16 +27,16 @@ const std::string& store_path() {
     std::string base = fs::is_directory("/dev/shm") ? "/dev/shm" : (tmp != nullptr ? tmp : "/tmp");
     std::string pattern = base + "/restorelab-observed-bench-XXXXXX";
     const std::string dir = mkdtemp(pattern.data());
-    const std::string path = dir + "/results.sqlite";
+    const std::string file = dir + "/results.sqlite";
     auto book = load_rulebook_file(DiskReader{}, RESTORELAB_SOURCE_DIR "/rules/kb249694.toml");
-    auto store = store::ResultsStore::open(path);
+    auto store = store::ResultsStore::open(file);
     std::string error;
     if (!book || !store ||
         testing::record_synthetic_run(*store, *book, testing::synthetic(kObservations, 50), error) == 0) {
       std::fprintf(stderr, "cannot make the store: %s\n", error.c_str());
       std::exit(1);
     }
-    return path;
+    return file;
   }();
   return path;
 }

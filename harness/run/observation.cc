@@ -101,7 +101,7 @@ Observation observe_boot(const VmRecord& r, const std::vector<SerialEvent>& even
     o.outcome = outcome;
     o.stop_code = str(j, "stop_code");
     o.cpus_present = num(j, "cpus_present");
-    if (*outcome == Outcome::Boots || *outcome == Outcome::BootsDegraded) o.cpus_used = num(j, "cpus_online");
+    if (boots(*outcome)) o.cpus_used = num(j, "cpus_online");
     o.nics_configured = num(j, "nics_configured");
     o.nics_orphaned = num(j, "nics_orphaned");
     o.nics_unconfigured = num(j, "nics_unconfigured");

@@ -123,7 +123,7 @@ class MatrixLoad {
       }
       auto table = parse_toml(*text, path);
       if (!table) {
-        diags_.push_back(table.error());
+        diags_.insert(diags_.end(), table.error().begin(), table.error().end());
         return;
       }
       base = loader.load_table(*table, path, "", false);
@@ -270,16 +270,18 @@ class MatrixLoad {
 
 std::expected<Matrix, Diagnostics> load_matrix_text(const FileReader& reader, std::string_view text,
                                                     const std::string& path, const ConditionCompiler& compiler) {
-  auto table = parse_toml(text, path);
-  if (!table) return std::unexpected(Diagnostics{table.error()});
+  static constexpr std::string_view kConditions[] = {"constraints.exclude", "constraints.require"};
+  auto table = parse_toml(text, path, kConditions);
+  if (!table) return std::unexpected(std::move(table.error()));
   return MatrixLoad(reader, path, compiler).run(*table);
 }
 
 std::expected<Matrix, Diagnostics> load_matrix_file(const FileReader& reader, const std::string& path,
                                                     const ConditionCompiler& compiler) {
+  const std::string name = input_name(path);
   auto text = reader.read(path);
-  if (!text) return std::unexpected(Diagnostics{{path, 0, 0, text.error(), ""}});
-  return load_matrix_text(reader, *text, path, compiler);
+  if (!text) return std::unexpected(Diagnostics{{name, 0, 0, text.error(), ""}});
+  return load_matrix_text(reader, *text, name, compiler);
 }
 
 MatrixExpander::Status MatrixExpander::build(const Choice& choice, Scenario& out) const {

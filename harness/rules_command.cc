@@ -9,6 +9,7 @@
 #include "harness/json_writer.h"
 #include "harness/rule_tests.h"
 #include "rules/lint.h"
+#include "rules/matrix_limits.h"
 #include "rules/rule_analysis.h"
 
 namespace restorelab {
@@ -28,6 +29,10 @@ std::optional<Matrix> analysis_matrix(const std::string& file, const Rulebook& b
   auto m = file.empty() ? builtin_matrix(book.compiler) : load_matrix_file(DiskReader{}, file, book.compiler);
   if (!m) {
     io.err << format_diagnostics(m.error());
+    return std::nullopt;
+  }
+  if (auto too_much = check_matrix_work(*m, {.strength = 0, .strength_offered = false})) {
+    io.err << too_much->to_string() << '\n';
     return std::nullopt;
   }
   return std::move(*m);

@@ -53,9 +53,12 @@ std::optional<std::vector<Scenario>> load_scenarios_or_report(const ScenarioSear
       continue;
     }
     if (auto [it, inserted] = names.emplace(s->name, file.path); !inserted) {
-      Diagnostic d{file.path, 0, 0, "scenario.name: \"" + s->name + "\" is already the name of " + it->second +
-                                        "; names must be unique in a run", "rename one of them"};
-      if (const toml::node* node = file.table["scenario"]["name"].node()) d = diagnostic_at(node->source(), file.path, d.message, d.suggestion);
+      // At the name in the second file.
+      const std::string message = "scenario.name: \"" + s->name + "\" is already the name of " + it->second +
+                                  "; names must be unique in a run";
+      const toml::node* node = file.table["scenario"]["name"].node();
+      const Diagnostic d = node ? diagnostic_at(node->source(), file.path, message, "rename one of them")
+                                : Diagnostic{file.path, 0, 0, message, "rename one of them"};
       io.err << d.to_string() << '\n';
       failed = true;
       continue;

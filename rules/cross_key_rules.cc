@@ -18,7 +18,8 @@ bool valid_drive(std::string_view d) {
 }
 bool valid_path(std::string_view p) { return p.size() >= 3 && valid_drive(p.substr(0, 2)) && p[2] == '\\'; }
 bool kb_number(std::string_view s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
+  return !s.empty() &&
+         std::all_of(s.begin(), s.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
 }
 
 void add(std::vector<Problem>& out, const CrossKeyRule& r, std::string message, std::string suggestion = {}) {
@@ -41,14 +42,18 @@ void machine_rules(std::vector<CrossKeyRule>& rules, int side) {
     rules.push_back({scope, side, p + key, find_key(p + key), std::move(reads), holds, explain});
   };
   rule(Scope::Machine, "cpus", {"hal"},
-       [](const Scenario& s, const CrossKeyRule& r) { return !hal_is_uniprocessor(r.machine(s).hal) || r.machine(s).cpus == 1; },
+       [](const Scenario& s, const CrossKeyRule& r) {
+         return !hal_is_uniprocessor(r.machine(s).hal) || r.machine(s).cpus == 1;
+       },
        [](const Scenario& s, const CrossKeyRule& r, std::vector<Problem>& out) {
          add(out, r, std::to_string(r.machine(s).cpus) + " processors contradict hal = " + hal_of(r.machine(s)) +
                          ", which runs on exactly one; expected 1",
              "use a multiprocessor HAL type for more processors");
        });
   rule(Scope::Machine, "cpus", {"hal"},
-       [](const Scenario& s, const CrossKeyRule& r) { return !hal_is_multiprocessor(r.machine(s).hal) || r.machine(s).cpus >= 2; },
+       [](const Scenario& s, const CrossKeyRule& r) {
+         return !hal_is_multiprocessor(r.machine(s).hal) || r.machine(s).cpus >= 2;
+       },
        [](const Scenario& s, const CrossKeyRule& r, std::vector<Problem>& out) {
          add(out, r, std::to_string(r.machine(s).cpus) + " processor contradicts hal = " + hal_of(r.machine(s)) +
                          ", which needs two or more; expected 2 or more",
@@ -56,7 +61,9 @@ void machine_rules(std::vector<CrossKeyRule>& rules, int side) {
        });
   // The destination's OS may be the source's copy: its version is read too.
   rule(Scope::Machine, "hal", {"os.version", "source.os.version"},
-       [](const Scenario& s, const CrossKeyRule& r) { return is_nt5(r.machine(s).os.version) || hal_has_acpi(r.machine(s).hal); },
+       [](const Scenario& s, const CrossKeyRule& r) {
+         return is_nt5(r.machine(s).os.version) || hal_has_acpi(r.machine(s).hal);
+       },
        [](const Scenario& s, const CrossKeyRule& r, std::vector<Problem>& out) {
          add(out, r, hal_of(r.machine(s)) + " has no ACPI, which " + version_of(r.machine(s)) +
                          " needs; expected an ACPI HAL type",

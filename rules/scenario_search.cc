@@ -53,9 +53,9 @@ class Search {
   std::optional<toml::table> read(const std::string& path) {
     const std::string name = input_name(path);
     if (auto c = find_control_character(name)) {
-      out_.errors.push_back({name, 0, 0,
-                             "control character " + code_point_name(c->code) + " in a file name; expected printable text",
-                             "rename the file"});
+      out_.errors.push_back(
+          {name, 0, 0, "control character " + code_point_name(c->code) + " in a file name; expected printable text",
+           "rename the file"});
       return std::nullopt;
     }
     auto text = reader_.read(path);

@@ -89,7 +89,8 @@ std::expected<std::string, std::string> MapReader::read(const std::string& path)
 std::string resolve_relative(const std::string& base_file, const std::string& relative) {
   std::filesystem::path rel(relative);
   if (rel.is_absolute()) return relative;
-  const std::filesystem::path base = base_file == kStdinName ? std::filesystem::path() : std::filesystem::path(base_file);
+  const std::filesystem::path base =
+      base_file == kStdinName ? std::filesystem::path() : std::filesystem::path(base_file);
   const std::string out = (base.parent_path() / rel).lexically_normal().string();
   return out == kStdinPath ? "./-" : out;
 }

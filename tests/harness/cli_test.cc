@@ -352,7 +352,10 @@ std::string huge_matrix() {
       const bool list = std::string(key).find("os.apps") == 0 || std::string(key).find("os.roles") == 0 ||
                         std::string(key).find("os.filter") == 0;
       text += "\"" + std::string(side) + key + "\" = [";
-      for (int v = 0; v < 10; ++v) text += std::string(v ? ", " : "") + (list ? "[\"v" : "\"v") + std::to_string(v) + (list ? "\"]" : "\"");
+      for (int v = 0; v < 10; ++v) {
+        const std::string value = "\"v" + std::to_string(v) + "\"";
+        text += (v ? ", " : "") + (list ? "[" + value + "]" : value);
+      }
       text += "]\n";
     }
   return text;

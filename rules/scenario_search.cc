@@ -36,7 +36,7 @@ class Search {
     }
     if (ec) out_.errors.push_back({dir, 0, 0, "cannot search this folder: " + ec.message(), ""});
     std::sort(found.begin(), found.end());
-    const std::size_t before = out_.files.size();
+    const std::size_t files_before = out_.files.size(), errors_before = out_.errors.size();
     for (const std::string& file : found) {
       auto parsed = read(file);
       if (!parsed) continue;
@@ -46,7 +46,8 @@ class Search {
       else
         out_.files.push_back({file, std::move(*parsed)});
     }
-    if (out_.files.size() == before && !ec)
+    // An empty folder is an error; one whose files all failed has its errors.
+    if (out_.files.size() == files_before && out_.errors.size() == errors_before)
       out_.errors.push_back({dir, 0, 0, "no scenario files (*.toml with a [scenario] table) in this folder", ""});
   }
 

@@ -363,7 +363,8 @@ CoveringEstimate estimate_covering_array(const std::vector<std::size_t>& axis_si
   const std::uint64_t per_row = sizeof(Choice) + std::max<std::uint64_t>(16, axis_sizes.size());
   e.bytes = add_saturating(add_saturating(mul_saturating(e.subsets, per_subset), mul_saturating(e.tuples, 2)),
                            mul_saturating(e.first_rows, per_row));
-  e.work = mul_saturating(e.tuples, e.first_rows);
+  const std::uint64_t placed = e.tuples == kSaturated ? kSaturated : e.tuples - e.first_rows;
+  e.work = add_saturating(mul_saturating(placed, e.first_rows), mul_saturating(e.first_rows, e.subsets));
   return e;
 }
 

@@ -38,9 +38,11 @@ struct CoveringEstimate {
   std::uint64_t tuples = 0;      ///< t-tuples of values, one flag each
   std::uint64_t first_rows = 0;  ///< rows IPOG starts from: the product of the t largest axes
   std::uint64_t bytes = 0;       ///< memory the build holds at its peak, about
-  /// tuples x first_rows: IPOG places each tuple by looking through the
-  /// rows, so the build's time grows with it (0.01 to 0.5 microseconds a
-  /// unit measured, the more the validation refuses, the slower).
+  /// (tuples - first_rows) x first_rows + first_rows x subsets: IPOG places
+  /// each tuple the first rows do not hold by looking through the rows, and
+  /// each row is scored against every subset; the build's time grows with
+  /// it (0.01 to 0.5 microseconds a unit measured, the more the validation
+  /// refuses, the slower).
   std::uint64_t work = 0;
 };
 

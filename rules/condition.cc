@@ -15,7 +15,7 @@ std::int64_t scalar_of(const Condition::Operand& o, const EvalContext& ctx) {
     case S::Key: return o.key->scalar(*ctx.scenario);
     case S::Outcome: return static_cast<std::int64_t>(ctx.outcome);
     case S::Supported: return ctx.supported;
-    case S::Boots: return ctx.outcome == Outcome::Boots || ctx.outcome == Outcome::BootsDegraded;
+    case S::Boots: return boots(ctx.outcome);
   }
   return 0;
 }

@@ -1,6 +1,8 @@
 #include "rules/covering_array.h"
 
 #include <algorithm>
+#include <functional>
+#include <limits>
 #include <numeric>
 
 namespace restorelab {
@@ -320,13 +322,62 @@ class Builder {
   std::size_t remaining_ = 0;
 };
 
+constexpr std::uint64_t kSaturated = std::numeric_limits<std::uint64_t>::max();
+
+std::uint64_t add_saturating(std::uint64_t a, std::uint64_t b) { return a > kSaturated - b ? kSaturated : a + b; }
+std::uint64_t mul_saturating(std::uint64_t a, std::uint64_t b) {
+  return b != 0 && a > kSaturated / b ? kSaturated : a * b;
+}
+
+/// The sum over all `t`-subsets of `values` of their products (the
+/// elementary symmetric polynomial), saturating.
+std::uint64_t subset_products(const std::vector<std::uint64_t>& values, std::size_t t) {
+  std::vector<std::uint64_t> e(t + 1, 0);
+  e[0] = 1;
+  for (std::uint64_t v : values)
+    for (std::size_t j = t; j >= 1; --j) e[j] = add_saturating(e[j], mul_saturating(e[j - 1], v));
+  return e[t];
+}
+
+int clamped_strength(int strength, std::size_t axes) {
+  return std::clamp(strength, 1, std::max<int>(1, static_cast<int>(axes)));
+}
+
 }  // namespace
+
+CoveringEstimate estimate_covering_array(const std::vector<std::size_t>& axis_sizes, int strength) {
+  CoveringEstimate e;
+  if (axis_sizes.empty()) return e;
+  const auto t = static_cast<std::size_t>(clamped_strength(strength, axis_sizes.size()));
+  std::vector<std::uint64_t> sizes(axis_sizes.begin(), axis_sizes.end());
+  e.subsets = subset_products(std::vector<std::uint64_t>(sizes.size(), 1), t);
+  e.tuples = subset_products(sizes, t);
+  // IPOG starts from every combination of the t largest axes, a row each.
+  std::sort(sizes.begin(), sizes.end(), std::greater<>());
+  e.first_rows = 1;
+  for (std::size_t i = 0; i < t; ++i) e.first_rows = mul_saturating(e.first_rows, sizes[i]);
+  // Per subset: its record, its axes and the axes' lists of it; per tuple a
+  // flag, and a second one while IPOG grows the array; per row its header
+  // and one byte per axis.
+  const std::uint64_t per_subset = sizeof(Subset) + 2 * sizeof(std::size_t) * t;
+  const std::uint64_t per_row = sizeof(Choice) + std::max<std::uint64_t>(16, axis_sizes.size());
+  e.bytes = add_saturating(add_saturating(mul_saturating(e.subsets, per_subset), mul_saturating(e.tuples, 2)),
+                           mul_saturating(e.first_rows, per_row));
+  const std::uint64_t placed = e.tuples == kSaturated ? kSaturated : e.tuples - e.first_rows;
+  e.work = add_saturating(mul_saturating(placed, e.first_rows), mul_saturating(e.first_rows, e.subsets));
+  return e;
+}
+
+bool within_limits(const CoveringEstimate& e) {
+  return e.bytes <= kMaxCoveringArrayBytes && e.work <= kMaxCoveringArrayWork;
+}
 
 CoveringResult build_covering_array(const std::vector<std::size_t>& axis_sizes, const CoveringOptions& options,
                                     const std::function<bool(const Choice&)>& valid) {
   CoveringOptions o = options;
-  o.strength = std::clamp(o.strength, 1, std::max<int>(1, static_cast<int>(axis_sizes.size())));
+  o.strength = clamped_strength(o.strength, axis_sizes.size());
   if (axis_sizes.empty() || std::find(axis_sizes.begin(), axis_sizes.end(), 0u) != axis_sizes.end()) return {};
+  if (!within_limits(estimate_covering_array(axis_sizes, o.strength))) return {};
   const int tries = o.tries > 0 ? o.tries : o.strength <= 2 ? 32 : 4;
   CoveringResult best;
   for (int i = 0; i < tries; ++i) {

@@ -3,16 +3,20 @@
 #include <algorithm>
 #include <cctype>
 
+#include "rules/printable.h"
+
 namespace restorelab {
 
 std::string Diagnostic::to_string() const {
-  std::string out = file.empty() ? std::string("<input>") : file;
+  // Messages quote input (file names, keys, values); none of it reaches a
+  // terminal or a log as a raw control character.
+  std::string out = file.empty() ? std::string("<input>") : escape_control_characters(file);
   if (line > 0) {
     out += ':' + std::to_string(line);
     if (column > 0) out += ':' + std::to_string(column);
   }
-  out += ": error: " + message;
-  if (!suggestion.empty()) out += "; " + suggestion;
+  out += ": error: " + escape_control_characters(message);
+  if (!suggestion.empty()) out += "; " + escape_control_characters(suggestion);
   return out;
 }
 

@@ -27,7 +27,8 @@ struct Diagnostic {
   std::string message;     ///< what is wrong and what was expected
   std::string suggestion;  ///< e.g. `did you mean "firmware"?`; may be empty
 
-  /// `file:line:column: error: message; suggestion`
+  /// `file:line:column: error: message; suggestion`, control characters
+  /// escaped (see escape_control_characters()): one diagnostic, one line.
   std::string to_string() const;
   bool operator==(const Diagnostic&) const = default;
 };

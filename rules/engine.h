@@ -18,7 +18,7 @@ struct Prediction {
   ActionSet actions;
   std::vector<std::uint32_t> fired;    ///< indices of the rules that fired, in rulebook order
 
-  bool boots() const { return outcome == Outcome::Boots || outcome == Outcome::BootsDegraded; }
+  bool boots() const { return restorelab::boots(outcome); }
   bool operator==(const Prediction&) const = default;
 };
 

@@ -271,8 +271,10 @@ class KnownLoad {
 std::expected<KnownDeviations, Diagnostics> load_known_deviations_text(std::string_view text,
                                                                        const std::string& path,
                                                                        const ConditionCompiler& compiler) {
-  auto table = parse_toml(text, path);
-  if (!table) return std::unexpected(Diagnostics{table.error()});
+  // A condition may run over several lines, as in a rulebook.
+  static constexpr std::string_view kConditions[] = {"deviation.when"};
+  auto table = parse_toml(text, path, kConditions);
+  if (!table) return std::unexpected(table.error());
   return KnownLoad(path, compiler).run(*table);
 }
 

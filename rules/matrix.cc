@@ -1,17 +1,24 @@
 #include "rules/matrix.h"
 
 #include <algorithm>
+#include <limits>
 #include <tuple>
 
+#include "rules/combination_id.h"
 #include "rules/scenario_loader.h"
 #include "rules/validate.h"
 
 namespace restorelab {
 
 std::uint64_t Matrix::size() const {
+  constexpr std::uint64_t kMax = std::numeric_limits<std::uint64_t>::max();
+  if (std::any_of(axes.begin(), axes.end(), [](const Axis& a) { return a.values.empty(); })) return 0;
   std::uint64_t n = 1;
-  for (const Axis& a : axes) n *= a.values.size();
-  return axes.empty() ? 1 : n;
+  for (const Axis& a : axes) {
+    if (n > kMax / a.values.size()) return kMax;
+    n *= a.values.size();
+  }
+  return n;
 }
 
 int Matrix::axis_index(std::string_view key) const {
@@ -95,9 +102,8 @@ class MatrixLoad {
         error(node.source(), "matrix." + name + ": expected a string, found " + std::string(describe_node(node)));
       } else if (name == "name") {
         m_.name = *node.value<std::string>();
-        if (!valid_name(m_.name))
-          error(node.source(), "matrix.name: \"" + m_.name + "\" is not a valid name; expected lower-case letters, "
-                               "digits, '.', '_' and '-'");
+        if (auto problem = name_problem(m_.name, kMaxMatrixNameLength); !problem.empty())
+          error(node.source(), "matrix.name: " + problem);
       } else if (name == "description") {
         m_.description = *node.value<std::string>();
       }
@@ -123,7 +129,7 @@ class MatrixLoad {
       }
       auto table = parse_toml(*text, path);
       if (!table) {
-        diags_.push_back(table.error());
+        diags_.insert(diags_.end(), table.error().begin(), table.error().end());
         return;
       }
       base = loader.load_table(*table, path, "", false);
@@ -154,6 +160,7 @@ class MatrixLoad {
     }
     const toml::table* t = node->as_table();
     if (!t) return error(node->source(), "axes: expected a table, found " + std::string(describe_node(*node)));
+    m_.axes_where = t->source();
     for (auto [key, value] : in_file_order(*t)) axis(*key, *value);
   }
 
@@ -204,13 +211,16 @@ class MatrixLoad {
         diags_.push_back(v.error());
         continue;
       }
+      // Equal parts mean equal values (id_part() is injective).
+      std::string part = id_part(*info, *v);
       std::string label = value_to_text(*info, *v);
-      if (std::find(a.labels.begin(), a.labels.end(), label) != a.labels.end()) {
+      if (std::find(a.id_parts.begin(), a.id_parts.end(), part) != a.id_parts.end()) {
         error(item.source(), "axis \"" + a.key + "\": value \"" + label + "\" is listed twice");
         continue;
       }
       a.values.push_back(std::move(*v));
       a.labels.push_back(std::move(label));
+      a.id_parts.push_back(std::move(part));
     }
     m_.axes.push_back(std::move(a));
   }
@@ -270,16 +280,18 @@ class MatrixLoad {
 
 std::expected<Matrix, Diagnostics> load_matrix_text(const FileReader& reader, std::string_view text,
                                                     const std::string& path, const ConditionCompiler& compiler) {
-  auto table = parse_toml(text, path);
-  if (!table) return std::unexpected(Diagnostics{table.error()});
+  static constexpr std::string_view kConditions[] = {"constraints.exclude", "constraints.require"};
+  auto table = parse_toml(text, path, kConditions);
+  if (!table) return std::unexpected(std::move(table.error()));
   return MatrixLoad(reader, path, compiler).run(*table);
 }
 
 std::expected<Matrix, Diagnostics> load_matrix_file(const FileReader& reader, const std::string& path,
                                                     const ConditionCompiler& compiler) {
+  const std::string name = input_name(path);
   auto text = reader.read(path);
-  if (!text) return std::unexpected(Diagnostics{{path, 0, 0, text.error(), ""}});
-  return load_matrix_text(reader, *text, path, compiler);
+  if (!text) return std::unexpected(Diagnostics{{name, 0, 0, text.error(), ""}});
+  return load_matrix_text(reader, *text, name, compiler);
 }
 
 MatrixExpander::Status MatrixExpander::build(const Choice& choice, Scenario& out) const {
@@ -306,7 +318,7 @@ std::string MatrixExpander::id(const Choice& choice) const {
   std::string out = matrix_.name + "/";
   for (std::size_t i = 0; i < choice.size(); ++i) {
     if (i) out += '.';
-    out += matrix_.axes[i].labels[choice[i]];
+    out += matrix_.axes[i].id_parts[choice[i]];
   }
   return out;
 }

@@ -23,7 +23,8 @@ struct Axis {
   std::string key;                    ///< as written: "source.hal"
   std::vector<const KeyInfo*> keys;   ///< one key, or both sides' with `same = true`
   std::vector<Value> values;
-  std::vector<std::string> labels;    ///< each value as text, for ids and tables
+  std::vector<std::string> labels;    ///< each value as text, for tables and reports
+  std::vector<std::string> id_parts;  ///< each value's part of a combination id (combination_id.h)
   toml::source_region where;
 };
 
@@ -36,8 +37,10 @@ struct Matrix {
   std::vector<Condition> exclude;     ///< a combination is skipped when any holds
   std::vector<Condition> require;     ///< ... or when one does not hold
   toml::source_region constraints_where;
+  toml::source_region axes_where;     ///< the [axes] table, for messages about the matrix's size
 
-  /// The number of combinations (the product of the axis sizes).
+  /// The number of combinations (the product of the axis sizes), or
+  /// UINT64_MAX when that does not fit (see matrix_limits.h).
   std::uint64_t size() const;
   /// The index of the axis with this key, or -1.
   int axis_index(std::string_view key) const;
@@ -48,7 +51,8 @@ using Choice = std::vector<std::uint8_t>;
 
 /// Loads a matrix file. `compiler` supplies the helpers constraints may call
 /// (the rulebook's). Errors point at the file: unknown keys and axes, values a
-/// key does not take, constraints that do not compile.
+/// key does not take, constraints that do not compile, a name that is not a
+/// valid name (validate.h) of at most kMaxMatrixNameLength characters.
 std::expected<Matrix, Diagnostics> load_matrix_file(const FileReader& reader, const std::string& path,
                                                     const ConditionCompiler& compiler);
 std::expected<Matrix, Diagnostics> load_matrix_text(const FileReader& reader, std::string_view text,
@@ -66,7 +70,8 @@ class MatrixExpander {
   /// Excluded: a constraint does. `out.name` is left to the caller (see id()).
   Status build(const Choice& choice, Scenario& out) const;
 
-  /// "matrix-name/value.value...", stable across runs and machines.
+  /// "matrix-name/value.value...", stable across runs and machines, and
+  /// different for different choices (combination_id.h).
   std::string id(const Choice& choice) const;
 
   /// Calls f(choice) for every combination, the last axis moving fastest.

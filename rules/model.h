@@ -99,6 +99,11 @@ RESTORELAB_ENUM_NAMES(Action, "update-hal", "remove-display-adapter",
 template <class E>
 constexpr std::size_t enum_count() { return EnumNames<E>::names.size(); }
 
+/// True for the outcomes in which the restored system starts: `boots` and
+/// `boots-degraded` (then `cpus_used` is reported, and the boot-conditioned
+/// actions apply).
+constexpr bool boots(Outcome o) { return o == Outcome::Boots || o == Outcome::BootsDegraded; }
+
 template <class E>
 constexpr std::string_view name_of(E value) {
   return EnumNames<E>::names[static_cast<std::size_t>(value)];

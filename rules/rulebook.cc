@@ -232,15 +232,18 @@ class RulebookLoad {
 }  // namespace
 
 std::expected<Rulebook, Diagnostics> load_rulebook_text(std::string_view text, const std::string& path) {
-  auto table = parse_toml(text, path);
-  if (!table) return std::unexpected(Diagnostics{table.error()});
+  // A condition may span lines; a citation or a note is one line of text.
+  static constexpr std::string_view kConditions[] = {"rule.when", "helpers.*"};
+  auto table = parse_toml(text, path, kConditions);
+  if (!table) return std::unexpected(std::move(table.error()));
   return RulebookLoad(path).run(*table);
 }
 
 std::expected<Rulebook, Diagnostics> load_rulebook_file(const FileReader& reader, const std::string& path) {
+  const std::string name = input_name(path);
   auto text = reader.read(path);
-  if (!text) return std::unexpected(Diagnostics{{path, 0, 0, "cannot load the rulebook: " + text.error(), ""}});
-  return load_rulebook_text(*text, path);
+  if (!text) return std::unexpected(Diagnostics{{name, 0, 0, "cannot load the rulebook: " + text.error(), ""}});
+  return load_rulebook_text(*text, name);
 }
 
 }  // namespace restorelab

@@ -23,20 +23,19 @@
 // change the value (the smallest domain first), and of values no condition
 // can tell apart (fresh text, unnamed enum values) only one unused one is
 // tried per key (value symmetry). When they hold, the remaining keys are
-// completed to satisfy the model's cross-key rules (validate.h), by an
-// exhaustive search per independent group (restore + source, destination).
+// completed to satisfy the model's cross-key rules (the table of
+// cross_key_rules.h, which validate() reports from too), by an exhaustive
+// search per independent group (restore + source, destination).
 // A witness is accepted only when is_valid() holds and every Condition::eval
 // gives the asked-for value: a reported witness is never wrong.
 //
-// Limits. "Unsatisfiable" rests on the domains above and on this file's copy
-// of the cross-key rules of validate.cc (a rule missing here can only make
-// the search slower or answer Unknown, never a wrong Unsatisfiable; a rule
-// here that validate.cc lacks would). Unknown is answered instead of
-// Unsatisfiable when: a string list is tested against more than 4 values
-// (only the empty list, each value alone and all values are tried); a
-// condition reads a derived key this file does not know; a candidate that the
-// search thinks valid fails is_valid() (the copy of the rules is out of date);
-// or the search exceeds its budget. The prediction is treated as free: any
+// Limits. "Unsatisfiable" rests on the domains above (satisfy_domains.h)
+// and on the completion domains covering the values the cross-key rules
+// need. Unknown is answered instead of Unsatisfiable when: a string list is
+// tested against more than 4 values (only the empty list, each value alone
+// and all values are tried); a condition reads a derived key this file does
+// not know; a candidate that the search thinks valid fails is_valid() (a
+// check of validate() outside the table); or the search exceeds its budget. The prediction is treated as free: any
 // outcome with any support value, whether or not the deciding rules can
 // produce that pair.
 #pragma once

@@ -11,7 +11,14 @@ namespace restorelab {
 
 namespace {
 
-constexpr int kMaxExtendsDepth = 8;
+/// Machine files a chain of `extends` may hold (a extends b extends c ...).
+constexpr std::size_t kMaxExtendsDepth = 32;
+
+std::string chain_text(const std::vector<std::string>& chain, const std::string& last) {
+  std::string out;
+  for (const std::string& file : chain) out += file + " -> ";
+  return out + last;
+}
 
 /// The names directly under `prefix` in the key table ("hal", "os", ...).
 std::vector<std::string_view> child_names(const std::string& prefix) {
@@ -61,15 +68,20 @@ class Load {
       : reader_(reader), file_(std::move(file)), prefix_(std::move(prefix)) {}
 
   std::expected<Scenario, Diagnostics> run(const toml::table& root, bool require_name) {
-    if (!root.contains("scenario") && !root.contains("source") && root.contains("hal")) {
-      diags_.push_back({file_, 0, 0, "this is a machine file, not a scenario: it has no [scenario] or [source] table",
-                        "use it from a scenario with extends = \"" + file_ + "\" in [source] or [destination]"});
-      return failure();
-    }
-    if (!root.contains("scenario") && root.contains("matrix") && root.contains("axes")) {
-      diags_.push_back({file_, 0, 0, "this is a matrix file, not a scenario: it has [matrix] and [axes] tables",
-                        "use restorelab matrix predict " + file_});
-      return failure();
+    switch (file_kind(root)) {
+      case FileKind::Machine:
+        diags_.push_back({file_, 0, 0, "this is a machine file, not a scenario: it has no [scenario] or [source] table",
+                          "use it from a scenario with extends = \"" + file_ + "\" in [source] or [destination]"});
+        return failure();
+      case FileKind::Matrix:
+        diags_.push_back({file_, 0, 0, "this is a matrix file, not a scenario: it has a [matrix] table",
+                          "use restorelab matrix predict " + file_});
+        return failure();
+      case FileKind::Rulebook:
+        diags_.push_back({file_, 0, 0, "this is a rulebook, not a scenario: it has [[rule]] or [helpers] tables",
+                          "use it with --rules " + file_});
+        return failure();
+      default: break;
     }
     apply(root, "", file_);
     check_required(require_name);
@@ -120,7 +132,7 @@ class Load {
 
   void apply(const toml::table& table, const std::string& prefix, const std::string& file) {
     if (!prefix.empty()) enter_table(prefix, table);
-    if (prefix == "source" || prefix == "destination") apply_extends(table, prefix, file, 0);
+    if (prefix == "source" || prefix == "destination") apply_extends(table, prefix, file);
     for (auto&& [key, node] : table) {
       const std::string name(key.str());
       const std::string path = prefix.empty() ? name : prefix + "." + name;
@@ -178,8 +190,7 @@ class Load {
     info.set(s_, *value);
   }
 
-  void apply_extends(const toml::table& table, const std::string& side, const std::string& file,
-                     int depth) {
+  void apply_extends(const toml::table& table, const std::string& side, const std::string& file) {
     const toml::node* node = table.get("extends");
     if (!node) return;
     if (!node->is_string()) {
@@ -188,8 +199,18 @@ class Load {
       return;
     }
     const std::string path = resolve_relative(file, std::string(*node->value<std::string_view>()));
-    if (depth >= kMaxExtendsDepth || std::find(chain_.begin(), chain_.end(), path) != chain_.end()) {
-      error(node->source(), file, shown(side) + ".extends: \"" + path + "\" extends itself (a cycle)");
+    if (auto again = std::find(chain_.begin(), chain_.end(), path); again != chain_.end()) {
+      error(node->source(), file,
+            shown(side) + ".extends: a cycle: " + chain_text({again, chain_.end()}, path),
+            "remove one of these extends");
+      failed_extends_.insert(side);
+      return;
+    }
+    if (chain_.size() >= kMaxExtendsDepth) {
+      error(node->source(), file,
+            shown(side) + ".extends: \"" + path + "\" would be machine file " + std::to_string(chain_.size() + 1) +
+                " of the chain " + chain_.front() + " -> ...; expected at most " +
+                std::to_string(kMaxExtendsDepth) + " machine files extending one another");
       failed_extends_.insert(side);
       return;
     }
@@ -201,12 +222,12 @@ class Load {
     }
     auto parsed = parse_toml(*text, path);
     if (!parsed) {
-      diags_.push_back(parsed.error());
+      diags_.insert(diags_.end(), parsed.error().begin(), parsed.error().end());
       failed_extends_.insert(side);
       return;
     }
     chain_.push_back(path);
-    apply_extends(*parsed, side, path, depth + 1);
+    apply_extends(*parsed, side, path);
     for (auto&& [key, child] : *parsed) {
       const std::string name(key.str());
       if (name == "extends") continue;
@@ -324,8 +345,29 @@ class Load {
 
 }  // namespace
 
-bool looks_like_scenario(std::string_view text) {
-  return text.starts_with("[scenario]") || text.find("\n[scenario]") != std::string_view::npos;
+FileKind file_kind(const toml::table& root) {
+  if (root.contains("matrix")) return FileKind::Matrix;
+  for (const char* section : {"scenario", "source", "destination", "backup", "restore", "prepare", "expect"})
+    if (root.contains(section)) return FileKind::Scenario;
+  for (const char* section : {"rule", "helpers", "rulebook"})
+    if (root.contains(section)) return FileKind::Rulebook;
+  if (root.contains("deviation")) return FileKind::KnownDeviations;
+  for (auto&& [key, node] : root)
+    if (is_section("source." + std::string(key.str())) || find_key("source." + std::string(key.str())))
+      return FileKind::Machine;
+  return FileKind::Other;
+}
+
+std::string_view describe(FileKind kind) {
+  switch (kind) {
+    case FileKind::Scenario: return "a scenario file";
+    case FileKind::Matrix: return "a matrix file";
+    case FileKind::Rulebook: return "a rulebook";
+    case FileKind::KnownDeviations: return "a known-deviations registry";
+    case FileKind::Machine: return "a machine file";
+    case FileKind::Other: break;
+  }
+  return "not a scenario";
 }
 
 std::expected<Scenario, Diagnostics> ScenarioLoader::load_table(const toml::table& root,
@@ -338,14 +380,15 @@ std::expected<Scenario, Diagnostics> ScenarioLoader::load_table(const toml::tabl
 std::expected<Scenario, Diagnostics> ScenarioLoader::load_text(std::string_view text,
                                                               const std::string& path) const {
   auto table = parse_toml(text, path);
-  if (!table) return std::unexpected(Diagnostics{table.error()});
+  if (!table) return std::unexpected(std::move(table.error()));
   return load_table(*table, path, "");
 }
 
 std::expected<Scenario, Diagnostics> ScenarioLoader::load_file(const std::string& path) const {
+  const std::string name = input_name(path);
   auto text = reader_.read(path);
-  if (!text) return std::unexpected(Diagnostics{{path, 0, 0, text.error(), ""}});
-  return load_text(*text, path);
+  if (!text) return std::unexpected(Diagnostics{{name, 0, 0, text.error(), ""}});
+  return load_text(*text, name);
 }
 
 }  // namespace restorelab

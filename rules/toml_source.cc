@@ -1,18 +1,83 @@
 #include "rules/toml_source.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
+#include <optional>
+#include <tuple>
+
+#include "rules/printable.h"
 
 namespace restorelab {
 
+std::string input_name(const std::string& path) { return path == kStdinPath ? std::string(kStdinName) : path; }
+
+namespace {
+
+std::string size_text(std::uint64_t bytes) {
+  // Close to the limit, MiB with one decimal would read "4.0 MiB is more than 4 MiB".
+  if (bytes < kMaxInputBytes + (std::uint64_t{1} << 20) / 10) return std::to_string(bytes) + " bytes";
+  char out[32];
+  std::snprintf(out, sizeof out, "%.1f MiB", static_cast<double>(bytes) / (1024.0 * 1024.0));
+  return out;
+}
+
+std::string too_large(std::string_view size) {
+  return std::string(size) + " is more than the " + std::to_string(kMaxInputBytes >> 20) +
+         " MiB a scenario, matrix or rulebook file may have";
+}
+
+/// Why a file of this mode cannot be read as text, or nothing for a regular file.
+std::optional<std::string> not_regular(mode_t mode) {
+  if (S_ISREG(mode)) return std::nullopt;
+  const char* what = S_ISDIR(mode) ? "a directory" : S_ISFIFO(mode) ? "a FIFO" : S_ISCHR(mode) ? "a character device"
+                     : S_ISBLK(mode) ? "a block device" : S_ISSOCK(mode) ? "a socket" : "not a file";
+  return "cannot read: it is " + std::string(what) + ", not a regular file";
+}
+
+/// Everything `fd` holds, up to kMaxInputBytes.
+std::expected<std::string, std::string> read_bounded(int fd) {
+  std::string text;
+  char buffer[1 << 16];
+  while (true) {
+    const ssize_t n = ::read(fd, buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return std::unexpected("cannot read: " + std::string(std::strerror(errno)));
+    if (n == 0) return text;
+    if (text.size() + static_cast<std::size_t>(n) > kMaxInputBytes) return std::unexpected(too_large("the input"));
+    text.append(buffer, static_cast<std::size_t>(n));
+  }
+}
+
+/// Closes a descriptor when it goes out of scope.
+struct FdCloser {
+  int fd;
+  ~FdCloser() { ::close(fd); }
+};
+
+}  // namespace
+
 std::expected<std::string, std::string> DiskReader::read(const std::string& path) const {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::unexpected("cannot open: " + std::string(std::strerror(errno)));
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) return std::unexpected("cannot read: " + std::string(std::strerror(errno)));
-  return text.str();
+  if (path == kStdinPath) return read_bounded(stdin_fd_);
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return std::unexpected("cannot open: " + std::string(std::strerror(errno)));
+  if (auto why = not_regular(st.st_mode)) return std::unexpected(*why);
+  // Not a FIFO a moment ago; O_NONBLOCK keeps an open from waiting should it be one now.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) return std::unexpected("cannot open: " + std::string(std::strerror(errno)));
+  const FdCloser closer{fd};
+  if (::fstat(fd, &st) != 0) return std::unexpected("cannot read: " + std::string(std::strerror(errno)));
+  if (auto why = not_regular(st.st_mode)) return std::unexpected(*why);
+  if (static_cast<std::uint64_t>(st.st_size) > kMaxInputBytes)
+    return std::unexpected(too_large(size_text(static_cast<std::uint64_t>(st.st_size))));
+  return read_bounded(fd);
 }
 
 std::expected<std::string, std::string> MapReader::read(const std::string& path) const {
@@ -24,7 +89,10 @@ std::expected<std::string, std::string> MapReader::read(const std::string& path)
 std::string resolve_relative(const std::string& base_file, const std::string& relative) {
   std::filesystem::path rel(relative);
   if (rel.is_absolute()) return relative;
-  return (std::filesystem::path(base_file).parent_path() / rel).lexically_normal().string();
+  const std::filesystem::path base =
+      base_file == kStdinName ? std::filesystem::path() : std::filesystem::path(base_file);
+  const std::string out = (base.parent_path() / rel).lexically_normal().string();
+  return out == kStdinPath ? "./-" : out;
 }
 
 Diagnostic diagnostic_at(const toml::source_region& region, const std::string& fallback_file,
@@ -38,13 +106,98 @@ Diagnostic diagnostic_at(const toml::source_region& region, const std::string& f
   return d;
 }
 
-std::expected<toml::table, Diagnostic> parse_toml(std::string_view text, const std::string& path) {
+namespace {
+
+/// A key as it would be written in a dotted path: bare when it can be, else quoted.
+std::string shown_key(std::string_view key) {
+  const bool bare = !key.empty() && std::all_of(key.begin(), key.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
+  });
+  return bare ? std::string(key) : "\"" + escape_control_characters(key) + "\"";
+}
+
+/// Finds the keys and string values of a parsed file that hold a control character.
+class ControlCharacterCheck {
+ public:
+  ControlCharacterCheck(const std::string& file, MultilinePaths multiline) : file_(file), multiline_(multiline) {}
+
+  Diagnostics run(const toml::table& root) {
+    table(root);
+    std::stable_sort(found_.begin(), found_.end(), [](const Diagnostic& a, const Diagnostic& b) {
+      return std::tie(a.line, a.column) < std::tie(b.line, b.column);
+    });
+    return std::move(found_);
+  }
+
+ private:
+  void table(const toml::table& t) {
+    for (auto&& [key, node] : t) {
+      path_.push_back(key.str());
+      if (auto c = find_control_character(key.str()))
+        found_.push_back(diagnostic_at(key.source(), file_,
+                                       shown_path() + ": control character " + code_point_name(c->code) +
+                                           " in a key; expected printable text"));
+      else
+        value(node);
+      path_.pop_back();
+    }
+  }
+
+  void value(const toml::node& node) {
+    if (const toml::table* t = node.as_table()) return table(*t);
+    if (const toml::array* a = node.as_array()) {
+      for (const toml::node& item : *a) value(item);
+      return;
+    }
+    const auto text = node.value<std::string_view>();
+    if (!text) return;
+    const bool multiline = allows_newline();
+    if (auto c = find_control_character(*text, multiline))
+      found_.push_back(diagnostic_at(node.source(), file_,
+                                     shown_path() + ": control character " + code_point_name(c->code) +
+                                         " in a value; expected printable text",
+                                     multiline && c->code == '\t' ? "indent with spaces" : ""));
+  }
+
+  bool allows_newline() const {
+    for (std::string_view pattern : multiline_) {
+      std::size_t i = 0;
+      for (; i < path_.size() && !pattern.empty(); ++i) {
+        const std::string_view part = pattern.substr(0, pattern.find('.'));
+        if (part != "*" && part != path_[i]) break;
+        pattern.remove_prefix(std::min(pattern.size(), part.size() + 1));
+      }
+      if (i == path_.size() && pattern.empty()) return true;
+    }
+    return false;
+  }
+
+  std::string shown_path() const {
+    std::string out;
+    for (std::string_view part : path_) out += (out.empty() ? "" : ".") + shown_key(part);
+    return out;
+  }
+
+  const std::string& file_;
+  MultilinePaths multiline_;
+  std::vector<std::string_view> path_;
+  Diagnostics found_;
+};
+
+}  // namespace
+
+std::expected<toml::table, Diagnostics> parse_toml(std::string_view text, const std::string& path,
+                                                   MultilinePaths multiline) {
+  toml::table root;
   try {
-    return toml::parse(text, path);
+    root = toml::parse(text, path);
   } catch (const toml::parse_error& e) {
     std::string what(e.description());
-    return std::unexpected(diagnostic_at(e.source(), path, "invalid TOML: " + what));
+    return std::unexpected(Diagnostics{diagnostic_at(e.source(), path, "invalid TOML: " + what)});
   }
+  if (Diagnostics found = ControlCharacterCheck(path, multiline).run(root); !found.empty())
+    return std::unexpected(std::move(found));
+  return root;
 }
 
 std::string_view describe_node(const toml::node& node) {

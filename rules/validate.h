@@ -1,9 +1,12 @@
-// The cross-key rules of scenario-format.md: what a scenario may not say even
-// when every key on its own is well-formed. Works on the typed model, so the
+// Validating a scenario: the cross-key rules of scenario-format.md (the table
+// in cross_key_rules.h: what a scenario may not say even when every key on
+// its own is well-formed) and the name rules. Works on the typed model, so the
 // loader and the matrix expander share it.
 #pragma once
 
+#include <cstddef>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "rules/model.h"
@@ -26,7 +29,18 @@ std::vector<Problem> validate(const Scenario& s);
 /// Ignores the name, which generated scenarios take from their matrix.
 bool is_valid(const Scenario& s);
 
-/// True when the name matches [a-z0-9._-]+.
-bool valid_name(std::string_view name);
+/// The longest scenario name. A name becomes a folder (`work/<name>/`), file
+/// names and libvirt domain names (`rl-xxxxxx-<name>-destination`).
+inline constexpr std::size_t kMaxNameLength = 64;
+
+/// What is wrong with `name` as a scenario or matrix name, without the key
+/// ("\"..\" is not a valid name; expected ..."), or "" when it is a safe
+/// single path component: [a-z0-9._-]+, starting with a letter or a digit
+/// (so never "." or "..", a hidden file or an option), at most `max_length`
+/// characters.
+std::string name_problem(std::string_view name, std::size_t max_length = kMaxNameLength);
+
+/// name_problem(name, max_length).empty().
+bool valid_name(std::string_view name, std::size_t max_length = kMaxNameLength);
 
 }  // namespace restorelab

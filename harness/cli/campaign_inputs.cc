@@ -6,24 +6,24 @@
 
 #include "harness/cli/matrix_selection.h"
 #include "rules/matrix.h"
+#include "rules/matrix_limits.h"
+#include "rules/combination_id.h"
+#include "rules/scenario_loader.h"
 #include "rules/toml_source.h"
 
 namespace restorelab {
 
 namespace {
 
-/// A combination id as a scenario name: '/' cannot be in a file name.
-std::string name_for_id(const std::string& id) {
-  std::string out;
-  for (char c : id) out += c == '/' ? '.' : c;
-  return out;
-}
-
 bool expand_matrix(const std::string& file, const Rulebook& book, int strength, std::uint64_t seed,
                    std::vector<CampaignInput>& out, Streams& io) {
   auto m = load_matrix_file(DiskReader{}, file, book.compiler);
   if (!m) {
     io.err << format_diagnostics(m.error());
+    return false;
+  }
+  if (auto refused = check_matrix_work(*m, MatrixWork{strength, true})) {
+    io.err << refused->to_string() << "\n";
     return false;
   }
   const Selection sel = select_combinations(*m, strength, seed, io);
@@ -39,7 +39,7 @@ bool expand_matrix(const std::string& file, const Rulebook& book, int strength, 
     CampaignInput in;
     in.id = expander.id(c);
     in.scenario = s;
-    in.scenario.name = name_for_id(in.id);
+    in.scenario.name = combination_name(in.id);
     in.scenario.file.clear();
     in.axes_json = axes_json(*m, c);
     out.push_back(std::move(in));
@@ -56,17 +56,18 @@ bool expand_matrix(const std::string& file, const Rulebook& book, int strength, 
 }  // namespace
 
 bool is_matrix_file(const std::string& path) {
+  if (path == kStdinPath) return false;
   auto text = DiskReader{}.read(path);
   if (!text) return false;
   auto table = parse_toml(*text, path);
-  return table && table->contains("matrix");
+  return table && file_kind(*table) == FileKind::Matrix;
 }
 
 std::optional<std::vector<CampaignInput>> load_campaign_inputs(const std::vector<std::string>& paths,
                                                                 const Rulebook& book, int strength,
                                                                 std::uint64_t seed, Streams& io) {
   std::vector<CampaignInput> inputs;
-  std::vector<std::string> scenario_files;
+  std::vector<std::string> scenario_paths;
   bool ok = true;
   for (const std::string& path : paths) {
     std::error_code ec;
@@ -74,10 +75,10 @@ std::optional<std::vector<CampaignInput>> load_campaign_inputs(const std::vector
       ok = expand_matrix(path, book, strength, seed, inputs, io) && ok;
       continue;
     }
-    for (const std::string& file : expand_scenario_paths({path})) scenario_files.push_back(file);
+    scenario_paths.push_back(path);
   }
-  if (!scenario_files.empty()) {
-    auto scenarios = load_scenarios_or_report(scenario_files, io);
+  if (!scenario_paths.empty()) {
+    auto scenarios = load_scenarios_or_report(expand_scenario_paths(scenario_paths), io, "nothing was run");
     if (!scenarios) return std::nullopt;
     for (Scenario& s : *scenarios) inputs.push_back(CampaignInput{s.name, std::move(s), ""});
   }

@@ -47,82 +47,49 @@ std::optional<Rulebook> load_rulebook_or_report(const std::string& path, Streams
   return std::move(*book);
 }
 
-std::vector<std::string> expand_scenario_paths(const std::vector<std::string>& paths) {
-  namespace fs = std::filesystem;
-  std::vector<std::string> out;
-  for (const std::string& path : paths) {
-    std::error_code ec;
-    if (!fs::is_directory(path, ec)) {
-      out.push_back(path);
-      continue;
-    }
-    std::vector<std::string> found;
-    for (auto it = fs::recursive_directory_iterator(path, ec); !ec && it != fs::recursive_directory_iterator();
-         it.increment(ec)) {
-      if (!it->is_regular_file() || it->path().extension() != ".toml") continue;
-      auto text = DiskReader{}.read(it->path().string());
-      // A scenario file has a [scenario] table; machine files and matrices do not.
-      if (text && looks_like_scenario(*text))
-        found.push_back(it->path().string());
-    }
-    std::sort(found.begin(), found.end());
-    if (found.empty()) found.push_back(path);  // reported by the loader: an empty folder is an error
-    out.insert(out.end(), found.begin(), found.end());
-  }
-  return out;
+ScenarioSearch expand_scenario_paths(const std::vector<std::string>& paths) {
+  return find_scenario_files(paths, DiskReader{});
 }
 
-namespace {
-
-// Points at the `name` of the second file (read again: this is the error path).
-Diagnostic duplicate_name(const std::string& file, const std::string& name, const std::string& first) {
-  Diagnostic d{file, 0, 0, "scenario.name: \"" + name + "\" is already the name of " + first +
-                              "; names must be unique in a run", "rename one of them"};
-  if (auto text = DiskReader{}.read(file)) {
-    if (auto table = parse_toml(*text, file)) {
-      if (const toml::node* node = (*table)["scenario"]["name"].node()) {
-        d.line = static_cast<int>(node->source().begin.line);
-        d.column = static_cast<int>(node->source().begin.column);
-      }
-    }
-  }
-  return d;
-}
-
-}  // namespace
-
-std::optional<std::vector<Scenario>> load_scenarios_or_report(const std::vector<std::string>& files,
-                                                              Streams& io) {
+std::optional<std::vector<Scenario>> load_scenarios_or_report(const ScenarioSearch& found, Streams& io,
+                                                              std::string_view consequence) {
+  for (const std::string& line : found.skipped) io.err << line << '\n';
+  io.err << format_diagnostics(found.errors);
   DiskReader reader;
   ScenarioLoader loader(reader);
   std::vector<Scenario> scenarios;
   std::map<std::string, std::string> names;
-  bool failed = false;
-  for (const std::string& file : files) {
-    std::error_code ec;
-    if (std::filesystem::is_directory(file, ec)) {
-      io.err << file << ": error: no scenario files (*.toml with a [scenario] table) in this folder\n";
-      failed = true;
-      continue;
-    }
-    auto s = loader.load_file(file);
+  bool failed = !found.errors.empty();
+  for (const ScenarioFile& file : found.files) {
+    auto s = loader.load_table(file.table, file.path, "");
     if (!s) {
       io.err << format_diagnostics(s.error());
       failed = true;
       continue;
     }
-    if (auto [it, inserted] = names.emplace(s->name, file); !inserted) {
-      io.err << duplicate_name(file, s->name, it->second).to_string() << '\n';
+    if (auto [it, inserted] = names.emplace(s->name, file.path); !inserted) {
+      // At the name in the second file.
+      const std::string message = "scenario.name: \"" + s->name + "\" is already the name of " + it->second +
+                                  "; names must be unique in a run";
+      const toml::node* node = file.table["scenario"]["name"].node();
+      const Diagnostic d = node ? diagnostic_at(node->source(), file.path, message, "rename one of them")
+                                : Diagnostic{file.path, 0, 0, message, "rename one of them"};
+      io.err << d.to_string() << '\n';
       failed = true;
       continue;
     }
     scenarios.push_back(std::move(*s));
   }
   if (failed) {
-    io.err << "nothing was predicted: fix the errors above\n";
+    io.err << (consequence.empty() ? "" : std::string(consequence) + ": ") << "fix the errors above\n";
     return std::nullopt;
   }
   return scenarios;
+}
+
+std::optional<std::vector<Scenario>> load_scenarios_or_report(const std::vector<std::string>& paths, Streams& io,
+                                                              std::string_view consequence) {
+  return load_scenarios_or_report(expand_scenario_paths(paths), io, consequence);
 }
 
 void add_shard_option(CLI::App& app, std::string& shard) {

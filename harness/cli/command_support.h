@@ -12,6 +12,7 @@
 #include "harness/cli/cli.h"
 #include "rules/rulebook.h"
 #include "rules/scenario_loader.h"
+#include "rules/scenario_search.h"
 
 namespace restorelab {
 
@@ -27,14 +28,18 @@ std::optional<int> parse_args(CLI::App& app, const std::vector<std::string>& arg
 /// diagnostics to io.err on failure.
 std::optional<Rulebook> load_rulebook_or_report(const std::string& path, Streams& io);
 
-/// Expands directories into the *.toml files under them that hold a
-/// [scenario] table (machine files do not), sorted; files pass through.
-std::vector<std::string> expand_scenario_paths(const std::vector<std::string>& paths);
+/// Reads and parses the files named and the scenario files under the
+/// folders named ("-" is standard input); see find_scenario_files().
+ScenarioSearch expand_scenario_paths(const std::vector<std::string>& paths);
 
-/// Loads every file; prints every diagnostic of every file (and duplicate
-/// scenario names) to io.err. Nothing when any file failed.
-std::optional<std::vector<Scenario>> load_scenarios_or_report(const std::vector<std::string>& files,
-                                                              Streams& io);
+/// Loads every file found; prints the files skipped, every diagnostic of
+/// every file (and duplicate scenario names) to io.err, and when any failed,
+/// "fix the errors above" after `consequence` ("nothing was predicted").
+/// Nothing when any file failed.
+std::optional<std::vector<Scenario>> load_scenarios_or_report(const ScenarioSearch& found, Streams& io,
+                                                              std::string_view consequence = {});
+std::optional<std::vector<Scenario>> load_scenarios_or_report(const std::vector<std::string>& paths,
+                                                              Streams& io, std::string_view consequence = {});
 
 /// `--shard K/N` (1 <= K <= N): CI splits a run over N jobs; job K takes
 /// every item whose 0-based position p has p % N == K - 1.

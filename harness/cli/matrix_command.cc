@@ -11,8 +11,10 @@
 #include "harness/cli/matrix_summary.h"
 #include "harness/output/output_file.h"
 #include "harness/run/prediction_report.h"
+#include "rules/combination_id.h"
 #include "rules/covering_array.h"
 #include "rules/engine.h"
+#include "rules/matrix_limits.h"
 #include "rules/scenario_writer.h"
 
 namespace restorelab {
@@ -75,6 +77,10 @@ std::optional<Inputs> load_inputs(const MatrixOptions& o, Streams& io) {
   if (!book) return std::nullopt;
   auto m = load(o, *book, io);
   if (!m) return std::nullopt;
+  if (auto too_much = check_matrix_work(*m, {.strength = o.strength})) {
+    io.err << too_much->to_string() << '\n';
+    return std::nullopt;
+  }
   auto shard = parse_shard(o.shard, io);
   if (!shard) return std::nullopt;
   return Inputs{std::move(*book), std::move(*m), *shard};
@@ -104,12 +110,6 @@ bool write_output(const std::string& path, const std::string& text, Streams& io,
     return false;
   }
   return true;
-}
-
-std::string file_name_for(const std::string& id) {
-  std::string out;
-  for (char c : id) out += (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == '_') ? c : '_';
-  return out;
 }
 
 int expand(const std::vector<std::string>& args, Streams& io) {
@@ -149,7 +149,7 @@ int expand(const std::vector<std::string>& args, Streams& io) {
       if (buffer.size() > (1 << 20)) { io.out << buffer; buffer.clear(); }
     }
     if (!out_dir.empty()) {
-      s.name = file_name_for(expander.id(c));
+      s.name = combination_name(expander.id(c));
       files.emplace_back(s.name + ".toml", scenario_to_toml(s));
     }
   });

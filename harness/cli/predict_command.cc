@@ -16,12 +16,12 @@ int predict_command(const std::vector<std::string>& args, Streams& io) {
   std::vector<std::string> files;
   app.add_flag("--json", json, "one JSON object per scenario (JSON Lines), in input order");
   app.add_option("--rules", rules, "rulebook to use instead of rules/kb249694.toml");
-  app.add_option("files", files, "scenario files, or folders to search for them")->required();
+  app.add_option("files", files, "scenario files, or folders to search for them; - for standard input")->required();
   if (auto exit = parse_args(app, args, io)) return *exit;
 
   auto book = load_rulebook_or_report(rules, io);
   if (!book) return static_cast<int>(ExitCode::BadInput);
-  auto scenarios = load_scenarios_or_report(expand_scenario_paths(files), io);
+  auto scenarios = load_scenarios_or_report(files, io, "nothing was predicted");
   if (!scenarios) return static_cast<int>(ExitCode::BadInput);
 
   Engine engine(*book);
@@ -43,10 +43,9 @@ int check_command(const std::vector<std::string>& args, Streams& io) {
                "Exit: 0 all valid, 2 any file has errors (all of them are listed).",
                "restorelab check");
   std::vector<std::string> files;
-  app.add_option("files", files, "scenario files, or folders to search for them")->required();
+  app.add_option("files", files, "scenario files, or folders to search for them; - for standard input")->required();
   if (auto exit = parse_args(app, args, io)) return *exit;
-  auto expanded = expand_scenario_paths(files);
-  auto scenarios = load_scenarios_or_report(expanded, io);
+  auto scenarios = load_scenarios_or_report(files, io);
   if (!scenarios) return static_cast<int>(ExitCode::BadInput);
   io.err << scenarios->size() << " scenario file" << (scenarios->size() == 1 ? "" : "s") << " valid\n";
   return 0;

@@ -12,6 +12,7 @@
 #include "harness/machines/process.h"
 #include "harness/cli/rule_tests.h"
 #include "rules/lint.h"
+#include "rules/matrix_limits.h"
 #include "rules/rule_analysis.h"
 
 namespace restorelab {
@@ -34,6 +35,10 @@ std::optional<Matrix> analysis_matrix(const std::string& file, const Rulebook& b
   auto m = file.empty() ? builtin_matrix(book.compiler) : load_matrix_file(DiskReader{}, file, book.compiler);
   if (!m) {
     io.err << format_diagnostics(m.error());
+    return std::nullopt;
+  }
+  if (auto too_much = check_matrix_work(*m, {.strength = 0, .strength_offered = false})) {
+    io.err << too_much->to_string() << '\n';
     return std::nullopt;
   }
   return std::move(*m);
@@ -92,7 +97,7 @@ int test(const std::vector<std::string>& args, Streams& io) {
   if (paths.empty()) paths.push_back(default_scenario_dir());
   auto book = load_rulebook_or_report(rules, io);
   if (!book) return bad_input();
-  auto scenarios = load_scenarios_or_report(expand_scenario_paths(paths), io);
+  auto scenarios = load_scenarios_or_report(paths, io, "nothing was tested");
   if (!scenarios) return bad_input();
   keep_shard(*scenarios, *shard);
 

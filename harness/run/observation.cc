@@ -132,7 +132,7 @@ Observation observe_boot(const VmRecord& r, const std::vector<SerialEvent>& even
     o.outcome = outcome;
     o.stop_code = str(j, vocab::kFieldStopCode);
     o.cpus_present = num(j, vocab::kFieldCpusPresent);
-    if (*outcome == Outcome::Boots || *outcome == Outcome::BootsDegraded) o.cpus_used = num(j, vocab::kFieldCpusOnline);
+    if (boots(*outcome)) o.cpus_used = num(j, vocab::kFieldCpusOnline);
     o.nics_configured = num(j, vocab::kFieldNicsConfigured);
     o.nics_orphaned = num(j, vocab::kFieldNicsOrphaned);
     o.nics_unconfigured = num(j, vocab::kFieldNicsUnconfigured);

@@ -31,7 +31,7 @@ Verdict judge(const Prediction& predicted, const Observation& observed) {
     return v;
   }
   if (*observed.outcome != predicted.outcome) v.differences.push_back("outcome");
-  const bool boots = *observed.outcome == Outcome::Boots || *observed.outcome == Outcome::BootsDegraded;
+  const bool boots = restorelab::boots(*observed.outcome);
   if ((boots || predicted.boots()) && observed.cpus_used != predicted.cpus_used)
     v.differences.push_back("cpus_used");
   v.kind = v.differences.empty() ? Verdict::Kind::Agree : Verdict::Kind::Disagree;

@@ -16,6 +16,7 @@
 #include "rules/rulebook.h"
 #include "rules/scenario_loader.h"
 #include "rules/toml_source.h"
+#include "tests/fuzz/fuzz_checks.h"
 
 namespace {
 
@@ -79,12 +80,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string_view text(reinterpret_cast<const char*>(data), size);
   auto book = load_rulebook_text(text, "rules.toml");
   if (!book) {
-    if (book.error().empty()) fail("a rulebook that does not load has no diagnostic");
-    for (const Diagnostic& d : book.error())
-      if (d.line < 0 || d.column < 0) fail("a diagnostic has a negative line or column");
-    (void)format_diagnostics(book.error());
+    fuzz::check_diagnostics("fuzz_rulebook_loader", book.error());
     return 0;
   }
+  // Ids, citations and notes reach reports: printable, one line.
+  for (const Rule& rule : book->rules)
+    if (find_control_character(rule.id) || find_control_character(rule.cite) || find_control_character(rule.doc))
+      fail("a loaded rule holds a control character");
   for (std::size_t i = 0; i < book->rules.size(); ++i) {
     if (book->find(book->rules[i].id) != static_cast<int>(i)) fail("rule ids are not unique");
     (void)book->rules[i].when.keys();

@@ -2,7 +2,8 @@
 // machine files for `extends` (split at fuzz::kFileSeparator) read through a
 // MapReader. A scenario that loads must also pass validate(), keep its
 // defaults under resolve_defaults() and predict without breaking the
-// engine's promises; a scenario that does not load must say why.
+// engine's promises and hold no control character; a scenario that does not
+// load must say why, on lines without control characters.
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -15,6 +16,7 @@
 #include "rules/scenario_loader.h"
 #include "rules/toml_source.h"
 #include "rules/validate.h"
+#include "tests/fuzz/fuzz_checks.h"
 #include "tests/fuzz/fuzz_input.h"
 
 namespace {
@@ -59,15 +61,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   auto loaded = loader.load_text(parts[0], "s.toml");
   if (!loaded) {
-    if (loaded.error().empty()) fail("a scenario that does not load has no diagnostic");
-    for (const Diagnostic& d : loaded.error()) {
-      if (d.line < 0 || d.column < 0) fail("a diagnostic has a negative line or column");
-      if (d.message.empty()) fail("a diagnostic has no message");
-    }
-    (void)format_diagnostics(loaded.error());
+    fuzz::check_diagnostics("fuzz_scenario_loader", loaded.error());
     return 0;
   }
   const Scenario& s = *loaded;
+  fuzz::check_printable("fuzz_scenario_loader", s);
   if (!validate(s).empty()) fail("a loaded scenario does not validate");
   Scenario again = s;
   resolve_defaults(again);

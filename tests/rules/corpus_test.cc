@@ -8,24 +8,22 @@
 
 #include "rules/engine.h"
 #include "rules/scenario_loader.h"
+#include "rules/scenario_search.h"
 
 namespace restorelab {
 namespace {
 
 namespace fs = std::filesystem;
 
+/// The scenario files under `dir`, found as the CLI finds them.
 std::vector<std::string> scenario_files(const std::string& dir) {
   std::vector<std::string> out;
   if (!fs::is_directory(dir)) return out;
-  for (const auto& entry : fs::recursive_directory_iterator(dir)) {
-    // Matrix bases are scenarios without an [expect]; matrices have their own tests.
-    if (entry.path().extension() != ".toml" || entry.path().string().find("/matrices/") != std::string::npos)
-      continue;
-    auto text = DiskReader{}.read(entry.path().string());
-    if (text && looks_like_scenario(*text))
-      out.push_back(entry.path().string());
-  }
-  std::sort(out.begin(), out.end());
+  const ScenarioSearch found = find_scenario_files({dir}, DiskReader{});
+  EXPECT_EQ(format_diagnostics(found.errors), "");
+  // Matrix bases are scenarios without an [expect]; matrices have their own tests.
+  for (const ScenarioFile& file : found.files)
+    if (file.path.find("/matrices/") == std::string::npos) out.push_back(file.path);
   return out;
 }
 
@@ -63,6 +61,17 @@ INSTANTIATE_TEST_SUITE_P(SpecExamples, CorpusTest,
                          ::testing::ValuesIn(scenario_files(RESTORELAB_SOURCE_DIR "/scenarios/examples")), test_name);
 INSTANTIATE_TEST_SUITE_P(ScenarioLibrary, CorpusTest,
                          ::testing::ValuesIn(scenario_files(RESTORELAB_SOURCE_DIR "/scenarios")), test_name);
+
+// The folder search skips only what is not a scenario, and says so.
+TEST(CorpusTest, TheLibrarySkipsOnlyMachineMatrixAndRegistryFiles) {
+  const ScenarioSearch found = find_scenario_files({RESTORELAB_SOURCE_DIR "/scenarios"}, DiskReader{});
+  EXPECT_EQ(format_diagnostics(found.errors), "");
+  for (const std::string& line : found.skipped)
+    EXPECT_TRUE(line.ends_with("(a machine file)") || line.ends_with("(a matrix file)") ||
+                line.ends_with("(a known-deviations registry)"))
+        << line;
+  EXPECT_EQ(found.skipped.size(), 11u);  // 7 machine files, 3 matrices, the known deviations
+}
 
 TEST(CorpusTest, TheSpecExamplesAreThere) {
   EXPECT_GE(scenario_files(RESTORELAB_SOURCE_DIR "/scenarios/examples").size(), 11u)

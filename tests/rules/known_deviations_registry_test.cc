@@ -9,6 +9,7 @@
 
 #include "rules/engine.h"
 #include "rules/known_deviations.h"
+#include "rules/scenario_search.h"
 #include "rules/rulebook.h"
 #include "rules/scenario_loader.h"
 #include "rules/validate.h"
@@ -65,11 +66,15 @@ TEST(KnownDeviationsRegistryTest, IsTheDefaultRegistry) {
 }
 
 // Folder searches (the corpus test, `expand_scenario_paths`) take a .toml
-// for a scenario when it has a [scenario] line; the registry must not.
+// for a scenario by what it holds; the registry is not one.
 TEST(KnownDeviationsRegistryTest, IsNotTakenForAScenarioFile) {
   auto text = DiskReader{}.read(kRegistry);
   ASSERT_TRUE(text) << text.error();
-  EXPECT_FALSE(looks_like_scenario(*text));
+  auto found = find_scenario_files({RESTORELAB_SOURCE_DIR "/scenarios"}, DiskReader{});
+  EXPECT_TRUE(found.errors.empty()) << format_diagnostics(found.errors);
+  EXPECT_NE(std::find(found.skipped.begin(), found.skipped.end(),
+                      kRegistry + ": skipped: no [scenario] table (a known-deviations registry)"),
+            found.skipped.end());
 }
 
 TEST(KnownDeviationsRegistryTest, ExcusesA0x7BWhereTheRulebookPredictsBootFileMissing) {
@@ -101,7 +106,10 @@ std::vector<Scenario> library_variants() {
     if (entry.path().extension() != ".toml" || entry.path().string().find("/matrices/") != std::string::npos)
       continue;
     auto text = DiskReader{}.read(entry.path().string());
-    if (!text || !looks_like_scenario(*text)) continue;
+    if (!text) continue;
+    static constexpr std::string_view kConditions[] = {"deviation.when"};
+    auto table = parse_toml(*text, entry.path().string(), kConditions);
+    if (!table || file_kind(*table) != FileKind::Scenario) continue;
     auto s = ScenarioLoader(DiskReader{}).load_file(entry.path().string());
     if (!s) continue;
     for (std::size_t bus = 0; bus < enum_count<DiskBus>(); ++bus)

@@ -124,6 +124,38 @@ TEST(MatrixTest, RefusesAMissingNameAndAnUnknownSection) {
             "[axes] or [constraints]; did you mean \"axes\"?\n");
 }
 
+TEST(MatrixTest, RefusesANameThatIsNotOneSafePathComponent) {
+  EXPECT_EQ(errors_of("[matrix]\nname = \"..\"\nbase = \"base.toml\"\n[axes]\n\"source.nics\" = [1]\n"),
+            "m/matrix.toml:2:8: error: matrix.name: \"..\" is not a valid name; expected a lower-case letter or a "
+            "digit first (a name becomes a folder and file names)\n");
+  const std::string longest(40, 'm');
+  EXPECT_TRUE(load("[matrix]\nname = \"" + longest + "\"\nbase = \"base.toml\"\n[axes]\n\"source.nics\" = [1]\n"));
+  EXPECT_EQ(errors_of("[matrix]\nname = \"" + longest + "m\"\nbase = \"base.toml\"\n[axes]\n\"source.nics\" = [1]\n"),
+            "m/matrix.toml:2:8: error: matrix.name: \"" + longest + "m\" has 41 characters; expected at most 40 (a "
+            "name becomes folder, file and VM names)\n");
+}
+
+TEST(MatrixTest, RefusesControlCharactersInNamesAxesAndBases) {
+  EXPECT_EQ(errors_of(kHead + "\"source.model\" = [\"a\", \"b\\nc\"]\n"),
+            "m/matrix.toml:6:24: error: axes.\"source.model\": control character U+000A in a value; expected printable "
+            "text\n");
+  EXPECT_EQ(errors_of("[matrix]\nname = \"m\\u001b\"\n[base.source]\nmodel = \"\\t\"\n"),
+            "m/matrix.toml:2:8: error: matrix.name: control character U+001B in a value; expected printable text\n"
+            "m/matrix.toml:4:9: error: base.source.model: control character U+0009 in a value; expected printable "
+            "text\n");
+  // A constraint is a condition: it may span lines.
+  EXPECT_TRUE(load(kHead + "\"source.nics\" = [1, 2]\n[constraints]\nexclude = [\"\"\"source.nics == 1\n  or false\"\"\"]\n"));
+}
+
+// Values that only print alike are different values: ["a", "b"] is not ["a+b"].
+TEST(MatrixTest, TellsListValuesApartExactly) {
+  auto m = load(kHead + "\"source.os.apps\" = [[\"a\", \"b\"], [\"a+b\"], [], [\"none\"]]\n");
+  ASSERT_TRUE(m) << format_diagnostics(m.error());
+  EXPECT_EQ(m->axes[0].id_parts, (std::vector<std::string>{"a+b", "a%2bb", "none", "%6eone"}));
+  EXPECT_EQ(errors_of(kHead + "\"source.os.hotfixes\" = [[\"KB810161\"], [\"810161\"]]\n"),
+            "m/matrix.toml:6:39: error: axis \"source.os.hotfixes\": value \"810161\" is listed twice\n");
+}
+
 TEST(MatrixTest, TakesAnInlineBase) {
   auto m = load("[matrix]\nname = \"inline\"\n[base.source]\nhal = \"acpi-x64\"\n[base.source.os]\n"
                 "version = \"windows-10\"\nedition = \"pro\"\n[base.restore]\nkind = \"push-button-reset\"\n"

@@ -35,6 +35,21 @@ TEST(RulebookTest, LoadsARule) {
   EXPECT_EQ(r.when.text(), "restore.kind == \"bmr\" and not restore.offline");
 }
 
+// Ids, citations and notes reach reports, JUnit and HTML: one line of
+// printable text each. Conditions may span lines (a line break is white space).
+TEST(RulebookTest, RefusesControlCharactersOutsideConditions) {
+  EXPECT_EQ(errors_of(std::string(kRule) + "doc = '''two\nlines'''\n[[rule]]\nid = \"x\\u001b[31m\"\nwhen = \"true\"\n"
+                                           "cite = \"c\\td\"\n"),
+            "r.toml:8:7: error: rule.doc: control character U+000A in a value; expected printable text\n"
+            "r.toml:11:6: error: rule.id: control character U+001B in a value; expected printable text\n"
+            "r.toml:13:8: error: rule.cite: control character U+0009 in a value; expected printable text\n");
+  auto book = load_rulebook_text("[helpers]\nh = \"\"\"true\n  and true\"\"\"\n[[rule]]\nid = \"x\"\nwhen = '''\n  h()\n"
+                                 "  or false'''\ncite = \"c\"\n", "r.toml");
+  EXPECT_TRUE(book) << format_diagnostics(book.error());
+  EXPECT_EQ(errors_of("[rulebook]\nname = \"a\\u0085\"\n[[rule]]\nid = \"x\"\nwhen = \"true\"\n"),
+            "r.toml:2:8: error: rulebook.name: control character U+0085 in a value; expected printable text\n");
+}
+
 TEST(RulebookTest, RefusesAnUnknownFieldWithASuggestion) {
   EXPECT_EQ(errors_of(std::string(kRule) + "cites = \"x\"\n"),
             "r.toml:8:1: error: unknown key \"cites\" in [[rule]]; did you mean \"cite\"?\n");

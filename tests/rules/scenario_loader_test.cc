@@ -194,7 +194,36 @@ TEST(ScenarioLoaderTest, RefusesAnExtendsCycle) {
   std::string text = replace(kValid, "[destination]\nhal = \"acpi-multiprocessor\"",
                              "[destination]\nextends = \"a.toml\"\nhal = \"acpi-multiprocessor\"");
   EXPECT_EQ(errors_of(text, {{"a.toml", "extends = \"b.toml\"\n"}, {"b.toml", "extends = \"a.toml\"\n"}}),
-            "b.toml:1:11: error: destination.extends: \"a.toml\" extends itself (a cycle)\n");
+            "b.toml:1:11: error: destination.extends: a cycle: a.toml -> b.toml -> a.toml; remove one of these "
+            "extends\n");
+  EXPECT_EQ(errors_of(text, {{"a.toml", "extends = \"a.toml\"\n"}}),
+            "a.toml:1:11: error: destination.extends: a cycle: a.toml -> a.toml; remove one of these extends\n");
+}
+
+/// Machine files m1.toml ... mN.toml, each extending the next; the last sets the HAL.
+std::map<std::string, std::string> extends_chain(int n) {
+  std::map<std::string, std::string> files;
+  for (int i = 1; i < n; ++i)
+    files["m" + std::to_string(i) + ".toml"] = "extends = \"m" + std::to_string(i + 1) + ".toml\"\n";
+  files["m" + std::to_string(n) + ".toml"] = "hal = \"acpi-multiprocessor\"\ncpus = 4\n";
+  return files;
+}
+
+// A long chain is no cycle: 32 machine files load, the 33rd is too deep.
+TEST(ScenarioLoaderTest, TellsADeepExtendsChainFromACycle) {
+  const std::string text = replace(kValid, "[destination]\nhal = \"acpi-multiprocessor\"\ncpus = 4",
+                                   "[destination]\nextends = \"m1.toml\"");
+  for (int n : {10, 32}) {
+    auto files = extends_chain(n);
+    files["s.toml"] = text;
+    MapReader reader(files);
+    auto s = ScenarioLoader(reader).load_file("s.toml");
+    ASSERT_TRUE(s) << n << ": " << format_diagnostics(s.error());
+    EXPECT_EQ(s->destination.cpus, 4);
+  }
+  EXPECT_EQ(errors_of(text, extends_chain(33)),
+            "m32.toml:1:11: error: destination.extends: \"m33.toml\" would be machine file 33 of the chain m1.toml -> "
+            "...; expected at most 32 machine files extending one another\n");
 }
 
 TEST(ScenarioLoaderTest, ReadsTheExpectTable) {
@@ -235,13 +264,63 @@ TEST(ScenarioLoaderTest, RefusesABadName) {
             "digits, '.', '_' and '-'\n");
 }
 
+// A name becomes a folder that is later removed recursively, file names and
+// VM names: only one plain path component of bounded length will do.
+TEST(ScenarioLoaderTest, RefusesNamesThatAreNotOneSafePathComponent) {
+  auto error_for = [](const std::string& name) {
+    return errors_of(replace(kValid, "name = \"ws2003-up-to-mp\"", "name = \"" + name + "\""));
+  };
+  for (const std::string name : {".", "..", ".hidden", "-rf", "_x"})
+    EXPECT_EQ(error_for(name), "s.toml:2:8: error: scenario.name: \"" + name + "\" is not a valid name; expected a "
+                               "lower-case letter or a digit first (a name becomes a folder and file names)\n");
+  EXPECT_EQ(error_for("a/b"), "s.toml:2:8: error: scenario.name: \"a/b\" is not a valid name; expected lower-case "
+                              "letters, digits, '.', '_' and '-'\n");
+  const std::string longest(64, 'n');
+  EXPECT_TRUE(load(replace(kValid, "name = \"ws2003-up-to-mp\"", "name = \"" + longest + "\"")));
+  EXPECT_EQ(error_for(longest + "x"), "s.toml:2:8: error: scenario.name: \"" + longest + "x\" has 65 characters; "
+                                      "expected at most 64 (a name becomes folder, file and VM names)\n");
+  EXPECT_TRUE(load(replace(kValid, "name = \"ws2003-up-to-mp\"", "name = \"0.a_b-c..d\"")));
+}
+
+// Values go into the guest's key=value job files, file names and HTML.
+TEST(ScenarioLoaderTest, RefusesControlCharactersInEveryValue) {
+  EXPECT_EQ(errors_of(replace(kValid, "service_pack = 1\n", "service_pack = 1\nsystemroot = \"C:\\\\WINDOWS\\nx=1\"\n")),
+            "s.toml:11:14: error: source.os.systemroot: control character U+000A in a value; expected printable text\n");
+  EXPECT_EQ(errors_of(replace(kValid, "[source]\n", "[source]\nmodel = \"a\\u001b[2Jb\"\n") + "[expect]\nactions = [\"update-hal\\t\"]\n"),
+            "s.toml:5:9: error: source.model: control character U+001B in a value; expected printable text\n"
+            "s.toml:28:12: error: expect.actions: control character U+0009 in a value; expected printable text\n");
+  EXPECT_EQ(errors_of(replace(kValid, "[source]\n", "[source]\n\"hal\\u0000\" = 1\n")),
+            "s.toml:5:1: error: source.\"hal\\x00\": control character U+0000 in a key; expected printable text\n");
+  // In a machine file too.
+  const std::string text = replace(kValid, "[destination]\nhal = \"acpi-multiprocessor\"",
+                                   "[destination]\nextends = \"m.toml\"\nhal = \"acpi-multiprocessor\"");
+  EXPECT_EQ(errors_of(text, {{"m.toml", "[os]\nhotfixes = [\"810161\\r\"]\n"}}),
+            "m.toml:2:13: error: os.hotfixes: control character U+000D in a value; expected printable text\n");
+}
+
+TEST(ScenarioLoaderTest, ReadsStandardInputAsDash) {
+  const std::string text = replace(kValid, "[destination]\nhal = \"acpi-multiprocessor\"",
+                                   "[destination]\nextends = \"machines/mp.toml\"\nhal = \"acpi-multiprocessor\"");
+  MapReader reader({{"-", text}, {"machines/mp.toml", "model = \"r400\"\n"}});
+  auto s = ScenarioLoader(reader).load_file("-");
+  ASSERT_TRUE(s) << format_diagnostics(s.error());
+  EXPECT_EQ(s->file, "<stdin>");
+  EXPECT_EQ(s->destination.model, "r400");  // extends relative to the current folder
+  MapReader broken(std::map<std::string, std::string>{{"-", replace(kValid, "\"ws2003-up-to-mp\"", "1")}});
+  EXPECT_EQ(format_diagnostics(ScenarioLoader(broken).load_file("-").error()),
+            "<stdin>:2:8: error: scenario.name: expected a string, found an integer\n");
+}
+
 TEST(ScenarioLoaderTest, SaysWhenAFileIsAMachineOrAMatrix) {
   EXPECT_EQ(errors_of("hal = \"acpi-x64\"\ncpus = 4\n"),
             "s.toml: error: this is a machine file, not a scenario: it has no [scenario] or [source] table; use it "
             "from a scenario with extends = \"s.toml\" in [source] or [destination]\n");
   EXPECT_EQ(errors_of("[matrix]\nname = \"m\"\n[axes]\n\"source.nics\" = [1]\n"),
-            "s.toml: error: this is a matrix file, not a scenario: it has [matrix] and [axes] tables; use restorelab "
-            "matrix predict s.toml\n");
+            "s.toml: error: this is a matrix file, not a scenario: it has a [matrix] table; use restorelab matrix "
+            "predict s.toml\n");
+  EXPECT_EQ(errors_of("[[rule]]\nid = \"r\"\nwhen = \"true\"\n"),
+            "s.toml: error: this is a rulebook, not a scenario: it has [[rule]] or [helpers] tables; use it with "
+            "--rules s.toml\n");
 }
 
 }  // namespace

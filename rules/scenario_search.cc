@@ -28,10 +28,20 @@ class Search {
   void folder(const std::string& dir) {
     std::vector<std::string> found;
     std::error_code ec;
+    const fs::path root = fs::weakly_canonical(dir, ec);
     for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator();
          it.increment(ec)) {
       std::error_code entry_ec;
       if (it->path().extension() != ".toml" || it->is_directory(entry_ec)) continue;
+      // A symlink in the folder must not lead the search outside it (a file
+      // from a pull request pointing at /etc/shadow, read as root).
+      const fs::path real = fs::weakly_canonical(it->path(), entry_ec);
+      const auto [end, _] = std::mismatch(root.begin(), root.end(), real.begin(), real.end());
+      if (entry_ec || end != root.end()) {
+        out_.skipped.push_back(escape_control_characters(it->path().string()) +
+                               ": skipped: a symlink to a file outside " + escape_control_characters(dir));
+        continue;
+      }
       found.push_back(it->path().string());
     }
     if (ec) out_.errors.push_back({dir, 0, 0, "cannot search this folder: " + ec.message(), ""});

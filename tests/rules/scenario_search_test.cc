@@ -50,6 +50,19 @@ TEST_F(ScenarioSearchTest, FindsEveryWayOfWritingAScenarioTable) {
   EXPECT_EQ(found.files[0].table["scenario"]["name"].value<std::string>(), "a");  // parsed once, handed on
 }
 
+TEST_F(ScenarioSearchTest, DoesNotFollowASymlinkOutOfTheFolder) {
+  char pattern[] = "/tmp/restorelab-search-outside-XXXXXX";
+  const std::string outside = mkdtemp(pattern);
+  std::ofstream(outside + "/secret.toml") << "[scenario]\nname = \"secret\"\n";
+  write("s.toml", "[scenario]\nname = \"s\"\n");
+  fs::create_symlink(outside + "/secret.toml", dir_ + "/link.toml");
+  fs::create_symlink("s.toml", dir_ + "/inside.toml");  // a link within the folder is fine
+  const ScenarioSearch found = find_scenario_files({dir_}, DiskReader{});
+  fs::remove_all(outside);
+  EXPECT_EQ(paths(found), (std::vector<std::string>{"inside.toml", "s.toml"}));
+  EXPECT_EQ(found.skipped, std::vector<std::string>{dir_ + "/link.toml: skipped: a symlink to a file outside " + dir_});
+}
+
 TEST_F(ScenarioSearchTest, NamesWhatItSkipsAndWhy) {
   write("s.toml", "[scenario]\nname = \"s\"\n");
   const std::string machine = write("machines/m.toml", "hal = \"acpi-pc\"\n[os]\nversion = \"windows-xp\"\n");

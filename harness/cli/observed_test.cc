@@ -1,6 +1,8 @@
 #include "harness/cli/observed_test.h"
 
+#include <algorithm>
 #include <chrono>
+#include <thread>
 #include <charconv>
 #include <ostream>
 
@@ -50,34 +52,63 @@ int test_observed(const ObservedTestOptions& o, Streams& io) {
   auto records = db->results_of_run(run_id);
   if (!records) return fail(records.error().message, records.error().exit_code(), io);
 
+  // Each record is judged on its own: spread them over the host's processors.
   const Engine engine(*book);
   DiskReader reader;
   const ScenarioLoader loader(reader);
-  std::vector<run::ScenarioResult> judged;
-  judged.reserve(records->size());
-  for (const store::ResultRecord& record : *records) {
-    auto r = run::from_record(record);
-    if (!r) return fail(r.error(), static_cast<int>(ExitCode::RunFailed), io);
-    auto s = loader.load_text(record.scenario_toml, o.db + ":" + record.id);
-    if (!s) {
-      io.err << format_diagnostics(s.error());
-      return fail("the stored scenario of " + record.id + " does not load with this restorelab",
-                  static_cast<int>(ExitCode::RunFailed), io);
+  std::vector<std::optional<run::ScenarioResult>> judged(records->size());
+  std::vector<std::string> errors(records->size());
+  auto judge_range = [&](std::size_t begin, std::size_t end) {
+    for (std::size_t i = begin; i < end; ++i) {
+      const store::ResultRecord& record = (*records)[i];
+      auto r = run::observation_of(record);
+      if (!r) {
+        errors[i] = r.error();
+        continue;
+      }
+      auto s = loader.load_text(record.scenario_toml, o.db + ":" + record.id);
+      if (!s) {
+        errors[i] = format_diagnostics(s.error()) + "the stored scenario of " + record.id +
+                    " does not load with this restorelab";
+        continue;
+      }
+      s->name = r->scenario;
+      const Prediction p = engine.predict(*s);
+      r->predicted = run::summarize(p, *book);
+      r->deviation.clear();
+      r->verdict = run::judge(p, r->observed);
+      judged[i] = std::move(*r);
     }
-    s->name = r->scenario;
-    const Prediction p = engine.predict(*s);
-    r->predicted = run::summarize(p, *book);
-    r->deviation.clear();
-    r->verdict = run::judge(p, r->observed);
+  };
+  const std::size_t threads =
+      std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, std::max<std::size_t>(1, records->size() / 500));
+  std::vector<std::thread> pool;
+  const std::size_t chunk = (records->size() + threads - 1) / threads;
+  for (std::size_t t = 1; t < threads; ++t)
+    pool.emplace_back(judge_range, std::min(records->size(), t * chunk), std::min(records->size(), (t + 1) * chunk));
+  judge_range(0, std::min(records->size(), chunk));
+  for (std::thread& t : pool) t.join();
+  for (const std::string& e : errors)
+    if (!e.empty()) return fail(e, static_cast<int>(ExitCode::RunFailed), io);
+
+  std::vector<run::ScenarioResult> results;
+  results.reserve(judged.size());
+  for (auto& r : judged) {
+    // Known deviations in record order: the registry remembers what it excused.
     if (r->verdict.kind == run::Verdict::Kind::Disagree && known && r->observed.outcome) {
-      r->deviation = known->excuse(r->id, *s, *r->observed.outcome);
-      if (!r->deviation.empty()) r->verdict.kind = run::Verdict::Kind::KnownDeviation;
+      DiskReader again;
+      auto s = ScenarioLoader(again).load_text(r->scenario_toml, o.db + ":" + r->id);
+      if (s) {
+        r->deviation = known->excuse(r->id, *s, *r->observed.outcome);
+        if (!r->deviation.empty()) r->verdict.kind = run::Verdict::Kind::KnownDeviation;
+      }
     }
-    judged.push_back(std::move(*r));
+    results.push_back(std::move(*r));
   }
+  const std::vector<run::ScenarioResult>& judged_results = results;
 
   bool disagree = false;
-  for (const run::ScenarioResult& r : judged) {
+  for (const run::ScenarioResult& r : judged_results) {
     disagree = disagree || r.verdict.kind == run::Verdict::Kind::Disagree;
     if (o.json) {
       io.out << run::result_json_line(r);
@@ -92,9 +123,9 @@ int test_observed(const ObservedTestOptions& o, Streams& io) {
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   char took[32];
   std::snprintf(took, sizeof took, "%.3f", seconds);
-  (o.json ? io.err : io.out) << "run " << run_id << ": " << judged.size() << " observations judged with "
+  (o.json ? io.err : io.out) << "run " << run_id << ": " << judged_results.size() << " observations judged with "
                              << book->file << " in " << took << " s: "
-                             << run::verdict_counts_text(run::count_verdicts(judged)) << "\n";
+                             << run::verdict_counts_text(run::count_verdicts(judged_results)) << "\n";
   return disagree ? static_cast<int>(ExitCode::Mismatch) : 0;
 }
 

@@ -73,6 +73,33 @@ std::expected<ScenarioResult, std::string> from_record(const store::ResultRecord
   return r;
 }
 
+std::expected<ScenarioResult, std::string> observation_of(const store::ResultRecord& record) {
+  ScenarioResult r;
+  r.id = record.id;
+  r.scenario = record.scenario;
+  r.run = record.run_id;
+  r.observation_key = record.observation_key;
+  if (record.axes_json) r.axes_json = *record.axes_json;
+  if (record.observed_json) {
+    auto observed = parse_observation(nlohmann::json::parse(*record.observed_json, nullptr, false));
+    if (!observed) return std::unexpected("result " + record.id + " of run " + std::to_string(record.run_id) + ": " +
+                                          observed.error());
+    r.observed = std::move(*observed);
+  } else {
+    r.observed.error = record.error.empty() ? "nothing was observed" : record.error;
+  }
+  r.verdict.error = record.error;
+  r.deviation = record.deviation;
+  r.attempt_count = record.attempts;
+  r.reused = record.reused;
+  r.reused_from = record.reused_from;
+  r.accelerator = record.accelerator;
+  r.timings = parse_timings(record.timings_json);
+  r.evidence = record.evidence;
+  r.scenario_toml = record.scenario_toml;
+  return r;
+}
+
 OutputStatus StoreSink::add(const ScenarioResult& r) {
   for (std::size_t i = 0; i < r.attempts.size(); ++i) {
     const AttemptResult& a = r.attempts[i];

@@ -21,6 +21,12 @@ store::ResultRecord to_record(const ScenarioResult& r);
 /// run id and what only the store keeps.
 std::expected<ScenarioResult, std::string> from_record(const store::ResultRecord& record);
 
+/// What is needed to judge a record again, from its columns alone (faster
+/// than its whole line): id, scenario, observation, verdict, deviation,
+/// attempts, reuse, accelerator, timings, evidence and key. The prediction
+/// is left for the caller to make.
+std::expected<ScenarioResult, std::string> observation_of(const store::ResultRecord& record);
+
 class StoreSink final : public ResultSink, public ObservationArchive {
  public:
   /// Records into run `run_id` of `store`, which must outlive the sink.

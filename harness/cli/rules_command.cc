@@ -2,6 +2,7 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <sstream>
 #include <ostream>
 
 #include "harness/cli/command_support.h"
@@ -95,10 +96,24 @@ int test(const std::vector<std::string>& args, Streams& io) {
   const auto shard = parse_shard(shard_text, io);
   if (!shard) return bad_input();
   if (paths.empty()) paths.push_back(default_scenario_dir());
-  auto book = load_rulebook_or_report(rules, io);
-  if (!book) return bad_input();
-  auto scenarios = load_scenarios_or_report(paths, io, "nothing was tested");
-  if (!scenarios) return bad_input();
+  // What does not load is an error a CI reads in the JUnit file too, not
+  // only on stderr: a missing report would look like no tests at all.
+  std::ostringstream load_errors;
+  Streams capture{io.out, load_errors, false};
+  auto book = load_rulebook_or_report(rules, capture);
+  std::optional<std::vector<Scenario>> scenarios;
+  if (book) scenarios = load_scenarios_or_report(paths, capture, "nothing was tested");
+  io.err << load_errors.str();
+  if (!scenarios) {
+    if (!junit.empty()) {
+      const std::string text = load_errors.str();
+      JunitCase c{"restorelab.rules.test", book ? "scenario files" : "rulebook", "", 0, "", "", "", "bad-input",
+                  text.substr(0, text.find('\n')), text, ""};
+      if (auto written = write_output_file(junit, junit_xml(JunitSuite{"restorelab rules test", 0, {}, {c}})); !written)
+        io.err << "restorelab rules test: " << written.error().message << '\n';
+    }
+    return bad_input();
+  }
   keep_shard(*scenarios, *shard);
 
   const auto start = std::chrono::steady_clock::now();

@@ -83,6 +83,19 @@ TEST_F(HostileOutputTest, ExpandOutOntoAFileOrADeviceIsBadInputNotACrash) {
   EXPECT_TRUE(is_char_device(null));
 }
 
+TEST_F(HostileOutputTest, RulesTestJunitReportsAFileThatDoesNotLoad) {
+  const std::string bad = write("bad/s.toml", "[scenario]\nname = \"s\"\n[source]\nhal = \"acpi-pc\"\nfirmwre = 1\n");
+  const std::string junit = dir_ + "/rules.xml";
+  auto r = run_restorelab({"rules", "test", "--junit", junit, dir_ + "/bad"});
+  EXPECT_EQ(r.code, 2);
+  std::ifstream in(junit);
+  const std::string xml{std::istreambuf_iterator<char>(in), {}};
+  EXPECT_NE(xml.find("tests=\"1\" failures=\"0\" errors=\"1\""), std::string::npos) << xml;
+  EXPECT_NE(xml.find("<error type=\"bad-input\" message=\"" + bad + ": error: missing [restore] table"), std::string::npos)
+      << xml;
+  EXPECT_NE(xml.find(bad + ":5:1: error: unknown key &quot;firmwre&quot; in [source]"), std::string::npos) << xml;
+}
+
 TEST_F(HostileOutputTest, RunRefusesAnUnusableJunitPathBeforeAnyVm) {
   auto r = run_restorelab({"run", "--junit", dir_ + "/no/such/folder/run.xml",
                            kScenarios + "/examples/acpi-up-to-acpi-mp.toml"});

@@ -75,31 +75,6 @@ const std::vector<std::string_view> kTopLevel = {"deviation"};
 const std::vector<std::string_view> kEntryKeys = {"id",     "scenario", "when", "observed",
                                                   "reason", "reference", "until"};
 
-/// Where byte `offset` of a string value's text is in the file (a `when`
-/// error), for one-line and multi-line strings alike.
-Diagnostic at_offset(const toml::node& node, const std::string& file, std::size_t offset, std::string message,
-                     std::string suggestion) {
-  Diagnostic d = diagnostic_at(node.source(), file, std::move(message), std::move(suggestion));
-  const std::string_view text = *node.value<std::string_view>();
-  offset = std::min(offset, text.size());
-  if (node.source().begin.line == node.source().end.line) {
-    d.column += 1 + static_cast<int>(offset);  // past the opening quote
-    return d;
-  }
-  // TOML drops a newline right after the opening quotes: then the text
-  // starts a line further down, else beside the quotes.
-  const auto total_newlines = std::count(text.begin(), text.end(), '\n');
-  const bool starts_below =
-      static_cast<long>(node.source().end.line - node.source().begin.line) > total_newlines;
-  const std::string_view before = text.substr(0, offset);
-  const auto newlines = std::count(before.begin(), before.end(), '\n');
-  const std::size_t line_start = before.rfind('\n');
-  d.line += (starts_below ? 1 : 0) + static_cast<int>(newlines);
-  if (line_start != std::string_view::npos) d.column = static_cast<int>(offset - line_start);
-  else d.column = starts_below ? static_cast<int>(offset + 1) : d.column + 3 + static_cast<int>(offset);
-  return d;
-}
-
 /// "2027-06-30" written with quotes.
 bool looks_like_date(std::string_view s) {
   if (s.size() != 10 || s[4] != '-' || s[7] != '-') return false;
@@ -247,7 +222,7 @@ class KnownLoad {
     auto condition = compiler_.compile(*node.value<std::string_view>());
     if (!condition) {
       const ConditionError& e = condition.error();
-      diags_.push_back(at_offset(node, file_, e.offset, who + ": " + e.message, e.suggestion));
+      diags_.push_back(diagnostic_at_offset(node, file_, e.offset, who + ": " + e.message, e.suggestion));
       return;
     }
     if (condition->reads_prediction()) {

@@ -47,14 +47,6 @@ std::vector<std::pair<const toml::key*, const toml::node*>> in_file_order(const 
   return out;
 }
 
-/// Where byte `offset` of a one-line string value is (constraints).
-Diagnostic at_offset(const toml::node& node, const std::string& file, std::size_t offset, std::string message,
-                     std::string suggestion) {
-  Diagnostic d = diagnostic_at(node.source(), file, std::move(message), std::move(suggestion));
-  if (node.source().begin.line == node.source().end.line) d.column += 1 + static_cast<int>(offset);
-  return d;
-}
-
 class MatrixLoad {
  public:
   MatrixLoad(const FileReader& reader, std::string file, const ConditionCompiler& compiler)
@@ -258,7 +250,7 @@ class MatrixLoad {
         }
         auto c = compiler_.compile(*item.value<std::string_view>());
         if (!c) {
-          diags_.push_back(at_offset(item, file_, c.error().offset, "constraint: " + c.error().message, c.error().suggestion));
+          diags_.push_back(diagnostic_at_offset(item, file_, c.error().offset, "constraint: " + c.error().message, c.error().suggestion));
         } else if (c->reads_prediction()) {
           error(item.source(), "constraint: reads the prediction (outcome, supported or boots); constraints choose "
                                "scenarios, before anything is predicted");

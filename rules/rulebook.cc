@@ -34,30 +34,6 @@ bool valid_identifier(std::string_view s, bool allow_dash) {
   });
 }
 
-/// Where byte `offset` of a string value's text is in the file.
-Diagnostic at_offset(const toml::node& node, const std::string& file, std::size_t offset,
-                     std::string message, std::string suggestion) {
-  Diagnostic d = diagnostic_at(node.source(), file, std::move(message), std::move(suggestion));
-  const std::string_view text = *node.value<std::string_view>();
-  offset = std::min(offset, text.size());
-  if (node.source().begin.line == node.source().end.line) {
-    d.column += 1 + static_cast<int>(offset);  // past the opening quote
-    return d;
-  }
-  // A multi-line string. TOML drops a newline right after the opening
-  // quotes: then the text starts a line further down, else beside the quotes.
-  const auto total_newlines = std::count(text.begin(), text.end(), '\n');
-  const bool starts_below =
-      static_cast<long>(node.source().end.line - node.source().begin.line) > total_newlines;
-  const std::string_view before = text.substr(0, offset);
-  const auto newlines = std::count(before.begin(), before.end(), '\n');
-  const std::size_t line_start = before.rfind('\n');
-  d.line += (starts_below ? 1 : 0) + static_cast<int>(newlines);
-  if (line_start != std::string_view::npos) d.column = static_cast<int>(offset - line_start);
-  else d.column = starts_below ? static_cast<int>(offset + 1) : d.column + 3 + static_cast<int>(offset);
-  return d;
-}
-
 class RulebookLoad {
  public:
   RulebookLoad(std::string file) : file_(std::move(file)) { book_.file = file_; }
@@ -122,7 +98,7 @@ class RulebookLoad {
       auto condition = book_.compiler.compile(*value->value<std::string_view>());
       if (!condition) {
         const auto& e = condition.error();
-        diags_.push_back(at_offset(*value, file_, e.offset, "helper \"" + name + "\": " + e.message, e.suggestion));
+        diags_.push_back(diagnostic_at_offset(*value, file_, e.offset, "helper \"" + name + "\": " + e.message, e.suggestion));
         continue;
       }
       book_.helpers.push_back({name, std::string(*value->value<std::string_view>()), value->source()});
@@ -199,7 +175,7 @@ class RulebookLoad {
       auto condition = book_.compiler.compile(*when_node->value<std::string_view>());
       if (!condition) {
         const auto& e = condition.error();
-        diags_.push_back(at_offset(*when_node, file_, e.offset, "rule \"" + rule.id + "\": " + e.message, e.suggestion));
+        diags_.push_back(diagnostic_at_offset(*when_node, file_, e.offset, "rule \"" + rule.id + "\": " + e.message, e.suggestion));
       } else {
         rule.when = std::move(*condition);
         rule.when_where = when_node->source();

@@ -322,4 +322,27 @@ std::string value_to_text(const KeyInfo& key, const Value& value) {
   return std::to_string(v);
 }
 
+Diagnostic diagnostic_at_offset(const toml::node& node, const std::string& file, std::size_t offset,
+                                std::string message, std::string suggestion) {
+  Diagnostic d = diagnostic_at(node.source(), file, std::move(message), std::move(suggestion));
+  const std::string_view text = *node.value<std::string_view>();
+  offset = std::min(offset, text.size());
+  if (node.source().begin.line == node.source().end.line) {
+    d.column += 1 + static_cast<int>(offset);  // past the opening quote
+    return d;
+  }
+  // A multi-line string. TOML drops a newline right after the opening
+  // quotes: then the text starts a line further down, else beside the quotes.
+  const auto total_newlines = std::count(text.begin(), text.end(), '\n');
+  const bool starts_below =
+      static_cast<long>(node.source().end.line - node.source().begin.line) > total_newlines;
+  const std::string_view before = text.substr(0, offset);
+  const auto newlines = std::count(before.begin(), before.end(), '\n');
+  const std::size_t line_start = before.rfind('\n');
+  d.line += (starts_below ? 1 : 0) + static_cast<int>(newlines);
+  if (line_start != std::string_view::npos) d.column = static_cast<int>(offset - line_start);
+  else d.column = starts_below ? static_cast<int>(offset + 1) : d.column + 3 + static_cast<int>(offset);
+  return d;
+}
+
 }  // namespace restorelab

@@ -82,6 +82,11 @@ std::expected<toml::table, Diagnostics> parse_toml(std::string_view text, const 
 Diagnostic diagnostic_at(const toml::source_region& region, const std::string& fallback_file,
                          std::string message, std::string suggestion = {});
 
+/// A Diagnostic at byte `offset` of a string value's text (an error inside
+/// a condition), for one-line and multi-line strings alike.
+Diagnostic diagnostic_at_offset(const toml::node& node, const std::string& file, std::size_t offset,
+                                std::string message, std::string suggestion = {});
+
 /// "a string", "an integer", ... for a node as it is in the file.
 std::string_view describe_node(const toml::node& node);
 

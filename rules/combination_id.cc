@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <cstdio>
 
+#include "rules/fnv.h"
 #include "rules/toml_source.h"
 #include "rules/validate.h"
 
@@ -30,15 +31,6 @@ std::string escape_text(std::string_view text) {
     }
   }
   return out;
-}
-
-std::uint64_t fnv1a(std::string_view text) {
-  std::uint64_t h = 0xcbf29ce484222325ULL;
-  for (char c : text) {
-    h ^= static_cast<unsigned char>(c);
-    h *= 0x100000001b3ULL;
-  }
-  return h;
 }
 
 constexpr std::size_t kHashDigits = 16;
@@ -85,9 +77,7 @@ std::string combination_name(std::string_view id) {
   if (out.size() <= kMaxNameLength) return out;
   out.resize(kKeptBeforeHash);
   out += "_h";
-  char digits[kHashDigits + 1];
-  std::snprintf(digits, sizeof digits, "%016llx", static_cast<unsigned long long>(fnv1a(id)));
-  return out + digits;
+  return out + Fnv1a().add(id).hex();
 }
 
 }  // namespace restorelab

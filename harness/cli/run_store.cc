@@ -11,19 +11,11 @@
 #include "harness/machines/process.h"
 #include "harness/output/json_writer.h"
 #include "harness/output/output_file.h"
+#include "rules/fnv.h"
 
 namespace restorelab {
 
-std::string text_hash(std::string_view text) {
-  std::uint64_t h = 14695981039346656037ull;
-  for (unsigned char c : text) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
-  char hex[17];
-  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
-  return hex;
-}
+std::string text_hash(std::string_view text) { return Fnv1a().add(text).hex(); }
 
 store::RunInfo run_info(const RunDescription& d) {
   store::RunInfo info;

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "harness/output/text.h"
+#include "rules/fnv.h"
 
 namespace restorelab::run {
 
@@ -34,23 +35,14 @@ std::string image_inputs_hash(const fs::path& images_dir) {
   for (const auto& e : fs::directory_iterator(images_dir / "guest", ec))
     if (e.is_regular_file()) files.push_back(e.path());
   std::sort(files.begin() + 2, files.end());
-  std::uint64_t h = 14695981039346656037ull;  // FNV-1a 64
-  auto mix = [&](std::string_view s) {
-    for (unsigned char c : s) {
-      h ^= c;
-      h *= 1099511628211ull;
-    }
-  };
+  Fnv1a hash;
   for (const fs::path& f : files) {
     std::ifstream in(f, std::ios::binary);
     std::stringstream s;
     s << in.rdbuf();
-    mix(f.filename().string());
-    mix(s.str());
+    hash.add(f.filename().string()).add(s.str());
   }
-  char hex[17];
-  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
-  return hex;
+  return hash.hex();
 }
 
 fs::path default_artifacts_dir(const fs::path& images_dir) {

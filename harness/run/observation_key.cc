@@ -3,22 +3,10 @@
 #include <cstdint>
 #include <cstdio>
 
+#include "rules/fnv.h"
 #include "rules/scenario_writer.h"
 
 namespace restorelab::run {
-
-namespace {
-
-std::uint64_t fnv1a(std::string_view text, std::uint64_t basis) {
-  std::uint64_t h = basis;
-  for (unsigned char c : text) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
-  return h;
-}
-
-}  // namespace
 
 std::string observation_key_text(const Scenario& s, const KeyInputs& inputs) {
   Scenario bare = s;
@@ -35,11 +23,9 @@ std::string observation_key_text(const Scenario& s, const KeyInputs& inputs) {
 
 std::string observation_key(const Scenario& s, const KeyInputs& inputs) {
   const std::string text = observation_key_text(s, inputs);
-  char hex[33];
-  std::snprintf(hex, sizeof hex, "%016llx%016llx",
-                static_cast<unsigned long long>(fnv1a(text, 14695981039346656037ull)),
-                static_cast<unsigned long long>(fnv1a(text, 0x6c62272e07bb0142ull)));
-  return hex;
+  // Two 64-bit hashes of the same text from different bases: 128 bits
+  // make an accidental collision between stored observations negligible.
+  return Fnv1a().add(text).hex() + Fnv1a(0x6c62272e07bb0142ull).add(text).hex();
 }
 
 }  // namespace restorelab::run

@@ -6,6 +6,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "rules/fnv.h"
+
 namespace restorelab::run {
 
 namespace fs = std::filesystem;
@@ -34,14 +36,7 @@ std::string SourceCache::key(const fs::path& artifacts, std::string xml, const s
   replace_all(xml, fs::absolute(evidence_dir).string(), "@EVIDENCE@");
   replace_all(xml, domain_name, "@NAME@");
   const std::string input = slurp(artifacts / "stamp") + "\n--\n" + xml + "\n--\n" + job;
-  std::uint64_t h = 14695981039346656037ull;
-  for (unsigned char c : input) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
-  char hex[17];
-  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
-  return hex;
+  return Fnv1a().add(input).hex();
 }
 
 std::optional<std::string> SourceCache::restore(const std::string& key, const fs::path& system,

@@ -15,7 +15,4 @@ std::string json_for_script(std::string_view json);
 /// `bytes` in base64 (RFC 4648, with padding), for data: URIs.
 std::string base64(std::string_view bytes);
 
-/// `s` escaped for HTML text and attribute values.
-std::string html_text(std::string_view s);
-
 }  // namespace restorelab

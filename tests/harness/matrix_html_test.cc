@@ -2,29 +2,17 @@
 // script run, the resulting page read back.
 #include <gtest/gtest.h>
 
-#include <cstdio>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <regex>
 #include <sstream>
 
 #include "harness/cli/cli.h"
+#include "tests/support/chromium.h"
 
 namespace restorelab {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string run_command(const std::string& command) {
-  std::string out;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (!pipe) return out;
-  char buffer[65536];
-  while (std::size_t n = fread(buffer, 1, sizeof buffer, pipe)) out.append(buffer, n);
-  pclose(pipe);
-  return out;
-}
 
 std::size_t count(const std::string& text, const std::string& what) {
   std::size_t n = 0;
@@ -45,22 +33,13 @@ std::string rendered(const std::string& matrix, std::string* html = nullptr) {
     std::ifstream in(page);
     *html = {std::istreambuf_iterator<char>(in), {}};
   }
-  const std::string dom = run_command(
-      "timeout 60 /usr/bin/chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run "
-      "--disable-background-networking --disable-component-update --disable-sync --user-data-dir=" + dir +
-      "/profile --dump-dom file://" + page + " 2>/dev/null");
+  const std::string dom = testing::chromium_dom(page);
   fs::remove_all(dir);
   return dom;
 }
 
-bool have_chromium() {
-  if (fs::exists("/usr/bin/chromium")) return true;
-  if (std::getenv("CI")) ADD_FAILURE() << "chromium is not installed (ci/setup.sh installs it)";
-  return false;
-}
-
 TEST(MatrixHtmlTest, ChromiumShowsTheHeatmapAndTheTable) {
-  if (!have_chromium()) GTEST_SKIP() << "chromium is not installed; run ci/setup.sh";
+  if (!testing::have_chromium()) GTEST_SKIP() << "chromium is not installed; run ci/setup.sh";
   const std::string dom = rendered(RESTORELAB_SOURCE_DIR "/scenarios/matrices/hal-by-disk.toml");
   ASSERT_FALSE(dom.empty()) << "chromium printed nothing";
   EXPECT_NE(dom.find("<h1 id=\"title\">Matrix hal-by-disk</h1>"), std::string::npos);
@@ -75,7 +54,7 @@ TEST(MatrixHtmlTest, ChromiumShowsTheHeatmapAndTheTable) {
 }
 
 TEST(MatrixHtmlTest, MarkupInAValueDoesNotBlankThePage) {
-  if (!have_chromium()) GTEST_SKIP() << "chromium is not installed; run ci/setup.sh";
+  if (!testing::have_chromium()) GTEST_SKIP() << "chromium is not installed; run ci/setup.sh";
   char pattern[] = "/tmp/restorelab-html-src-XXXXXX";
   const std::string dir = mkdtemp(pattern);
   fs::copy(RESTORELAB_SOURCE_DIR "/scenarios/matrices/base", dir + "/base");

@@ -4,31 +4,16 @@
 
 #include <gtest/gtest.h>
 
-#include <cstdio>
 #include <fstream>
 
 #include "harness/output/png.h"
 #include "tests/harness/cli_test_util.h"
+#include "tests/support/chromium.h"
 
 namespace restorelab::run {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string dump_dom(const std::string& dir, const std::string& page) {
-  // A fixed argument vector through popen's shell is fine here: the test names every path.
-  const std::string command =
-      "timeout 60 /usr/bin/chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run "
-      "--disable-background-networking --disable-component-update --disable-sync --user-data-dir=" + dir +
-      "/profile --dump-dom file://" + page + " 2>/dev/null";
-  std::string out;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (!pipe) return out;
-  char buffer[65536];
-  while (std::size_t n = fread(buffer, 1, sizeof buffer, pipe)) out.append(buffer, n);
-  pclose(pipe);
-  return out;
-}
 
 std::size_t count(const std::string& text, const std::string& what) {
   std::size_t n = 0;
@@ -60,10 +45,7 @@ class RunHtmlReportTest : public testing::TempDirTest {
 };
 
 TEST_F(RunHtmlReportTest, ChromiumShowsTheMixOfEachCellTheTableAndTheScreens) {
-  if (!fs::exists("/usr/bin/chromium")) {
-    if (std::getenv("CI")) FAIL() << "chromium is not installed (ci/setup.sh installs it)";
-    GTEST_SKIP() << "chromium is not installed; run ci/setup.sh";
-  }
+  if (!testing::have_chromium()) GTEST_SKIP() << "chromium is not installed; run ci/setup.sh";
   RunSummary summary;
   summary.title = "run 3";
   summary.results = {result("acpi-pc", "ide", Verdict::Kind::Agree), result("acpi-pc", "ide", Verdict::Kind::Disagree),
@@ -72,7 +54,7 @@ TEST_F(RunHtmlReportTest, ChromiumShowsTheMixOfEachCellTheTableAndTheScreens) {
   summary.stale_deviations = {"old-entry"};
   const std::string page = dir_ + "/report.html";
   ASSERT_TRUE(HtmlSink(page).finish(summary));
-  const std::string dom = dump_dom(dir_, page);
+  const std::string dom = testing::chromium_dom(page);
   ASSERT_FALSE(dom.empty()) << "chromium printed nothing";
   // One cell holds two verdicts, and shows both.
   EXPECT_NE(dom.find("data-mix=\"A1 D1\""), std::string::npos) << dom.substr(0, 4000);

@@ -10,32 +10,12 @@
 #include "rules/scenario_loader.h"
 #include "rules/scenario_writer.h"
 #include "rules/validate.h"
+#include "tests/rules/matrix_test_util.h"
 
 namespace restorelab {
 namespace {
 
-const char* kBase = R"([scenario]
-name = "base"
-[source]
-hal = "acpi-uniprocessor"
-[source.os]
-version = "windows-server-2003"
-edition = "standard"
-[destination]
-hal = "acpi-uniprocessor"
-[destination.os]
-version = "windows-server-2003"
-edition = "standard"
-[backup]
-kind = "system-state"
-[restore]
-kind = "system-state"
-)";
-
-std::expected<Matrix, Diagnostics> load(const std::string& text) {
-  MapReader reader(std::map<std::string, std::string>{{"m/base.toml", kBase}});
-  return load_matrix_text(reader, text, "m/matrix.toml", ConditionCompiler{});
-}
+std::expected<Matrix, Diagnostics> load(const std::string& text) { return testing::load_matrix_over_base(text); }
 
 // Ids of enum values and numbers are what they always were: CI histories
 // and bug reports name them.

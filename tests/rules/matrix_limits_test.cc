@@ -6,27 +6,10 @@
 
 #include "rules/covering_array.h"
 #include "rules/rule_analysis.h"
+#include "tests/rules/matrix_test_util.h"
 
 namespace restorelab {
 namespace {
-
-const char* kBase = R"([scenario]
-name = "base"
-[source]
-hal = "acpi-uniprocessor"
-[source.os]
-version = "windows-server-2003"
-edition = "standard"
-[destination]
-hal = "acpi-uniprocessor"
-[destination.os]
-version = "windows-server-2003"
-edition = "standard"
-[backup]
-kind = "system-state"
-[restore]
-kind = "system-state"
-)";
 
 /// A matrix of `axes` text axes of `values` values each (after two lines of [matrix]).
 std::string wide_matrix(int axes, int values) {
@@ -46,8 +29,7 @@ std::string wide_matrix(int axes, int values) {
 }
 
 Matrix load(const std::string& text) {
-  MapReader reader(std::map<std::string, std::string>{{"m/base.toml", kBase}});
-  auto m = load_matrix_text(reader, text, "m/wide.toml", ConditionCompiler{});
+  auto m = testing::load_matrix_over_base(text, "m/wide.toml");
   EXPECT_TRUE(m) << format_diagnostics(m.error());
   return m ? std::move(*m) : Matrix{};
 }

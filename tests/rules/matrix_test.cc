@@ -6,32 +6,12 @@
 
 #include "rules/covering_array.h"
 #include "rules/engine.h"
+#include "tests/rules/matrix_test_util.h"
 
 namespace restorelab {
 namespace {
 
-const char* kBase = R"([scenario]
-name = "base"
-[source]
-hal = "acpi-uniprocessor"
-[source.os]
-version = "windows-server-2003"
-edition = "standard"
-[destination]
-hal = "acpi-uniprocessor"
-[destination.os]
-version = "windows-server-2003"
-edition = "standard"
-[backup]
-kind = "system-state"
-[restore]
-kind = "system-state"
-)";
-
-std::expected<Matrix, Diagnostics> load(const std::string& text) {
-  MapReader reader(std::map<std::string, std::string>{{"m/base.toml", kBase}});
-  return load_matrix_text(reader, text, "m/matrix.toml", ConditionCompiler{});
-}
+std::expected<Matrix, Diagnostics> load(const std::string& text) { return testing::load_matrix_over_base(text); }
 
 std::string errors_of(const std::string& text) {
   auto m = load(text);

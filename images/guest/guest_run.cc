@@ -216,6 +216,10 @@ void PhaseBackup(Run& run, const Installation& inst, const BlockDevice& system) 
   if (kind == vocab::kKindSystemState) {
     status = CreateSystemStateBackup(inst, *registry, *target, scenario);
   } else {
+    // An image backup holds the system state as well (backup.h); its files
+    // are read before the volumes are quiesced.
+    auto system_state = ReadSystemState(inst, *registry);
+    if (!system_state) return ReportError(run, vocab::kPhaseBackup, system_state.error().message);
     run.platform.Sync();
     (void)run.platform.Unmount(inst.system_volume);  // quiesce, as VSS would
     (void)run.platform.Unmount(inst.boot_volume);
@@ -228,8 +232,8 @@ void PhaseBackup(Run& run, const Installation& inst, const BlockDevice& system) 
       partitions.emplace_back(ParseInt(*start, 0) * 512, ParseInt(ReadFile(part / "size").value_or("0"), 0) * 512);
     }
     uint64_t size = ParseInt(ReadFile(root / "sys/class/block" / system.disk / "size").value_or("0"), 0) * 512;
-    status = CreateImageBackup(root / "dev" / system.disk, size, ImageRegions(size, partitions), *registry, kind,
-                               *target, scenario);
+    status = CreateImageBackup(root / "dev" / system.disk, size, ImageRegions(size, partitions), *system_state,
+                               *registry, kind, *target, scenario);
   }
   if (!status) return ReportError(run, vocab::kPhaseBackup, status.error().message);
   run.platform.Sync();

@@ -24,7 +24,7 @@ std::string ImageRestoreRefusal(const KeyValues& manifest, const RestoreRequest&
                                 std::string_view running_firmware, uint64_t target_size) {
   std::string kind = manifest.Get("backup.kind");
   if (request.kind == vocab::kKindBmr && !request.offline) return "a bare-metal recovery must run offline (from Windows RE)";
-  if (kind != vocab::kKindBmr && kind != vocab::kKindFullServer) return "the backup is a " + kind + " backup, not a disk image";
+  if (!BackupServes(kind, request.kind)) return "a " + kind + " backup holds no volumes for a " + request.kind + " restore";
   std::string source = manifest.Get("source.firmware");
   if (source != running_firmware) {
     return "the image was taken on " + source + " firmware and this computer started with " +
@@ -39,8 +39,11 @@ std::string ImageRestoreRefusal(const KeyValues& manifest, const RestoreRequest&
 }
 
 std::string SystemStateRefusal(const KeyValues& manifest, const KeyValues& running) {
-  if (manifest.Get("backup.kind") != vocab::kKindSystemState) {
-    return "the backup is a " + manifest.Get("backup.kind") + " backup, not a system-state backup";
+  // Every kind of backup holds the system state (backup.h): what matters is
+  // that this one does.
+  const std::string kind = manifest.Get("backup.kind");
+  if (!BackupServes(kind, vocab::kKindSystemState) || !HoldsSystemState(manifest)) {
+    return "the " + kind + " backup holds no system state";
   }
   for (std::string_view field : {"version", "edition"}) {
     std::string key = "os." + std::string(field);

@@ -103,7 +103,9 @@ TEST(GuestRecoveryTest, ImageRestoreRefusesWhatWindowsReRefuses) {
             "a bare-metal recovery must run offline (from Windows RE)");
   EXPECT_NE(ImageRestoreRefusal(manifest, bmr, "uefi", 999).find("smaller"), std::string::npos);
   EXPECT_EQ(ImageRestoreRefusal(Job("backup.kind=system-state\n"), bmr, "bios", 1000),
-            "the backup is a system-state backup, not a disk image");
+            "a system-state backup holds no volumes for a bmr restore");
+  EXPECT_EQ(ImageRestoreRefusal(manifest, RestoreRequest{"full-server", false, false}, "uefi", 1000),
+            "a bmr backup holds no volumes for a full-server restore");
 }
 
 TEST(GuestRecoveryTest, RestoreRequestDefaultsOfflineForBmrOnly) {
@@ -120,7 +122,7 @@ TEST(GuestRecoveryTest, ImageBackupRestoresTheSameBytesAtTheSameOffsets) {
   root.Write("target.img", std::string(4 << 20, '\0'));
   KeyValues registry = Job("firmware=bios\nhal=acpi-uniprocessor\nos.version=windows-xp\n");
   auto regions = ImageRegions(disk.size(), {{1 << 20, 2 << 20}});
-  ASSERT_TRUE(CreateImageBackup(root.path() / "source.img", disk.size(), regions, registry, "bmr",
+  ASSERT_TRUE(CreateImageBackup(root.path() / "source.img", disk.size(), regions, {}, registry, "bmr",
                                 root.path() / "backup", "t").has_value());
   auto backup = OpenBackup(root.path() / "backup");
   ASSERT_TRUE(backup.has_value()) << backup.error().message;

@@ -96,6 +96,11 @@ TEST_F(VmRunTest, ImageBuilds) {
 
 TEST_F(VmRunTest, SameHardwareSystemStateBoots) { expect_outcome("same-hardware.toml", "boots", 1); }
 
+// Every kind of backup holds the system state (images/guest/backup.h).
+TEST_F(VmRunTest, SystemStateFromAFullServerBackupBoots) {
+  expect_outcome("system-state-from-full-server.toml", "boots", 1);
+}
+
 TEST_F(VmRunTest, UniprocessorHalOnFourCpusUsesOne) { expect_outcome("up-on-mp.toml", "boots-degraded", 1); }
 
 TEST_F(VmRunTest, IdeOntoVirtioStops0x7B) { expect_outcome("ide-to-virtio.toml", "stop-0x7b", std::nullopt); }

@@ -42,6 +42,13 @@ std::string ImageRestoreRefusal(const KeyValues& manifest, const RestoreRequest&
 /// version or edition.
 std::string SystemStateRefusal(const KeyValues& manifest, const KeyValues& running);
 
+/// After a full-server restore: puts the destination's `boot_ini` (its text,
+/// read before the restore) back on the restored boot volume and recompiles
+/// the loader from it and the restored registry. Where the destination's
+/// systemroot differs from the source's, the loader then names files below a
+/// folder the restored volume does not have (boot_config.h).
+Status KeepBootIni(const Installation& restored, const std::string& boot_ini);
+
 /// Writes every disk_offset member of `backup` at its offset of `target_device`.
 Status RestoreImage(const Backup& backup, const fs::path& target_device);
 

@@ -108,4 +108,58 @@ const SerialEvent* cut_line(const std::vector<SerialEvent>& events) {
 
 bool firmware_shell_started(std::string_view log) { return log.find("Shell> ") != std::string_view::npos; }
 
+namespace {
+
+/// `line` without ANSI escape sequences (ESC [ ... final byte, or ESC and one
+/// character) and carriage returns.
+std::string plain(std::string_view line) {
+  std::string out;
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    if (line[i] == '\r') continue;
+    if (line[i] != '\x1b') {
+      out += line[i];
+      continue;
+    }
+    if (i + 1 < line.size() && line[i + 1] == '[') {
+      i += 2;
+      while (i < line.size() && !(line[i] >= '@' && line[i] <= '~')) ++i;
+    } else {
+      ++i;
+    }
+  }
+  return out;
+}
+
+std::string trimmed(std::string_view text) {
+  const auto first = text.find_first_not_of(" \t");
+  if (first == std::string_view::npos) return "";
+  return std::string(text.substr(first, text.find_last_not_of(" \t") - first + 1));
+}
+
+}  // namespace
+
+std::optional<LoaderMissingFile> loader_missing_file(std::string_view log) {
+  constexpr std::string_view kSyslinux = "Could not find kernel image: ";
+  constexpr std::string_view kSystemdBoot = "Error loading ";
+  std::size_t at = 0;
+  while (at < log.size()) {
+    const std::size_t end = std::min(log.find('\n', at), log.size());
+    const std::string_view raw = log.substr(at, end - at);
+    at = end + 1;
+    if (raw.starts_with("RESTORELAB ")) return std::nullopt;  // a kernel started
+    const std::string line = plain(raw);
+    if (const std::size_t s = line.find(kSyslinux); s != std::string::npos) {
+      std::string file = trimmed(std::string_view(line).substr(s + kSyslinux.size()));
+      if (!file.empty()) return LoaderMissingFile{file, trimmed(line)};
+    }
+    if (const std::size_t s = line.find(kSystemdBoot); s != std::string::npos) {
+      const std::string_view rest = std::string_view(line).substr(s + kSystemdBoot.size());
+      const std::size_t colon = rest.rfind(": ");
+      if (colon != std::string_view::npos && trimmed(rest.substr(colon + 2)) == "Not Found")
+        return LoaderMissingFile{trimmed(rest.substr(0, colon)), trimmed(line)};
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace restorelab::run

@@ -3,6 +3,7 @@
 // images/guest/job_vocabulary.h); everything else is evidence.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -38,5 +39,21 @@ const SerialEvent* cut_line(const std::vector<SerialEvent>& events);
 
 /// True when OVMF started its shell: the firmware found nothing to boot.
 bool firmware_shell_started(std::string_view log);
+
+/// The boot loader reported that a file its configuration names is missing.
+struct LoaderMissingFile {
+  std::string file;  ///< as the loader named it: "/WINDOWS/system32/vmlinuz", "\WINDOWS\system32\vmlinuz"
+  std::string line;  ///< the loader's line, without terminal escape sequences
+};
+
+/// The first missing-file report of a boot loader in `log`, before any
+/// report line (a kernel that started was loaded), or nullopt. What each
+/// loader prints (images/README.md, "Outcomes: physical or emulated"):
+///   syslinux (SeaBIOS; SERIAL 0 in syslinux.cfg):
+///     "Could not find kernel image: /WINDOWS/system32/vmlinuz"
+///   systemd-boot (OVMF; its console is on the serial port too):
+///     "Error loading \WINDOWS\system32\vmlinuz: Not Found"
+/// Terminal escape sequences (OVMF draws with them) and '\r' are ignored.
+std::optional<LoaderMissingFile> loader_missing_file(std::string_view log);
 
 }  // namespace restorelab::run

@@ -207,6 +207,36 @@ TEST(ObserverTest, SilenceBeforeAnyKernelIsNoBootableDeviceNotAHang) {
   EXPECT_EQ(o.outcome, Outcome::NoBootableDevice);
 }
 
+TEST(SerialLogTest, FindsTheFileEachLoaderReportsMissing) {
+  auto syslinux = loader_missing_file(
+      "SeaBIOS\r\nBooting from Hard Disk...\r\nSYSLINUX 6.04 EDD 20191223\r\n"
+      "Could not find kernel image: /C/WINDOWS/system32/vmlinuz\r\nboot: ");
+  ASSERT_TRUE(syslinux);
+  EXPECT_EQ(syslinux->file, "/C/WINDOWS/system32/vmlinuz");
+  EXPECT_EQ(syslinux->line, "Could not find kernel image: /C/WINDOWS/system32/vmlinuz");
+  auto systemd_boot = loader_missing_file(
+      "BdsDxe: starting Boot0001\r\n\x1b[0m\x1b[31m\x1b[40mError loading \\C\\WINDOWS\\system32\\vmlinuz: Not Found\r\n");
+  ASSERT_TRUE(systemd_boot);
+  EXPECT_EQ(systemd_boot->file, "\\C\\WINDOWS\\system32\\vmlinuz");
+  EXPECT_EQ(systemd_boot->line, "Error loading \\C\\WINDOWS\\system32\\vmlinuz: Not Found");
+  // Other failures of the loader, and anything after a kernel started, are not a missing file.
+  EXPECT_FALSE(loader_missing_file("Error loading \\EFI\\x.efi: Access Denied\r\n"));
+  EXPECT_FALSE(loader_missing_file(kKernelStart + "Could not find kernel image: x\n"));
+  EXPECT_FALSE(loader_missing_file("SeaBIOS\r\nBooting from Hard Disk...\r\n"));
+}
+
+TEST(ObserverTest, TheLoaderMissingTheSystemrootsKernelIsBootFileMissing) {
+  Observation o = observe(chain_then(record(
+      Phase::Destination, VmEnd::Silent, "SYSLINUX 6.04\r\nCould not find kernel image: /C/WINDOWS/system32/vmlinuz\r\nboot: ")));
+  EXPECT_EQ(o.outcome, Outcome::BootFileMissing);
+  EXPECT_EQ(o.detail, "/C/WINDOWS/system32/vmlinuz");
+  EXPECT_EQ(o.evidence, "no kernel-start; the boot loader: Could not find kernel image: /C/WINDOWS/system32/vmlinuz");
+  // A QEMU that died is a failed run, whatever the loader printed before.
+  o = observe(chain_then(record(Phase::Destination, VmEnd::Stopped, "Could not find kernel image: /x\r\n",
+                                {"stopped/failed"}, "shut off (crashed)")));
+  EXPECT_TRUE(o.failed());
+}
+
 TEST(ObserverTest, QemuKilledMidRunIsAnErrorNotAnOutcome) {
   Observation o = observe({record(Phase::Source, VmEnd::Stopped, kKernelStart, {"stopped/failed"}, "shut off (crashed)")});
   EXPECT_TRUE(o.failed());

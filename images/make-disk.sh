@@ -15,7 +15,7 @@
 #           finds no active partition, so SeaBIOS moves on ("no bootable device").
 #           The kernel, base.img and every driver image are in
 #           /C/WINDOWS/system32 (drivers in drivers/) of the boot volume, below
-#           setup's systemroot; the loader (on serial port 0 too) loads the
+#           setup's systemroot; the loader loads the
 #           kernel, base.img and drivers/<BUS>.img for each --drivers bus (the
 #           boot-start drivers). The install phase moves the folder below its
 #           systemroot, writes the installation and recompiles the loader config.
@@ -93,7 +93,6 @@ initrds() {  # role, buses..., [tools]
 }
 write_syslinux_cfg() {  # file role buses uniprocessor
   {
-    echo "SERIAL 0 115200"
     echo "DEFAULT restorelab"
     echo "PROMPT 0"
     echo "TIMEOUT 0"

@@ -163,7 +163,7 @@ Observation observe_boot(const VmRecord& r, const std::vector<SerialEvent>& even
     if (auto missing = loader_missing_file(r.serial); missing && firmware_gave_up) {
       Observation o;
       o.outcome = Outcome::BootFileMissing;
-      o.detail = missing->file;
+      o.detail = missing->file.empty() ? missing->line : missing->file;
       o.evidence = "no kernel-start; the boot loader: " + missing->line;
       return o;
     }

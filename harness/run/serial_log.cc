@@ -139,8 +139,11 @@ std::string trimmed(std::string_view text) {
 }  // namespace
 
 std::optional<LoaderMissingFile> loader_missing_file(std::string_view log) {
-  constexpr std::string_view kSyslinux = "Could not find kernel image: ";
+  constexpr std::string_view kSyslinux = "Loading ";
+  constexpr std::string_view kSyslinuxMissing = " failed: No such file or directory";
   constexpr std::string_view kSystemdBoot = "Error loading ";
+  constexpr std::string_view kSystemdBootNoEntry =
+      "No loader found. Configuration files in \\loader\\entries\\*.conf are needed.";
   std::size_t at = 0;
   while (at < log.size()) {
     const std::size_t end = std::min(log.find('\n', at), log.size());
@@ -148,16 +151,23 @@ std::optional<LoaderMissingFile> loader_missing_file(std::string_view log) {
     at = end + 1;
     if (raw.starts_with("RESTORELAB ")) return std::nullopt;  // a kernel started
     const std::string line = plain(raw);
-    if (const std::size_t s = line.find(kSyslinux); s != std::string::npos) {
-      std::string file = trimmed(std::string_view(line).substr(s + kSyslinux.size()));
-      if (!file.empty()) return LoaderMissingFile{file, trimmed(line)};
+    const std::string_view view = line;
+    if (const std::size_t s = view.find(kSyslinux); s != std::string_view::npos) {
+      const std::string_view rest = view.substr(s + kSyslinux.size());
+      const std::size_t failed = rest.find(kSyslinuxMissing);
+      if (failed != std::string_view::npos && failed > 0)
+        return LoaderMissingFile{trimmed(rest.substr(0, failed)),
+                                 std::string(view.substr(s, kSyslinux.size() + failed + kSyslinuxMissing.size()))};
     }
-    if (const std::size_t s = line.find(kSystemdBoot); s != std::string::npos) {
-      const std::string_view rest = std::string_view(line).substr(s + kSystemdBoot.size());
-      const std::size_t colon = rest.rfind(": ");
-      if (colon != std::string_view::npos && trimmed(rest.substr(colon + 2)) == "Not Found")
-        return LoaderMissingFile{trimmed(rest.substr(0, colon)), trimmed(line)};
+    if (const std::size_t s = view.find(kSystemdBoot); s != std::string_view::npos) {
+      const std::string_view rest = view.substr(s + kSystemdBoot.size());
+      const std::size_t colon = rest.find(": Not Found");
+      if (colon != std::string_view::npos && colon > 0)
+        return LoaderMissingFile{trimmed(rest.substr(0, colon)),
+                                 std::string(view.substr(s, kSystemdBoot.size() + colon + 11))};
     }
+    if (view.find(kSystemdBootNoEntry) != std::string_view::npos)
+      return LoaderMissingFile{"", std::string(kSystemdBootNoEntry)};
   }
   return std::nullopt;
 }

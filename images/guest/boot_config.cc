@@ -55,7 +55,7 @@ std::vector<BootFile> RenderBootConfig(const BootConfig& config) {
   }
   std::string initrd;
   for (const std::string& image : images) initrd += (initrd.empty() ? "" : ",") + image;
-  return {{"syslinux.cfg", "SERIAL 0 115200\nDEFAULT restorelab\nPROMPT 0\nTIMEOUT 0\nLABEL restorelab\n  LINUX " +
+  return {{"syslinux.cfg", "DEFAULT restorelab\nPROMPT 0\nTIMEOUT 0\nLABEL restorelab\n  LINUX " +
                                kernel + "\n  INITRD " + initrd + "\n  APPEND " + cmdline + "\n"}};
 }
 

@@ -52,11 +52,11 @@ std::string KernelCommandLine(const BootConfig& config);
 /// /tools.img (relative to the loader folder, as in the artifacts' initrd/).
 std::vector<std::string> InitrdImages(const BootConfig& config);
 
-/// The loader files: syslinux.cfg for "bios" (also on serial port 0, where a
-/// missing kernel's "Could not find kernel image: ..." reaches the host);
-/// loader/loader.conf and loader/entries/restorelab.conf for "uefi" (OVMF's
-/// console is on the serial port too). Timeouts are 0. Kernel and initrds
-/// are named below `config.folder`.
+/// The loader files: syslinux.cfg for "bios"; loader/loader.conf and
+/// loader/entries/restorelab.conf for "uefi". Timeouts are 0. Kernel and
+/// initrds are named below `config.folder`. What either loader prints reaches
+/// the serial log through the firmware's console (SeaBIOS with libvirt's
+/// useserial, OVMF always).
 std::vector<BootFile> RenderBootConfig(const BootConfig& config);
 
 /// The boot-start driver names in canonical order (ide, sata, scsi, virtio),

@@ -48,7 +48,7 @@ TEST(GuestInstallationTest, WritesAnInstallationTheLoaderCanRead) {
   EXPECT_EQ(read->Get("storage.boot_start"), "ide");
   EXPECT_EQ(read->Get("nic.0.slot"), "0000:00:03.0");
   EXPECT_EQ(ReadFile(inst.boot_volume / "syslinux.cfg").value(),
-            "SERIAL 0 115200\nDEFAULT restorelab\nPROMPT 0\nTIMEOUT 0\nLABEL restorelab\n"
+            "DEFAULT restorelab\nPROMPT 0\nTIMEOUT 0\nLABEL restorelab\n"
             "  LINUX /C/WINDOWS/system32/vmlinuz\n"
             "  INITRD /C/WINDOWS/system32/base.img,/C/WINDOWS/system32/drivers/ide.img\n"
             "  APPEND console=ttyS0,115200 quiet loglevel=0 rl.disk=system nosmp\n");

@@ -116,6 +116,18 @@ TEST_F(VmRunTest, BmrWithAsrOntoAnotherControllerBoots) { expect_outcome("bmr-as
 // OVMF boots from SCSI (virtio-scsi on UEFI).
 TEST_F(VmRunTest, UefiBmrWithAsrOntoScsiBoots) { expect_outcome("uefi-bmr-asr-ide-to-scsi.toml", "boots", 1); }
 
+// The loader itself misses the kernel below the systemroot boot.ini names
+// (images/README.md, "Outcomes: physical or emulated"): syslinux after a
+// full-server restore that keeps the destination's boot.ini, systemd-boot
+// after a system-state restore that brings the source's.
+TEST_F(VmRunTest, FullServerOntoAnotherSystemrootMissesTheKernelInSyslinux) {
+  expect_outcome("full-server-systemroot-differs.toml", "boot-file-missing", std::nullopt);
+}
+
+TEST_F(VmRunTest, UefiSystemStateOntoAnotherSystemrootMissesTheKernelInSystemdBoot) {
+  expect_outcome("uefi-system-state-systemroot-differs.toml", "boot-file-missing", std::nullopt);
+}
+
 TEST_F(VmRunTest, NonAcpiHalOnAcpiFirmwareHangs) { expect_outcome("mps-on-acpi.toml", "hang", std::nullopt); }
 
 TEST_F(VmRunTest, KilledQemuIsAnErrorAndLeavesNothing) {

@@ -13,10 +13,12 @@
 #           partitions, p1 an EFI system partition with systemd-boot as
 #           \EFI\BOOT\BOOTX64.EFI; the protective MBR carries mbr.bin, which
 #           finds no active partition, so SeaBIOS moves on ("no bootable device").
-#           The loader loads base.img plus drivers/<BUS>.img for each --drivers
-#           bus (the boot-start drivers); every driver image is on the volume
-#           (the "system32\drivers" of the model). The install phase writes
-#           the installation and recompiles the loader config.
+#           The kernel, base.img and every driver image are in
+#           /C/WINDOWS/system32 (drivers in drivers/) of the boot volume, below
+#           setup's systemroot; the loader loads the
+#           kernel, base.img and drivers/<BUS>.img for each --drivers bus (the
+#           boot-start drivers). The install phase moves the folder below its
+#           systemroot, writes the installation and recompiles the loader config.
 # initrd:   not a disk: the initramfs a loader would load (base.img, the
 #           driver images of --drivers, tools.img with --tools), concatenated
 #           and 4-byte aligned, for a VM whose kernel the hypervisor starts
@@ -60,6 +62,8 @@ export MTOOLS_SKIP_CHECK=1 MTOOLSRC=/dev/null
 export E2FSPROGS_FAKE_TIME=946684800 SOURCE_DATE_EPOCH=946684800
 
 MiB=1048576
+# The loader's files: below setup's systemroot, C:\WINDOWS (boot_config.h LoaderFolder).
+folder=/C/WINDOWS/system32
 sectors() { echo $(( $1 * MiB / 512 )); }
 
 # Canonical driver list (ide, sata, scsi, virtio order), as the guest writes it.
@@ -93,8 +97,8 @@ write_syslinux_cfg() {  # file role buses uniprocessor
     echo "PROMPT 0"
     echo "TIMEOUT 0"
     echo "LABEL restorelab"
-    echo "  LINUX /vmlinuz"
-    echo "  INITRD $(initrds "$2" "$3" | paste -sd,)"
+    echo "  LINUX $folder/vmlinuz"
+    echo "  INITRD $(initrds "$2" "$3" | sed "s|^|$folder|" | paste -sd,)"
     echo "  APPEND $(cmdline "$2" "$4")"
   } > "$1"
 }
@@ -103,19 +107,20 @@ write_loader() {  # dir role buses uniprocessor
   printf 'timeout 0\ndefault restorelab.conf\neditor no\nauto-entries no\nauto-firmware no\n' > "$1/loader.conf"
   {
     echo "title restorelab"
-    echo "linux /vmlinuz"
-    initrds "$2" "$3" | sed 's/^/initrd /'
+    echo "linux $folder/vmlinuz"
+    initrds "$2" "$3" | sed "s|^|initrd $folder|"
     echo "options $(cmdline "$2" "$4")"
   } > "$1/entries/restorelab.conf"
 }
 
-# A FAT16 image of $2 MiB labelled $3 holding the kernel and every driver image.
+# A FAT16 image of $2 MiB labelled $3 holding the kernel and every driver
+# image in $folder (the install phase moves them below its systemroot).
 make_fat() {
   local img=$1 size=$2 label=$3
   mkfs.fat -F 16 -n "$label" -i 52455354 -C "$img" $(( size * 1024 )) >/dev/null
-  mmd -i "$img" ::/drivers
-  mcopy -i "$img" "$art/vmlinuz" "$art/initrd/base.img" ::/
-  mcopy -i "$img" "$art"/initrd/drivers/*.img ::/drivers/
+  mmd -i "$img" ::/C ::/C/WINDOWS "::$folder" "::$folder/drivers"
+  mcopy -i "$img" "$art/vmlinuz" "$art/initrd/base.img" "::$folder/"
+  mcopy -i "$img" "$art"/initrd/drivers/*.img "::$folder/drivers/"
 }
 install_syslinux() {  # fat image
   "$art/bios/syslinux" --install "$1"

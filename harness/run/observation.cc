@@ -158,6 +158,15 @@ Observation observe_boot(const VmRecord& r, const std::vector<SerialEvent>& even
   if (!kernel) {
     const bool firmware_gave_up = r.end == VmEnd::FirmwareShell || r.end == VmEnd::Silent ||
                                   (r.end == VmEnd::Stopped && !qemu_died(r) && !panicked(r));
+    // The loader started and did not find a file its configuration names
+    // (the systemroot's kernel): it stays at its prompt or menu.
+    if (auto missing = loader_missing_file(r.serial); missing && firmware_gave_up) {
+      Observation o;
+      o.outcome = Outcome::BootFileMissing;
+      o.detail = missing->file.empty() ? missing->line : missing->file;
+      o.evidence = "no kernel-start; the boot loader: " + missing->line;
+      return o;
+    }
     if (firmware_gave_up) {
       Observation o;
       o.outcome = Outcome::NoBootableDevice;

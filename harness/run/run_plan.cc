@@ -314,10 +314,16 @@ RunPlan plan_run(const Scenario& s, const PlanPaths& paths) {
     }
     case RestoreKind::Bmr:
     case RestoreKind::FullServer: {
+      // A full-server restore keeps the destination's boot.ini, so the
+      // destination first gets its own installation; a bare-metal recovery
+      // fills a blank disk.
+      const bool full_server = s.restore.kind == RestoreKind::FullServer;
       const auto src_sys = disk(DiskRequest::Kind::System, "source-system.img", &src);
       const auto backup = disk(DiskRequest::Kind::Backup, "backup.img", nullptr);
-      const auto dst_sys = disk(DiskRequest::Kind::Blank, "destination-system.img", nullptr);
+      const auto dst_sys = full_server ? disk(DiskRequest::Kind::System, "destination-system.img", &dst)
+                                       : disk(DiskRequest::Kind::Blank, "destination-system.img", nullptr);
       vm(Phase::Source, src, source_seed, {{src_sys, src.disk_bus}, {backup, src.disk_bus}}, src_sys);
+      if (full_server) vm(Phase::Reset, dst, destination_seed, {{dst_sys, dst.disk_bus}}, dst_sys);
       vm(Phase::Recovery, dst, destination_seed, {{backup, DiskBus::Ide}, {dst_sys, dst.disk_bus}}, std::nullopt);
       vm(Phase::Destination, dst, destination_seed, {{dst_sys, dst.disk_bus}}, std::nullopt);
       break;

@@ -6,8 +6,11 @@
 // Chains (VM names are PREFIX + scenario + "-" + phase):
 //   system-state       source (install,backup) -> restore (destination's own
 //                      install, then restore-system-state, one boot) -> destination (boot)
-//   bmr, full-server   source -> recovery (the recovery environment restores
+//   bmr                source -> recovery (the recovery environment restores
 //                      onto a blank disk of the destination) -> destination
+//   full-server        source -> reset (the destination's own installation of
+//                      [destination.os]) -> recovery (restores onto that disk
+//                      and keeps its boot.ini) -> destination
 //   push-button-reset  reset (a fresh install of [destination.os] on the
 //                      destination, from "the device's own image") -> destination.
 //                      No backup and no other hardware is involved, so this is

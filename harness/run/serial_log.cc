@@ -108,4 +108,68 @@ const SerialEvent* cut_line(const std::vector<SerialEvent>& events) {
 
 bool firmware_shell_started(std::string_view log) { return log.find("Shell> ") != std::string_view::npos; }
 
+namespace {
+
+/// `line` without ANSI escape sequences (ESC [ ... final byte, or ESC and one
+/// character) and carriage returns.
+std::string plain(std::string_view line) {
+  std::string out;
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    if (line[i] == '\r') continue;
+    if (line[i] != '\x1b') {
+      out += line[i];
+      continue;
+    }
+    if (i + 1 < line.size() && line[i + 1] == '[') {
+      i += 2;
+      while (i < line.size() && !(line[i] >= '@' && line[i] <= '~')) ++i;
+    } else {
+      ++i;
+    }
+  }
+  return out;
+}
+
+std::string trimmed(std::string_view text) {
+  const auto first = text.find_first_not_of(" \t");
+  if (first == std::string_view::npos) return "";
+  return std::string(text.substr(first, text.find_last_not_of(" \t") - first + 1));
+}
+
+}  // namespace
+
+std::optional<LoaderMissingFile> loader_missing_file(std::string_view log) {
+  constexpr std::string_view kSyslinux = "Loading ";
+  constexpr std::string_view kSyslinuxMissing = " failed: No such file or directory";
+  constexpr std::string_view kSystemdBoot = "Error loading ";
+  constexpr std::string_view kSystemdBootNoEntry =
+      "No loader found. Configuration files in \\loader\\entries\\*.conf are needed.";
+  std::size_t at = 0;
+  while (at < log.size()) {
+    const std::size_t end = std::min(log.find('\n', at), log.size());
+    const std::string_view raw = log.substr(at, end - at);
+    at = end + 1;
+    if (raw.starts_with("RESTORELAB ")) return std::nullopt;  // a kernel started
+    const std::string line = plain(raw);
+    const std::string_view view = line;
+    if (const std::size_t s = view.find(kSyslinux); s != std::string_view::npos) {
+      const std::string_view rest = view.substr(s + kSyslinux.size());
+      const std::size_t failed = rest.find(kSyslinuxMissing);
+      if (failed != std::string_view::npos && failed > 0)
+        return LoaderMissingFile{trimmed(rest.substr(0, failed)),
+                                 std::string(view.substr(s, kSyslinux.size() + failed + kSyslinuxMissing.size()))};
+    }
+    if (const std::size_t s = view.find(kSystemdBoot); s != std::string_view::npos) {
+      const std::string_view rest = view.substr(s + kSystemdBoot.size());
+      const std::size_t colon = rest.find(": Not Found");
+      if (colon != std::string_view::npos && colon > 0)
+        return LoaderMissingFile{trimmed(rest.substr(0, colon)),
+                                 std::string(view.substr(s, kSystemdBoot.size() + colon + 11))};
+    }
+    if (view.find(kSystemdBootNoEntry) != std::string_view::npos)
+      return LoaderMissingFile{"", std::string(kSystemdBootNoEntry)};
+  }
+  return std::nullopt;
+}
+
 }  // namespace restorelab::run

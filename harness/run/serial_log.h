@@ -3,6 +3,7 @@
 // images/guest/job_vocabulary.h); everything else is evidence.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -38,5 +39,26 @@ const SerialEvent* cut_line(const std::vector<SerialEvent>& events);
 
 /// True when OVMF started its shell: the firmware found nothing to boot.
 bool firmware_shell_started(std::string_view log);
+
+/// The boot loader reported that a file its configuration names is missing.
+struct LoaderMissingFile {
+  std::string file;  ///< as the loader named it ("/C/WINDOWS/system32/vmlinuz"); "" when it does not say
+  std::string line;  ///< the loader's message, without terminal escape sequences
+};
+
+/// The first missing-file report of a boot loader in `log`, before any
+/// report line (a kernel that started was loaded), or nullopt. What each
+/// loader prints (images/README.md, "Reading the outcome"):
+///   syslinux 6.04 (SeaBIOS, whose console libvirt's useserial copies to the
+///   serial port), then its boot: prompt:
+///     "Loading /C/WINDOWS/system32/vmlinuz failed: No such file or directory"
+///   systemd-boot 252 (OVMF, whose console is on the serial port) drops an
+///   entry whose kernel is missing; with none left it says, and returns to
+///   the firmware (OVMF then starts its setup menu, UiApp):
+///     "No loader found. Configuration files in \loader\entries\*.conf are needed."
+///   or, when the kernel opens but does not load, "Error loading FILE: Not Found".
+/// The model's UEFI disks always hold their entry, so no entry left means its
+/// files are missing. Terminal escape sequences and '\r' are ignored.
+std::optional<LoaderMissingFile> loader_missing_file(std::string_view log);
 
 }  // namespace restorelab::run

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <fstream>
 
+#include "images/guest/job_vocabulary.h"
+
 namespace restorelab::guest {
 namespace {
 
@@ -26,6 +28,26 @@ void AddMember(KeyValues& manifest, int index, const std::string& name, uint64_t
   manifest.Set(prefix + "size", std::to_string(size));
   manifest.Set(prefix + "sha256", digest);
   manifest.Set("member.count", std::to_string(index + 1));
+}
+
+/// Adds the system-state files as members `first`, `first + 1`, ...
+Status AddSystemState(KeyValues& manifest, TarWriter& writer, const std::vector<SystemStateFile>& files,
+                      size_t first) {
+  for (size_t i = 0; i < files.size(); ++i) {
+    const size_t index = first + i;
+    std::string name = "m" + std::to_string(index);
+    auto digest = writer.AddBytes(name, files[i].content);
+    if (!digest) return std::unexpected(digest.error());
+    AddMember(manifest, static_cast<int>(index), name, files[i].content.size(), *digest);
+    manifest.Set("member." + std::to_string(index) + ".windows_path", files[i].windows_path);
+    if (!files[i].ad_key.empty()) manifest.Set("member." + std::to_string(index) + ".ad_key", files[i].ad_key);
+  }
+  return {};
+}
+
+/// Kind's place in vocabulary::kKinds, or kKinds.size() when unknown.
+size_t KindRank(std::string_view kind) {
+  return static_cast<size_t>(std::ranges::find(vocabulary::kKinds, kind) - vocabulary::kKinds.begin());
 }
 
 Status Seal(KeyValues& manifest, TarWriter& writer, const fs::path& dir) {
@@ -58,14 +80,13 @@ std::vector<DiskRegion> ImageRegions(uint64_t disk_size, const std::vector<std::
   return merged;
 }
 
-Status CreateSystemStateBackup(const Installation& installation, const KeyValues& registry,
-                               const fs::path& backup_volume, const std::string& scenario) {
-  fs::path dir = backup_volume / kBackupDir;
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  auto writer = TarWriter::Create(dir / "backup.tar");
-  if (!writer) return std::unexpected(writer.error());
-  KeyValues manifest = ManifestFor(registry, "system-state", scenario);
+bool BackupServes(std::string_view backup_kind, std::string_view restore_kind) {
+  const size_t backup = KindRank(backup_kind);
+  const size_t restore = KindRank(restore_kind);
+  return backup < vocabulary::kKinds.size() && restore <= backup;
+}
+
+Result<std::vector<SystemStateFile>> ReadSystemState(const Installation& installation, const KeyValues& registry) {
   std::string root = registry.Get("os.systemroot");
   std::string drive = VolumeDrive(installation.system_volume);
   struct Item { std::string windows_path; fs::path file; std::string ad_key; };
@@ -81,22 +102,32 @@ Status CreateSystemStateBackup(const Installation& installation, const KeyValues
       if (auto rel = MapWindowsPath(path, drive)) items.push_back({path, ResolveNoCase(installation.system_volume, *rel), ad.key});
     }
   }
-  for (size_t i = 0; i < items.size(); ++i) {
-    auto content = ReadFile(items[i].file);
+  std::vector<SystemStateFile> files;
+  for (const Item& item : items) {
+    auto content = ReadFile(item.file);
     if (!content) return std::unexpected(content.error());
-    std::string name = "m" + std::to_string(i);
-    auto digest = writer->AddBytes(name, *content);
-    if (!digest) return std::unexpected(digest.error());
-    AddMember(manifest, static_cast<int>(i), name, content->size(), *digest);
-    manifest.Set("member." + std::to_string(i) + ".windows_path", items[i].windows_path);
-    if (!items[i].ad_key.empty()) manifest.Set("member." + std::to_string(i) + ".ad_key", items[i].ad_key);
+    files.push_back({item.windows_path, std::move(*content), item.ad_key});
   }
+  return files;
+}
+
+Status CreateSystemStateBackup(const Installation& installation, const KeyValues& registry,
+                               const fs::path& backup_volume, const std::string& scenario) {
+  auto files = ReadSystemState(installation, registry);
+  if (!files) return std::unexpected(files.error());
+  fs::path dir = backup_volume / kBackupDir;
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  auto writer = TarWriter::Create(dir / "backup.tar");
+  if (!writer) return std::unexpected(writer.error());
+  KeyValues manifest = ManifestFor(registry, std::string(vocabulary::kKindSystemState), scenario);
+  if (auto status = AddSystemState(manifest, *writer, *files, 0); !status) return status;
   return Seal(manifest, *writer, dir);
 }
 
 Status CreateImageBackup(const fs::path& disk_device, uint64_t disk_size, const std::vector<DiskRegion>& regions,
-                         const KeyValues& registry, const std::string& kind, const fs::path& backup_volume,
-                         const std::string& scenario) {
+                         const std::vector<SystemStateFile>& system_state, const KeyValues& registry,
+                         const std::string& kind, const fs::path& backup_volume, const std::string& scenario) {
   fs::path dir = backup_volume / kBackupDir;
   std::error_code ec;
   fs::create_directories(dir, ec);
@@ -115,6 +146,8 @@ Status CreateImageBackup(const fs::path& disk_device, uint64_t disk_size, const 
     manifest.Set("member." + std::to_string(i) + ".disk_offset", std::to_string(regions[i].offset));
     manifest.Set("member." + std::to_string(i) + ".region", regions[i].name);
   }
+  // The system state too, as a restore of it finds it in any backup.
+  if (auto status = AddSystemState(manifest, *writer, system_state, regions.size()); !status) return status;
   return Seal(manifest, *writer, dir);
 }
 
@@ -141,6 +174,14 @@ Result<Backup> OpenBackup(const fs::path& backup_volume) {
     backup.members.push_back(*it);
   }
   return backup;
+}
+
+bool HoldsSystemState(const KeyValues& manifest) {
+  const int64_t count = manifest.GetInt("member.count", 0);
+  for (int64_t i = 0; i < count; ++i) {
+    if (manifest.Has("member." + std::to_string(i) + ".windows_path")) return true;
+  }
+  return false;
 }
 
 }  // namespace restorelab::guest

@@ -1,6 +1,7 @@
 #include "images/guest/boot_config.h"
 
 #include <algorithm>
+#include <cctype>
 #include <string_view>
 
 #include "images/guest/job_vocabulary.h"
@@ -13,6 +14,18 @@ std::vector<std::string> CanonicalDrivers(const std::vector<std::string>& driver
     if (std::ranges::find(drivers, bus) != drivers.end()) out.emplace_back(bus);
   }
   return out;
+}
+
+std::string LoaderFolder(std::string_view systemroot) {
+  std::string folder;
+  if (systemroot.size() >= 2 && systemroot[1] == ':') {
+    folder = "/" + std::string(1, static_cast<char>(std::toupper(static_cast<unsigned char>(systemroot[0]))));
+    systemroot.remove_prefix(2);
+  }
+  if (!systemroot.starts_with('\\')) folder += '/';
+  for (char c : systemroot) folder += c == '\\' ? '/' : c;
+  while (folder.size() > 1 && folder.ends_with('/')) folder.pop_back();
+  return (folder == "/" ? "" : folder) + "/system32";
 }
 
 std::string KernelCommandLine(const BootConfig& config) {
@@ -30,9 +43,11 @@ std::vector<std::string> InitrdImages(const BootConfig& config) {
 
 std::vector<BootFile> RenderBootConfig(const BootConfig& config) {
   std::vector<std::string> images = InitrdImages(config);
+  for (std::string& image : images) image = config.folder + image;
+  const std::string kernel = config.folder + "/vmlinuz";
   std::string cmdline = KernelCommandLine(config);
   if (config.firmware == vocabulary::kFirmwareUefi) {
-    std::string entry = "title restorelab\nlinux /vmlinuz\n";
+    std::string entry = "title restorelab\nlinux " + kernel + "\n";
     for (const std::string& image : images) entry += "initrd " + image + "\n";
     entry += "options " + cmdline + "\n";
     return {{"loader/loader.conf", "timeout 0\ndefault restorelab.conf\neditor no\nauto-entries no\nauto-firmware no\n"},
@@ -40,8 +55,8 @@ std::vector<BootFile> RenderBootConfig(const BootConfig& config) {
   }
   std::string initrd;
   for (const std::string& image : images) initrd += (initrd.empty() ? "" : ",") + image;
-  return {{"syslinux.cfg", "DEFAULT restorelab\nPROMPT 0\nTIMEOUT 0\nLABEL restorelab\n  LINUX /vmlinuz\n  INITRD " +
-                               initrd + "\n  APPEND " + cmdline + "\n"}};
+  return {{"syslinux.cfg", "DEFAULT restorelab\nPROMPT 0\nTIMEOUT 0\nLABEL restorelab\n  LINUX " +
+                               kernel + "\n  INITRD " + initrd + "\n  APPEND " + cmdline + "\n"}};
 }
 
 }  // namespace restorelab::guest

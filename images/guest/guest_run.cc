@@ -216,6 +216,10 @@ void PhaseBackup(Run& run, const Installation& inst, const BlockDevice& system) 
   if (kind == vocab::kKindSystemState) {
     status = CreateSystemStateBackup(inst, *registry, *target, scenario);
   } else {
+    // An image backup holds the system state as well (backup.h); its files
+    // are read before the volumes are quiesced.
+    auto system_state = ReadSystemState(inst, *registry);
+    if (!system_state) return ReportError(run, vocab::kPhaseBackup, system_state.error().message);
     run.platform.Sync();
     (void)run.platform.Unmount(inst.system_volume);  // quiesce, as VSS would
     (void)run.platform.Unmount(inst.boot_volume);
@@ -228,8 +232,8 @@ void PhaseBackup(Run& run, const Installation& inst, const BlockDevice& system) 
       partitions.emplace_back(ParseInt(*start, 0) * 512, ParseInt(ReadFile(part / "size").value_or("0"), 0) * 512);
     }
     uint64_t size = ParseInt(ReadFile(root / "sys/class/block" / system.disk / "size").value_or("0"), 0) * 512;
-    status = CreateImageBackup(root / "dev" / system.disk, size, ImageRegions(size, partitions), *registry, kind,
-                               *target, scenario);
+    status = CreateImageBackup(root / "dev" / system.disk, size, ImageRegions(size, partitions), *system_state,
+                               *registry, kind, *target, scenario);
   }
   if (!status) return ReportError(run, vocab::kPhaseBackup, status.error().message);
   run.platform.Sync();
@@ -296,6 +300,19 @@ void RunSystem(Run& run, const std::vector<std::string>& phases) {
   }
 }
 
+/// The boot.ini of `target`'s boot volume (its first partition, FAT), or
+/// nullopt when it has none (a blank disk). Mounts it only while reading.
+std::optional<std::string> TargetBootIni(Run& run, const std::vector<BlockDevice>& devices, const BlockDevice& target) {
+  auto boot = FindPartition(devices, target.disk, 1);
+  if (!boot || boot->fs_type != "vfat") return std::nullopt;
+  const fs::path at = run.mnt / "kept-boot";
+  if (!run.platform.Mount(run.Dev(*boot), at, "vfat", true)) return std::nullopt;
+  auto text = ReadFile(at / "boot.ini");
+  (void)run.platform.Unmount(at);
+  if (!text) return std::nullopt;
+  return *text;
+}
+
 /// The recovery environment's run (Windows RE): restore an image onto the
 /// one disk that is not the backup disk.
 void PhaseRecover(Run& run) {
@@ -324,21 +341,33 @@ void PhaseRecover(Run& run) {
   std::string firmware = ScanFirmware(root);
   std::string reason = ImageRestoreRefusal(backup->manifest, request, firmware, target.size_bytes);
   if (!reason.empty()) return Refused(run, reason);
+  // A full-server restore keeps the destination's boot.ini (the rulebook's
+  // systemroot-differs): read it before the image overwrites it.
+  std::optional<std::string> kept_boot_ini;
+  if (request.kind == vocab::kKindFullServer) kept_boot_ini = TargetBootIni(run, devices, target);
   if (auto s = RestoreImage(*backup, run.Dev(target)); !s) return ReportError(run, vocab::kPhaseRecover, s.error().message);
   if (auto s = run.platform.RereadPartitions(run.Dev(target)); !s) return ReportError(run, vocab::kPhaseRecover, s.error().message);
   Event event(vocab::kEventRestore);
   event.Add(vocab::kFieldOutcome, vocab::kRestored).Add("kind", request.kind).Add("target", target.name).Add("target_bus", target.bus)
       .Add("asr", request.asr);
-  if (request.asr) {
+  std::optional<Installation> inst;
+  if (request.asr || kept_boot_ini) {
     auto restored = WaitForVolume(run, kSystemLabel);
     if (!restored) return ReportError(run, vocab::kPhaseRecover, "the restored disk has no system volume");
-    auto inst = MountInstallation(run, *restored, "target-");
-    if (!inst) return ReportError(run, vocab::kPhaseRecover, inst.error().message);
+    auto mounted = MountInstallation(run, *restored, "target-");
+    if (!mounted) return ReportError(run, vocab::kPhaseRecover, mounted.error().message);
+    inst = *mounted;
+  }
+  if (request.asr) {
     std::string hal = MachineHal(run);
     if (auto s = ApplyAsr(*inst, hal, target.bus); !s) return ReportError(run, vocab::kPhaseRecover, s.error().message);
     event.Add("hal", hal).Add("storage_drivers", std::vector<std::string>{target.bus});
-    run.platform.Sync();
   }
+  if (kept_boot_ini) {
+    if (auto s = KeepBootIni(*inst, *kept_boot_ini); !s) return ReportError(run, vocab::kPhaseRecover, s.error().message);
+    event.Add("boot_ini_kept", ReadBootIni(inst->boot_volume).value_or(""));
+  }
+  run.platform.Sync();
   run.Emit(event);
 }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "images/guest/boot_config.h"
 #include "images/guest/hal.h"
 #include "images/guest/job_vocabulary.h"
 
@@ -111,6 +112,8 @@ BootConfig BootConfigFor(const KeyValues& registry) {
 
 Status WriteBootConfig(const fs::path& boot_volume, const KeyValues& registry) {
   BootConfig config = BootConfigFor(registry);
+  // The loader finds its files through boot.ini, as NTLDR does.
+  config.folder = LoaderFolder(ReadBootIni(boot_volume).value_or(registry.Get("os.systemroot")));
   std::error_code ec;
   // The loader installed on this volume decides the format, not the registry:
   // a system-state restore may bring a registry from the other firmware type.
@@ -148,8 +151,29 @@ Status WriteInstallation(const Installation& installation, const KeyValues& regi
       if (auto s = WriteAt(sys, registry.Get(file.key), drive, file.file_name, "restorelab AD data\n"); !s) return s;
     }
   }
+  if (auto s = MoveLoaderFiles(installation.boot_volume, root); !s) return s;
   if (auto s = WriteFile(installation.boot_volume / "boot.ini", "systemroot=" + root + "\n"); !s) return s;
   return WriteBootConfig(installation.boot_volume, registry);
+}
+
+Status MoveLoaderFiles(const fs::path& boot_volume, std::string_view systemroot) {
+  const std::string from = LoaderFolder(ReadBootIni(boot_volume).value_or(std::string(kSetupSystemroot)));
+  const std::string to = LoaderFolder(systemroot);
+  if (ToLower(from) == ToLower(to)) return {};
+  const fs::path source = ResolveNoCase(boot_volume, from.substr(1));
+  std::error_code ec;
+  if (!fs::is_directory(source, ec)) return {};  // no loader files here (a volume setup did not make)
+  const fs::path target = boot_volume / to.substr(1);
+  fs::create_directories(target.parent_path(), ec);
+  fs::rename(source, target, ec);
+  if (ec) return Fail("cannot move the loader's files from " + from + " to " + to + ": " + ec.message());
+  // The folders of the old systemroot and drive are empty now (remove
+  // leaves a folder that is not).
+  for (fs::path empty = source.parent_path(); empty != boot_volume && empty.has_relative_path();
+       empty = empty.parent_path()) {
+    if (!fs::remove(empty, ec)) break;
+  }
+  return {};
 }
 
 Result<std::string> ReadBootIni(const fs::path& boot_volume) {

@@ -66,15 +66,26 @@ KeyValues OsIdentity(const KeyValues& job);
 KeyValues BuildRegistry(const KeyValues& os_identity, const InstallHardware& hardware);
 
 /// Writes a fresh installation for `registry` on both volumes: marker files,
-/// hal.dll, the registry, AD files for a domain controller, boot.ini and the
+/// hal.dll, the registry, AD files for a domain controller, boot.ini, the
+/// loader's files moved below the systemroot (MoveLoaderFiles) and the
 /// compiled loader config.
 Status WriteInstallation(const Installation& installation, const KeyValues& registry);
+
+/// Moves the loader's files on the boot volume (boot_config.h: the kernel and
+/// initrd images below `<systemroot>\system32`) from the folder of the
+/// current boot.ini's systemroot (setup's, kSetupSystemroot, before the first
+/// installation) to that of `systemroot`, as setup installs the kernel under
+/// the systemroot it was given. Nothing to move is success; a failed move
+/// names both folders.
+Status MoveLoaderFiles(const fs::path& boot_volume, std::string_view systemroot);
 
 /// The loader config compiled from a registry (the storage.boot_start list;
 /// `nosmp` for a uniprocessor HAL on NT 5.x).
 BootConfig BootConfigFor(const KeyValues& registry);
 
-/// Writes the loader files compiled from `registry` on the boot volume.
+/// Writes the loader files compiled from `registry` on the boot volume,
+/// naming the kernel and initrds below boot.ini's systemroot (the registry's
+/// when there is no boot.ini).
 Status WriteBootConfig(const fs::path& boot_volume, const KeyValues& registry);
 
 /// boot.ini's systemroot, e.g. "C:\WINDOWS".

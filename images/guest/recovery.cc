@@ -24,7 +24,7 @@ std::string ImageRestoreRefusal(const KeyValues& manifest, const RestoreRequest&
                                 std::string_view running_firmware, uint64_t target_size) {
   std::string kind = manifest.Get("backup.kind");
   if (request.kind == vocab::kKindBmr && !request.offline) return "a bare-metal recovery must run offline (from Windows RE)";
-  if (kind != vocab::kKindBmr && kind != vocab::kKindFullServer) return "the backup is a " + kind + " backup, not a disk image";
+  if (!BackupServes(kind, request.kind)) return "a " + kind + " backup holds no volumes for a " + request.kind + " restore";
   std::string source = manifest.Get("source.firmware");
   if (source != running_firmware) {
     return "the image was taken on " + source + " firmware and this computer started with " +
@@ -39,8 +39,11 @@ std::string ImageRestoreRefusal(const KeyValues& manifest, const RestoreRequest&
 }
 
 std::string SystemStateRefusal(const KeyValues& manifest, const KeyValues& running) {
-  if (manifest.Get("backup.kind") != vocab::kKindSystemState) {
-    return "the backup is a " + manifest.Get("backup.kind") + " backup, not a system-state backup";
+  // Every kind of backup holds the system state (backup.h): what matters is
+  // that this one does.
+  const std::string kind = manifest.Get("backup.kind");
+  if (!BackupServes(kind, vocab::kKindSystemState) || !HoldsSystemState(manifest)) {
+    return "the " + kind + " backup holds no system state";
   }
   for (std::string_view field : {"version", "edition"}) {
     std::string key = "os." + std::string(field);
@@ -89,9 +92,17 @@ Status ApplyAsr(const Installation& restored, const std::string& hal, const std:
   return WriteBootConfig(restored.boot_volume, *registry);
 }
 
+Status KeepBootIni(const Installation& restored, const std::string& boot_ini) {
+  auto registry = ReadRegistry(restored);
+  if (!registry) return Fail("cannot read the restored registry: missing " + registry.error().message);
+  if (auto s = WriteFile(restored.boot_volume / "boot.ini", boot_ini); !s) return s;
+  return WriteBootConfig(restored.boot_volume, *registry);
+}
+
 Result<SystemStateResult> RestoreSystemState(const Backup& backup, const Installation& destination,
                                              const KeyValues& running) {
   SystemStateResult result;
+  fs::path hive;  ///< where the restored SYSTEM hive went
   std::string drive = VolumeDrive(destination.system_volume);
   for (size_t i = 0; i < backup.members.size(); ++i) {
     std::string prefix = "member." + std::to_string(i) + ".";
@@ -118,9 +129,14 @@ Result<SystemStateResult> RestoreSystemState(const Backup& backup, const Install
       return Fail("member " + backup.members[i].name + " fails its checksum");
     }
     if (auto s = WriteFile(target, *content); !s) return std::unexpected(s.error());
+    if (ToLower(windows_path).ends_with("\\system32\\config\\system")) hive = target;
     result.restored.push_back(windows_path);
   }
-  if (auto registry = ReadRegistry(destination)) {
+  // The loader is compiled from the restored boot.ini and SYSTEM hive, as
+  // NTLDR reads them at the next start, even where boot.ini's systemroot has
+  // no installation: then the loader names files that are not there.
+  auto registry = hive.empty() ? ReadRegistry(destination) : KeyValues::Load(hive);
+  if (registry) {
     if (auto s = WriteBootConfig(destination.boot_volume, *registry); !s) return std::unexpected(s.error());
   }
   return result;

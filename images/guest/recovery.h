@@ -28,16 +28,26 @@ struct RestoreRequest {
 RestoreRequest RestoreRequestFrom(const KeyValues& job);
 
 /// Why Windows RE refuses to restore this image here, or "" when it runs:
-/// a restore that is not offline, a backup of another kind, an image of the
-/// other firmware type (`running_firmware` is what this machine booted with),
-/// a target disk smaller than the source's.
+/// a bmr restore that is not offline, a backup that holds no volumes for the
+/// request (BackupServes: a system-state backup, or a bmr backup for a
+/// full-server restore), an image of the other firmware type
+/// (`running_firmware` is what this machine booted with), a target disk
+/// smaller than the source's.
 std::string ImageRestoreRefusal(const KeyValues& manifest, const RestoreRequest& request,
                                 std::string_view running_firmware, uint64_t target_size);
 
 /// Why a system-state restore refuses to run on the installation whose
-/// registry is `running`, or "": another OS version or edition, or a backup
-/// that is not a system-state backup.
+/// registry is `running`, or "": a backup without system-state files (every
+/// kind holds them: system-state, bmr and full-server), or another OS
+/// version or edition.
 std::string SystemStateRefusal(const KeyValues& manifest, const KeyValues& running);
+
+/// After a full-server restore: puts the destination's `boot_ini` (its text,
+/// read before the restore) back on the restored boot volume and recompiles
+/// the loader from it and the restored registry. Where the destination's
+/// systemroot differs from the source's, the loader then names files below a
+/// folder the restored volume does not have (boot_config.h).
+Status KeepBootIni(const Installation& restored, const std::string& boot_ini);
 
 /// Writes every disk_offset member of `backup` at its offset of `target_device`.
 Status RestoreImage(const Backup& backup, const fs::path& target_device);

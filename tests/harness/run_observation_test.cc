@@ -207,6 +207,54 @@ TEST(ObserverTest, SilenceBeforeAnyKernelIsNoBootableDeviceNotAHang) {
   EXPECT_EQ(o.outcome, Outcome::NoBootableDevice);
 }
 
+TEST(SerialLogTest, FindsTheFileEachLoaderReportsMissing) {
+  auto syslinux = loader_missing_file(
+      "SeaBIOS\r\nBooting from Hard Disk...\r\nSYSLINUX 6.04 EDD 20191223\r\n"
+      "Loading /C/WINDOWS/system32/vmlinuz failed: No such file or directory\r\nboot: ");
+  ASSERT_TRUE(syslinux);
+  EXPECT_EQ(syslinux->file, "/C/WINDOWS/system32/vmlinuz");
+  EXPECT_EQ(syslinux->line, "Loading /C/WINDOWS/system32/vmlinuz failed: No such file or directory");
+  // Captured: syslinux 6.04 through SeaBIOS's serial console, then its boot: prompt.
+  auto captured = loader_missing_file(fixture("seabios-syslinux-kernel-missing.log"));
+  ASSERT_TRUE(captured);
+  EXPECT_EQ(captured->file, "/C/WIN2003/system32/vmlinuz");
+  // Captured: systemd-boot 252 drops the entry whose kernel is missing, then OVMF's UiApp.
+  auto no_entry = loader_missing_file(fixture("ovmf-systemd-boot-kernel-missing.log"));
+  ASSERT_TRUE(no_entry);
+  EXPECT_EQ(no_entry->file, "");
+  EXPECT_EQ(no_entry->line, "No loader found. Configuration files in \\loader\\entries\\*.conf are needed.");
+  auto systemd_boot = loader_missing_file(
+      "BdsDxe: starting Boot0001\r\n\x1b[0m\x1b[31m\x1b[40mError loading \\C\\WINDOWS\\system32\\vmlinuz: Not Found\r\n");
+  ASSERT_TRUE(systemd_boot);
+  EXPECT_EQ(systemd_boot->file, "\\C\\WINDOWS\\system32\\vmlinuz");
+  EXPECT_EQ(systemd_boot->line, "Error loading \\C\\WINDOWS\\system32\\vmlinuz: Not Found");
+  // Other failures of the loader, and anything after a kernel started, are not a missing file.
+  EXPECT_FALSE(loader_missing_file("Error loading \\EFI\\x.efi: Access Denied\r\n"));
+  EXPECT_FALSE(loader_missing_file(kKernelStart + "Loading /x failed: No such file or directory\n"));
+  EXPECT_FALSE(loader_missing_file("Loading /C/WINDOWS/system32/vmlinuz... ok\r\n"));
+  EXPECT_FALSE(loader_missing_file("SeaBIOS\r\nBooting from Hard Disk...\r\n"));
+}
+
+TEST(ObserverTest, TheLoaderMissingTheSystemrootsKernelIsBootFileMissing) {
+  Observation o = observe(chain_then(record(
+      Phase::Destination, VmEnd::Silent, "SYSLINUX 6.04\r\nLoading /C/WINDOWS/system32/vmlinuz failed: No such file or directory\r\nboot: ")));
+  EXPECT_EQ(o.outcome, Outcome::BootFileMissing);
+  EXPECT_EQ(o.detail, "/C/WINDOWS/system32/vmlinuz");
+  EXPECT_EQ(o.evidence, "no kernel-start; the boot loader: Loading /C/WINDOWS/system32/vmlinuz failed: No such file "
+                        "or directory");
+  // A QEMU that died is a failed run, whatever the loader printed before.
+  o = observe(chain_then(record(Phase::Destination, VmEnd::Stopped, "Loading /x failed: No such file or directory\r\n",
+                                {"stopped/failed"}, "shut off (crashed)")));
+  EXPECT_TRUE(o.failed());
+}
+
+TEST(ObserverTest, SystemdBootWithoutAnEntryIsBootFileMissing) {
+  Observation o = observe(chain_then(
+      record(Phase::Destination, VmEnd::Silent, fixture("ovmf-systemd-boot-kernel-missing.log"))));
+  EXPECT_EQ(o.outcome, Outcome::BootFileMissing);
+  EXPECT_EQ(o.detail, "No loader found. Configuration files in \\loader\\entries\\*.conf are needed.");
+}
+
 TEST(ObserverTest, QemuKilledMidRunIsAnErrorNotAnOutcome) {
   Observation o = observe({record(Phase::Source, VmEnd::Stopped, kKernelStart, {"stopped/failed"}, "shut off (crashed)")});
   EXPECT_TRUE(o.failed());

@@ -88,6 +88,26 @@ TEST(RunPlanTest, TheRecoveryEnvironmentLoadsEveryDriverAndUefiGetsTheEfiStubKer
   EXPECT_EQ(recovery.spec.disks[1].bus, DiskBus::Virtio);
 }
 
+// A full-server restore keeps the destination's boot.ini: the destination is
+// installed first and the recovery restores onto that disk, not a blank one.
+TEST(RunPlanTest, AFullServerRestoreRestoresOntoTheDestinationsOwnInstallation) {
+  Scenario s = scenario(RestoreKind::FullServer);
+  s.backup = BackupKind::FullServer;
+  s.destination.disk_bus = DiskBus::Sata;
+  const RunPlan plan = plan_run(s, paths());
+  ASSERT_THAT(phases(plan), ElementsAre("source", "reset", "recovery", "destination"));
+  const PlannedVm& reset = plan.vms[1];
+  const PlannedVm& recovery = plan.vms[2];
+  EXPECT_EQ(plan.disks[reset.disks.front()].kind, DiskRequest::Kind::System);
+  EXPECT_EQ(reset.spec.disks.front().bus, DiskBus::Sata);
+  EXPECT_EQ(recovery.disks[1], reset.disks.front());
+  EXPECT_EQ(plan.vms[3].disks.front(), reset.disks.front());
+  // A bare-metal recovery still fills a blank disk.
+  const RunPlan bmr = plan_run(scenario(RestoreKind::Bmr), paths());
+  ASSERT_THAT(phases(bmr), ElementsAre("source", "recovery", "destination"));
+  EXPECT_EQ(bmr.disks[bmr.vms[1].disks[1]].kind, DiskRequest::Kind::Blank);
+}
+
 TEST(RunPlanTest, TheCommandLineIsTheLoadersPlusTheDirectBootWord) {
   for (const bool up : {false, true}) {
     for (const char* role : {"system", "recovery"}) {

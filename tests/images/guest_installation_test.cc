@@ -48,8 +48,9 @@ TEST(GuestInstallationTest, WritesAnInstallationTheLoaderCanRead) {
   EXPECT_EQ(read->Get("storage.boot_start"), "ide");
   EXPECT_EQ(read->Get("nic.0.slot"), "0000:00:03.0");
   EXPECT_EQ(ReadFile(inst.boot_volume / "syslinux.cfg").value(),
-            "DEFAULT restorelab\nPROMPT 0\nTIMEOUT 0\nLABEL restorelab\n  LINUX /vmlinuz\n"
-            "  INITRD /base.img,/drivers/ide.img\n"
+            "DEFAULT restorelab\nPROMPT 0\nTIMEOUT 0\nLABEL restorelab\n"
+            "  LINUX /C/WINDOWS/system32/vmlinuz\n"
+            "  INITRD /C/WINDOWS/system32/base.img,/C/WINDOWS/system32/drivers/ide.img\n"
             "  APPEND console=ttyS0,115200 quiet loglevel=0 rl.disk=system nosmp\n");
 }
 
@@ -88,8 +89,36 @@ TEST(GuestBootConfigTest, RendersSystemdBootEntriesForUefi) {
   ASSERT_EQ(files.size(), 2u);
   EXPECT_EQ(files[0].path, "loader/loader.conf");
   EXPECT_EQ(files[1].content,
-            "title restorelab\nlinux /vmlinuz\ninitrd /base.img\ninitrd /drivers/sata.img\n"
-            "initrd /drivers/virtio.img\noptions console=ttyS0,115200 quiet loglevel=0 rl.disk=system\n");
+            "title restorelab\nlinux /C/WINDOWS/system32/vmlinuz\ninitrd /C/WINDOWS/system32/base.img\n"
+            "initrd /C/WINDOWS/system32/drivers/sata.img\ninitrd /C/WINDOWS/system32/drivers/virtio.img\n"
+            "options console=ttyS0,115200 quiet loglevel=0 rl.disk=system\n");
+}
+
+TEST(GuestBootConfigTest, TheLoaderFolderIsTheSystemrootsSystem32BelowItsDrive) {
+  EXPECT_EQ(LoaderFolder("C:\\WINDOWS"), "/C/WINDOWS/system32");
+  EXPECT_EQ(LoaderFolder("d:\\WINNT"), "/D/WINNT/system32");
+  EXPECT_EQ(LoaderFolder("C:\\Windows\\Server\\"), "/C/Windows/Server/system32");
+  EXPECT_EQ(LoaderFolder("C:\\"), "/C/system32");
+  EXPECT_EQ(LoaderFolder("\\WINDOWS"), "/WINDOWS/system32");
+}
+
+// Setup put the loader's files below C:\WINDOWS; an installation under
+// another systemroot has them moved there, and its loader names them there.
+TEST(GuestInstallationTest, InstallMovesTheLoaderFilesBelowItsSystemroot) {
+  TempRoot root;
+  root.Write("boot/C/WINDOWS/system32/vmlinuz", "kernel");
+  root.Write("boot/C/WINDOWS/system32/drivers/ide.img", "ide");
+  Installation inst{root.path() / "sys", root.path() / "boot"};
+  KeyValues registry = BuildRegistry(OsIdentity(Job("os.version=windows-2000\n")), IdeMachine("acpi-pc"));
+  ASSERT_TRUE(WriteInstallation(inst, registry).has_value());
+  EXPECT_EQ(ReadFile(inst.boot_volume / "C/WINNT/system32/vmlinuz").value_or(""), "kernel");
+  EXPECT_EQ(ReadFile(inst.boot_volume / "C/WINNT/system32/drivers/ide.img").value_or(""), "ide");
+  EXPECT_FALSE(std::filesystem::exists(inst.boot_volume / "C/WINDOWS"));
+  const std::string config = ReadFile(inst.boot_volume / "syslinux.cfg").value();
+  EXPECT_NE(config.find("  LINUX /C/WINNT/system32/vmlinuz\n"), std::string::npos) << config;
+  // Installing again under the same systemroot (any case) moves nothing.
+  ASSERT_TRUE(MoveLoaderFiles(inst.boot_volume, "c:\\winnt").has_value());
+  EXPECT_TRUE(std::filesystem::exists(inst.boot_volume / "C/WINNT/system32/vmlinuz"));
 }
 
 }  // namespace

@@ -52,7 +52,7 @@ TEST(GuestRecoveryTest, SystemStateRestoreReplacesTheConfiguration) {
   EXPECT_EQ(restored.Get("storage.boot_start"), "ide");
   // The loader now loads the source's boot-start driver and one processor.
   std::string config = ReadFile(dest.boot_volume / "syslinux.cfg").value();
-  EXPECT_NE(config.find("INITRD /base.img,/drivers/ide.img\n"), std::string::npos);
+  EXPECT_NE(config.find("INITRD /C/WINDOWS/system32/base.img,/C/WINDOWS/system32/drivers/ide.img\n"), std::string::npos);
   EXPECT_NE(config.find(" nosmp"), std::string::npos);
 }
 
@@ -77,6 +77,10 @@ TEST(GuestRecoveryTest, SystemStateOntoAnotherSystemRootLeavesTheLoaderWithoutFi
   auto registry = ReadRegistry(dest);
   ASSERT_FALSE(registry.has_value());
   EXPECT_EQ(registry.error().message, "C:\\WINDOWS\\system32\\ntoskrnl.exe");
+  // The loader itself is sent to the source's systemroot (boot.ini came with
+  // the system state), where the destination's boot volume has no kernel.
+  std::string config = ReadFile(dest.boot_volume / "syslinux.cfg").value();
+  EXPECT_NE(config.find("  LINUX /C/WINDOWS/system32/vmlinuz\n"), std::string::npos) << config;
 }
 
 TEST(GuestRecoveryTest, DirectoryDataGoesWhereTheDestinationKeepsIt) {
@@ -103,7 +107,9 @@ TEST(GuestRecoveryTest, ImageRestoreRefusesWhatWindowsReRefuses) {
             "a bare-metal recovery must run offline (from Windows RE)");
   EXPECT_NE(ImageRestoreRefusal(manifest, bmr, "uefi", 999).find("smaller"), std::string::npos);
   EXPECT_EQ(ImageRestoreRefusal(Job("backup.kind=system-state\n"), bmr, "bios", 1000),
-            "the backup is a system-state backup, not a disk image");
+            "a system-state backup holds no volumes for a bmr restore");
+  EXPECT_EQ(ImageRestoreRefusal(manifest, RestoreRequest{"full-server", false, false}, "uefi", 1000),
+            "a bmr backup holds no volumes for a full-server restore");
 }
 
 TEST(GuestRecoveryTest, RestoreRequestDefaultsOfflineForBmrOnly) {
@@ -120,7 +126,7 @@ TEST(GuestRecoveryTest, ImageBackupRestoresTheSameBytesAtTheSameOffsets) {
   root.Write("target.img", std::string(4 << 20, '\0'));
   KeyValues registry = Job("firmware=bios\nhal=acpi-uniprocessor\nos.version=windows-xp\n");
   auto regions = ImageRegions(disk.size(), {{1 << 20, 2 << 20}});
-  ASSERT_TRUE(CreateImageBackup(root.path() / "source.img", disk.size(), regions, registry, "bmr",
+  ASSERT_TRUE(CreateImageBackup(root.path() / "source.img", disk.size(), regions, {}, registry, "bmr",
                                 root.path() / "backup", "t").has_value());
   auto backup = OpenBackup(root.path() / "backup");
   ASSERT_TRUE(backup.has_value()) << backup.error().message;
@@ -141,6 +147,19 @@ TEST(GuestRecoveryTest, OpenBackupDetectsATamperedArchive) {
   EXPECT_NE(backup.error().message.find("does not match the manifest"), std::string::npos);
 }
 
+// A full-server restore keeps the destination's boot.ini: the loader then
+// looks below the destination's systemroot, with the source's drivers.
+TEST(GuestRecoveryTest, AFullServerRestoreKeepsTheDestinationsBootIni) {
+  TempRoot root;
+  Installation restored = Install(root, "dst", kWs2003, "acpi-uniprocessor", "ide");
+  ASSERT_TRUE(KeepBootIni(restored, "systemroot=C:\\WIN2003\n").has_value());
+  EXPECT_EQ(ReadBootIni(restored.boot_volume).value(), "C:\\WIN2003");
+  const std::string config = ReadFile(restored.boot_volume / "syslinux.cfg").value();
+  EXPECT_NE(config.find("  LINUX /C/WIN2003/system32/vmlinuz\n"), std::string::npos) << config;
+  EXPECT_NE(config.find("  INITRD /C/WIN2003/system32/base.img,/C/WIN2003/system32/drivers/ide.img\n"), std::string::npos)
+      << config;
+}
+
 TEST(GuestRecoveryTest, AsrRedetectsHalAndStorageDriver) {
   TempRoot root;
   Installation restored = Install(root, "dst", kWs2003, "acpi-uniprocessor", "ide");
@@ -149,7 +168,7 @@ TEST(GuestRecoveryTest, AsrRedetectsHalAndStorageDriver) {
   EXPECT_EQ(registry.Get("hal"), "acpi-multiprocessor");
   EXPECT_EQ(registry.Get("storage.boot_start"), "virtio");
   std::string config = ReadFile(restored.boot_volume / "syslinux.cfg").value();
-  EXPECT_NE(config.find("INITRD /base.img,/drivers/virtio.img\n"), std::string::npos);
+  EXPECT_NE(config.find("INITRD /C/WINDOWS/system32/base.img,/C/WINDOWS/system32/drivers/virtio.img\n"), std::string::npos);
   EXPECT_EQ(config.find("nosmp"), std::string::npos);
 }
 

@@ -96,6 +96,11 @@ TEST_F(VmRunTest, ImageBuilds) {
 
 TEST_F(VmRunTest, SameHardwareSystemStateBoots) { expect_outcome("same-hardware.toml", "boots", 1); }
 
+// Every kind of backup holds the system state (images/guest/backup.h).
+TEST_F(VmRunTest, SystemStateFromAFullServerBackupBoots) {
+  expect_outcome("system-state-from-full-server.toml", "boots", 1);
+}
+
 TEST_F(VmRunTest, UniprocessorHalOnFourCpusUsesOne) { expect_outcome("up-on-mp.toml", "boots-degraded", 1); }
 
 TEST_F(VmRunTest, IdeOntoVirtioStops0x7B) { expect_outcome("ide-to-virtio.toml", "stop-0x7b", std::nullopt); }
@@ -110,6 +115,18 @@ TEST_F(VmRunTest, BmrWithAsrOntoAnotherControllerBoots) { expect_outcome("bmr-as
 // (the guest enables the IDE channels OVMF left off), and a destination that
 // OVMF boots from SCSI (virtio-scsi on UEFI).
 TEST_F(VmRunTest, UefiBmrWithAsrOntoScsiBoots) { expect_outcome("uefi-bmr-asr-ide-to-scsi.toml", "boots", 1); }
+
+// The loader itself misses the kernel below the systemroot boot.ini names
+// (images/README.md, "Outcomes: physical or emulated"): syslinux after a
+// full-server restore that keeps the destination's boot.ini, systemd-boot
+// after a system-state restore that brings the source's.
+TEST_F(VmRunTest, FullServerOntoAnotherSystemrootMissesTheKernelInSyslinux) {
+  expect_outcome("full-server-systemroot-differs.toml", "boot-file-missing", std::nullopt);
+}
+
+TEST_F(VmRunTest, UefiSystemStateOntoAnotherSystemrootMissesTheKernelInSystemdBoot) {
+  expect_outcome("uefi-system-state-systemroot-differs.toml", "boot-file-missing", std::nullopt);
+}
 
 TEST_F(VmRunTest, NonAcpiHalOnAcpiFirmwareHangs) { expect_outcome("mps-on-acpi.toml", "hang", std::nullopt); }
 

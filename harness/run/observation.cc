@@ -16,6 +16,7 @@ std::string_view end_name(VmEnd e) {
     case VmEnd::Stopped: return "stopped";
     case VmEnd::Silent: return "silent";
     case VmEnd::FirmwareShell: return "firmware-shell";
+    case VmEnd::LoaderStopped: return "loader-stopped";
     case VmEnd::TimedOut: return "timed-out";
     case VmEnd::StartFailed: return "start-failed";
     case VmEnd::Interrupted: return "interrupted";
@@ -68,6 +69,7 @@ std::string describe_end(const VmRecord& r) {
       return "the domain stopped (" + r.domain_state + ")";
     case VmEnd::Silent: return text("no serial output for {} s", static_cast<int>(r.silence_seconds));
     case VmEnd::FirmwareShell: return "the UEFI shell started";
+    case VmEnd::LoaderStopped: return "the boot loader reported a missing file";
     case VmEnd::TimedOut: return r.error.empty() ? "it ran out of time" : r.error;
     case VmEnd::StartFailed: return "it did not start: " + r.error;
     case VmEnd::Interrupted: return "interrupted";
@@ -156,7 +158,8 @@ Observation observe_boot(const VmRecord& r, const std::vector<SerialEvent>& even
     return o;
   }
   if (!kernel) {
-    const bool firmware_gave_up = r.end == VmEnd::FirmwareShell || r.end == VmEnd::Silent ||
+    const bool firmware_gave_up = r.end == VmEnd::FirmwareShell || r.end == VmEnd::LoaderStopped ||
+                                  r.end == VmEnd::Silent ||
                                   (r.end == VmEnd::Stopped && !qemu_died(r) && !panicked(r));
     // The loader started and did not find a file its configuration names
     // (the systemroot's kernel): it stays at its prompt or menu.

@@ -32,6 +32,7 @@ enum class VmEnd : std::uint8_t {
   Stopped,        ///< the domain stopped by itself (power-off, pvpanic, reset, QEMU died)
   Silent,         ///< no serial output for the silence limit; the runner destroyed it
   FirmwareShell,  ///< OVMF started its shell (nothing to boot); the runner destroyed it
+  LoaderStopped,  ///< before any kernel, the boot loader said a file is missing; the runner destroyed it
   TimedOut,       ///< the phase's time limit passed; the runner destroyed it
   StartFailed,    ///< the domain could not be defined or started
   Interrupted,    ///< SIGINT/SIGTERM; the runner destroyed it

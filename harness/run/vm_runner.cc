@@ -104,6 +104,10 @@ VmRecord VmRunner::run(Phase phase, const std::string& name, const std::string& 
         return stop(VmEnd::GuestDone, false);
       }
       if (firmware_shell_started(serial)) return stop(VmEnd::FirmwareShell, true);
+      // syslinux then waits at `boot:`, systemd-boot returns to the
+      // firmware's menu: nothing more will happen, so do not wait out the
+      // silence limit (45 s) for it.
+      if (!kernel && loader_missing_file(serial)) return stop(VmEnd::LoaderStopped, true);
     }
     auto status = hypervisor_.status(name);
     if (!status) {

@@ -1,6 +1,7 @@
 // Boots one VM and watches it until it is over: the guest printed `done`, the
 // domain stopped by itself, the serial console went silent (watchdog), OVMF
-// started its shell, the phase ran out of time, or the run was interrupted.
+// started its shell, the boot loader said a file is missing, the phase ran
+// out of time, or the run was interrupted.
 // It records what it saw (VmRecord) and leaves the domain stopped but defined;
 // it does not interpret the serial log beyond spotting those ends.
 #pragma once

@@ -106,6 +106,23 @@ TEST_F(OrchestratorTest, RunsTheChainObservesTheDestinationAndRemovesEverything)
   EXPECT_TRUE(r.timings.contains("source") && r.timings.contains("recovery") && r.timings.contains("destination"));
 }
 
+// syslinux waits at its prompt for ever once it missed the kernel: the run
+// ends when the loader says so, not after the silence limit.
+TEST_F(OrchestratorTest, ALoaderThatMissesTheKernelEndsTheBootAtOnce) {
+  guest(Phase::Source, fixture("source-install-backup.log"));
+  guest(Phase::Restore, fixture("restore-system-state.log"));
+  guest(Phase::Destination, fixture("seabios-syslinux-kernel-missing.log"));
+  fake.set_behaviour("rl-test-up-on-mp-destination", FakeHypervisor::Behaviour::Hang);
+  settings.destination_limits.silence_before_kernel = 60s;
+  settings.destination_limits.total = 90s;
+  ScenarioRun r = Orchestrator(fake, disks, interrupt).run(plan_for(up_on_mp()), settings);
+  ASSERT_FALSE(r.observation.failed()) << r.observation.error;
+  EXPECT_EQ(r.observation.outcome, Outcome::BootFileMissing);
+  ASSERT_EQ(r.records.size(), 3u);
+  EXPECT_EQ(r.records.back().end, VmEnd::LoaderStopped);
+  EXPECT_TRUE(fake.domains().empty());
+}
+
 TEST_F(OrchestratorTest, StopsAtTheFirstVmThatFailsAndReportsAnError) {
   fake.set_behaviour("rl-test-up-on-mp-source", FakeHypervisor::Behaviour::FailStart);
   ScenarioRun r = Orchestrator(fake, disks, interrupt).run(plan_for(up_on_mp()), settings);

@@ -230,16 +230,34 @@ TEST_F(VmCampaignTest, TheReadmeCiLoopRuns) {
   EXPECT_GT(fs::file_size(cwd / "report.html"), 1000u);
 }
 
-TEST_F(VmCampaignTest, AKnownDisagreementIsExcusedByTheRegistry) {
+// The registry's first entry excused a full-server restore observed as
+// 0x7B where the rulebook predicts boot-file-missing. Since the model's
+// loader looks for the kernel below boot.ini's systemroot, the two agree:
+// the entry, kept in a registry, is reported as excusing nothing.
+TEST_F(VmCampaignTest, AFixedDisagreementAgreesAndItsOldEntryIsStale) {
+  fs::create_directories(kDir);
+  const fs::path known = kDir / "known.toml";
+  std::ofstream(known) << R"([[deviation]]
+id = "guest-checks-controller-first"
+when = '''
+  restore.kind == "full-server" and paths_differ()
+  and not (destination.disk_bus in source.storage_drivers)
+  and source.firmware == destination.firmware'''
+observed = "stop-0x7b"
+reason = "the model guest needed its disk before it looked for the systemroot"
+)";
   const std::string scenario = std::string(RESTORELAB_VM_SCENARIOS) + "/known-controller-and-systemroot.toml";
-  std::vector<std::string> argv = {RESTORELAB_VM_CLI, "run", "--json", "--db", "none", "--work",
-                                   (kDir / "work").string(), "--evidence", (kDir / "runs").string(), scenario};
+  std::vector<std::string> argv = {RESTORELAB_VM_CLI, "run", "--json", "--db", "none", "--known", known.string(),
+                                   "--work", (kDir / "work").string(), "--evidence", (kDir / "runs").string(),
+                                   scenario};
   CliRun r = cli(argv);
   ASSERT_EQ(r.lines.size(), 1u) << r.output;
   EXPECT_EQ(r.lines[0]["predicted"]["outcome"], "boot-file-missing");
-  EXPECT_EQ(r.lines[0]["observed"]["outcome"], "stop-0x7b") << r.output;
-  EXPECT_EQ(r.lines[0]["verdict"], "known-deviation");
-  EXPECT_EQ(r.lines[0]["deviation"], "guest-checks-controller-first");
+  EXPECT_EQ(r.lines[0]["observed"]["outcome"], "boot-file-missing") << r.output;
+  EXPECT_EQ(r.lines[0]["verdict"], "agree");
+  EXPECT_FALSE(r.lines[0].contains("deviation")) << r.output;
+  EXPECT_NE(r.output.find("known deviation guest-checks-controller-first excused nothing in this run"),
+            std::string::npos) << r.output;
   EXPECT_EQ(r.exit_code, 0) << r.output;
   fs::remove_all(kDir);
 }

@@ -124,6 +124,7 @@ int remove(const std::vector<run::KeptRun>& runs, Streams& io) {
         exit = static_cast<int>(ExitCode::RunFailed);
         continue;
       }
+      if (backend->embed_root) run::forget_kept_in_root(*backend->embed_root, r->prefix);
       std::error_code ec;
       fs::remove_all(r->folder, ec);
       if (ec) {

@@ -94,7 +94,9 @@ void RunMachines::clean_up(bool interrupted, const std::vector<run::KeptScenario
   record.kept_at = store::utc_iso8601(std::chrono::system_clock::now());
   record.store_run = store_run;
   record.scenarios = kept;
-  if (auto written = run::write_kept(record); !written)
+  auto written = run::write_kept(record);
+  if (written && backend_->embed_root) written = run::note_kept_in_root(*backend_->embed_root, record);
+  if (!written)
     io_.err << "warning: " << written.error().message << ": the next run will remove what this one kept\n";
 }
 

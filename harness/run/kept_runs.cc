@@ -121,6 +121,49 @@ machines::Result<KeptRun> read_kept(const fs::path& folder) {
   return run;
 }
 
+namespace {
+
+fs::path note_of(const fs::path& embed_root, std::string_view prefix) {
+  return embed_root / "restorelab-kept" / std::string(prefix);
+}
+
+}  // namespace
+
+machines::Status note_kept_in_root(const fs::path& embed_root, const KeptRun& run) {
+  const fs::path note = note_of(embed_root, run.prefix);
+  std::error_code ec;
+  fs::create_directories(note.parent_path(), ec);
+  std::ofstream out(note, std::ios::binary | std::ios::trunc);
+  out << fs::absolute(run.folder).string() << "\n";
+  out.close();
+  if (!out) return std::unexpected(machines::make_error("cannot write " + note.string()));
+  return {};
+}
+
+void forget_kept_in_root(const fs::path& embed_root, std::string_view prefix) {
+  std::error_code ec;
+  fs::remove(note_of(embed_root, prefix), ec);
+}
+
+std::vector<std::string> kept_prefixes_in_root(const fs::path& embed_root) {
+  std::vector<std::string> prefixes;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(embed_root / "restorelab-kept", ec)) {
+    std::ifstream in(entry.path());
+    std::string folder;
+    std::getline(in, folder);
+    const std::string prefix = entry.path().filename().string();
+    if (!folder.empty() && is_kept(folder)) {
+      prefixes.push_back(prefix);
+    } else {
+      std::error_code rm;
+      fs::remove(entry.path(), rm);
+    }
+  }
+  std::ranges::sort(prefixes);
+  return prefixes;
+}
+
 bool is_kept(const fs::path& folder) {
   std::error_code ec;
   return fs::exists(folder / kKeptFile, ec);

@@ -82,6 +82,16 @@ machines::Result<KeptRun> read_kept(const std::filesystem::path& folder);
 /// still protects what it kept from the start-up cleanup).
 bool is_kept(const std::filesystem::path& folder);
 
+/// An embedded root is shared by runs with any work folder: a kept run on
+/// one is also noted in ROOT/restorelab-kept/<prefix> (the path of its work
+/// folder), so that a run with another --work leaves it alone too.
+machines::Status note_kept_in_root(const std::filesystem::path& embed_root, const KeptRun& run);
+/// Removes the note of the kept run with `prefix` from `embed_root`.
+void forget_kept_in_root(const std::filesystem::path& embed_root, std::string_view prefix);
+/// The domain prefixes of the runs kept on `embed_root` whose work folder
+/// still holds its record; notes whose record is gone are removed.
+std::vector<std::string> kept_prefixes_in_root(const std::filesystem::path& embed_root);
+
 /// The kept runs below `work_root`, oldest first (by run id), and a message
 /// per record that could not be read.
 struct KeptListing {

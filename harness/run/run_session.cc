@@ -63,6 +63,10 @@ machines::CleanupReport remove_leftovers(machines::Hypervisor& hypervisor, const
     if (!alive && !is_kept(entry.path())) dead_folders.push_back(entry.path());
     else if (prefix.starts_with(kDomainPrefix) && prefix.size() > kDomainPrefix.size()) live_prefixes.push_back(prefix);
   }
+  // Runs kept on this embedded root with another work folder.
+  if (embed_root)
+    for (std::string& prefix : kept_prefixes_in_root(*embed_root))
+      if (prefix.starts_with(kDomainPrefix) && prefix.size() > kDomainPrefix.size()) live_prefixes.push_back(std::move(prefix));
   machines::CleanupReport report = machines::remove_domains(hypervisor, kDomainPrefix, live_prefixes);
   if (embed_root) {
     auto killed = machines::kill_stray_qemu(processes, *embed_root, kDomainPrefix, std::chrono::milliseconds(2000),

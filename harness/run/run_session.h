@@ -36,7 +36,8 @@ void claim_work_dir(const std::filesystem::path& dir, std::string_view domain_pr
 /// those of runs still alive and of kept runs (their `owner` files under
 /// `work_root` name their prefix: on a shared connection such as
 /// qemu:///system another run may be using the same libvirt; a kept run's
-/// folder holds kept.json), stray QEMU processes of `embed_root` (not those
+/// folder holds kept.json, and an embedded root notes its kept runs of
+/// other work folders: kept_runs.h), stray QEMU processes of `embed_root` (not those
 /// of kept domains), and folders under `work_root` whose owner process is
 /// gone and that are not kept.
 machines::CleanupReport remove_leftovers(machines::Hypervisor& hypervisor,

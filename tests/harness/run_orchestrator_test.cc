@@ -249,5 +249,31 @@ TEST(RunSessionTest, AKeptRunSurvivesTheStartUpCleanupAndAKilledOneDoesNot) {
   fs::remove_all(work);
 }
 
+TEST(RunSessionTest, ARunKeptWithAnotherWorkFolderOnTheSameEmbeddedRootSurvivesToo) {
+  FakeHypervisor fake;
+  fake.add_leftover("rl-kept01-x-destination", /*running=*/false);
+  fake.add_leftover("rl-gone03-x-destination", /*running=*/false);
+  const fs::path root = fs::temp_directory_path() / ("restorelab-kept-root-test-" + std::to_string(::getpid()));
+  fs::remove_all(root);
+  KeptRun record{"kept-run", root / "their-work" / "kept-run", "rl-kept01-", "test:///fake", "2026-12-02T03:00:00Z", 0,
+                 {KeptScenario{"x", "x", "", {"rl-kept01-x-destination"}}}};
+  fs::create_directories(record.folder);
+  ASSERT_TRUE(write_kept(record));
+  ASSERT_TRUE(note_kept_in_root(root / "embed", record));
+  KeptRun removed_by_hand = record;
+  removed_by_hand.prefix = "rl-gone03-";
+  removed_by_hand.folder = root / "their-work" / "gone-run";  // no kept.json: its note is stale
+  ASSERT_TRUE(note_kept_in_root(root / "embed", removed_by_hand));
+  machines::ProcProcessTable processes;
+  fs::create_directories(root / "my-work");
+  remove_leftovers(fake, root / "embed", processes, root / "my-work");
+  EXPECT_TRUE(fake.domains().contains("rl-kept01-x-destination"));
+  EXPECT_FALSE(fake.domains().contains("rl-gone03-x-destination"));
+  EXPECT_EQ(kept_prefixes_in_root(root / "embed"), (std::vector<std::string>{"rl-kept01-"}));
+  forget_kept_in_root(root / "embed", "rl-kept01-");
+  EXPECT_TRUE(kept_prefixes_in_root(root / "embed").empty());
+  fs::remove_all(root);
+}
+
 }  // namespace
 }  // namespace restorelab::run

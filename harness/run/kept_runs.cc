@@ -42,15 +42,16 @@ KeptAccess way_in(std::string uri, std::vector<std::string> domains) {
   const std::string& last = a.domains.back();
   a.commands.push_back(virsh + " list --all");
   a.commands.push_back(virsh + " start --console " + shell_quote(last));
-  a.commands.push_back(virsh + " " +
-                       shell_quote("start " + last + "; screenshot " + last + " " + last + ".png; destroy " + last));
+  a.commands.push_back(virsh + " screenshot " + shell_quote(last) + " " + shell_quote(last + ".png"));
+  a.commands.push_back(virsh + " destroy " + shell_quote(last));
   return a;
 }
 
 std::string way_in_text(std::string_view id, const KeptAccess& access) {
   std::string out = text("restorelab run: kept the machines of {} (stopped; disks and NVRAM kept): ", id);
   for (std::size_t i = 0; i < access.domains.size(); ++i) out += (i ? ", " : "") + access.domains[i];
-  out += "\n  the way in, while no restorelab run uses the connection:\n";
+  out += "\n  the way in (one command at a time, while no restorelab run uses the connection; Ctrl+] leaves the "
+         "console):\n";
   for (const std::string& c : access.commands) out += "    " + c + "\n";
   out += "  `restorelab kept` lists what is kept, `restorelab kept --remove RUN|all` removes it\n";
   return out;

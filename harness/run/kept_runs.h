@@ -36,8 +36,12 @@ struct KeptAccess {
 };
 
 /// The way in for `domains` (chain order, not empty) on `uri`: list the
-/// domains, start the last one again with its serial console attached, and
-/// take a screenshot of it. Every command quotes what the shell would split.
+/// domains, start the last one again with its serial console attached
+/// (Ctrl+] detaches; the machine runs on), take a screenshot of it while it
+/// runs, stop it. Each is its own `virsh` process: an embedded root's QEMU
+/// outlives the virsh that started it and the next one finds it again
+/// (tried on Debian 12's libvirt 9.0). Every command quotes what the shell
+/// would split.
 KeptAccess way_in(std::string uri, std::vector<std::string> domains);
 
 /// What `run` prints on stderr for a scenario `id` whose machines were kept:

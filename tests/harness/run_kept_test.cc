@@ -35,8 +35,8 @@ TEST(KeptRunsTest, TheWayInQuotesTheUriAndStartsWhereTheScenarioEnded) {
   EXPECT_EQ(a.commands, (std::vector<std::string>{
                             virsh + " list --all",
                             virsh + " start --console rl-ab12cd-x-destination",
-                            virsh + " 'start rl-ab12cd-x-destination; screenshot rl-ab12cd-x-destination "
-                                    "rl-ab12cd-x-destination.png; destroy rl-ab12cd-x-destination'",
+                            virsh + " screenshot rl-ab12cd-x-destination rl-ab12cd-x-destination.png",
+                            virsh + " destroy rl-ab12cd-x-destination",
                         }));
   EXPECT_EQ(a.uri, kEmbed);
   EXPECT_TRUE(run::way_in(kEmbed, {}).commands.empty());
@@ -53,11 +53,12 @@ TEST(KeptRunsTest, TheWayInTextListsTheDomainsAndCommands) {
   const run::KeptAccess a = run::way_in("test:///default", {"rl-a-x-destination"});
   EXPECT_EQ(run::way_in_text("x", a),
             "restorelab run: kept the machines of x (stopped; disks and NVRAM kept): rl-a-x-destination\n"
-            "  the way in, while no restorelab run uses the connection:\n"
+            "  the way in (one command at a time, while no restorelab run uses the connection; Ctrl+] leaves the "
+            "console):\n"
             "    virsh -c test:///default list --all\n"
             "    virsh -c test:///default start --console rl-a-x-destination\n"
-            "    virsh -c test:///default 'start rl-a-x-destination; screenshot rl-a-x-destination "
-            "rl-a-x-destination.png; destroy rl-a-x-destination'\n"
+            "    virsh -c test:///default screenshot rl-a-x-destination rl-a-x-destination.png\n"
+            "    virsh -c test:///default destroy rl-a-x-destination\n"
             "  `restorelab kept` lists what is kept, `restorelab kept --remove RUN|all` removes it\n");
 }
 

@@ -87,6 +87,7 @@ int replay_command(const std::vector<std::string>& args, Streams& io) {
   RunArgs a;
   a.keep = true;
   a.no_reuse = true;
+  a.report_stale = false;
   std::string id;
   std::int64_t run = 0;
   a.db = "runs/results.sqlite";

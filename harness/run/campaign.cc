@@ -76,7 +76,10 @@ std::optional<ScenarioResult> Campaign::run_one(const CampaignItem& item, const 
   };
 
   if (options.reuse && archive_) {
-    if (auto stored = archive_->find(r.observation_key)) {
+    auto stored = archive_->find(r.observation_key);
+    // --pause-on-failure: a stored failure has no machines to stand in; run it.
+    if (stored && options.pause_on_failure && judge(p, stored->observed).kind != Verdict::Kind::Agree) stored.reset();
+    if (stored) {
       r.reused = true;
       r.reused_from = stored->run;
       r.observed = stored->observed;

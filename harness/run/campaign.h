@@ -90,7 +90,8 @@ struct CampaignOptions {
   KeyInputs key_inputs;
   std::int64_t run_id = 0;  ///< the store's id of this run (0: none)
   /// Keep the machines of a scenario whose last attempt does not agree (a
-  /// disagreement, or an error after its VMs started) for inspection.
+  /// disagreement, or an error after its VMs started) for inspection. A
+  /// stored observation that does not agree is not reused: it runs again.
   bool pause_on_failure = false;
 };
 

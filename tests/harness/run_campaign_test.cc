@@ -277,6 +277,30 @@ TEST_F(CampaignTest, AStoredObservationIsJudgedAgainAndNoMachineStarts) {
   EXPECT_EQ(booted.results.at(0).verdict.kind, Verdict::Kind::Agree);
 }
 
+TEST_F(CampaignTest, PauseOnFailureRunsAStoredFailureAgainToHaveMachinesToStandIn) {
+  auto failing = item("stored-failure", {stop_7b()});
+  auto fine = item("stored-agreement", {degraded()});
+  fine.scenario.source.nics = 2;  // another observation key
+  MapArchive archive;
+  StoredObservation stop;
+  stop.run = 4;
+  stop.observed.outcome = Outcome::Stop0x7B;
+  archive.stored[observation_key(failing.scenario, {})] = stop;
+  StoredObservation degraded_boot = stop;
+  degraded_boot.observed.outcome = Outcome::BootsDegraded;
+  degraded_boot.observed.cpus_used = 1;
+  archive.stored[observation_key(fine.scenario, {})] = degraded_boot;
+  CampaignOptions o = options(1);
+  o.pause_on_failure = true;
+  Collect sink;
+  auto outcome = run({failing, fine}, o, sink, &archive);
+  EXPECT_FALSE(outcome.results.at(0).reused) << "a stored disagreement boots again";
+  EXPECT_EQ(outcome.results[0].verdict.kind, Verdict::Kind::Disagree);
+  EXPECT_TRUE(outcome.results[0].kept.has_value());
+  EXPECT_TRUE(outcome.results.at(1).reused) << "a stored agreement is reused as ever";
+  EXPECT_EQ(outcome.results[1].verdict.kind, Verdict::Kind::Agree);
+}
+
 TEST_F(CampaignTest, MachinesThatCannotBeSetUpAreAnErrorOfEachScenario) {
   machines.fail = true;
   Collect sink;

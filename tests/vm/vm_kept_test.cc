@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <optional>
@@ -162,6 +163,36 @@ TEST_F(VmKeptTest, KeptMachinesSurviveTheNextRunAndTheWayInWorks) {
   EXPECT_EQ(run({RESTORELAB_VM_CLI, "kept", "--work", (kDir / "work").string()}).output,
             "nothing is kept in " + (kDir / "work").string() + "\n");
   fs::remove_all(kDir);
+}
+
+TEST_F(VmKeptTest, ReplayRunsAStoredScenarioAgainKeptAndSaysWhetherItIsTheSame) {
+  const fs::path dir = "/var/tmp/restorelab-vm-replay-test";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const std::string db = (dir / "results.sqlite").string();
+  const std::vector<std::string> where = {"--work", (dir / "work").string(), "--evidence", (dir / "runs").string(),
+                                          "--db", db};
+  std::vector<std::string> first = {RESTORELAB_VM_CLI, "run", "--known", "none"};
+  first.insert(first.end(), where.begin(), where.end());
+  first.push_back(std::string(RESTORELAB_VM_SCENARIOS) + "/ide-to-virtio.toml");
+  Ran stored = run(first);
+  ASSERT_EQ(stored.exit_code, 0) << stored.output;
+
+  std::vector<std::string> replay = {RESTORELAB_VM_CLI, "replay", "vm-ide-to-virtio"};
+  replay.insert(replay.end(), where.begin(), where.end());
+  Ran again = run(replay);
+  EXPECT_EQ(again.exit_code, 0) << again.output;
+  EXPECT_NE(again.output.find("replay of vm-ide-to-virtio: the same observation as run 1 (stop-0x7b 0x0000007B)\n"),
+            std::string::npos)
+      << again.output;
+  EXPECT_NE(again.output.find("restorelab run: kept the machines of vm-ide-to-virtio"), std::string::npos)
+      << "a replay keeps its machines:\n" << again.output;
+  const std::string runs = run({RESTORELAB_VM_CLI, "results", "runs", "--db", db, "--json"}).output;
+  EXPECT_EQ(std::count(runs.begin(), runs.end(), '\n'), 2) << "the replay is recorded as a run:\n" << runs;
+  Ran removed = run({RESTORELAB_VM_CLI, "kept", "--work", (dir / "work").string(), "--remove", "all"});
+  EXPECT_EQ(removed.exit_code, 0) << removed.output;
+  EXPECT_NE(removed.output.find("removed kept run "), std::string::npos) << removed.output;
+  fs::remove_all(dir);
 }
 
 }  // namespace

@@ -80,7 +80,7 @@ void list(const run::KeptListing& kept, const fs::path& work_root, bool json, St
 
 /// Removes the domains (with NVRAM) and the folder of each run in `runs`;
 /// opens each connection once. Returns the exit status.
-int remove(const std::vector<run::KeptRun>& runs, Streams& io) {
+int remove_runs(const std::vector<run::KeptRun>& runs, Streams& io) {
   std::map<std::string, std::vector<const run::KeptRun*>> by_uri;
   for (const run::KeptRun& r : runs) by_uri[r.uri].push_back(&r);
   int exit = 0;
@@ -182,7 +182,7 @@ int kept_command(const std::vector<std::string>& args, Streams& io) {
     io.out << "nothing is kept in " << work_root.string() << "\n";
     return 0;
   }
-  return remove(chosen, io);
+  return remove_runs(chosen, io);
 }
 
 }  // namespace restorelab

@@ -1,6 +1,7 @@
 // Kept machines (kept_runs.h): the record a kept run leaves, the way in that
 // run prints, and `restorelab kept` / `restorelab replay` on bad input. The
-// machines themselves are exercised by vm.KeptMachinesSurviveTheNextRun.
+// machines themselves are exercised by vm.KeptMachinesSurviveTheNextRunAndTheWayInWorks
+// and vm.ReplayRunsAStoredScenarioAgainKeptAndSaysWhetherItIsTheSame.
 #include "harness/run/kept_runs.h"
 
 #include <gtest/gtest.h>

@@ -23,6 +23,8 @@ constexpr std::array kCommands = {
     Command{"rules", "the rule author's tools: lint, test, diff, coverage", rules_command},
     Command{"run", "reproduce scenarios on VMs (libvirt + QEMU) and compare with the prediction", run_command},
     Command{"results", "what the results store remembers: runs, show, compare, merge", results_command},
+    Command{"kept", "the machines kept for inspection (run --keep): list them, or --remove RUN|all", kept_command},
+    Command{"replay", "run one stored scenario again on VMs, kept, and compare with what was observed", replay_command},
     Command{"xml", "print the domain XML of a scenario's source or destination machine", xml_command},
     Command{"image", "build the model guest's cached artifacts (image build)", image_command},
 };

@@ -45,6 +45,10 @@ int matrix_command(const std::vector<std::string>& args, Streams& io);
 int rules_command(const std::vector<std::string>& args, Streams& io);
 /// `restorelab run [--json] [--keep] [--connect URI] [--work DIR] [--evidence DIR] [--rules FILE] SCENARIO...`
 int run_command(const std::vector<std::string>& args, Streams& io);
+/// `restorelab kept [--work DIR] [--json] [--remove RUN|all]`
+int kept_command(const std::vector<std::string>& args, Streams& io);
+/// `restorelab replay ID [--db FILE] [--run N] [run's machine options]`
+int replay_command(const std::vector<std::string>& args, Streams& io);
 /// `restorelab xml SCENARIO --side source|destination`
 int xml_command(const std::vector<std::string>& args, Streams& io);
 /// `restorelab image build [--cache DIR]`

@@ -1,19 +1,14 @@
 #include "harness/cli/run_machines.h"
 
-#include <fcntl.h>
-#include <sys/file.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
-#include <fstream>
+#include <algorithm>
+#include <chrono>
 #include <ostream>
-#include <thread>
 
 #include "harness/machines/accelerator.h"
 #include "harness/machines/cleanup.h"
 #include "harness/output/text.h"
 #include "harness/run/run_session.h"
+#include "harness/store/store_records.h"
 
 namespace restorelab {
 
@@ -24,35 +19,7 @@ RunMachines::RunMachines(run::RunSettings settings, std::string uri, fs::path wo
     : settings_(std::move(settings)), uri_(std::move(uri)), work_root_(std::move(work_root)),
       interrupt_(interrupt), io_(io) {}
 
-RunMachines::~RunMachines() {
-  if (lock_fd_ >= 0) ::close(lock_fd_);
-}
-
-machines::Status RunMachines::lock_embed_root(const fs::path& root) {
-  std::error_code ec;
-  fs::create_directories(root, ec);
-  const fs::path file = root / "restorelab.lock";
-  lock_fd_ = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
-  if (lock_fd_ < 0) return std::unexpected(machines::make_error(text("{}: {}", file.string(), std::strerror(errno))));
-  bool said = false;
-  while (::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
-    if (errno != EWOULDBLOCK && errno != EINTR)
-      return std::unexpected(machines::make_error(text("locking {}: {}", file.string(), std::strerror(errno))));
-    if (interrupt_.load() != 0) return std::unexpected(machines::make_error("interrupted while waiting for " + root.string()));
-    if (!said) {
-      std::ifstream in(file);
-      std::string pid;
-      in >> pid;
-      io_.err << "restorelab run: waiting for another run" << (pid.empty() ? "" : " (pid " + pid + ")")
-              << " to finish with " << root.string() << ": an embedded libvirt serves one process at a time\n";
-      said = true;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(500));
-  }
-  const std::string pid = std::to_string(::getpid()) + "\n";
-  if (::ftruncate(lock_fd_, 0) == 0) (void)!::pwrite(lock_fd_, pid.data(), pid.size(), 0);
-  return {};
-}
+RunMachines::~RunMachines() = default;
 
 machines::Result<run::Machines> RunMachines::get() {
   std::lock_guard lock(mutex_);
@@ -79,7 +46,8 @@ machines::Result<run::Machines> RunMachines::set_up() {
 
   // The hypervisor, and whatever killed runs left in it.
   if (auto root = machines::embed_root_of_uri(uri_)) {
-    if (auto locked = lock_embed_root(*root); !locked) return std::unexpected(locked.error());
+    if (auto locked = lock_.take(*root, "restorelab run", interrupt_, io_); !locked)
+      return std::unexpected(locked.error());
   }
   auto backend = machines::open_backend(uri_);
   if (!backend) return std::unexpected(backend.error());
@@ -93,16 +61,43 @@ machines::Result<run::Machines> RunMachines::set_up() {
   run::claim_work_dir(m.settings.work_dir, m.settings.domain_prefix);
   m.hypervisor = backend_->hypervisor.get();
   m.disks = disks_.get();
+  m.uri = uri_;
   return m;
 }
 
-void RunMachines::clean_up() {
+void RunMachines::clean_up(bool interrupted, const std::vector<run::KeptScenario>& kept, std::int64_t store_run) {
   std::lock_guard lock(mutex_);
-  if (!backend_ || settings_.keep) return;
-  auto rest = machines::remove_domains(*backend_->hypervisor, settings_.domain_prefix);
-  for (const auto& p : rest.problems) io_.err << "warning: cleanup: " << p.message << "\n";
+  if (!backend_) return;
+  std::vector<std::string> keep_domains;
+  if (!interrupted)
+    for (const run::KeptScenario& k : kept) keep_domains.insert(keep_domains.end(), k.domains.begin(), k.domains.end());
+  // The domains of this run that are not kept (a kept scenario's are
+  // listed by name: the prefix of one scenario may begin another's name).
+  auto names = backend_->hypervisor->list_domains(settings_.domain_prefix);
+  if (!names) io_.err << "warning: cleanup: " << names.error().message << "\n";
+  for (const std::string& name : names.value_or(std::vector<std::string>{})) {
+    if (std::ranges::find(keep_domains, name) != keep_domains.end()) continue;
+    machines::Hypervisor& hv = *backend_->hypervisor;
+    if (auto d = hv.destroy(name); !d && !d.error().no_domain()) io_.err << "warning: cleanup: " << d.error().message << "\n";
+    if (auto u = hv.undefine(name); !u && !u.error().no_domain()) io_.err << "warning: cleanup: " << u.error().message << "\n";
+  }
   std::error_code ec;
-  fs::remove_all(settings_.work_dir, ec);
+  if (keep_domains.empty()) {
+    fs::remove_all(settings_.work_dir, ec);
+    return;
+  }
+  run::KeptRun record;
+  record.run = settings_.work_dir.filename().string();
+  record.folder = settings_.work_dir;
+  record.prefix = settings_.domain_prefix;
+  record.uri = uri_;
+  record.kept_at = store::utc_iso8601(std::chrono::system_clock::now());
+  record.store_run = store_run;
+  record.scenarios = kept;
+  auto written = run::write_kept(record);
+  if (written && backend_->embed_root) written = run::note_kept_in_root(*backend_->embed_root, record);
+  if (!written)
+    io_.err << "warning: " << written.error().message << ": the next run will remove what this one kept\n";
 }
 
 }  // namespace restorelab

@@ -11,9 +11,11 @@
 #include <string>
 
 #include "harness/cli/cli.h"
+#include "harness/cli/embed_lock.h"
 #include "harness/machines/backend.h"
 #include "harness/run/campaign.h"
 #include "harness/run/disk_tool.h"
+#include "harness/run/kept_runs.h"
 
 namespace restorelab {
 
@@ -27,16 +29,16 @@ class RunMachines final : public run::MachineAccess {
 
   machines::Result<run::Machines> get() override;
 
-  /// Removes this run's domains and its work folder (unless settings.keep).
-  /// Called at the end, also after an interrupt; does nothing when nothing
-  /// was set up.
-  void clean_up();
+  /// Removes this run's domains and its work folder, except the domains
+  /// and disks of `kept` (scenarios whose machines were kept: `--keep`,
+  /// `--pause-on-failure`); when any are kept, writes the record (kept.json,
+  /// kept_runs.h) that keeps later runs from removing them. After an
+  /// interrupt everything goes. Called at the end; does nothing when
+  /// nothing was set up. `store_run`: the results store's id of the run.
+  void clean_up(bool interrupted, const std::vector<run::KeptScenario>& kept, std::int64_t store_run);
 
  private:
   machines::Result<run::Machines> set_up();
-  /// Takes ROOT/restorelab.lock of an embedded root (one process at a time
-  /// can use it), waiting and saying so while another run holds it.
-  machines::Status lock_embed_root(const std::filesystem::path& root);
 
   run::RunSettings settings_;
   std::string uri_;
@@ -47,7 +49,7 @@ class RunMachines final : public run::MachineAccess {
   std::optional<machines::Result<run::Machines>> result_;
   std::unique_ptr<run::ScriptDiskTool> disks_;
   std::optional<machines::Backend> backend_;
-  int lock_fd_ = -1;
+  EmbedRootLock lock_;
 };
 
 }  // namespace restorelab

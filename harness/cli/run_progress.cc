@@ -43,6 +43,12 @@ void RunProgress::finished(const run::ScenarioResult& r, std::size_t done, std::
     ++ran_;
     if (auto it = r.timings.find("total"); it != r.timings.end()) ran_seconds_ += it->second;
   }
+  if (r.kept) {
+    // The way in, whether on a terminal or in a log: it is what the researcher asked for.
+    if (shown_) io_.err << "\r\033[K";
+    shown_ = false;
+    io_.err << run::way_in_text(r.id, *r.kept);
+  }
   if (io_.err_is_terminal) {
     draw();
     return;

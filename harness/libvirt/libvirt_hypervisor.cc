@@ -240,8 +240,23 @@ Result<std::unique_ptr<LibvirtHypervisor>> LibvirtHypervisor::open(std::string_v
 }
 
 Result<std::string> LibvirtHypervisor::define(std::string_view xml) {
-  DomainHandle dom(virDomainDefineXMLFlags(impl_->conn.get(), std::string(xml).c_str(),
-                                           VIR_DOMAIN_DEFINE_VALIDATE));
+  // Replacing an inactive domain: libvirt refuses a definition of the same
+  // name with another UUID, and an XML without one gets a new one. Keep the
+  // old UUID (a kept machine is redefined with its console on a pty; a
+  // retry of a kept run defines its names again).
+  std::string definition(xml);
+  const auto open = definition.find("<name>");
+  const auto close = definition.find("</name>");
+  if (definition.find("<uuid>") == std::string::npos && open != std::string::npos && close != std::string::npos &&
+      open < close) {
+    const std::string name = definition.substr(open + 6, close - open - 6);
+    if (auto old = impl_->lookup(name, "looking up domain")) {
+      char uuid[VIR_UUID_STRING_BUFLEN] = {};
+      if (virDomainGetUUIDString(old->get(), uuid) == 0)
+        definition.insert(close + 7, std::string("\n  <uuid>") + uuid + "</uuid>");
+    }
+  }
+  DomainHandle dom(virDomainDefineXMLFlags(impl_->conn.get(), definition.c_str(), VIR_DOMAIN_DEFINE_VALIDATE));
   if (!dom) return std::unexpected(last_libvirt_error("defining a domain"));
   const char* name = virDomainGetName(dom.get());
   return std::string(name ? name : "");

@@ -112,16 +112,20 @@ bool is_stray_qemu(const std::vector<std::string>& argv, const std::filesystem::
 }
 
 CleanupReport kill_stray_qemu(ProcessTable& processes, const std::filesystem::path& embed_root,
-                              std::string_view prefix, std::chrono::milliseconds grace) {
+                              std::string_view prefix, std::chrono::milliseconds grace,
+                              std::span<const std::string> keep) {
   CleanupReport report;
   if (prefix.empty()) {
     report.problems.push_back(make_error("refusing to kill QEMU processes with an empty name prefix"));
     return report;
   }
   std::vector<int> targets;
-  for (const ProcessInfo& p : processes.list())
-    if (is_stray_qemu(p.argv, embed_root, prefix) && processes.signal(p.pid, SIGTERM))
-      targets.push_back(p.pid);
+  for (const ProcessInfo& p : processes.list()) {
+    if (!is_stray_qemu(p.argv, embed_root, prefix)) continue;
+    const std::string guest = qemu_guest_name(p.argv);
+    if (std::ranges::any_of(keep, [&](const std::string& k) { return guest.starts_with(k); })) continue;
+    if (processes.signal(p.pid, SIGTERM)) targets.push_back(p.pid);
+  }
   const auto deadline = std::chrono::steady_clock::now() + grace;
   for (int pid : targets) {
     while (processes.alive(pid) && std::chrono::steady_clock::now() < deadline)

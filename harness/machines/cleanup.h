@@ -65,12 +65,14 @@ std::string qemu_guest_name(const std::vector<std::string>& argv);
 bool is_stray_qemu(const std::vector<std::string>& argv, const std::filesystem::path& embed_root,
                    std::string_view prefix);
 
-/// Kills the QEMU processes is_stray_qemu() picks: SIGTERM, then SIGKILL for
+/// Kills the QEMU processes is_stray_qemu() picks, except those of guests
+/// whose name starts with one of `keep` (kept runs): SIGTERM, then SIGKILL for
 /// those alive after `grace`. Call it after remove_domains() on a freshly
 /// opened hypervisor, when every domain it still manages is gone, so that
 /// only processes libvirt lost track of remain. Returns what it killed.
 CleanupReport kill_stray_qemu(ProcessTable& processes, const std::filesystem::path& embed_root,
                               std::string_view prefix,
-                              std::chrono::milliseconds grace = std::chrono::milliseconds(2000));
+                              std::chrono::milliseconds grace = std::chrono::milliseconds(2000),
+                              std::span<const std::string> keep = {});
 
 }  // namespace restorelab::machines

@@ -255,9 +255,14 @@ Result<std::string> domain_xml(const VmSpec& spec) {
   x += "    <controller type='usb' model='none'/>\n";
   append_disks(x, spec);
   append_nics(x, spec);
-  x += text("    <serial type='file'>\n      <source path='{}' append='off'/>\n"
-                   "      <target port='0'/>\n    </serial>\n",
-                   xml_escape(spec.serial_log));
+  if (spec.serial_pty)
+    x += text("    <serial type='pty'>\n      <log file='{}' append='off'/>\n"
+                     "      <target port='0'/>\n    </serial>\n",
+                     xml_escape(spec.serial_log));
+  else
+    x += text("    <serial type='file'>\n      <source path='{}' append='off'/>\n"
+                     "      <target port='0'/>\n    </serial>\n",
+                     xml_escape(spec.serial_log));
   x += text("    <video>\n      <model type='{}' heads='1' primary='yes'/>\n      {}\n"
                    "    </video>\n",
                    video_model_name(hw.display), pci_address(0x02));

@@ -93,6 +93,10 @@ struct VmSpec {
   std::vector<DiskSpec> disks;
   std::vector<FwCfgEntry> fw_cfg;
   std::string serial_log;        ///< host file receiving serial port 0 (required)
+  /// Serial port 0 on a pseudo-terminal, so that `virsh console` attaches,
+  /// still logged to `serial_log` (how a kept machine is left: its console
+  /// reachable, the run's evidence untouched).
+  bool serial_pty = false;
   std::string nvram;             ///< per-VM UEFI variable store (required for uefi)
   DomainType type = DomainType::Qemu;
   OvmfPaths ovmf;

@@ -76,7 +76,10 @@ std::optional<ScenarioResult> Campaign::run_one(const CampaignItem& item, const 
   };
 
   if (options.reuse && archive_) {
-    if (auto stored = archive_->find(r.observation_key)) {
+    auto stored = archive_->find(r.observation_key);
+    // --pause-on-failure: a stored failure has no machines to stand in; run it.
+    if (stored && options.pause_on_failure && judge(p, stored->observed).kind != Verdict::Kind::Agree) stored.reset();
+    if (stored) {
       r.reused = true;
       r.reused_from = stored->run;
       r.observed = stored->observed;
@@ -103,7 +106,11 @@ std::optional<ScenarioResult> Campaign::run_one(const CampaignItem& item, const 
     Orchestrator orchestrator(*m->hypervisor, *m->disks, interrupt_, [&](std::string_view phase, double seconds) {
       report_phase(slot, item.id, phase, seconds);
     });
-    ScenarioRun run = orchestrator.run(plan, m->settings);
+    // --pause-on-failure: the last attempt keeps its machines when it does not agree.
+    KeepIfFn keep_if;
+    if (options.pause_on_failure && attempt == 1 + options.retries)
+      keep_if = [&](const Observation& o) { return judge(p, o).kind != Verdict::Kind::Agree; };
+    ScenarioRun run = orchestrator.run(plan, m->settings, keep_if);
     if (observer_)
       for (const auto& problem : run.cleanup_problems) observer_->warning(item.id + ": cleanup: " + problem);
     // An interrupt ends whatever was in flight in some way (a VM destroyed, a
@@ -111,6 +118,8 @@ std::optional<ScenarioResult> Campaign::run_one(const CampaignItem& item, const 
     if (run.interrupted || interrupt_.load() != 0) return std::nullopt;
     r.attempts.push_back(AttemptResult{run.observation, run.timings, evidence_path(run.evidence), run.source_cached});
     verdicts.push_back(judge(p, run.observation));
+    r.kept.reset();
+    if (!run.kept_domains.empty()) r.kept = way_in(m->uri, run.kept_domains);
     if (verdicts.back().kind == Verdict::Kind::Agree) break;
   }
   const AttemptResult& last = r.attempts.back();

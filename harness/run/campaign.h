@@ -43,6 +43,7 @@ struct Machines {
   DiskTool* disks = nullptr;
   std::string accelerator;  ///< "kvm" or "tcg"
   RunSettings settings;     ///< the run's settings with the domain type and limits of the accelerator
+  std::string uri;          ///< the hypervisor's connection, for the way into kept machines
 };
 
 class MachineAccess {
@@ -88,6 +89,10 @@ struct CampaignOptions {
   bool reuse = true;   ///< take stored observations
   KeyInputs key_inputs;
   std::int64_t run_id = 0;  ///< the store's id of this run (0: none)
+  /// Keep the machines of a scenario whose last attempt does not agree (a
+  /// disagreement, or an error after its VMs started) for inspection. A
+  /// stored observation that does not agree is not reused: it runs again.
+  bool pause_on_failure = false;
 };
 
 /// What a scenario in flight is doing, for the progress display.

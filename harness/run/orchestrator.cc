@@ -80,7 +80,7 @@ void write_timings(const ScenarioRun& run) {
 
 }  // namespace
 
-ScenarioRun Orchestrator::run(const RunPlan& plan, const RunSettings& settings) {
+ScenarioRun Orchestrator::run(const RunPlan& plan, const RunSettings& settings, const KeepIfFn& keep_if) {
   const auto start = Clock::now();
   ScenarioRun result;
   result.evidence = plan.evidence_dir;
@@ -199,7 +199,8 @@ ScenarioRun Orchestrator::run(const RunPlan& plan, const RunSettings& settings) 
   // Never leave a disk job running behind the cleanup.
   for (auto& f : made) f.wait();
 
-  if (!settings.keep) {
+  const bool keep = !result.interrupted && (settings.keep || (keep_if && keep_if(result.observation)));
+  if (!keep) {
     for (const PlannedVm& vm : plan.vms) {
       if (auto d = hypervisor_.destroy(vm.spec.name); !d && !d.error().no_domain())
         result.cleanup_problems.push_back(d.error().message);
@@ -209,7 +210,25 @@ ScenarioRun Orchestrator::run(const RunPlan& plan, const RunSettings& settings) 
     fs::remove_all(disk_dir, ec);
     if (ec) result.cleanup_problems.push_back("removing " + disk_dir.string() + ": " + ec.message());
   } else {
-    for (const PlannedVm& vm : plan.vms) (void)hypervisor_.destroy(vm.spec.name);
+    // Stopped, so that what the researcher starts again boots from the disk
+    // as the scenario left it. The VMs that never ran were never defined.
+    // Redefined with the serial port on a pseudo-terminal (`virsh console`
+    // attaches) logged beside the disks, so a boot by hand leaves the
+    // run's evidence as it was.
+    for (std::size_t i = 0; i < plan.vms.size(); ++i) {
+      const PlannedVm& vm = plan.vms[i];
+      (void)hypervisor_.destroy(vm.spec.name);
+      if (i >= result.records.size() || result.records[i].cached) continue;
+      machines::VmSpec spec = vm.spec;
+      spec.type = settings.type;
+      spec.serial_pty = true;
+      spec.serial_log = (disk_dir / (std::string(phase_name(vm.phase)) + ".console.log")).string();
+      auto xml = machines::domain_xml(spec);
+      if (!xml) result.cleanup_problems.push_back("keeping " + vm.spec.name + ": " + xml.error().message);
+      else if (auto defined = hypervisor_.define(*xml); !defined)
+        result.cleanup_problems.push_back("keeping " + vm.spec.name + ": " + defined.error().message);
+      result.kept_domains.push_back(vm.spec.name);
+    }
   }
   result.timings["disks"] = disk_wait;
   result.timings["total"] = since(start);

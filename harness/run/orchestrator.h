@@ -50,7 +50,14 @@ struct ScenarioRun {
   bool interrupted = false;
   bool source_cached = false;          ///< the source VM's result came from the cache
   std::vector<std::string> cleanup_problems;
+  /// The domains left defined (stopped) with their disks, in chain order:
+  /// every VM that was defined, when the run was kept; empty otherwise.
+  std::vector<std::string> kept_domains;
 };
+
+/// Decides, once the observation is known, whether a run that is not kept
+/// anyway (RunSettings::keep) keeps its machines: `--pause-on-failure`.
+using KeepIfFn = std::function<bool(const Observation& observation)>;
 
 /// Called with a phase name ("disks", "source", ...) and its elapsed seconds.
 using PhaseProgressFn = std::function<void(std::string_view phase, double seconds)>;
@@ -65,8 +72,10 @@ class Orchestrator {
 
   /// Runs `plan` (plan_run() of a scenario with plan_paths()) once.
   /// Thread-safe when the hypervisor and disk tool are: a campaign runs
-  /// several orchestrators at once on one hypervisor.
-  ScenarioRun run(const RunPlan& plan, const RunSettings& settings);
+  /// several orchestrators at once on one hypervisor. The machines are kept
+  /// (domains stopped but defined, NVRAM and disks left) when
+  /// `settings.keep` or `keep_if` says so, never after an interrupt.
+  ScenarioRun run(const RunPlan& plan, const RunSettings& settings, const KeepIfFn& keep_if = {});
 
  private:
   machines::Hypervisor& hypervisor_;

@@ -216,6 +216,13 @@ std::string result_json_line(const ScenarioResult& r) {
   w.key("source_cached").value(r.source_cached);
   w.key("observation_key").value(r.observation_key);
   w.key("evidence").value(r.evidence);
+  if (r.kept) {
+    w.key("kept").begin_object();
+    w.key("uri").value(r.kept->uri);
+    w.key("domains").strings(r.kept->domains);
+    w.key("commands").strings(r.kept->commands);
+    w.end_object();
+  }
   w.end_object();
   out += '\n';
   return out;
@@ -268,6 +275,16 @@ std::expected<ScenarioResult, std::string> parse_result_line(std::string_view li
   r.flag("source_cached", res.source_cached);
   r.text("observation_key", res.observation_key);
   r.text("evidence", res.evidence);
+  if (auto k = j.find("kept"); k != j.end() && !k->is_null()) {
+    if (!k->is_object()) return std::unexpected("\"kept\" is not an object");
+    Reader kr{*k, {}};
+    KeptAccess kept;
+    kr.text("uri", kept.uri, true);
+    kr.strings("domains", kept.domains);
+    kr.strings("commands", kept.commands);
+    if (!kr.error.empty()) return std::unexpected("kept: " + kr.error);
+    res.kept = std::move(kept);
+  }
   if (!r.error.empty()) return std::unexpected(r.error);
   return res;
 }

@@ -9,6 +9,7 @@
 #include <fstream>
 
 #include "harness/output/text.h"
+#include "harness/run/kept_runs.h"
 
 namespace restorelab::run {
 
@@ -58,12 +59,18 @@ machines::CleanupReport remove_leftovers(machines::Hypervisor& hypervisor, const
     std::ifstream owner(entry.path() / "owner");
     owner >> pid >> prefix;
     const bool alive = pid > 0 && (kill(pid, 0) == 0 || errno == EPERM);
-    if (!alive) dead_folders.push_back(entry.path());
+    // A kept run stays until `restorelab kept --remove`; a killed one goes.
+    if (!alive && !is_kept(entry.path())) dead_folders.push_back(entry.path());
     else if (prefix.starts_with(kDomainPrefix) && prefix.size() > kDomainPrefix.size()) live_prefixes.push_back(prefix);
   }
+  // Runs kept on this embedded root with another work folder.
+  if (embed_root)
+    for (std::string& prefix : kept_prefixes_in_root(*embed_root))
+      if (prefix.starts_with(kDomainPrefix) && prefix.size() > kDomainPrefix.size()) live_prefixes.push_back(std::move(prefix));
   machines::CleanupReport report = machines::remove_domains(hypervisor, kDomainPrefix, live_prefixes);
   if (embed_root) {
-    auto killed = machines::kill_stray_qemu(processes, *embed_root, kDomainPrefix);
+    auto killed = machines::kill_stray_qemu(processes, *embed_root, kDomainPrefix, std::chrono::milliseconds(2000),
+                                            live_prefixes);
     report.killed = killed.killed;
     for (auto& p : killed.problems) report.problems.push_back(std::move(p));
   }

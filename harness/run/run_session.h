@@ -33,10 +33,13 @@ std::string run_domain_prefix();
 void claim_work_dir(const std::filesystem::path& dir, std::string_view domain_prefix);
 
 /// Removes what killed runs left: every domain starting with "rl-" except
-/// those of runs still alive (their `owner` files under `work_root` name
-/// their prefix: on a shared connection such as qemu:///system another run
-/// may be using the same libvirt), stray QEMU processes of `embed_root`, and
-/// folders under `work_root` whose owner process is gone.
+/// those of runs still alive and of kept runs (their `owner` files under
+/// `work_root` name their prefix: on a shared connection such as
+/// qemu:///system another run may be using the same libvirt; a kept run's
+/// folder holds kept.json, and an embedded root notes its kept runs of
+/// other work folders: kept_runs.h), stray QEMU processes of `embed_root` (not those
+/// of kept domains), and folders under `work_root` whose owner process is
+/// gone and that are not kept.
 machines::CleanupReport remove_leftovers(machines::Hypervisor& hypervisor,
                                         const std::optional<std::filesystem::path>& embed_root,
                                         machines::ProcessTable& processes,

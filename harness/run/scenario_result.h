@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "harness/run/kept_runs.h"
 #include "harness/run/observation.h"
 #include "harness/run/verdict.h"
 #include "rules/engine.h"
@@ -68,6 +69,9 @@ struct ScenarioResult {
   std::map<std::string, double> timings;  ///< of the last attempt, or the reused one
   std::string evidence;         ///< the evidence folder (of the reused run when reused)
   bool source_cached = false;
+  /// The machines left for inspection (`--keep`, `--pause-on-failure`) and
+  /// the way into them; nothing when they were removed.
+  std::optional<KeptAccess> kept;
   bool operator==(const ScenarioResult&) const = default;
 };
 

@@ -44,6 +44,20 @@ TEST(LibvirtHypervisorTest, WritesQemuConfForTheEmbeddedDriver) {
   std::filesystem::remove_all(root);
 }
 
+// libvirt's test driver lives in this process: no QEMU, no daemon.
+TEST(LibvirtHypervisorTest, DefiningAnInactiveDomainAgainReplacesItAndKeepsItsUuid) {
+  auto hv = LibvirtHypervisor::open("test:///default");
+  ASSERT_TRUE(hv) << hv.error().message;
+  auto xml = [](int mib) {
+    return "<domain type='test'>\n  <name>rl-redefine</name>\n  <memory unit='MiB'>" + std::to_string(mib) +
+           "</memory>\n  <os><type>hvm</type></os>\n</domain>\n";
+  };
+  ASSERT_TRUE((*hv)->define(xml(64)));
+  auto again = (*hv)->define(xml(128));
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_EQ(*again, "rl-redefine");
+}
+
 TEST(TextTest, ReplacesPlaceholders) {
   EXPECT_EQ(text("{} has {} disks", "rl-a", 3), "rl-a has 3 disks");
   EXPECT_EQ(text("slot 0x{:02x} {:02X}", 16, 171), "slot 0x10 AB");

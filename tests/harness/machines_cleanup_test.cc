@@ -107,5 +107,15 @@ TEST(CleanupTest, KillsStrayQemuTermThenKill) {
   ASSERT_EQ(table.processes.size(), 2u);
 }
 
+TEST(CleanupTest, TheQemuOfAKeptDomainIsNotStray) {
+  FakeProcessTable table;
+  table.processes = {{100, qemu_argv("rl-kept01-x-destination", "/tmp/embed")},
+                     {101, qemu_argv("rl-dead02-x-destination", "/tmp/embed")}};
+  const std::vector<std::string> kept{"rl-kept01-"};
+  const CleanupReport report = kill_stray_qemu(table, "/tmp/embed", "rl-", 30ms, kept);
+  EXPECT_EQ(report.killed, (std::vector<int>{101}));
+  EXPECT_EQ(table.signals, (std::vector<std::pair<int, int>>{{101, SIGTERM}}));
+}
+
 }  // namespace
 }  // namespace restorelab::machines

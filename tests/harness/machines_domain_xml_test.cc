@@ -261,6 +261,13 @@ TEST(DomainXmlTest, DisplayModels) {
   }
 }
 
+TEST(DomainXmlTest, AKeptMachinesSerialPortIsAPseudoTerminalStillLogged) {
+  VmSpec spec = base_spec();
+  spec.serial_pty = true;
+  EXPECT_THAT(xml_of(spec), HasSubstr("<serial type='pty'>\n      <log file='/run/rl/serial.log' append='off'/>\n"
+                                      "      <target port='0'/>\n    </serial>"));
+}
+
 TEST(DomainXmlTest, PanicSerialAndCrashAction) {
   const std::string x = xml_of(base_spec());
   EXPECT_THAT(x, HasSubstr("<panic model='isa'/>"));

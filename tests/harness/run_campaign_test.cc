@@ -59,7 +59,7 @@ class FakeMachines final : public MachineAccess {
   machines::Result<Machines> get() override {
     ++calls;
     if (fail) return std::unexpected(machines::make_error("no accelerator passed its probe"));
-    return Machines{&hv_, disks ? disks : &disks_, "tcg", settings_};
+    return Machines{&hv_, disks ? disks : &disks_, "tcg", settings_, "test:///fake"};
   }
   std::atomic<int> calls{0};
   bool fail = false;
@@ -205,6 +205,43 @@ TEST_F(CampaignTest, TheSameDisagreementEveryTimeStaysADisagreement) {
   EXPECT_EQ(fake.starts("rl-test-steady-destination"), 3);
 }
 
+TEST_F(CampaignTest, PauseOnFailureKeepsTheDisagreeingScenarioOnlyAndSaysHowToReachIt) {
+  Collect sink;
+  CampaignOptions o = options(1, 1);
+  o.pause_on_failure = true;
+  auto outcome = run({item("fine", {degraded()}), item("broken", {stop_7b()})}, o, sink);
+  ASSERT_EQ(outcome.results.size(), 2u);
+  EXPECT_EQ(outcome.results[0].kept, std::nullopt) << "an agreeing scenario is cleaned as usual";
+  const ScenarioResult& broken = outcome.results[1];
+  EXPECT_EQ(broken.verdict.kind, Verdict::Kind::Disagree);
+  ASSERT_TRUE(broken.kept.has_value());
+  const std::vector<std::string> chain{"rl-test-broken-source", "rl-test-broken-restore", "rl-test-broken-destination"};
+  EXPECT_EQ(broken.kept->domains, chain);
+  EXPECT_EQ(broken.kept->uri, "test:///fake");
+  EXPECT_EQ(broken.kept->commands.at(1), "virsh -c test:///fake start --console rl-test-broken-destination");
+  EXPECT_EQ(sink.added.at(1).kept, broken.kept) << "the sinks (the JSON line) get the way in";
+  std::vector<std::string> left;
+  for (const auto& [name, domain] : fake.domains()) {
+    left.push_back(name);
+    EXPECT_FALSE(domain.status.active()) << name << " is kept stopped";
+  }
+  EXPECT_EQ(left, (std::vector<std::string>{"rl-test-broken-destination", "rl-test-broken-restore",
+                                            "rl-test-broken-source"}));
+  EXPECT_TRUE(fs::exists(settings.work_dir / "broken.attempt-2")) << "the last attempt's disks stay";
+  EXPECT_FALSE(fs::exists(settings.work_dir / "broken")) << "an attempt that was retried is cleaned";
+  EXPECT_FALSE(fs::exists(settings.work_dir / "fine"));
+}
+
+TEST_F(CampaignTest, KeepKeepsEveryScenarioThatRan) {
+  settings.keep = true;
+  Collect sink;
+  auto outcome = run({item("kept", {degraded()})}, options(1), sink);
+  ASSERT_TRUE(outcome.results.at(0).kept.has_value());
+  EXPECT_EQ(outcome.results[0].verdict.kind, Verdict::Kind::Agree);
+  EXPECT_EQ(outcome.results[0].kept->domains.back(), "rl-test-kept-destination");
+  EXPECT_EQ(fake.domains().size(), 3u);
+}
+
 TEST_F(CampaignTest, AnExcusedDisagreementIsAKnownDeviation) {
   OneDeviation registry;
   registry.excused_id = "excused";
@@ -238,6 +275,30 @@ TEST_F(CampaignTest, AStoredObservationIsJudgedAgainAndNoMachineStarts) {
   auto booted = run({it}, options(1, 0, false), again, &archive);
   EXPECT_FALSE(booted.results.at(0).reused);
   EXPECT_EQ(booted.results.at(0).verdict.kind, Verdict::Kind::Agree);
+}
+
+TEST_F(CampaignTest, PauseOnFailureRunsAStoredFailureAgainToHaveMachinesToStandIn) {
+  auto failing = item("stored-failure", {stop_7b()});
+  auto fine = item("stored-agreement", {degraded()});
+  fine.scenario.source.nics = 2;  // another observation key
+  MapArchive archive;
+  StoredObservation stop;
+  stop.run = 4;
+  stop.observed.outcome = Outcome::Stop0x7B;
+  archive.stored[observation_key(failing.scenario, {})] = stop;
+  StoredObservation degraded_boot = stop;
+  degraded_boot.observed.outcome = Outcome::BootsDegraded;
+  degraded_boot.observed.cpus_used = 1;
+  archive.stored[observation_key(fine.scenario, {})] = degraded_boot;
+  CampaignOptions o = options(1);
+  o.pause_on_failure = true;
+  Collect sink;
+  auto outcome = run({failing, fine}, o, sink, &archive);
+  EXPECT_FALSE(outcome.results.at(0).reused) << "a stored disagreement boots again";
+  EXPECT_EQ(outcome.results[0].verdict.kind, Verdict::Kind::Disagree);
+  EXPECT_TRUE(outcome.results[0].kept.has_value());
+  EXPECT_TRUE(outcome.results.at(1).reused) << "a stored agreement is reused as ever";
+  EXPECT_EQ(outcome.results[1].verdict.kind, Verdict::Kind::Agree);
 }
 
 TEST_F(CampaignTest, MachinesThatCannotBeSetUpAreAnErrorOfEachScenario) {

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "tests/support/fake_hypervisor.h"
+#include "harness/run/kept_runs.h"
 #include "harness/run/run_session.h"
 
 namespace restorelab::run {
@@ -166,6 +167,33 @@ TEST_F(OrchestratorTest, KeepLeavesTheDomainsAndDisks) {
   EXPECT_TRUE(disks_left());
 }
 
+TEST_F(OrchestratorTest, KeepIfDecidesOnceTheObservationIsKnown) {
+  guest(Phase::Source, fixture("source-install-backup.log"));
+  guest(Phase::Restore, fixture("restore-system-state.log"));
+  guest(Phase::Destination, fixture("boot-degraded-up-on-mp.log"));
+  std::optional<Outcome> seen;
+  ScenarioRun kept = Orchestrator(fake, disks, interrupt).run(plan_for(up_on_mp()), settings, [&](const Observation& o) {
+    seen = o.outcome;
+    return true;
+  });
+  EXPECT_EQ(seen, Outcome::BootsDegraded);
+  EXPECT_EQ(kept.kept_domains, (std::vector<std::string>{"rl-test-up-on-mp-source", "rl-test-up-on-mp-restore",
+                                                         "rl-test-up-on-mp-destination"}));
+  EXPECT_EQ(fake.domains().size(), 3u);
+  EXPECT_TRUE(disks_left());
+  const std::string xml = fake.domains().at("rl-test-up-on-mp-destination").xml;
+  EXPECT_NE(xml.find("<serial type='pty'>\n      <log file='" + (settings.work_dir / "up-on-mp").string() +
+                     "/destination.console.log' append='off'/>"),
+            std::string::npos)
+      << "a kept machine's console is reachable and its boots by hand do not overwrite the evidence:\n" << xml;
+  EXPECT_TRUE(kept.cleanup_problems.empty());
+  ScenarioRun removed =
+      Orchestrator(fake, disks, interrupt).run(plan_for(up_on_mp()), settings, [](const Observation&) { return false; });
+  EXPECT_TRUE(removed.kept_domains.empty());
+  EXPECT_TRUE(fake.domains().empty());
+  EXPECT_FALSE(disks_left());
+}
+
 TEST_F(OrchestratorTest, AHungSourceIsStoppedByTheWatchdogAsAnError) {
   settings.chain_limits.silence_before_kernel = 100ms;
   ScenarioRun r = Orchestrator(fake, disks, interrupt).run(plan_for(up_on_mp()), settings);
@@ -213,6 +241,55 @@ TEST(RunSessionTest, RemovesDomainsAndDisksOfAKilledRun) {
   EXPECT_FALSE(fs::exists(work / "dead-run"));
   EXPECT_TRUE(fs::exists(work / "live-run"));
   fs::remove_all(work);
+}
+
+TEST(RunSessionTest, AKeptRunSurvivesTheStartUpCleanupAndAKilledOneDoesNot) {
+  FakeHypervisor fake;
+  fake.add_leftover("rl-kept01-x-destination", /*running=*/false);
+  fake.add_leftover("rl-dead02-x-destination", /*running=*/false);
+  const fs::path work = fs::temp_directory_path() / ("restorelab-kept-leftover-test-" + std::to_string(::getpid()));
+  fs::remove_all(work);
+  for (auto [run, prefix] : {std::pair{"kept-run", "rl-kept01-"}, std::pair{"killed-run", "rl-dead02-"}}) {
+    fs::create_directories(work / run / "x");
+    std::ofstream(work / run / "owner") << 999999999 << "\n" << prefix << "\n";
+  }
+  KeptRun record{"kept-run", work / "kept-run", "rl-kept01-", "test:///fake", "2026-12-02T03:00:00Z", 0,
+                 {KeptScenario{"x", "x", "runs/kept-run/x/", {"rl-kept01-x-destination"}}}};
+  ASSERT_TRUE(write_kept(record));
+  machines::ProcProcessTable processes;
+  auto report = remove_leftovers(fake, std::nullopt, processes, work);
+  EXPECT_TRUE(fake.domains().contains("rl-kept01-x-destination"));
+  EXPECT_TRUE(fs::exists(work / "kept-run" / "x")) << "its disks stay";
+  EXPECT_FALSE(fake.domains().contains("rl-dead02-x-destination"));
+  EXPECT_FALSE(fs::exists(work / "killed-run"));
+  EXPECT_EQ(report.removed, (std::vector<std::string>{"rl-dead02-x-destination", (work / "killed-run").string()}));
+  fs::remove_all(work);
+}
+
+TEST(RunSessionTest, ARunKeptWithAnotherWorkFolderOnTheSameEmbeddedRootSurvivesToo) {
+  FakeHypervisor fake;
+  fake.add_leftover("rl-kept01-x-destination", /*running=*/false);
+  fake.add_leftover("rl-gone03-x-destination", /*running=*/false);
+  const fs::path root = fs::temp_directory_path() / ("restorelab-kept-root-test-" + std::to_string(::getpid()));
+  fs::remove_all(root);
+  KeptRun record{"kept-run", root / "their-work" / "kept-run", "rl-kept01-", "test:///fake", "2026-12-02T03:00:00Z", 0,
+                 {KeptScenario{"x", "x", "", {"rl-kept01-x-destination"}}}};
+  fs::create_directories(record.folder);
+  ASSERT_TRUE(write_kept(record));
+  ASSERT_TRUE(note_kept_in_root(root / "embed", record));
+  KeptRun removed_by_hand = record;
+  removed_by_hand.prefix = "rl-gone03-";
+  removed_by_hand.folder = root / "their-work" / "gone-run";  // no kept.json: its note is stale
+  ASSERT_TRUE(note_kept_in_root(root / "embed", removed_by_hand));
+  machines::ProcProcessTable processes;
+  fs::create_directories(root / "my-work");
+  remove_leftovers(fake, root / "embed", processes, root / "my-work");
+  EXPECT_TRUE(fake.domains().contains("rl-kept01-x-destination"));
+  EXPECT_FALSE(fake.domains().contains("rl-gone03-x-destination"));
+  EXPECT_EQ(kept_prefixes_in_root(root / "embed"), (std::vector<std::string>{"rl-kept01-"}));
+  forget_kept_in_root(root / "embed", "rl-kept01-");
+  EXPECT_TRUE(kept_prefixes_in_root(root / "embed").empty());
+  fs::remove_all(root);
 }
 
 }  // namespace

@@ -58,6 +58,25 @@ TEST(RunResultTest, JsonLineHasTheContractFields) {
   EXPECT_EQ(j["accelerator"], "tcg");
   EXPECT_EQ(j["timings_s"], nlohmann::json::parse(R"({"source":9.8,"recovery":20.5,"destination":12.1,"total":43.0})"));
   EXPECT_EQ(j["evidence"], "/tmp/runs/2026-11-25T18-00-00/xp-ide-to-sata/");
+  EXPECT_FALSE(j.contains("kept")) << "machines that were removed have no way in";
+}
+
+TEST(RunResultTest, AKeptScenarioCarriesTheWayInAndReadsItBack) {
+  ScenarioResult r = fixture();
+  r.kept = way_in("qemu:///embed?root=/var/tmp/restorelab/embed", {"rl-a-x-source", "rl-a-x-destination"});
+  const std::string line = result_json_line(r);
+  auto j = nlohmann::json::parse(line);
+  EXPECT_EQ(j["kept"]["uri"], "qemu:///embed?root=/var/tmp/restorelab/embed");
+  EXPECT_EQ(j["kept"]["domains"], nlohmann::json::array({"rl-a-x-source", "rl-a-x-destination"}));
+  EXPECT_EQ(j["kept"]["commands"].size(), r.kept->commands.size());
+  EXPECT_EQ(j["kept"]["commands"][0], "virsh -c 'qemu:///embed?root=/var/tmp/restorelab/embed' list --all");
+  auto back = parse_result_line(line);
+  ASSERT_TRUE(back) << back.error();
+  EXPECT_EQ(back->kept, r.kept);
+  EXPECT_EQ(parse_result_line(R"({"id":"a","scenario":"a","predicted":{"outcome":"boots"},"observed":{},)"
+                              R"("verdict":"agree","kept":[]})")
+                .error(),
+            "\"kept\" is not an object");
 }
 
 TEST(RunResultTest, ALineReadsBackAsWritten) {

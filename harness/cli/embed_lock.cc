@@ -1,0 +1,53 @@
+#include "harness/cli/embed_lock.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <fstream>
+#include <ostream>
+#include <string>
+#include <thread>
+
+#include "harness/output/text.h"
+
+namespace restorelab {
+
+namespace fs = std::filesystem;
+
+EmbedRootLock::~EmbedRootLock() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+machines::Status EmbedRootLock::take(const fs::path& root, std::string_view command, const std::atomic<int>& interrupt,
+                                     Streams& io) {
+  std::error_code ec;
+  fs::create_directories(root, ec);
+  const fs::path file = root / "restorelab.lock";
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+  if (fd_ < 0) return std::unexpected(machines::make_error(text("{}: {}", file.string(), std::strerror(errno))));
+  bool said = false;
+  while (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+    if (errno != EWOULDBLOCK && errno != EINTR)
+      return std::unexpected(machines::make_error(text("locking {}: {}", file.string(), std::strerror(errno))));
+    if (interrupt.load() != 0) return std::unexpected(machines::make_error("interrupted while waiting for " + root.string()));
+    if (!said) {
+      std::ifstream in(file);
+      std::string pid;
+      in >> pid;
+      io.err << command << ": waiting for another run" << (pid.empty() ? "" : " (pid " + pid + ")")
+             << " to finish with " << root.string() << ": an embedded libvirt serves one process at a time\n";
+      said = true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+  const std::string pid = std::to_string(::getpid()) + "\n";
+  if (::ftruncate(fd_, 0) == 0) (void)!::pwrite(fd_, pid.data(), pid.size(), 0);
+  return {};
+}
+
+}  // namespace restorelab

@@ -1,0 +1,57 @@
+// Running a list of scenarios on machines, as `run` and `replay` do: check
+// every plan, open the results store, set the machines up on first need,
+// run the campaign into the sinks, clean up (or keep) and report.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "harness/cli/cli.h"
+#include "harness/cli/known_registry.h"
+#include "harness/run/campaign.h"
+#include "harness/run/scenario_result.h"
+#include "rules/rulebook.h"
+
+namespace restorelab {
+
+/// The options of `run` that shape how scenarios run (the inputs aside).
+struct RunArgs {
+  bool json = false;
+  bool keep = false;
+  bool pause_on_failure = false;
+  bool no_cache = false;
+  bool no_reuse = false;
+  std::string connect;
+  std::string work;
+  std::string evidence = "runs";
+  std::string rules;
+  std::string images;
+  std::string junit;
+  std::string html;
+  std::string known;
+  std::string db;
+  std::string campaign;
+  std::string shard;  ///< "K/N": recorded in the store; the caller picked the items
+  /// Name the known deviations that excused nothing (a replay of one
+  /// scenario would name nearly all of them).
+  bool report_stale = true;
+  double silence = 20;
+  int jobs = 0;
+  int retries = 0;
+  int strength = 0;
+  std::uint64_t seed = 1;
+  std::vector<std::string> files;
+};
+
+/// Runs `items` (already chosen, e.g. one shard) with `a`'s options and
+/// returns the exit status (results-format.md); `argv` is the command line
+/// the store records. Bad input (a plan that does not fit, a store that
+/// cannot be opened) is reported before any VM starts (exit 2). `results`,
+/// when given, receives every finished result.
+int run_scenarios(const RunArgs& a, const std::vector<std::string>& argv, std::vector<run::CampaignItem> items,
+                  const Rulebook& book, KnownRegistry* known, Streams& io,
+                  std::vector<run::ScenarioResult>* results = nullptr);
+
+}  // namespace restorelab

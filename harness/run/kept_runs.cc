@@ -1,0 +1,244 @@
+#include "harness/run/kept_runs.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <fstream>
+#include <iomanip>
+#include <optional>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "harness/output/json_writer.h"
+#include "harness/output/text.h"
+
+namespace restorelab::run {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+std::string shell_quote(std::string_view text) {
+  const bool safe = !text.empty() && std::ranges::all_of(text, [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           std::string_view("-_./:,+@%=").find(c) != std::string_view::npos;
+  });
+  if (safe) return std::string(text);
+  std::string out = "'";
+  for (char c : text) {
+    if (c == '\'') out += "'\\''";
+    else out += c;
+  }
+  return out + "'";
+}
+
+KeptAccess way_in(std::string uri, std::vector<std::string> domains) {
+  KeptAccess a{std::move(uri), std::move(domains), {}};
+  if (a.domains.empty()) return a;
+  const std::string virsh = "virsh -c " + shell_quote(a.uri);
+  const std::string& last = a.domains.back();
+  a.commands.push_back(virsh + " list --all");
+  a.commands.push_back(virsh + " start --console " + shell_quote(last));
+  a.commands.push_back(virsh + " screenshot " + shell_quote(last) + " " + shell_quote(last + ".png"));
+  a.commands.push_back(virsh + " destroy " + shell_quote(last));
+  return a;
+}
+
+std::string way_in_text(std::string_view id, const KeptAccess& access) {
+  std::string out = text("restorelab run: kept the machines of {} (stopped; disks and NVRAM kept): ", id);
+  for (std::size_t i = 0; i < access.domains.size(); ++i) out += (i ? ", " : "") + access.domains[i];
+  out += "\n  the way in (one command at a time, while no restorelab run uses the connection; Ctrl+] leaves the "
+         "console):\n";
+  for (const std::string& c : access.commands) out += "    " + c + "\n";
+  out += "  `restorelab kept` lists what is kept, `restorelab kept --remove RUN|all` removes it\n";
+  return out;
+}
+
+machines::Status write_kept(const KeptRun& run) {
+  std::string out;
+  JsonWriter w(out);
+  w.begin_object();
+  w.key("run").value(run.run);
+  w.key("prefix").value(run.prefix);
+  w.key("uri").value(run.uri);
+  w.key("kept_at").value(run.kept_at);
+  w.key("store_run").value(run.store_run);
+  w.key("scenarios").begin_array();
+  for (const KeptScenario& s : run.scenarios) {
+    w.begin_object();
+    w.key("id").value(s.id);
+    w.key("scenario").value(s.scenario);
+    w.key("evidence").value(s.evidence);
+    w.key("domains").strings(s.domains);
+    w.end_object();
+  }
+  w.end_array();
+  w.end_object();
+  out += '\n';
+  const fs::path file = run.folder / kKeptFile;
+  std::ofstream f(file, std::ios::binary | std::ios::trunc);
+  f << out;
+  f.close();
+  if (!f) return std::unexpected(machines::make_error("cannot write " + file.string()));
+  return {};
+}
+
+machines::Result<KeptRun> read_kept(const fs::path& folder) {
+  const fs::path file = folder / kKeptFile;
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return std::unexpected(machines::make_error(file.string() + ": cannot be read"));
+  std::stringstream content;
+  content << in.rdbuf();
+  const json j = json::parse(content.str(), nullptr, /*allow_exceptions=*/false);
+  auto bad = [&](std::string_view why) {
+    return std::unexpected(machines::make_error(file.string() + ": " + std::string(why)));
+  };
+  if (j.is_discarded() || !j.is_object()) return bad("not a JSON object");
+  KeptRun run;
+  run.folder = folder;
+  for (auto [key, field] : {std::pair{"run", &run.run}, std::pair{"prefix", &run.prefix}, std::pair{"uri", &run.uri},
+                            std::pair{"kept_at", &run.kept_at}}) {
+    auto it = j.find(key);
+    if (it == j.end() || !it->is_string()) return bad(text("no \"{}\" text", key));
+    *field = it->get<std::string>();
+  }
+  if (auto it = j.find("store_run"); it != j.end() && it->is_number_integer()) run.store_run = it->get<std::int64_t>();
+  auto scenarios = j.find("scenarios");
+  if (scenarios == j.end() || !scenarios->is_array()) return bad("no \"scenarios\" array");
+  for (const json& s : *scenarios) {
+    if (!s.is_object() || !s.contains("id") || !s["id"].is_string() || !s.contains("domains") || !s["domains"].is_array())
+      return bad("a scenario without \"id\" and \"domains\"");
+    KeptScenario k;
+    k.id = s["id"].get<std::string>();
+    if (s.contains("scenario") && s["scenario"].is_string()) k.scenario = s["scenario"].get<std::string>();
+    if (s.contains("evidence") && s["evidence"].is_string()) k.evidence = s["evidence"].get<std::string>();
+    for (const json& d : s["domains"])
+      if (d.is_string()) k.domains.push_back(d.get<std::string>());
+    run.scenarios.push_back(std::move(k));
+  }
+  return run;
+}
+
+namespace {
+
+fs::path note_of(const fs::path& embed_root, std::string_view prefix) {
+  return embed_root / "restorelab-kept" / std::string(prefix);
+}
+
+}  // namespace
+
+machines::Status note_kept_in_root(const fs::path& embed_root, const KeptRun& run) {
+  const fs::path note = note_of(embed_root, run.prefix);
+  std::error_code ec;
+  fs::create_directories(note.parent_path(), ec);
+  std::ofstream out(note, std::ios::binary | std::ios::trunc);
+  out << fs::absolute(run.folder).string() << "\n";
+  out.close();
+  if (!out) return std::unexpected(machines::make_error("cannot write " + note.string()));
+  return {};
+}
+
+void forget_kept_in_root(const fs::path& embed_root, std::string_view prefix) {
+  std::error_code ec;
+  fs::remove(note_of(embed_root, prefix), ec);
+}
+
+std::vector<std::string> kept_prefixes_in_root(const fs::path& embed_root) {
+  std::vector<std::string> prefixes;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(embed_root / "restorelab-kept", ec)) {
+    std::ifstream in(entry.path());
+    std::string folder;
+    std::getline(in, folder);
+    const std::string prefix = entry.path().filename().string();
+    if (!folder.empty() && is_kept(folder)) {
+      prefixes.push_back(prefix);
+    } else {
+      std::error_code rm;
+      fs::remove(entry.path(), rm);
+    }
+  }
+  std::ranges::sort(prefixes);
+  return prefixes;
+}
+
+bool is_kept(const fs::path& folder) {
+  std::error_code ec;
+  return fs::exists(folder / kKeptFile, ec);
+}
+
+KeptListing list_kept(const fs::path& work_root) {
+  KeptListing listing;
+  std::vector<fs::path> folders;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(work_root, ec))
+    if (entry.is_directory(ec) && is_kept(entry.path())) folders.push_back(entry.path());
+  std::ranges::sort(folders);
+  for (const fs::path& folder : folders) {
+    auto run = read_kept(folder);
+    if (run) listing.runs.push_back(std::move(*run));
+    else listing.problems.push_back(run.error().message);
+  }
+  return listing;
+}
+
+std::uintmax_t allocated_bytes(const fs::path& path) {
+  std::uintmax_t total = 0;
+  auto add = [&](const fs::path& p) {
+    struct stat st{};
+    if (::lstat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode)) total += static_cast<std::uintmax_t>(st.st_blocks) * 512;
+  };
+  std::error_code ec;
+  if (!fs::is_directory(path, ec)) {
+    add(path);
+    return total;
+  }
+  for (auto it = fs::recursive_directory_iterator(path, fs::directory_options::skip_permission_denied, ec);
+       it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (ec) break;
+    add(it->path());
+  }
+  return total;
+}
+
+std::string human_bytes(std::uintmax_t bytes) {
+  static constexpr const char* kUnits[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  double value = static_cast<double>(bytes);
+  std::size_t unit = 0;
+  while (value >= 1024 && unit + 1 < std::size(kUnits)) {
+    value /= 1024;
+    ++unit;
+  }
+  if (unit == 0) return text("{} B", bytes);
+  char buf[32];
+  std::snprintf(buf, sizeof buf, value < 10 ? "%.1f %s" : "%.0f %s", value, kUnits[unit]);
+  return buf;
+}
+
+namespace {
+
+std::optional<std::time_t> parse_utc(std::string_view iso) {
+  std::tm tm{};
+  std::istringstream in{std::string(iso)};
+  in >> std::get_time(&tm, "%Y-%m-%dT%H:%M:%S");
+  if (in.fail()) return std::nullopt;
+  return timegm(&tm);
+}
+
+}  // namespace
+
+std::string human_age(std::string_view since, std::string_view now) {
+  const auto a = parse_utc(since);
+  const auto b = parse_utc(now);
+  if (!a || !b) return "?";
+  const long long s = std::max<long long>(0, static_cast<long long>(*b - *a));
+  if (s < 120) return text("{} s", s);
+  if (s < 2 * 3600) return text("{} min", s / 60);
+  if (s < 2 * 86400) return text("{} h", s / 3600);
+  return text("{} d", s / 86400);
+}
+
+}  // namespace restorelab::run

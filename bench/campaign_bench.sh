@@ -2,7 +2,8 @@
 # Times campaigns on real VMs (the figures of issue "Campaigns" in
 # bench/README.md), in one go:
 #  1. the pairwise covering array of bench/matrices/jobs-6.toml (6 scenarios)
-#     with --jobs 1 and then --jobs 2, every VM booted (--no-reuse): wall
+#     with --jobs 1 and then --jobs 2, every VM booted (--no-reuse: no stored
+#     observation; --no-cache: no source VM from the cache): wall
 #     time, scenarios per hour, the ratio;
 #  2. the 4 combinations of tests/vm/matrices/campaign.toml run into a fresh
 #     store, then the same again: the second run's wall time and how many
@@ -26,8 +27,10 @@ print(" ".join(f"{k}:{n}" for k,n in sorted(c.items())))'; }
 declare -A wall
 for jobs in 1 2; do
   start=$(seconds)
-  "$bin" run --json --no-reuse --db none --jobs "$jobs" --strength 2 "${common[@]}" bench/matrices/jobs-6.toml \
-    2>/dev/null | tee "$tmp/jobs-$jobs.jsonl" >/dev/null || true
+  "$bin" run --json --no-reuse --no-cache --db none --jobs "$jobs" --strength 2 "${common[@]}" bench/matrices/jobs-6.toml \
+    2>/dev/null > "$tmp/jobs-$jobs.jsonl" || true
+  grep '"verdict":"disagree"' "$tmp/jobs-$jobs.jsonl" | python3 -c 'import json,sys
+for l in sys.stdin: j=json.loads(l); print("  disagree:", j["id"], "predicted", j["predicted"]["outcome"], "observed", j["observed"]["outcome"], "-", j["observed"].get("seen",""))' || true
   end=$(seconds)
   wall[$jobs]=$(python3 -c "print(f'{$end - $start:.1f}')")
   n=$(grep -c '^{"id"' "$tmp/jobs-$jobs.jsonl" || true)

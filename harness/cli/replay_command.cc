@@ -96,13 +96,7 @@ int replay_command(const std::vector<std::string>& args, Streams& io) {
   app.add_option("--run", run, "the run whose observation to replay (default: the newest that observed it)")
       ->check(CLI::PositiveNumber);
   app.add_flag("--json", a.json, "the result as a JSON line (the comparison goes to stderr)");
-  app.add_option("--connect", a.connect, "libvirt URI (default qemu:///embed?root=/var/tmp/restorelab/embed)");
-  app.add_option("--work", a.work, "folder for disk images (default /var/tmp/restorelab/work)");
-  app.add_option("--evidence", a.evidence, "folder for evidence, below it <timestamp>/<scenario>/ (default runs)");
-  app.add_option("--rules", a.rules, "rulebook to use instead of rules/kb249694.toml");
-  app.add_option("--images", a.images, "model guest artifacts folder (default /var/tmp/restorelab/images/<hash>)");
-  app.add_option("--silence", a.silence, "seconds without serial output after kernel-start that count as a hang")
-      ->check(CLI::Range(1.0, 600.0));
+  add_machine_options(app, a);
   if (auto exit = parse_args(app, args, io)) return *exit;
   const auto bad_input = static_cast<int>(ExitCode::BadInput);
 

@@ -36,13 +36,7 @@ int run_command(const std::vector<std::string>& args, Streams& io) {
                "keep the machines of a scenario that does not agree (or fails after its VMs started), print\n"
                "the way in, and go on with the others");
   app.add_flag("--no-cache", a.no_cache, "always boot the source VM (no reuse of an identical earlier source run)");
-  app.add_option("--connect", a.connect, "libvirt URI (default qemu:///embed?root=/var/tmp/restorelab/embed)");
-  app.add_option("--work", a.work, "folder for disk images (default /var/tmp/restorelab/work)");
-  app.add_option("--evidence", a.evidence, "folder for evidence, below it <timestamp>/<scenario>/ (default runs)");
-  app.add_option("--rules", a.rules, "rulebook to use instead of rules/kb249694.toml");
-  app.add_option("--images", a.images, "model guest artifacts folder (default /var/tmp/restorelab/images/<hash>)");
-  app.add_option("--silence", a.silence, "seconds without serial output after kernel-start that count as a hang")
-      ->check(CLI::Range(1.0, 600.0));
+  add_machine_options(app, a);
   app.add_option("--strength", a.strength, "for matrix inputs: only a covering array of this strength")
       ->check(CLI::Range(1, 6));
   app.add_option("--seed", a.seed, "seed of the covering array (same seed, same rows)");

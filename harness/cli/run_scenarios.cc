@@ -57,6 +57,16 @@ bool plan_all(std::vector<run::CampaignItem>& items, const run::RunSettings& set
 
 }  // namespace
 
+void add_machine_options(CLI::App& app, RunArgs& a) {
+  app.add_option("--connect", a.connect, "libvirt URI (default qemu:///embed?root=/var/tmp/restorelab/embed)");
+  app.add_option("--work", a.work, "folder for disk images (default /var/tmp/restorelab/work)");
+  app.add_option("--evidence", a.evidence, "folder for evidence, below it <timestamp>/<scenario>/ (default runs)");
+  app.add_option("--rules", a.rules, "rulebook to use instead of rules/kb249694.toml");
+  app.add_option("--images", a.images, "model guest artifacts folder (default /var/tmp/restorelab/images/<hash>)");
+  app.add_option("--silence", a.silence, "seconds without serial output after kernel-start that count as a hang")
+      ->check(CLI::Range(1.0, 600.0));
+}
+
 int run_scenarios(const RunArgs& a, const std::vector<std::string>& argv, std::vector<run::CampaignItem> items,
                   const Rulebook& book, KnownRegistry* known, Streams& io, std::vector<run::ScenarioResult>* results) {
   const auto bad_input = static_cast<int>(ExitCode::BadInput);

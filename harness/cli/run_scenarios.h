@@ -14,6 +14,10 @@
 #include "harness/run/scenario_result.h"
 #include "rules/rulebook.h"
 
+namespace CLI {
+class App;
+}
+
 namespace restorelab {
 
 /// The options of `run` that shape how scenarios run (the inputs aside).
@@ -44,6 +48,10 @@ struct RunArgs {
   std::uint64_t seed = 1;
   std::vector<std::string> files;
 };
+
+/// The options of where and how the VMs run, shared by `run` and `replay`:
+/// --connect, --work, --evidence, --rules, --images, --silence.
+void add_machine_options(CLI::App& app, RunArgs& a);
 
 /// Runs `items` (already chosen, e.g. one shard) with `a`'s options and
 /// returns the exit status (results-format.md); `argv` is the command line

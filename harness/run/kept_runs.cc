@@ -14,12 +14,25 @@
 #include <nlohmann/json.hpp>
 
 #include "harness/output/json_writer.h"
+#include "harness/output/output_file.h"
 #include "harness/output/text.h"
 
 namespace restorelab::run {
 
 namespace fs = std::filesystem;
 using json = nlohmann::json;
+
+namespace {
+
+/// A record written whole or not at all (output_file's temporary and
+/// rename): a half-written record would be read as no record, and the
+/// next run's cleanup would remove what the user kept.
+machines::Status write_record(const fs::path& file, std::string_view text) {
+  if (auto w = write_output_file(file, text); !w) return std::unexpected(machines::make_error(w.error().message));
+  return {};
+}
+
+}  // namespace
 
 std::string shell_quote(std::string_view text) {
   const bool safe = !text.empty() && std::ranges::all_of(text, [](char c) {
@@ -78,12 +91,7 @@ machines::Status write_kept(const KeptRun& run) {
   w.end_array();
   w.end_object();
   out += '\n';
-  const fs::path file = run.folder / kKeptFile;
-  std::ofstream f(file, std::ios::binary | std::ios::trunc);
-  f << out;
-  f.close();
-  if (!f) return std::unexpected(machines::make_error("cannot write " + file.string()));
-  return {};
+  return write_record(run.folder / kKeptFile, out);
 }
 
 machines::Result<KeptRun> read_kept(const fs::path& folder) {
@@ -134,11 +142,7 @@ machines::Status note_kept_in_root(const fs::path& embed_root, const KeptRun& ru
   const fs::path note = note_of(embed_root, run.prefix);
   std::error_code ec;
   fs::create_directories(note.parent_path(), ec);
-  std::ofstream out(note, std::ios::binary | std::ios::trunc);
-  out << fs::absolute(run.folder).string() << "\n";
-  out.close();
-  if (!out) return std::unexpected(machines::make_error("cannot write " + note.string()));
-  return {};
+  return write_record(note, fs::absolute(run.folder).string() + "\n");
 }
 
 void forget_kept_in_root(const fs::path& embed_root, std::string_view prefix) {

@@ -1,11 +1,11 @@
 #include "harness/run/orchestrator.h"
 
 #include <algorithm>
-#include <fstream>
 #include <future>
 #include <thread>
 
 #include "harness/output/json_writer.h"
+#include "harness/output/output_file.h"
 #include "harness/output/text.h"
 #include "harness/run/source_cache.h"
 
@@ -46,11 +46,9 @@ machines::Result<std::vector<std::string>> plan_xmls(const RunPlan& plan, machin
 
 namespace {
 
-bool write_file(const fs::path& p, const std::string& content) {
-  std::ofstream out(p, std::ios::binary | std::ios::trunc);
-  out << content;
-  return static_cast<bool>(out);
-}
+/// Evidence goes through output_file like every other file restorelab
+/// writes: whole or not at all, and a failed write or close is seen.
+bool write_file(const fs::path& p, const std::string& content) { return write_output_file(p, content).has_value(); }
 
 double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 

@@ -9,6 +9,7 @@
 #include "images/guest/installation.h"
 #include "images/guest/job_vocabulary.h"
 #include "images/guest/recovery.h"
+#include "images/guest/remediation.h"
 #include "images/guest/report.h"
 #include "images/guest/volumes.h"
 
@@ -267,6 +268,29 @@ void PhaseRestoreSystemState(Run& run, const Installation& inst) {
                .Add("restored", result->restored).Add("skipped", result->skipped));
 }
 
+/// Carries out the job's remediation actions on `inst` (on `system`'s disk):
+/// in the started system, or from installation media.
+void PhaseRemediate(Run& run, const Installation& inst, const BlockDevice& system) {
+  const fs::path& root = run.platform.Root();
+  RemediationHardware hw{MachineHal(run), system.bus, ScanNetAdapters(root), ScanDisplay(root)};
+  auto report = Remediate(inst, run.job.GetList(vocab::kKeyRemediateActions), hw);
+  if (!report) return ReportError(run, vocab::kPhaseRemediate, report.error().message);
+  run.platform.Sync();
+  run.Emit(Event(vocab::kEventRemediated).Add("from", run.role == "recovery" ? "installation-media" : "started-system")
+               .Add(vocab::kFieldApplied, report->applied).Add(vocab::kFieldSkipped, report->skipped)
+               .Add(vocab::kFieldChanges, report->changes));
+}
+
+/// Installation media: setup finds the installation on the one system disk
+/// and remediates it offline.
+void PhaseRemediateFromMedia(Run& run) {
+  auto system = WaitForVolume(run, kSystemLabel);
+  if (!system) return ReportError(run, vocab::kPhaseRemediate, "setup found no disk with a Windows system volume");
+  auto inst = MountInstallation(run, *system, "target-");
+  if (!inst) return ReportError(run, vocab::kPhaseRemediate, inst.error().message);
+  PhaseRemediate(run, *inst, *system);
+}
+
 /// The system disk's run: find C:, then install/boot/backup/restore.
 void RunSystem(Run& run, const std::vector<std::string>& phases) {
   auto system = WaitForVolume(run, kSystemLabel);
@@ -294,6 +318,8 @@ void RunSystem(Run& run, const std::vector<std::string>& phases) {
       PhaseBackup(run, *inst, *system);
     } else if (phase == vocab::kPhaseRestoreSystemState) {
       PhaseRestoreSystemState(run, *inst);
+    } else if (phase == vocab::kPhaseRemediate) {
+      PhaseRemediate(run, *inst, *system);
     } else {
       ReportError(run, phase, "phase '" + phase + "' does not run from a system disk");
     }
@@ -454,10 +480,12 @@ int RunGuest(Platform& platform) {
       // The harness writes no phase into a job it refused.
       ReportError(run, "job", "the job names no phase (key " + std::string(vocab::kKeyPhase) + ")");
     } else if (run.role == "recovery") {
-      if (phases != std::vector<std::string>{std::string(vocab::kPhaseRecover)}) {
-        ReportError(run, "job", "the recovery environment runs phase=recover only");
-      } else {
+      if (phases == std::vector<std::string>{std::string(vocab::kPhaseRecover)}) {
         PhaseRecover(run);
+      } else if (phases == std::vector<std::string>{std::string(vocab::kPhaseRemediate)}) {
+        PhaseRemediateFromMedia(run);
+      } else {
+        ReportError(run, "job", "the recovery environment runs phase=recover or phase=remediate only");
       }
     } else {
       RunSystem(run, phases);

@@ -51,6 +51,8 @@ inline constexpr std::string_view kKeyBackupKind = "backup.kind";
 inline constexpr std::string_view kKeyRestoreKind = "restore.kind";
 inline constexpr std::string_view kKeyRestoreAsr = "restore.asr";
 inline constexpr std::string_view kKeyRestoreOffline = "restore.offline";
+/// The remediation actions to carry out (phase remediate), rules `Action` names.
+inline constexpr std::string_view kKeyRemediateActions = "remediate.actions";
 
 /// The prefix of the OS keys; the guest records every one of them in its
 /// registry.
@@ -63,7 +65,7 @@ struct JobKey {
 };
 
 /// Every key a job may hold.
-inline constexpr std::array<JobKey, 24> kJobKeys = {{
+inline constexpr std::array<JobKey, 25> kJobKeys = {{
     {kKeyPhase, true},
     {kKeyScenario, false},
     {kKeyMachineHal, false},
@@ -88,6 +90,7 @@ inline constexpr std::array<JobKey, 24> kJobKeys = {{
     {kKeyRestoreKind, false},
     {kKeyRestoreAsr, false},
     {kKeyRestoreOffline, false},
+    {kKeyRemediateActions, true},
 }};
 
 /// The key named `name`, or null when a job has no such key.
@@ -151,8 +154,11 @@ inline constexpr std::string_view kPhaseBackup = "backup";
 inline constexpr std::string_view kPhaseRestoreSystemState = "restore-system-state";
 inline constexpr std::string_view kPhaseBoot = "boot";
 inline constexpr std::string_view kPhaseRecover = "recover";
-inline constexpr std::array<std::string_view, 5> kPhases = {kPhaseInstall, kPhaseBackup, kPhaseRestoreSystemState,
-                                                           kPhaseBoot, kPhaseRecover};
+/// Carries out remediate.actions on the installation: in the started system
+/// (role system) or from installation media (role recovery).
+inline constexpr std::string_view kPhaseRemediate = "remediate";
+inline constexpr std::array<std::string_view, 6> kPhases = {kPhaseInstall, kPhaseBackup, kPhaseRestoreSystemState,
+                                                           kPhaseBoot,    kPhaseRecover, kPhaseRemediate};
 
 // ---- names of the scenario format's enum values -----------------------------
 
@@ -196,6 +202,40 @@ inline constexpr std::string_view kKindBmr = "bmr";
 inline constexpr std::string_view kKindFullServer = "full-server";
 inline constexpr std::array<std::string_view, 3> kKinds = {kKindSystemState, kKindBmr, kKindFullServer};
 
+// ---- remediation actions (rules `Action` names) ----------------------------
+
+inline constexpr std::string_view kActionUpdateHal = "update-hal";
+inline constexpr std::string_view kActionRemoveDisplayAdapter = "remove-display-adapter";
+inline constexpr std::string_view kActionRemoveNetworkAdapter = "remove-network-adapter";
+inline constexpr std::string_view kActionReconfigureHardwareBoundApps = "reconfigure-hardware-bound-apps";
+inline constexpr std::string_view kActionInPlaceUpgrade = "in-place-upgrade";
+inline constexpr std::string_view kActionVerifyRpcClientProtocols = "verify-rpc-client-protocols";
+inline constexpr std::string_view kActionResetProfilesDirectory = "reset-profiles-directory";
+inline constexpr std::string_view kActionDisableExtraNics = "disable-extra-nics";
+inline constexpr std::string_view kActionUninstallFilterDrivers = "uninstall-filter-drivers";
+inline constexpr std::string_view kActionInstallPrerequisites = "install-prerequisites";
+inline constexpr std::string_view kActionReinstallOffice = "reinstall-office";
+/// Every action, in the order of rules/model.h.
+inline constexpr std::array<std::string_view, 11> kActions = {
+    kActionUpdateHal,       kActionRemoveDisplayAdapter,     kActionRemoveNetworkAdapter,
+    kActionReconfigureHardwareBoundApps, kActionInPlaceUpgrade, kActionVerifyRpcClientProtocols,
+    kActionResetProfilesDirectory, kActionDisableExtraNics,  kActionUninstallFilterDrivers,
+    kActionInstallPrerequisites, kActionReinstallOffice};
+/// The order the guest carries actions out in (images/README.md,
+/// "Remediation"): the in-place upgrade re-detects everything first; NIC
+/// configuration is re-bound before orphans are removed.
+inline constexpr std::array<std::string_view, 11> kActionOrder = {
+    kActionInPlaceUpgrade,       kActionUpdateHal,           kActionUninstallFilterDrivers,
+    kActionReconfigureHardwareBoundApps, kActionRemoveNetworkAdapter, kActionDisableExtraNics,
+    kActionRemoveDisplayAdapter, kActionResetProfilesDirectory, kActionInstallPrerequisites,
+    kActionVerifyRpcClientProtocols, kActionReinstallOffice};
+/// The actions the model guest carries out; the others are reported skipped
+/// (it has nothing of them: no profiles folder, no prerequisites, no RPC, no Office).
+inline constexpr std::array<std::string_view, 7> kActionsCarriedOut = {
+    kActionInPlaceUpgrade,       kActionUpdateHal,           kActionUninstallFilterDrivers,
+    kActionReconfigureHardwareBoundApps, kActionRemoveNetworkAdapter, kActionDisableExtraNics,
+    kActionRemoveDisplayAdapter};
+
 // ---- the report lines --------------------------------------------------------
 
 /// Every report line is this prefix, one JSON object, then '\n'.
@@ -210,6 +250,8 @@ inline constexpr std::string_view kEventBoot = "boot";
 inline constexpr std::string_view kEventError = "error";
 inline constexpr std::string_view kEventDisks = "disks";
 inline constexpr std::string_view kEventDone = "done";
+/// A remediate phase's report: applied, skipped, changes.
+inline constexpr std::string_view kEventRemediated = "remediated";
 
 /// The fields of report lines the harness reads.
 inline constexpr std::string_view kFieldEvent = "event";
@@ -226,6 +268,9 @@ inline constexpr std::string_view kFieldNicsOrphaned = "nics_orphaned";
 inline constexpr std::string_view kFieldNicsUnconfigured = "nics_unconfigured";
 inline constexpr std::string_view kFieldMacChanged = "mac_changed";
 inline constexpr std::string_view kFieldDegraded = "degraded";
+inline constexpr std::string_view kFieldApplied = "applied";      ///< remediated
+inline constexpr std::string_view kFieldSkipped = "skipped";      ///< remediated
+inline constexpr std::string_view kFieldChanges = "changes";      ///< remediated
 
 /// Outcomes the guest decides (rules `Outcome` names). A `boot` line's
 /// outcome is one of them except restore-refused and hang (a hang prints

@@ -43,6 +43,13 @@ TEST(JobVocabularyTest, DiskBusesAreTheScenarioFormats) {
   EXPECT_THAT(guest_names(kDiskBuses), ElementsAreArray(rules_names<DiskBus>()));
 }
 
+TEST(JobVocabularyTest, ActionsAreTheRulebooksAndEveryOneHasAPlaceInTheOrder) {
+  EXPECT_THAT(guest_names(kActions), ElementsAreArray(rules_names<Action>()));
+  const std::set<std::string_view> ordered(kActionOrder.begin(), kActionOrder.end());
+  EXPECT_EQ(ordered, std::set<std::string_view>(kActions.begin(), kActions.end()));
+  for (std::string_view carried : kActionsCarriedOut) EXPECT_TRUE(ordered.contains(carried)) << carried;
+}
+
 TEST(JobVocabularyTest, FirmwaresAreTheScenarioFormats) {
   EXPECT_THAT(guest_names(kFirmwares), ElementsAreArray(rules_names<Firmware>()));
 }

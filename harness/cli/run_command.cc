@@ -8,6 +8,7 @@
 #include "harness/cli/known_registry.h"
 #include "harness/cli/run_scenarios.h"
 #include "harness/output/output_file.h"
+#include "rules/diagnostic.h"
 
 namespace restorelab {
 
@@ -36,6 +37,13 @@ int run_command(const std::vector<std::string>& args, Streams& io) {
                "keep the machines of a scenario that does not agree (or fails after its VMs started), print\n"
                "the way in, and go on with the others");
   app.add_flag("--no-cache", a.no_cache, "always boot the source VM (no reuse of an identical earlier source run)");
+  app.add_flag("--remediate", a.remediate,
+               "after the destination boot, carry out the predicted actions (from installation media when it\n"
+               "did not start) and boot it again: fixed, not-fixed, none or error per scenario");
+  app.add_option("--remediate-actions", a.remediate_actions,
+                 "with --remediate: carry out these actions (comma-separated) instead of the predicted ones;\n"
+                 "predicted actions not named are skipped")
+      ->delimiter(',');
   add_machine_options(app, a);
   app.add_option("--strength", a.strength, "for matrix inputs: only a covering array of this strength")
       ->check(CLI::Range(1, 6));
@@ -49,6 +57,15 @@ int run_command(const std::vector<std::string>& args, Streams& io) {
   app.add_option("files", a.files, "scenario files, folders to search for them, or matrix files")->required();
   if (auto exit = parse_args(app, args, io)) return *exit;
   const auto bad_input = static_cast<int>(ExitCode::BadInput);
+  for (const std::string& action : a.remediate_actions) {
+    if (parse_enum<Action>(action)) continue;
+    std::vector<std::string_view> names(EnumNames<Action>::names.begin(), EnumNames<Action>::names.end());
+    io.err << "restorelab run: --remediate-actions: \"" << action << "\" is not an action; expected one of "
+           << join_names(names);
+    if (auto suggestion = did_you_mean(action, names); !suggestion.empty()) io.err << "; " << suggestion;
+    io.err << "\n";
+    return bad_input;
+  }
   const auto shard = parse_shard(a.shard, io);
   if (!shard) return bad_input;
   for (auto [option, path] : {std::pair{"--junit", &a.junit}, std::pair{"--html", &a.html}}) {

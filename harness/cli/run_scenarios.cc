@@ -107,6 +107,8 @@ int run_scenarios(const RunArgs& a, const std::vector<std::string>& argv, std::v
   options.retries = a.retries;
   options.reuse = !a.no_reuse;
   options.pause_on_failure = a.pause_on_failure;
+  options.remediate = a.remediate || !a.remediate_actions.empty();
+  if (!a.remediate_actions.empty()) options.remediate_only = a.remediate_actions;
   options.key_inputs = run::KeyInputs{run::image_inputs_hash(images_dir), settings.chain_limits.silence_after_kernel};
 
   auto& interrupt = run::install_interrupt_handlers();

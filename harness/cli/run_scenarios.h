@@ -27,6 +27,8 @@ struct RunArgs {
   bool pause_on_failure = false;
   bool no_cache = false;
   bool no_reuse = false;
+  bool remediate = false;                     ///< --remediate (or --remediate-actions given)
+  std::vector<std::string> remediate_actions; ///< --remediate-actions: checked action names
   std::string connect;
   std::string work;
   std::string evidence = "runs";

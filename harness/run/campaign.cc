@@ -30,6 +30,38 @@ std::string seen(const AttemptResult& a) {
   return std::string(name_of(*a.observed.outcome)) + "/" + std::to_string(a.observed.cpus_used.value_or(0));
 }
 
+/// The remediation of one attempt, judged.
+RemediationResult remediation_result(const ScenarioRun& run, const ActionChoice& choice, int destination_cpus) {
+  RemediationResult m;
+  m.skipped = choice.skipped;
+  if (choice.apply.empty()) {
+    m.note = "nothing to apply: the prediction has no action the model guest carries out";
+    return m;
+  }
+  if (!run.remediation) {
+    m.skipped.insert(m.skipped.end(), choice.apply.begin(), choice.apply.end());
+    m.note = "the destination boot was not observed: nothing to remediate";
+    return m;
+  }
+  const RemediationRun& rr = *run.remediation;
+  m.timings = rr.timings;
+  if (!rr.not_run.empty()) {
+    m.skipped.insert(m.skipped.end(), choice.apply.begin(), choice.apply.end());
+    m.note = rr.not_run;
+    return m;
+  }
+  if (rr.line) {
+    m.from = rr.line->from;
+    m.applied = rr.line->applied;
+    m.changes = rr.line->changes;
+    for (const std::string& a : rr.line->skipped)
+      if (std::ranges::find(m.skipped, a) == m.skipped.end()) m.skipped.push_back(a);
+  }
+  m.observed = rr.observation;
+  judge_remediation(m, destination_cpus);
+  return m;
+}
+
 }  // namespace
 
 Verdict Campaign::combine(const std::vector<Verdict>& verdicts, const std::vector<AttemptResult>& attempts) {
@@ -75,7 +107,10 @@ std::optional<ScenarioResult> Campaign::run_one(const CampaignItem& item, const 
     r.verdict = std::move(v);
   };
 
-  if (options.reuse && archive_) {
+  // --remediate: what the guest carries out, and what it is told it skips.
+  const ActionChoice choice = options.remediate ? choose_actions(r.predicted.actions, options.remediate_only)
+                                                : ActionChoice{};
+  if (options.reuse && archive_ && !options.remediate) {
     auto stored = archive_->find(r.observation_key);
     // --pause-on-failure: a stored failure has no machines to stand in; run it.
     if (stored && options.pause_on_failure && judge(p, stored->observed).kind != Verdict::Kind::Agree) stored.reset();
@@ -102,7 +137,9 @@ std::optional<ScenarioResult> Campaign::run_one(const CampaignItem& item, const 
   std::vector<Verdict> verdicts;
   for (int attempt = 1; attempt <= 1 + options.retries; ++attempt) {
     if (interrupt_.load() != 0) return std::nullopt;
-    const RunPlan plan = attempt == 1 ? item.plan : plan_run(s, plan_paths(s, m->settings, attempt));
+    const RunPlan plan = attempt == 1 && choice.apply.empty()
+                             ? item.plan
+                             : plan_run(s, plan_paths(s, m->settings, attempt), choice.apply);
     Orchestrator orchestrator(*m->hypervisor, *m->disks, interrupt_, [&](std::string_view phase, double seconds) {
       report_phase(slot, item.id, phase, seconds);
     });
@@ -118,6 +155,7 @@ std::optional<ScenarioResult> Campaign::run_one(const CampaignItem& item, const 
     if (run.interrupted || interrupt_.load() != 0) return std::nullopt;
     r.attempts.push_back(AttemptResult{run.observation, run.timings, evidence_path(run.evidence), run.source_cached});
     verdicts.push_back(judge(p, run.observation));
+    if (options.remediate) r.remediation = remediation_result(run, choice, s.destination.cpus);
     r.kept.reset();
     if (!run.kept_domains.empty()) r.kept = way_in(m->uri, run.kept_domains);
     if (verdicts.back().kind == Verdict::Kind::Agree) break;

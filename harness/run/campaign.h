@@ -93,6 +93,12 @@ struct CampaignOptions {
   /// disagreement, or an error after its VMs started) for inspection. A
   /// stored observation that does not agree is not reused: it runs again.
   bool pause_on_failure = false;
+  /// `--remediate` (remediation.md): after the destination boot, carry out
+  /// the predicted actions and boot it again. Stored observations are not
+  /// reused then (a remediation needs the machines).
+  bool remediate = false;
+  /// `--remediate-actions`: carry out these instead of the predicted ones.
+  std::optional<std::vector<std::string>> remediate_only;
 };
 
 /// What a scenario in flight is doing, for the progress display.

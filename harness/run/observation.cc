@@ -92,7 +92,9 @@ std::string_view required_event(Phase p) {
     case Phase::Restore:
     case Phase::Recovery: return vocab::kEventRestore;
     case Phase::Reset: return vocab::kEventInstalled;
-    case Phase::Destination: return vocab::kEventBoot;
+    case Phase::Destination:
+    case Phase::Remediated: return vocab::kEventBoot;
+    case Phase::Remediate: return vocab::kEventRemediated;
   }
   return vocab::kEventBoot;
 }
@@ -201,7 +203,7 @@ Observation observe(const std::vector<VmRecord>& records) {
     if (r.end == VmEnd::StartFailed || r.end == VmEnd::Failed || r.end == VmEnd::Interrupted ||
         r.end == VmEnd::TimedOut)
       return fail(text("{} VM: {}", vm, describe_end(r, events)));
-    if (r.phase == Phase::Destination) return observe_boot(r, events);
+    if (is_test_boot(r.phase)) return observe_boot(r, events);
     const bool done = last_event(events, vocab::kEventDone) != nullptr;
     if (!done) return fail(text("{} VM ended before its job finished: {}", vm, describe_end(r, events)));
     if (last_event(events, required_event(r.phase)) == nullptr)

@@ -142,9 +142,8 @@ ScenarioRun Orchestrator::run(const RunPlan& plan, const RunSettings& settings, 
   }
 
   double disk_wait = 0;
-  for (std::size_t i = 0; i < plan.vms.size() && !result.observation.failed(); ++i) {
-    const PlannedVm& vm = plan.vms[i];
-    const std::string phase(phase_name(vm.phase));
+  // Waits for the disks `vm` attaches; the first error making one, or "".
+  auto wait_for_disks = [&](const PlannedVm& vm) {
     const auto wait_start = Clock::now();
     std::string disk_error;
     for (std::size_t index : vm.disks) {
@@ -154,6 +153,12 @@ ScenarioRun Orchestrator::run(const RunPlan& plan, const RunSettings& settings, 
       if (auto st = made[index].get(); !st && disk_error.empty()) disk_error = st.error().message;
     }
     disk_wait += since(wait_start);
+    return disk_error;
+  };
+  for (std::size_t i = 0; i < plan.vms.size() && !result.observation.failed(); ++i) {
+    const PlannedVm& vm = plan.vms[i];
+    const std::string phase(phase_name(vm.phase));
+    const std::string disk_error = wait_for_disks(vm);
     // An interrupt also stops the disk tools; that is the interrupt, not a failure.
     if (interrupt_.load() != 0) {
       result.interrupted = true;
@@ -194,10 +199,73 @@ ScenarioRun Orchestrator::run(const RunPlan& plan, const RunSettings& settings, 
   }
   if (result.interrupted) failed("interrupted");
   else if (!result.observation.final()) failed("the chain ended without an outcome");
+
+  // --remediate: the actions, then the destination's boot again.
+  std::vector<const PlannedVm*> remediation_vms;
+  if (plan.remediation && !result.observation.failed() && result.observation.outcome) {
+    const RemediationPlan& rp = *plan.remediation;
+    const Outcome first = *result.observation.outcome;
+    RemediationRun rr;
+    if (first == Outcome::RestoreRefused) {
+      rr.not_run = "the restore was refused: nothing was restored to remediate";
+    } else {
+      // From installation media when the destination did not start.
+      const bool started = boots(first) || first == Outcome::RoleFails;
+      remediation_vms = {started ? &rp.in_system : &rp.from_media, &rp.boot};
+    }
+    for (const PlannedVm* vm : remediation_vms) {
+      machines::VmSpec spec = vm->spec;
+      spec.type = settings.type;
+      auto xml = machines::domain_xml(spec);
+      const std::string phase(phase_name(vm->phase));
+      if (!xml) {
+        rr.observation = Observation{};
+        rr.observation.error = phase + " VM: " + xml.error().message;
+        break;
+      }
+      if (!write_file(vm->xml_file, *xml) || !write_file(vm->job_file, vm->job)) {
+        rr.observation = Observation{};
+        rr.observation.error = "cannot write the evidence in " + result.evidence.string();
+        break;
+      }
+      if (const std::string disk_error = wait_for_disks(*vm); !disk_error.empty()) {
+        rr.observation = Observation{};
+        rr.observation.error = "the disks could not be made: " + disk_error;
+        break;
+      }
+      if (interrupt_.load() != 0) {
+        result.interrupted = true;
+        break;
+      }
+      VmRunner runner(hypervisor_, interrupt_);
+      VmRecord record = runner.run(vm->phase, spec.name, *xml, spec.serial_log, vm->screenshot,
+                                   vm->phase == Phase::Remediated ? settings.destination_limits : settings.chain_limits,
+                                   [&](double seconds) {
+                                     if (progress_) progress_(phase, seconds);
+                                   });
+      rr.timings[vm->phase == Phase::Remediate ? "remediate" : "boot"] = record.seconds;
+      if (record.end == VmEnd::Interrupted) result.interrupted = true;
+      if (vm->phase == Phase::Remediate) rr.line = read_remediated(record.serial);
+      rr.records.push_back(std::move(record));
+      if (result.interrupted) break;
+      rr.observation = observe(rr.records);
+      if (rr.observation.final()) break;
+    }
+    if (!result.interrupted && rr.not_run.empty() && !rr.observation.final())
+      rr.observation.error = "the remediation ended without an outcome";
+    if (!result.interrupted) result.remediation = std::move(rr);
+  }
   // Never leave a disk job running behind the cleanup.
   for (auto& f : made) f.wait();
 
   const bool keep = !result.interrupted && (settings.keep || (keep_if && keep_if(result.observation)));
+  // The remediation VMs are evidence, never kept: they are removed either way.
+  for (const PlannedVm* vm : remediation_vms) {
+    if (auto d = hypervisor_.destroy(vm->spec.name); !d && !d.error().no_domain())
+      result.cleanup_problems.push_back(d.error().message);
+    if (auto u = hypervisor_.undefine(vm->spec.name); !u && !u.error().no_domain())
+      result.cleanup_problems.push_back(u.error().message);
+  }
   if (!keep) {
     for (const PlannedVm& vm : plan.vms) {
       if (auto d = hypervisor_.destroy(vm.spec.name); !d && !d.error().no_domain())

@@ -10,12 +10,14 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "harness/machines/hypervisor.h"
 #include "harness/run/disk_tool.h"
 #include "harness/run/observation.h"
+#include "harness/run/remediation.h"
 #include "harness/run/run_plan.h"
 #include "harness/run/vm_runner.h"
 #include "rules/model.h"
@@ -40,6 +42,15 @@ struct RunSettings {
 /// the total time (the silence limits stay: they define a hang).
 RunSettings scaled_for(RunSettings settings, bool kvm);
 
+/// The VMs of `run --remediate` after the destination boot.
+struct RemediationRun {
+  std::vector<VmRecord> records;        ///< remediate, then the remediated boot
+  Observation observation;              ///< of the remediated boot, or why the remediation failed
+  std::optional<RemediatedLine> line;   ///< what the remediate VM said it did
+  std::map<std::string, double> timings;  ///< seconds: "remediate", "boot"
+  std::string not_run;                  ///< non-empty: nothing ran, and why
+};
+
 struct ScenarioRun {
   Observation observation;
   std::vector<VmRecord> records;
@@ -53,6 +64,9 @@ struct ScenarioRun {
   /// The domains left defined (stopped) with their disks, in chain order:
   /// every VM that was defined, when the run was kept; empty otherwise.
   std::vector<std::string> kept_domains;
+  /// With a plan that has remediation VMs, and a destination boot that was
+  /// observed (not failed, not interrupted).
+  std::optional<RemediationRun> remediation;
 };
 
 /// Decides, once the observation is known, whether a run that is not kept

@@ -183,6 +183,60 @@ std::vector<std::string> attempt_outcome_names(const std::vector<AttemptResult>&
   return names;
 }
 
+namespace {
+
+void write_remediation(JsonWriter& w, const RemediationResult& m) {
+  w.begin_object();
+  w.key("applied").strings(m.applied);
+  w.key("skipped").strings(m.skipped);
+  optional_text(w, "from", m.from);
+  w.key("changes").strings(m.changes);
+  w.key("observed");
+  write_observation(w, m.observed);
+  w.key("verdict").value(remediation_verdict_name(m.verdict));
+  w.key("differences").strings(m.differences);
+  if (!m.error.empty()) w.key("error").value(m.error);
+  if (!m.note.empty()) w.key("note").value(m.note);
+  w.key("timings_s").begin_object();
+  for (const auto& [k, v] : m.timings) w.key(k).value(tenths(v));
+  w.end_object();
+  w.end_object();
+}
+
+std::expected<RemediationResult, std::string> parse_remediation(const json& j) {
+  if (!j.is_object()) return std::unexpected("\"remediation\" is not an object");
+  RemediationResult m;
+  Reader r{j, {}};
+  r.strings("applied", m.applied);
+  r.strings("skipped", m.skipped);
+  r.text("from", m.from);
+  r.strings("changes", m.changes);
+  std::string verdict;
+  r.text("verdict", verdict, true);
+  if (auto kind = parse_remediation_verdict(verdict)) m.verdict = *kind;
+  else if (r.error.empty()) r.error = "\"verdict\": unknown value \"" + verdict + "\"";
+  r.strings("differences", m.differences);
+  r.text("error", m.error);
+  r.text("note", m.note);
+  r.seconds("timings_s", m.timings);
+  if (auto o = j.find("observed"); o != j.end()) {
+    auto observed = parse_observation(*o);
+    if (!observed) return std::unexpected("remediation: " + observed.error());
+    m.observed = std::move(*observed);
+  }
+  if (!r.error.empty()) return std::unexpected("remediation: " + r.error);
+  return m;
+}
+
+}  // namespace
+
+std::string remediation_json(const RemediationResult& m) {
+  std::string out;
+  JsonWriter w(out);
+  write_remediation(w, m);
+  return out;
+}
+
 std::string result_json_line(const ScenarioResult& r) {
   std::string out;
   JsonWriter w(out);
@@ -222,6 +276,10 @@ std::string result_json_line(const ScenarioResult& r) {
     w.key("domains").strings(r.kept->domains);
     w.key("commands").strings(r.kept->commands);
     w.end_object();
+  }
+  if (r.remediation) {
+    w.key("remediation");
+    write_remediation(w, *r.remediation);
   }
   w.end_object();
   out += '\n';
@@ -284,6 +342,11 @@ std::expected<ScenarioResult, std::string> parse_result_line(std::string_view li
     kr.strings("commands", kept.commands);
     if (!kr.error.empty()) return std::unexpected("kept: " + kr.error);
     res.kept = std::move(kept);
+  }
+  if (auto m = j.find("remediation"); m != j.end() && !m->is_null()) {
+    auto remediation = parse_remediation(*m);
+    if (!remediation) return std::unexpected(remediation.error());
+    res.remediation = std::move(*remediation);
   }
   if (!r.error.empty()) return std::unexpected(r.error);
   return res;

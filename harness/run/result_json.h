@@ -25,6 +25,8 @@ std::expected<ScenarioResult, std::string> parse_result_line(std::string_view li
 std::string predicted_json(const PredictedSummary& p);
 /// The `observed` object of a line, alone.
 std::string observation_json(const Observation& o);
+/// The `remediation` object of a line, alone.
+std::string remediation_json(const RemediationResult& m);
 /// Seconds by phase as a JSON object.
 std::string timings_json(const std::map<std::string, double>& timings);
 

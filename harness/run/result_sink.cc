@@ -34,6 +34,26 @@ std::string observed_text(const Observation& o) {
   return out;
 }
 
+/// The remediation's lines of a result's text.
+std::string remediation_text(const RemediationResult& m) {
+  std::string out = "  remediation " + std::string(remediation_verdict_name(m.verdict));
+  if (!m.differences.empty()) out += " (" + joined(m.differences) + ")";
+  if (!m.error.empty()) out += ": " + m.error;
+  if (!m.note.empty()) out += ": " + m.note;
+  out += "\n";
+  if (!m.applied.empty()) out += "    applied   " + joined(m.applied) + (m.from.empty() ? "" : " (" + m.from + ")") + "\n";
+  if (!m.skipped.empty()) out += "    skipped   " + joined(m.skipped) + "\n";
+  for (const std::string& change : m.changes) out += "    change    " + change + "\n";
+  if (m.observed.outcome) out += "    observed  " + observed_text(m.observed) + "\n";
+  if (!m.observed.detail.empty()) out += "    detail    " + m.observed.detail + "\n";
+  if (!m.timings.empty()) {
+    out += "    timings  ";
+    for (const auto& [k, v] : m.timings) out += " " + k + " " + seconds_text(v) + " s";
+    out += "\n";
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string verdict_counts_text(const std::map<std::string, int>& counts) {
@@ -85,6 +105,7 @@ std::string result_text(const ScenarioResult& r) {
     if (r.attempt_count > 1) out += text(", {} attempts", r.attempt_count);
     out += "\n";
   }
+  if (r.remediation) out += remediation_text(*r.remediation);
   out += "  evidence    " + r.evidence + "\n";
   return out;
 }
@@ -140,6 +161,16 @@ OutputStatus JunitSink::finish(const RunSummary& summary) {
         c.error_message = r.verdict.error;
         break;
     }
+    if (const auto& m = r.remediation; m && c.failure_type.empty() && c.error_type.empty()) {
+      if (m->verdict == RemediationResult::Kind::NotFixed) {
+        c.failure_type = "not-fixed";
+        c.failure_message = "remediation (" + joined(m->applied) + ") did not fix it: " + joined(m->differences);
+      } else if (m->verdict == RemediationResult::Kind::Error) {
+        c.error_type = "infrastructure";
+        c.error_message = "remediation: " + m->error;
+      }
+    }
+    if (r.remediation) c.output += "remediation: " + std::string(remediation_verdict_name(r.remediation->verdict)) + "\n";
     c.output += "evidence: " + r.evidence + (r.reused ? " (reused)" : "");
     suite.cases.push_back(std::move(c));
   }

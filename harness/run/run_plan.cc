@@ -18,14 +18,20 @@ std::string_view phase_name(Phase p) {
     case Phase::Recovery: return "recovery";
     case Phase::Reset: return "reset";
     case Phase::Destination: return "destination";
+    case Phase::Remediate: return "remediate";
+    case Phase::Remediated: return "remediated";
   }
   return "source";
 }
+
+bool is_test_boot(Phase p) { return p == Phase::Destination || p == Phase::Remediated; }
 
 std::string_view timing_key(Phase p) {
   switch (p) {
     case Phase::Source: return "source";
     case Phase::Destination: return "destination";
+    case Phase::Remediate: return "remediate";
+    case Phase::Remediated: return "remediated";
     default: return "recovery";
   }
 }
@@ -174,7 +180,8 @@ std::string direct_kernel_cmdline(std::string_view role, bool uniprocessor) {
   return line + " rl.boot=direct";
 }
 
-std::expected<std::string, Diagnostics> job_text(const Scenario& s, Phase phase) {
+std::expected<std::string, Diagnostics> job_text(const Scenario& s, Phase phase,
+                                                 const std::vector<std::string>& remediate) {
   JobWriter job(s.file);
   job.comment(text("restorelab job: scenario {}, phase {}", s.name, phase_name(phase)));
   job.value(vocab::kKeyScenario, s.name, "scenario.name");
@@ -204,7 +211,13 @@ std::expected<std::string, Diagnostics> job_text(const Scenario& s, Phase phase)
       add_machine(job, s.destination, "destination");
       add_os(job, s.destination.os, "destination");
       break;
+    case Phase::Remediate:
+      add_phases(job, {vocab::kPhaseRemediate});
+      add_machine(job, s.destination, "destination");
+      job.list(vocab::kKeyRemediateActions, remediate, "--remediate");
+      break;
     case Phase::Destination:
+    case Phase::Remediated:
       add_phases(job, {vocab::kPhaseBoot});
       job.value(vocab::kKeyMachineHal, name_of(s.destination.hal), "destination.hal");
       job.value(vocab::kKeyMachineCpus, std::to_string(s.destination.cpus), "destination.cpus");
@@ -213,7 +226,7 @@ std::expected<std::string, Diagnostics> job_text(const Scenario& s, Phase phase)
   return job.finish();
 }
 
-RunPlan plan_run(const Scenario& s, const PlanPaths& paths) {
+RunPlan plan_run(const Scenario& s, const PlanPaths& paths, const std::vector<std::string>& remediate) {
   const fs::path disks = fs::absolute(paths.disk_dir);
   const fs::path artifacts = fs::absolute(paths.artifacts);
   const fs::path evidence = fs::absolute(paths.evidence_dir);
@@ -255,8 +268,11 @@ RunPlan plan_run(const Scenario& s, const PlanPaths& paths) {
   // `system`: the disk whose installation a directly started VM runs (its
   // initramfs and `nosmp`); null for the recovery environment. Never used
   // for the destination boot, which boots from its disk.
+  // `from_disk`: through firmware and the loader on the first disk (the test
+  // boots, and a remediation in the started system); else started directly.
   auto vm = [&](Phase phase, const Machine& hw, const std::string& seed,
-                std::vector<std::pair<std::size_t, DiskBus>> attached, std::optional<std::size_t> system) {
+                std::vector<std::pair<std::size_t, DiskBus>> attached, std::optional<std::size_t> system,
+                bool from_disk = false) {
     PlannedVm v;
     v.phase = phase;
     const std::string name(phase_name(phase));
@@ -267,7 +283,7 @@ RunPlan plan_run(const Scenario& s, const PlanPaths& paths) {
     v.spec.stop_on_reboot = true;
     v.spec.serial_log = (evidence / (name + ".serial.log")).string();
     if (hw.firmware == Firmware::Uefi) v.spec.nvram = (disks / (name + ".nvram.fd")).string();
-    if (auto job = job_text(s, phase)) {
+    if (auto job = job_text(s, phase, remediate)) {
       v.job = std::move(*job);
     } else {
       // Nothing of a refused job reaches the guest; plan.refused says why.
@@ -279,7 +295,7 @@ RunPlan plan_run(const Scenario& s, const PlanPaths& paths) {
     v.xml_file = evidence / (name + ".xml");
     v.screenshot = evidence / (name + ".png");
     v.spec.fw_cfg.push_back({"opt/org.restorelab/job", v.job_file.string()});
-    const bool direct = phase != Phase::Destination;
+    const bool direct = phase != Phase::Destination && !from_disk;
     int order = 1;
     for (auto [index, bus] : attached) {
       machines::DiskSpec d;
@@ -334,6 +350,22 @@ RunPlan plan_run(const Scenario& s, const PlanPaths& paths) {
       vm(Phase::Destination, dst, destination_seed, {{dst_sys, dst.disk_bus}}, std::nullopt);
       break;
     }
+  }
+  if (!remediate.empty()) {
+    // The destination's system disk is the one its boot attached.
+    const std::size_t dst_sys = plan.vms.back().disks.front();
+    RemediationPlan r;
+    r.actions = remediate;
+    vm(Phase::Remediate, dst, destination_seed, {{dst_sys, dst.disk_bus}}, std::nullopt, true);
+    r.in_system = std::move(plan.vms.back());
+    plan.vms.pop_back();
+    vm(Phase::Remediate, dst, destination_seed, {{dst_sys, dst.disk_bus}}, std::nullopt);
+    r.from_media = std::move(plan.vms.back());
+    plan.vms.pop_back();
+    vm(Phase::Remediated, dst, destination_seed, {{dst_sys, dst.disk_bus}}, std::nullopt, true);
+    r.boot = std::move(plan.vms.back());
+    plan.vms.pop_back();
+    plan.remediation = std::move(r);
   }
   return plan;
 }

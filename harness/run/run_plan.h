@@ -34,6 +34,7 @@
 #include <chrono>
 #include <expected>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -46,13 +47,19 @@
 
 namespace restorelab::run {
 
-enum class Phase : std::uint8_t { Source, Restore, Recovery, Reset, Destination };
-/// "source", "restore", "recovery", "reset", "destination".
+/// Remediate and Remediated come after the destination boot with
+/// `run --remediate` (remediation.md): the predicted actions carried out,
+/// then the destination booted again through its firmware and loader.
+enum class Phase : std::uint8_t { Source, Restore, Recovery, Reset, Destination, Remediate, Remediated };
+/// "source", "restore", "recovery", "reset", "destination", "remediate", "remediated".
 std::string_view phase_name(Phase p);
 /// The timings_s key a phase counts towards: "source", "recovery" (restore,
 /// recovery and reset: everything between the source and the destination
-/// boot) or "destination".
+/// boot), "destination", "remediate" or "remediated".
 std::string_view timing_key(Phase p);
+/// True for the boots whose outcome is observed: the destination's, and the
+/// remediated destination's.
+bool is_test_boot(Phase p);
 
 /// One VM boot of the chain.
 struct PlannedVm {
@@ -65,6 +72,16 @@ struct PlannedVm {
   std::vector<std::size_t> disks;      ///< indices into RunPlan::disks it attaches
 };
 
+/// The VMs of `run --remediate`, after the destination boot. Which of the
+/// two remediate VMs runs depends on that boot (the orchestrator picks it):
+/// `in_system` when the destination started, `from_media` when it did not.
+struct RemediationPlan {
+  std::vector<std::string> actions;  ///< handed to the guest, in the guest's order
+  PlannedVm in_system;   ///< the destination booted through its loader, phase remediate
+  PlannedVm from_media;  ///< installation media (the recovery environment) with the destination disk
+  PlannedVm boot;        ///< the destination booted again through firmware and loader
+};
+
 struct RunPlan {
   std::filesystem::path disk_dir;      ///< absolute: PlanPaths::disk_dir
   std::filesystem::path evidence_dir;  ///< absolute: PlanPaths::evidence_dir
@@ -75,6 +92,8 @@ struct RunPlan {
   /// refused job holds only comments: a guest given it reports an error
   /// (no phase) instead of running a job other than the scenario's.
   Diagnostics refused;
+  /// With `run --remediate` and something to carry out.
+  std::optional<RemediationPlan> remediation;
 };
 
 /// Where a plan puts things.
@@ -93,8 +112,10 @@ struct PlanPaths {
 std::string direct_kernel_cmdline(std::string_view role, bool uniprocessor);
 
 /// The plan for `s`. Paths are made absolute. A job the guest could not read
-/// as written is refused (RunPlan::refused), never planned.
-RunPlan plan_run(const Scenario& s, const PlanPaths& paths);
+/// as written is refused (RunPlan::refused), never planned. Non-empty
+/// `remediate`: also the remediation VMs that carry out these actions
+/// (action names; the caller leaves out those the guest does not carry out).
+RunPlan plan_run(const Scenario& s, const PlanPaths& paths, const std::vector<std::string>& remediate = {});
 
 /// Writes one job (`key=value` lines, images/guest/job_vocabulary.h) and
 /// refuses every value the guest would not read back exactly as written.
@@ -130,6 +151,8 @@ class JobWriter {
 
 /// The job text of one phase, or why the scenario's values cannot be handed
 /// to the guest (see JobWriter).
-std::expected<std::string, Diagnostics> job_text(const Scenario& s, Phase phase);
+/// `remediate`: the actions of a Remediate phase's job.
+std::expected<std::string, Diagnostics> job_text(const Scenario& s, Phase phase,
+                                                 const std::vector<std::string>& remediate = {});
 
 }  // namespace restorelab::run

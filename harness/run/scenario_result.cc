@@ -33,6 +33,10 @@ int exit_status(const std::vector<ScenarioResult>& results) {
       case Verdict::Kind::Flaky: worst = std::max(worst, 1); break;
       case Verdict::Kind::Error: worst = 3; break;
     }
+    if (r.remediation) {
+      if (r.remediation->verdict == RemediationResult::Kind::Error) worst = 3;
+      else if (r.remediation->verdict == RemediationResult::Kind::NotFixed) worst = std::max(worst, 1);
+    }
   }
   return worst;
 }

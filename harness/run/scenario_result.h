@@ -13,6 +13,7 @@
 
 #include "harness/run/kept_runs.h"
 #include "harness/run/observation.h"
+#include "harness/run/remediation.h"
 #include "harness/run/verdict.h"
 #include "rules/engine.h"
 
@@ -72,14 +73,17 @@ struct ScenarioResult {
   /// The machines left for inspection (`--keep`, `--pause-on-failure`) and
   /// the way into them; nothing when they were removed.
   std::optional<KeptAccess> kept;
+  /// `run --remediate` (remediation.md): of the last attempt.
+  std::optional<RemediationResult> remediation;
   bool operator==(const ScenarioResult&) const = default;
 };
 
 /// "agree" ... counts of a set of results, by verdict name.
 std::map<std::string, int> count_verdicts(const std::vector<ScenarioResult>& results);
 
-/// The exit status of a run with these results (results-format.md): 3 when
-/// any is error, else 1 when any is disagree or flaky, else 0.
+/// The exit status of a run with these results (results-format.md,
+/// remediation.md): 3 when any verdict or remediation is error, else 1 when
+/// any is disagree or flaky or any remediation not-fixed, else 0.
 int exit_status(const std::vector<ScenarioResult>& results);
 
 }  // namespace restorelab::run

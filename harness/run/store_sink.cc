@@ -62,6 +62,7 @@ store::ResultRecord to_record(const ScenarioResult& r) {
   rec.json_line = result_json_line(r);
   rec.json_line.pop_back();  // the '\n'
   rec.scenario_toml = r.scenario_toml;
+  if (r.remediation) rec.remediation_json = remediation_json(*r.remediation);
   return rec;
 }
 

@@ -75,7 +75,12 @@ Comparison compare(const std::vector<ResultRecord>& base, const std::vector<Resu
     }
     const ResultRecord* h = it->second;
     ++out.in_both;
-    ScenarioChange change{std::string(id), {}, good(b->verdict) && bad(h->verdict)};
+    // A remediation that fixed (or had nothing to fix) in BASE and does not in
+    // HEAD regresses like a verdict does (remediation.md).
+    const json rb = field_of(parse_object(b->remediation_json), "verdict");
+    const json rh = field_of(parse_object(h->remediation_json), "verdict");
+    const bool remediation_regressed = (rb == "fixed" || rb == "none") && (rh == "not-fixed" || rh == "error");
+    ScenarioChange change{std::string(id), {}, (good(b->verdict) && bad(h->verdict)) || remediation_regressed};
     const auto before = fields(*b), after = fields(*h);
     for (std::size_t i = 0; i < before.size(); ++i)
       if (before[i].second != after[i].second)

@@ -185,7 +185,12 @@ Meant meant(const Scenario& s, Phase phase) {
       meant_machine(m, s.destination);
       meant_os(m, s.destination.os);
       break;
+    case Phase::Remediate:
+      m.lists["phase"] = {"remediate"};
+      meant_machine(m, s.destination);
+      break;
     case Phase::Destination:
+    case Phase::Remediated:
       m.lists["phase"] = {"boot"};
       m.values["machine.hal"] = std::string(name_of(s.destination.hal));
       m.values["machine.cpus"] = std::to_string(s.destination.cpus);

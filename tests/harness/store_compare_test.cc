@@ -75,6 +75,16 @@ TEST(StoreCompareTest, ARemediationVerdictChangeIsReported) {
             (std::vector<FieldChange>{{"remediation", "fixed", nullptr}}));
 }
 
+TEST(StoreCompareTest, ARemediationThatNoLongerFixesIsARegression) {
+  ResultRecord before = sample_result("a"), after = sample_result("a");
+  before.remediation_json = R"({"verdict":"fixed"})";
+  after.remediation_json = R"({"verdict":"not-fixed"})";
+  EXPECT_TRUE(compare({before}, {after}).has_regression());
+  EXPECT_FALSE(compare({after}, {before}).has_regression()) << "not-fixed to fixed is an improvement";
+  after.remediation_json = R"({"verdict":"error"})";
+  EXPECT_TRUE(compare({before}, {after}).has_regression());
+}
+
 TEST(StoreCompareTest, NothingObservedOrUnreadableCountsAsNoValues) {
   ResultRecord failed = sample_result("a", Verdict::Error);
   failed.observed_json.reset();

@@ -101,7 +101,8 @@ TEST_F(VmRunTest, SystemStateFromAFullServerBackupBoots) {
   expect_outcome("system-state-from-full-server.toml", "boots", 1);
 }
 
-TEST_F(VmRunTest, UniprocessorHalOnFourCpusUsesOne) { expect_outcome("up-on-mp.toml", "boots-degraded", 1); }
+// up-on-mp.toml (boots-degraded, one of four processors) runs in
+// vm_remediation_test.cc, which checks that first boot and its remediation.
 
 TEST_F(VmRunTest, IdeOntoVirtioStops0x7B) { expect_outcome("ide-to-virtio.toml", "stop-0x7b", std::nullopt); }
 

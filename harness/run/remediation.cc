@@ -1,0 +1,94 @@
+#include "harness/run/remediation.h"
+
+#include <algorithm>
+
+#include "harness/output/text.h"
+#include "harness/run/serial_log.h"
+#include "images/guest/job_vocabulary.h"
+
+namespace restorelab::run {
+
+namespace {
+
+namespace vocab = vocabulary;
+
+bool contains(const auto& list, std::string_view item) { return std::ranges::find(list, item) != list.end(); }
+
+std::vector<std::string> strings(const nlohmann::ordered_json& j, std::string_view key) {
+  std::vector<std::string> out;
+  auto it = j.find(std::string(key));
+  if (it == j.end() || !it->is_array()) return out;
+  for (const auto& v : *it)
+    if (v.is_string()) out.push_back(v.get<std::string>());
+  return out;
+}
+
+constexpr std::array<std::string_view, 3> kNicActions = {
+    vocab::kActionRemoveNetworkAdapter, vocab::kActionDisableExtraNics, vocab::kActionReconfigureHardwareBoundApps};
+
+}  // namespace
+
+ActionChoice choose_actions(const std::vector<std::string>& predicted,
+                            const std::optional<std::vector<std::string>>& only) {
+  std::vector<std::string> wanted = only ? *only : predicted;
+  std::vector<std::string> all = predicted;
+  for (const std::string& a : wanted)
+    if (!contains(all, a)) all.push_back(a);
+  ActionChoice choice;
+  // The guest's order first, then anything it does not know (skipped anyway).
+  for (std::string_view a : vocab::kActionOrder) {
+    if (!contains(all, a)) continue;
+    (contains(wanted, a) && contains(vocab::kActionsCarriedOut, a) ? choice.apply : choice.skipped).emplace_back(a);
+  }
+  for (const std::string& a : all)
+    if (!contains(vocab::kActionOrder, a)) choice.skipped.push_back(a);
+  return choice;
+}
+
+std::optional<RemediatedLine> read_remediated(std::string_view serial) {
+  const auto events = parse_serial(serial);
+  const SerialEvent* line = last_event(events, vocab::kEventRemediated);
+  if (line == nullptr || line->cut) return std::nullopt;
+  RemediatedLine r;
+  if (auto it = line->fields.find("from"); it != line->fields.end() && it->is_string()) r.from = it->get<std::string>();
+  r.applied = strings(line->fields, vocab::kFieldApplied);
+  r.skipped = strings(line->fields, vocab::kFieldSkipped);
+  r.changes = strings(line->fields, vocab::kFieldChanges);
+  return r;
+}
+
+std::string_view remediation_verdict_name(RemediationResult::Kind k) {
+  switch (k) {
+    case RemediationResult::Kind::Fixed: return "fixed";
+    case RemediationResult::Kind::NotFixed: return "not-fixed";
+    case RemediationResult::Kind::None: return "none";
+    case RemediationResult::Kind::Error: return "error";
+  }
+  return "error";
+}
+
+std::optional<RemediationResult::Kind> parse_remediation_verdict(std::string_view name) {
+  for (auto k : {RemediationResult::Kind::Fixed, RemediationResult::Kind::NotFixed, RemediationResult::Kind::None,
+                 RemediationResult::Kind::Error})
+    if (remediation_verdict_name(k) == name) return k;
+  return std::nullopt;
+}
+
+void judge_remediation(RemediationResult& r, int destination_cpus) {
+  r.differences.clear();
+  if (r.observed.failed() || !r.observed.outcome) {
+    r.verdict = RemediationResult::Kind::Error;
+    if (r.error.empty()) r.error = r.observed.failed() ? r.observed.error : "the remediated boot observed nothing";
+    return;
+  }
+  const Outcome outcome = *r.observed.outcome;
+  if (outcome != Outcome::Boots) r.differences.push_back(text("outcome: {}, not boots", name_of(outcome)));
+  if (boots(outcome) && r.observed.cpus_used.value_or(0) < destination_cpus)
+    r.differences.push_back(text("cpus_used: {} of {}", r.observed.cpus_used.value_or(0), destination_cpus));
+  const bool nic_action = std::ranges::any_of(r.applied, [](const std::string& a) { return contains(kNicActions, a); });
+  if (nic_action && boots(outcome) && r.observed.nics_orphaned.value_or(0) > 0)
+    r.differences.push_back(text("nics_orphaned: {}", *r.observed.nics_orphaned));
+  r.verdict = r.differences.empty() ? RemediationResult::Kind::Fixed : RemediationResult::Kind::NotFixed;
+}
+
+}  // namespace restorelab::run

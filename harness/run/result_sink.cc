@@ -119,6 +119,17 @@ OutputStatus TextSink::finish(const RunSummary& summary) {
   out_ << summary.results.size() << " scenario" << (summary.results.size() == 1 ? "" : "s") << ": "
        << verdict_counts_text(count_verdicts(summary.results));
   if (summary.interrupted) out_ << " (interrupted: the rest did not run)";
+  std::map<std::string, int> remediations;
+  for (const ScenarioResult& r : summary.results)
+    if (r.remediation) ++remediations[std::string(remediation_verdict_name(r.remediation->verdict))];
+  if (!remediations.empty()) {
+    out_ << "; remediation:";
+    const char* separator = " ";
+    for (const auto& [verdict, count] : remediations) {
+      out_ << separator << count << " " << verdict;
+      separator = ", ";
+    }
+  }
   out_ << "\n";
   out_ << std::flush;
   return {};

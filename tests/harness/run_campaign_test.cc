@@ -363,5 +363,36 @@ TEST_F(CampaignTest, ADiskToolStoppedByTheInterruptIsNotAnError) {
   EXPECT_TRUE(sink.added.empty()) << "nothing in flight is recorded";
 }
 
+
+// ---- --remediate ---------------------------------------------------------------
+
+TEST_F(CampaignTest, ARemediationIsJudgedAndAScenarioWithoutActionsReportsNone) {
+  auto fixed = item("fix", {degraded()});
+  fake.script("rl-test-fix-remediate", {Boot{fixture("remediate-in-system.log"), Behaviour::PowerOff}});
+  fake.script("rl-test-fix-remediated", {Boot{fixture("boot-remediated-4-cpus.log"), Behaviour::PowerOff}});
+  // The same hardware on both sides: nothing predicted, nothing to apply.
+  auto same = item("same", {Boot{fixture("boot-remediated-4-cpus.log"), Behaviour::PowerOff}});
+  same.scenario.source = same.scenario.destination;
+  same.scenario.restore.to_same_computer = true;
+  CampaignOptions o = options(1);
+  o.remediate = true;
+  Collect sink;
+  auto outcome = run({fixed, same}, o, sink);
+  ASSERT_EQ(outcome.results.size(), 2u);
+  const ScenarioResult& f = outcome.results[0];
+  ASSERT_TRUE(f.remediation.has_value());
+  EXPECT_EQ(f.remediation->verdict, RemediationResult::Kind::Fixed) << f.remediation->error;
+  EXPECT_EQ(f.remediation->applied, (std::vector<std::string>{"update-hal", "reconfigure-hardware-bound-apps"}));
+  EXPECT_EQ(f.remediation->observed.cpus_used, 4);
+  const ScenarioResult& n = outcome.results[1];
+  EXPECT_EQ(n.verdict.kind, Verdict::Kind::Agree) << n.verdict.error;
+  ASSERT_TRUE(n.remediation.has_value());
+  EXPECT_EQ(n.remediation->verdict, RemediationResult::Kind::None);
+  EXPECT_TRUE(n.remediation->applied.empty());
+  EXPECT_EQ(n.remediation->note, "nothing to apply: the prediction has no action the model guest carries out");
+  EXPECT_EQ(exit_status(outcome.results), 0);
+  EXPECT_TRUE(fake.domains().empty());
+}
+
 }  // namespace
 }  // namespace restorelab::run

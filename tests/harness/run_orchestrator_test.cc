@@ -292,5 +292,76 @@ TEST(RunSessionTest, ARunKeptWithAnotherWorkFolderOnTheSameEmbeddedRootSurvivesT
   fs::remove_all(root);
 }
 
+
+// ---- run --remediate ---------------------------------------------------------
+
+std::string read_text(const fs::path& p) {
+  std::ifstream in(p);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+TEST_F(OrchestratorTest, ADestinationThatStartedIsRemediatedInItsStartedSystemAndBootsAgain) {
+  guest(Phase::Source, fixture("source-install-backup.log"));
+  guest(Phase::Restore, fixture("restore-system-state.log"));
+  guest(Phase::Destination, fixture("boot-degraded-up-on-mp.log"));
+  guest(Phase::Remediate, fixture("remediate-in-system.log"));
+  guest(Phase::Remediated, fixture("boot-remediated-4-cpus.log"));
+  const Scenario s = up_on_mp();
+  ScenarioRun r = Orchestrator(fake, disks, interrupt).run(plan_run(s, plan_paths(s, settings), {"update-hal"}), settings);
+  EXPECT_EQ(r.observation.outcome, Outcome::BootsDegraded) << r.observation.error;
+  ASSERT_TRUE(r.remediation.has_value());
+  const RemediationRun& m = *r.remediation;
+  ASSERT_EQ(m.records.size(), 2u);
+  EXPECT_EQ(m.observation.outcome, Outcome::Boots) << m.observation.error;
+  EXPECT_EQ(m.observation.cpus_used, 4);
+  ASSERT_TRUE(m.line.has_value());
+  EXPECT_EQ(m.line->from, "started-system");
+  EXPECT_TRUE(m.timings.contains("remediate") && m.timings.contains("boot"));
+  // Through the loader on its disk, not a kernel from the host.
+  EXPECT_EQ(read_text(r.evidence / "remediate.xml").find("<kernel>"), std::string::npos);
+  EXPECT_TRUE(fs::exists(r.evidence / "remediated.xml"));
+  EXPECT_TRUE(fake.domains().empty());
+  EXPECT_FALSE(disks_left());
+}
+
+TEST_F(OrchestratorTest, ADestinationThatStoppedIsRemediatedFromInstallationMedia) {
+  guest(Phase::Source, fixture("source-install-backup.log"));
+  guest(Phase::Restore, fixture("restore-system-state.log"));
+  guest(Phase::Destination, fixture("boot-stop-0x7b.log"));
+  guest(Phase::Remediate, fixture("remediate-from-media.log"));
+  guest(Phase::Remediated, fixture("boot-remediated-4-cpus.log"));
+  const Scenario s = up_on_mp();
+  ScenarioRun r =
+      Orchestrator(fake, disks, interrupt).run(plan_run(s, plan_paths(s, settings), {"in-place-upgrade"}), settings);
+  EXPECT_EQ(r.observation.outcome, Outcome::Stop0x7B) << r.observation.error;
+  ASSERT_TRUE(r.remediation.has_value());
+  EXPECT_EQ(r.remediation->line->from, "installation-media");
+  EXPECT_EQ(r.remediation->observation.outcome, Outcome::Boots);
+  EXPECT_NE(read_text(r.evidence / "remediate.xml").find("<kernel>"), std::string::npos);
+  EXPECT_TRUE(fake.domains().empty());
+}
+
+// A remediation VM that does not start is an infrastructure error of the
+// remediation; the scenario's own observation stands.
+TEST_F(OrchestratorTest, ARemediationVmThatFailsIsAnErrorNeverAnOutcome) {
+  guest(Phase::Source, fixture("source-install-backup.log"));
+  guest(Phase::Restore, fixture("restore-system-state.log"));
+  guest(Phase::Destination, fixture("boot-degraded-up-on-mp.log"));
+  guest(Phase::Remediate, fixture("remediate-in-system.log"));
+  fake.set_behaviour("rl-test-up-on-mp-remediated", FakeHypervisor::Behaviour::FailStart);
+  const Scenario s = up_on_mp();
+  ScenarioRun r = Orchestrator(fake, disks, interrupt).run(plan_run(s, plan_paths(s, settings), {"update-hal"}), settings);
+  EXPECT_EQ(r.observation.outcome, Outcome::BootsDegraded);
+  ASSERT_TRUE(r.remediation.has_value());
+  EXPECT_TRUE(r.remediation->observation.failed());
+  EXPECT_EQ(r.remediation->observation.outcome, std::nullopt);
+  EXPECT_NE(r.remediation->observation.error.find("remediated VM"), std::string::npos)
+      << r.remediation->observation.error;
+  EXPECT_TRUE(fake.domains().empty());
+  EXPECT_FALSE(disks_left());
+}
+
 }  // namespace
 }  // namespace restorelab::run

@@ -24,7 +24,7 @@ namespace {
 const std::vector<std::string_view> kTopLevel = {"rulebook", "helpers", "rule"};
 const std::vector<std::string_view> kRulebookKeys = {"name", "description", "source"};
 const std::vector<std::string_view> kRuleKeys = {"id", "when", "supported", "outcome", "precedence",
-                                                 "cpus_used", "actions", "cite", "doc"};
+                                                 "cpus_used", "actions", "cures", "cite", "doc"};
 
 bool valid_identifier(std::string_view s, bool allow_dash) {
   if (s.empty() || !std::islower(static_cast<unsigned char>(s[0]))) return false;
@@ -160,8 +160,13 @@ class RulebookLoad {
         else rule.cpus_used = static_cast<int>(v);
       } else if (name == "actions") {
         parse_actions(value, rule);
+      } else if (name == "cures") {
+        parse_cures(value, rule);
       }
     }
+    if (!rule.cures.empty() && rule.actions.empty())
+      error(t.get("cures")->source(), "rule \"" + rule.id + "\" names what it cures but has no actions",
+            "add actions = [...] or remove cures");
     if (rule.id.empty()) error(t.source(), "[[rule]] without an id; expected id = \"a-short-name\"");
     else if (!valid_identifier(rule.id, true))
       error(t.get("id")->source(), "rule id \"" + rule.id + "\" must be lower-case letters, digits, '-', '_' and '.'");
@@ -200,12 +205,37 @@ class RulebookLoad {
     }
   }
 
+  void parse_cures(const toml::node& value, Rule& rule) {
+    const toml::array* list = value.as_array();
+    if (!list) return wrong_type(value, "rule.cures", "an array of symptom names");
+    const std::vector<std::string_view>& names = symptom_names();
+    for (const toml::node& item : *list) {
+      if (!item.is_string()) { wrong_type(item, "rule.cures", "a symptom name"); continue; }
+      const std::string text = *item.value<std::string>();
+      if (std::ranges::find(names, text) != names.end()) rule.cures.push_back(text);
+      else error(item.source(), "rule.cures: \"" + text + "\" is not a symptom; expected one of " + join_names(names),
+                 did_you_mean(text, names));
+    }
+  }
+
   std::string file_;
   Rulebook book_;
   Diagnostics diags_;
 };
 
 }  // namespace
+
+const std::vector<std::string_view>& symptom_names() {
+  static const std::vector<std::string_view> names = [] {
+    std::vector<std::string_view> out;
+    for (std::string_view o : EnumNames<Outcome>::names)
+      if (o != name_of(Outcome::Boots)) out.push_back(o);
+    out.push_back("cpus_used");
+    out.push_back("nics_orphaned");
+    return out;
+  }();
+  return names;
+}
 
 std::expected<Rulebook, Diagnostics> load_rulebook_text(std::string_view text, const std::string& path) {
   // A condition may span lines; a citation or a note is one line of text.

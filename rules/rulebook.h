@@ -25,6 +25,11 @@ struct Rule {
   int precedence = 0;                  ///< with `outcome`: lower wins
   std::optional<int> cpus_used;        ///< the fewest processors any fired rule allows wins
   ActionSet actions;
+  /// The symptoms its actions are prescribed for (remediation.md: the report
+  /// says which action was expected to fix which symptom): outcome names
+  /// other than "boots", "cpus_used" (processors left unused) and
+  /// "nics_orphaned". Only on a rule with actions.
+  std::vector<std::string> cures;
   std::string cite;                    ///< the sentence it rests on; may be empty (lint says so)
   std::string doc;                     ///< optional note for readers
   toml::source_region where;           ///< the [[rule]] table, for messages
@@ -47,6 +52,10 @@ struct Rulebook {
   /// Index of the rule with this id, or -1.
   int find(std::string_view id) const;
 };
+
+/// Every name a rule's `cures` may hold, in order: the outcomes but "boots",
+/// then "cpus_used" and "nics_orphaned".
+const std::vector<std::string_view>& symptom_names();
 
 /// Parses and compiles a rulebook. Every error is reported with file, line
 /// and column: TOML syntax, unknown or mistyped fields, unknown helpers and

@@ -5,6 +5,7 @@
 #include <set>
 #include <thread>
 
+#include "harness/run/prediction_report.h"
 #include "harness/run/result_json.h"
 #include "rules/scenario_writer.h"
 
@@ -31,7 +32,8 @@ std::string seen(const AttemptResult& a) {
 }
 
 /// The remediation of one attempt, judged.
-RemediationResult remediation_result(const ScenarioRun& run, const ActionChoice& choice, int destination_cpus) {
+RemediationResult remediation_result(const ScenarioRun& run, const ActionChoice& choice, int destination_cpus,
+                                     const std::vector<Prescription>& prescriptions) {
   RemediationResult m;
   m.skipped = choice.skipped;
   if (choice.apply.empty()) {
@@ -59,6 +61,7 @@ RemediationResult remediation_result(const ScenarioRun& run, const ActionChoice&
   }
   m.observed = rr.observation;
   judge_remediation(m, destination_cpus);
+  m.expected = cure_report(run.observation, m, destination_cpus, prescriptions);
   return m;
 }
 
@@ -110,6 +113,13 @@ std::optional<ScenarioResult> Campaign::run_one(const CampaignItem& item, const 
   // --remediate: what the guest carries out, and what it is told it skips.
   const ActionChoice choice = options.remediate ? choose_actions(r.predicted.actions, options.remediate_only)
                                                 : ActionChoice{};
+  std::vector<Prescription> prescriptions;
+  for (auto index : p.fired) {
+    const Rule& rule = engine_.rulebook().rules[index];
+    if (rule.cures.empty()) continue;
+    Prescription& pr = prescriptions.emplace_back(Prescription{rule.id, {}, rule.cures});
+    for (auto name : action_names(rule.actions)) pr.actions.emplace_back(name);
+  }
   if (options.reuse && archive_ && !options.remediate) {
     auto stored = archive_->find(r.observation_key);
     // --pause-on-failure: a stored failure has no machines to stand in; run it.
@@ -155,7 +165,7 @@ std::optional<ScenarioResult> Campaign::run_one(const CampaignItem& item, const 
     if (run.interrupted || interrupt_.load() != 0) return std::nullopt;
     r.attempts.push_back(AttemptResult{run.observation, run.timings, evidence_path(run.evidence), run.source_cached});
     verdicts.push_back(judge(p, run.observation));
-    if (options.remediate) r.remediation = remediation_result(run, choice, s.destination.cpus);
+    if (options.remediate) r.remediation = remediation_result(run, choice, s.destination.cpus, prescriptions);
     r.kept.reset();
     if (!run.kept_domains.empty()) r.kept = way_in(m->uri, run.kept_domains);
     if (verdicts.back().kind == Verdict::Kind::Agree) break;

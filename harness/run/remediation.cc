@@ -74,6 +74,37 @@ std::optional<RemediationResult::Kind> parse_remediation_verdict(std::string_vie
   return std::nullopt;
 }
 
+std::vector<std::string> symptoms_of(const Observation& boot, int destination_cpus) {
+  std::vector<std::string> out;
+  if (!boot.outcome) return out;
+  if (*boot.outcome != Outcome::Boots) out.emplace_back(name_of(*boot.outcome));
+  if (boots(*boot.outcome) && boot.cpus_used.value_or(0) < destination_cpus) out.emplace_back("cpus_used");
+  if (boots(*boot.outcome) && boot.nics_orphaned.value_or(0) > 0) out.emplace_back("nics_orphaned");
+  return out;
+}
+
+std::vector<std::string> cure_report(const Observation& before, const RemediationResult& r, int destination_cpus,
+                                     const std::vector<Prescription>& prescriptions) {
+  std::vector<std::string> report;
+  const std::vector<std::string> after = symptoms_of(r.observed, destination_cpus);
+  for (const std::string& symptom : symptoms_of(before, destination_cpus)) {
+    std::string line = symptom + ":";
+    bool prescribed = false;
+    for (const Prescription& p : prescriptions) {
+      if (!contains(p.cures, symptom)) continue;
+      for (const std::string& action : p.actions) {
+        line += text(" {} (rule {}) {};", action, p.rule, contains(r.applied, action) ? "applied" : "not applied");
+        prescribed = true;
+      }
+    }
+    if (!prescribed) line += " no predicted action is prescribed for it;";
+    if (r.verdict == RemediationResult::Kind::Error || !r.observed.outcome) line += " not observed again";
+    else line += contains(after, symptom) ? " remains" : " cured";
+    report.push_back(std::move(line));
+  }
+  return report;
+}
+
 void judge_remediation(RemediationResult& r, int destination_cpus) {
   r.differences.clear();
   if (r.observed.failed() || !r.observed.outcome) {

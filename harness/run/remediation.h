@@ -50,6 +50,11 @@ struct RemediationResult {
   /// Why it is not fixed, one per criterion: "outcome: stop-0x7b, not boots",
   /// "cpus_used: 1 of 4", "nics_orphaned: 1".
   std::vector<std::string> differences;
+  /// Per symptom of the first boot: the actions the rulebook prescribes for
+  /// it (rules' `cures`), whether they were applied, and whether the symptom
+  /// remains, e.g. "stop-0x7b: in-place-upgrade (rule in-place-upgrade) not
+  /// applied; remains".
+  std::vector<std::string> expected;
   std::string error;                     ///< verdict error: why the remediation run failed
   std::string note;                      ///< verdict none: why nothing ran
   std::map<std::string, double> timings; ///< seconds: remediate, boot
@@ -59,6 +64,23 @@ struct RemediationResult {
 /// "fixed", "not-fixed", "none", "error".
 std::string_view remediation_verdict_name(RemediationResult::Kind k);
 std::optional<RemediationResult::Kind> parse_remediation_verdict(std::string_view name);
+
+/// A fired rule's prescription: its actions and the symptoms they cure.
+struct Prescription {
+  std::string rule;
+  std::vector<std::string> actions;
+  std::vector<std::string> cures;
+};
+
+/// The symptoms of a boot on a destination with `destination_cpus`
+/// processors: the outcome's name unless it is boots, "cpus_used" when
+/// processors stay unused, "nics_orphaned" when NIC configuration is orphaned.
+std::vector<std::string> symptoms_of(const Observation& boot, int destination_cpus);
+
+/// RemediationResult::expected for `before` (the scenario's own boot) and
+/// the judged remediation `r`.
+std::vector<std::string> cure_report(const Observation& before, const RemediationResult& r, int destination_cpus,
+                                     const std::vector<Prescription>& prescriptions);
 
 /// Sets `r.verdict` and `r.differences` from `r.observed` and `r.applied`:
 /// fixed when the remediated destination boots (`boots`), uses all

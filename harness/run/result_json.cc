@@ -195,6 +195,7 @@ void write_remediation(JsonWriter& w, const RemediationResult& m) {
   write_observation(w, m.observed);
   w.key("verdict").value(remediation_verdict_name(m.verdict));
   w.key("differences").strings(m.differences);
+  w.key("expected").strings(m.expected);
   if (!m.error.empty()) w.key("error").value(m.error);
   if (!m.note.empty()) w.key("note").value(m.note);
   w.key("timings_s").begin_object();
@@ -216,6 +217,7 @@ std::expected<RemediationResult, std::string> parse_remediation(const json& j) {
   if (auto kind = parse_remediation_verdict(verdict)) m.verdict = *kind;
   else if (r.error.empty()) r.error = "\"verdict\": unknown value \"" + verdict + "\"";
   r.strings("differences", m.differences);
+  r.strings("expected", m.expected);
   r.text("error", m.error);
   r.text("note", m.note);
   r.seconds("timings_s", m.timings);

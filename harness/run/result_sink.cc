@@ -44,6 +44,7 @@ std::string remediation_text(const RemediationResult& m) {
   if (!m.applied.empty()) out += "    applied   " + joined(m.applied) + (m.from.empty() ? "" : " (" + m.from + ")") + "\n";
   if (!m.skipped.empty()) out += "    skipped   " + joined(m.skipped) + "\n";
   for (const std::string& change : m.changes) out += "    change    " + change + "\n";
+  for (const std::string& e : m.expected) out += "    symptom   " + e + "\n";
   if (m.observed.outcome) out += "    observed  " + observed_text(m.observed) + "\n";
   if (!m.observed.detail.empty()) out += "    detail    " + m.observed.detail + "\n";
   if (!m.timings.empty()) {

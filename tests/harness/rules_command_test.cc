@@ -61,7 +61,7 @@ TEST_F(RulesCommandTest, TheReadmeExampleRuleShowsWhereTheReadmeSays) {
   auto conflict = run({"rules", "lint", "--rules", rulebook_with(first)});
   EXPECT_EQ(conflict.code, 1);
   EXPECT_NE(conflict.out.find("error: rule \"system-state-firmware-mixed\" sets outcome \"no-bootable-device\" and rule "
-                              "\"os-version-or-edition-differs\" (line 72) sets \"restore-refused\", both at precedence 10"),
+                              "\"os-version-or-edition-differs\" (line 75) sets \"restore-refused\", both at precedence 10"),
             std::string::npos)
       << conflict.out;
 

@@ -89,6 +89,27 @@ TEST(RemediationJudgeTest, AStopIsNotFixedAndAFailedBootIsAnErrorNeverAVerdict) 
   EXPECT_EQ(r.error, "remediated VM: it did not start: no space");
 }
 
+TEST(RemediationCureTest, EachSymptomOfTheFirstBootNamesItsPrescribedActionAndWhetherItRemains) {
+  const std::vector<Prescription> prescriptions = {
+      {"hal-compatible-not-identical", {"update-hal"}, {"cpus_used", "boots-degraded"}},
+      {"in-place-upgrade", {"in-place-upgrade"}, {"stop-0x7b", "hang"}}};
+  RemediationResult r;
+  r.applied = {"update-hal"};
+  r.observed.outcome = Outcome::Stop0x7B;
+  judge_remediation(r, 2);
+  Observation before;
+  before.outcome = Outcome::Stop0x7B;
+  EXPECT_THAT(cure_report(before, r, 2, prescriptions),
+              ElementsAre("stop-0x7b: in-place-upgrade (rule in-place-upgrade) not applied; remains"));
+  r.observed = booted(Outcome::Boots, 4);
+  judge_remediation(r, 4);
+  EXPECT_THAT(cure_report(booted(Outcome::BootsDegraded, 1), r, 4, prescriptions),
+              ElementsAre("boots-degraded: update-hal (rule hal-compatible-not-identical) applied; cured",
+                          "cpus_used: update-hal (rule hal-compatible-not-identical) applied; cured"));
+  EXPECT_THAT(cure_report(booted(Outcome::Boots, 4, 1), r, 4, {}),
+              ElementsAre("nics_orphaned: no predicted action is prescribed for it; cured"));
+}
+
 TEST(RemediationLineTest, TheRemediatedLineIsRead) {
   const auto line = read_remediated(
       "RESTORELAB {\"event\":\"job\",\"phases\":[\"remediate\"]}\n"
@@ -162,7 +183,7 @@ TEST(RemediationResultTest, TheJsonLineCarriesTheRemediationAndReadsBack) {
   const std::string line = result_json_line(r);
   EXPECT_THAT(line, HasSubstr("\"remediation\":{\"applied\":[\"update-hal\"],\"skipped\":"
                               "[\"reconfigure-hardware-bound-apps\"],\"from\":\"started-system\""));
-  EXPECT_THAT(line, HasSubstr("\"verdict\":\"fixed\",\"differences\":[],\"timings_s\":{\"boot\":6.0,\"remediate\":4.1}}"));
+  EXPECT_THAT(line, HasSubstr("\"verdict\":\"fixed\",\"differences\":[],\"expected\":[],\"timings_s\":{\"boot\":6.0,\"remediate\":4.1}}"));
   auto back = parse_result_line(line);
   ASSERT_TRUE(back.has_value()) << back.error();
   EXPECT_EQ(back->remediation, r.remediation);

@@ -89,6 +89,20 @@ TEST(RulebookTest, RefusesEffectsThatMakeNoSense) {
             "\"reinstall-office\"; did you mean \"update-hal\"?\n");
 }
 
+TEST(RulebookTest, CuresNameSymptomsOfARuleWithActions) {
+  auto book = load_rulebook_text(
+      "[[rule]]\nid = \"x\"\nwhen = \"true\"\nactions = [\"update-hal\"]\ncures = [\"cpus_used\", \"stop-0x7b\"]\n",
+      "r.toml");
+  ASSERT_TRUE(book) << format_diagnostics(book.error());
+  EXPECT_EQ(book->rules[0].cures, (std::vector<std::string>{"cpus_used", "stop-0x7b"}));
+  EXPECT_EQ(errors_of("[[rule]]\nid = \"x\"\nwhen = \"true\"\nactions = [\"update-hal\"]\ncures = [\"cpu_used\"]\n"),
+            "r.toml:5:10: error: rule.cures: \"cpu_used\" is not a symptom; expected one of \"boots-degraded\", "
+            "\"stop-0x7b\", \"stop-0x79\", \"stop-0xa5\", \"no-bootable-device\", \"restore-refused\", \"hang\", "
+            "\"boot-file-missing\", \"role-fails\", \"cpus_used\", \"nics_orphaned\"; did you mean \"cpus_used\"?\n");
+  EXPECT_EQ(errors_of("[[rule]]\nid = \"x\"\nwhen = \"true\"\ncures = [\"hang\"]\n"),
+            "r.toml:4:9: error: rule \"x\" names what it cures but has no actions; add actions = [...] or remove cures\n");
+}
+
 TEST(RulebookTest, RefusesDuplicateIds) {
   EXPECT_EQ(errors_of(std::string(kRule) + kRule),
             "r.toml:8:1: error: rule id \"bmr-online\" is used twice; ids must be unique\n");

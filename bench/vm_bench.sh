@@ -67,40 +67,10 @@ fi
 evidence=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["evidence"])' "$line")
 [ -d "$evidence" ] || evidence="$PWD/$evidence"
 disk=$(ls "$work"/disks/*/*/destination-system.img | head -1)
-job=$evidence/destination.job
-xml=$evidence/destination.xml
-cpus=$(sed -n "s/.*<vcpu[^>]*>\([0-9]*\)<.*/\1/p" "$xml")
-mem=$(sed -n "s/.*<memory unit='MiB'>\([0-9]*\)<.*/\1/p" "$xml")
-bus=$(sed -n "s/.*<target dev='[a-z]*' bus='\([a-z]*\)'.*/\1/p" "$xml" | head -1)
-case $bus in
-  ide) dev=(-drive "file=$disk,format=raw,if=none,id=d0" -device ide-hd,drive=d0,bus=ide.0,bootindex=1) ;;
-  sata) dev=(-device ich9-ahci,id=ahci -drive "file=$disk,format=raw,if=none,id=d0" -device ide-hd,drive=d0,bus=ahci.0,bootindex=1) ;;
-  virtio) dev=(-drive "file=$disk,format=raw,if=none,id=d0" -device virtio-blk-pci,drive=d0,bootindex=1) ;;
-  scsi) dev=(-device lsi53c895a,id=scsi -drive "file=$disk,format=raw,if=none,id=d0" -device scsi-hd,drive=d0,bus=scsi.0,bootindex=1) ;;
-esac
-fw=()
-if grep -q "<loader" "$xml"; then
-  cp /usr/share/OVMF/OVMF_VARS_4M.fd "$work/vars.fd"
-  fw=(-drive if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd
-      -drive "if=pflash,format=raw,unit=1,file=$work/vars.fd")
-fi
-log=$work/bare.log
-t0=$(date +%s.%N)
-qemu-system-x86_64 -accel tcg -machine pc -cpu qemu64 -m "$mem" -smp "$cpus" -display none -monitor none \
-  -no-reboot -boot reboot-timeout=0 -serial "file:$log" -device pvpanic -action panic=exit-failure \
-  -fw_cfg "name=opt/org.restorelab/job,file=$job" -netdev user,id=n0,restrict=on \
-  -device e1000,netdev=n0,addr=0x10,romfile= "${fw[@]}" "${dev[@]}" &
-qpid=$!
-while kill -0 "$qpid" 2>/dev/null; do
-  grep -q '"event":"done"' "$log" 2>/dev/null && { kill "$qpid"; break; }
-  sleep 0.05
-done
-wait "$qpid" 2>/dev/null || true
-t1=$(date +%s.%N)
-bare=$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.1f", b - a}')
+read -r bare bare_outcome < <("$repo/bench/bare_boot.sh" "$evidence" "$disk")
 dest=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["timings_s"].get("destination", 0))' "$line")
 total=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["timings_s"]["total"])' "$line")
-echo "bare qemu boot of the destination disk: ${bare}s (outcome $(grep -o '"event":"boot","outcome":"[a-z0-9-]*"' "$log" | cut -d'"' -f8))"
+echo "bare qemu boot of the destination disk: ${bare}s (outcome $bare_outcome)"
 awk -v d="$dest" -v b="$bare" -v t="$total" 'BEGIN {
   printf "ratio destination phase / bare boot: %.2f\n", d / b
   printf "ratio whole scenario / bare boot:    %.2f\n", t / b }'

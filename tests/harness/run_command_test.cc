@@ -34,6 +34,17 @@ TEST_F(RunCommandTest, ShardAutoWithoutAJobEngineIsBadInput) {
                    "RESTORELAB_SHARD_COUNT, or CI_NODE_INDEX with CI_NODE_TOTAL)\n");
 }
 
+TEST_F(RunCommandTest, AnUnknownRemediationActionIsBadInputWithASuggestion) {
+  auto r = run_restorelab({"run", "--remediate-actions", "update-hal,in-place-upgrad", kExample});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(r.err, "restorelab run: --remediate-actions: \"in-place-upgrad\" is not an action; expected one of "
+                   "\"update-hal\", \"remove-display-adapter\", \"remove-network-adapter\", "
+                   "\"reconfigure-hardware-bound-apps\", \"in-place-upgrade\", \"verify-rpc-client-protocols\", "
+                   "\"reset-profiles-directory\", \"disable-extra-nics\", \"uninstall-filter-drivers\", "
+                   "\"install-prerequisites\", \"reinstall-office\"; did you mean \"in-place-upgrade\"?\n");
+  EXPECT_TRUE(r.out.empty());
+}
+
 const char* env(const std::map<std::string, std::string>& vars, const char* name) {
   auto it = vars.find(name);
   return it == vars.end() ? nullptr : it->second.c_str();

@@ -9,6 +9,7 @@
 #include "harness/run/result_json.h"
 #include "harness/run/run_plan.h"
 #include "harness/run/scenario_result.h"
+#include "harness/run/store_sink.h"
 
 namespace restorelab::run {
 namespace {
@@ -188,6 +189,19 @@ TEST(RemediationResultTest, TheJsonLineCarriesTheRemediationAndReadsBack) {
   ASSERT_TRUE(back.has_value()) << back.error();
   EXPECT_EQ(back->remediation, r.remediation);
   EXPECT_FALSE(parse_result_line(result_json_line(agreeing()))->remediation.has_value());
+}
+
+TEST(RemediationResultTest, TheStoreKeepsTheRemediationWithItsResult) {
+  ScenarioResult r = agreeing();
+  EXPECT_FALSE(to_record(r).remediation_json.has_value());
+  r.remediation = RemediationResult{};
+  r.remediation->verdict = RemediationResult::Kind::NotFixed;
+  r.remediation->applied = {"update-hal"};
+  const auto record = to_record(r);
+  ASSERT_TRUE(record.remediation_json.has_value());
+  EXPECT_THAT(*record.remediation_json, HasSubstr("\"verdict\":\"not-fixed\""));
+  // `results show` reads results back from the stored line.
+  EXPECT_EQ(from_record(record)->remediation, r.remediation);
 }
 
 TEST(RemediationResultTest, NotFixedExitsOneAndAnErrorExitsThree) {

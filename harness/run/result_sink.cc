@@ -28,7 +28,7 @@ std::string observed_text(const Observation& o) {
   std::string out(name_of(*o.outcome));
   if (!o.stop_code.empty()) out += " (" + o.stop_code + ")";
   if (o.cpus_used) out += text(", {} of {} cpu(s) online", *o.cpus_used, o.cpus_present.value_or(0));
-  if (o.nics_configured || o.nics_orphaned)
+  if (boots(*o.outcome) && (o.nics_configured || o.nics_orphaned))
     out += text(", nics configured {} orphaned {}", o.nics_configured.value_or(0), o.nics_orphaned.value_or(0));
   if (!o.evidence.empty()) out += "  [" + o.evidence + "]";
   return out;

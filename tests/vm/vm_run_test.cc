@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
+#include <map>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -103,6 +104,33 @@ TEST_F(VmRunTest, SystemStateFromAFullServerBackupBoots) {
 
 // up-on-mp.toml (boots-degraded, one of four processors) runs in
 // vm_remediation_test.cc, which checks that first boot and its remediation.
+
+// The outcomes whose decision the guest emulates from facts it reads (the
+// HAL pair, the directory service's paths; images/README.md, "Outcomes:
+// physical or emulated"), two at a time, so the library has a VM-tested
+// example of each.
+TEST_F(VmRunTest, TheHalStopsAndTheRoleFailureAgreeOnVms) {
+  std::vector<std::string> argv = {RESTORELAB_VM_CLI, "run", "--json", "--jobs", "2", "--db", "none", "--work",
+                                   (test_dir() / "work").string(), "--evidence", (test_dir() / "runs").string()};
+  const std::map<std::string, std::string> expected = {{"vm-acpi-on-mps", "stop-0xa5"},
+                                                       {"vm-mps-on-standard-pc", "stop-0x79"},
+                                                       {"vm-dc-ntds-elsewhere", "role-fails"}};
+  for (const char* f : {"acpi-on-mps.toml", "mps-on-standard-pc.toml", "dc-ntds-elsewhere.toml"})
+    argv.push_back(std::string(RESTORELAB_VM_SCENARIOS) + "/" + f);
+  auto p = machines::run_process(argv, 20min);
+  ASSERT_TRUE(p) << p.error().message;
+  EXPECT_EQ(p->exit_code, 0) << p->output;
+  std::map<std::string, std::string> seen;
+  std::istringstream in(p->output);
+  for (std::string l; std::getline(in, l);) {
+    if (!l.starts_with("{\"id\"")) continue;
+    const auto line = nlohmann::json::parse(l, nullptr, false);
+    ASSERT_TRUE(line.is_object()) << l;
+    EXPECT_EQ(line["verdict"], "agree") << l;
+    seen[line["id"].get<std::string>()] = line["observed"]["outcome"].is_string() ? line["observed"]["outcome"] : "";
+  }
+  EXPECT_EQ(seen, expected) << p->output;
+}
 
 TEST_F(VmRunTest, IdeOntoVirtioStops0x7B) { expect_outcome("ide-to-virtio.toml", "stop-0x7b", std::nullopt); }
 

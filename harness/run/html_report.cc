@@ -81,6 +81,16 @@ std::string data_json(const RunSummary& summary, const fs::path& page) {
     json.key("attempts").value(r.attempt_count);
     json.key("reused").value(r.reused);
     json.key("reused_from").value(r.reused_from.value_or(0));
+    // "fixed (in-place-upgrade)", "not-fixed: outcome: stop-0x7b, not boots"; empty without --remediate.
+    std::string remediation;
+    if (const auto& m = r.remediation) {
+      remediation = std::string(remediation_verdict_name(m->verdict));
+      for (std::size_t i = 0; i < m->applied.size(); ++i) remediation += (i == 0 ? " (" : ", ") + m->applied[i];
+      if (!m->applied.empty()) remediation += ")";
+      for (const std::string& d : m->differences) remediation += ": " + d;
+      if (!m->error.empty()) remediation += ": " + m->error;
+    }
+    json.key("remediation").value(remediation);
     auto total = r.timings.find("total");
     json.key("seconds").value(total == r.timings.end() ? 0.0 : total->second);
     json.key("href").value(href_text);
@@ -212,6 +222,7 @@ function table(rows) {
     if (r.error) v.appendChild(el('div', {class: 'muted'}, r.error));
     if (r.attempts > 1) v.appendChild(el('div', {class: 'muted'}, r.attempts + ' attempts'));
     if (r.reused) v.appendChild(el('div', {class: 'muted'}, 'reused from run ' + r.reused_from));
+    if (r.remediation) v.appendChild(el('div', {class: 'muted'}, 'remediation ' + r.remediation));
     tr.appendChild(v);
     tr.appendChild(el('td', {}, r.predicted + (r.supported ? '' : ' (not supported)')));
     tr.appendChild(el('td', {}, r.observed + (r.stop_code ? ' ' + r.stop_code : '') + (r.detail ? ' - ' + r.detail : '')));

@@ -51,6 +51,11 @@ TEST_F(RunHtmlReportTest, ChromiumShowsTheMixOfEachCellTheTableAndTheScreens) {
   summary.results = {result("acpi-pc", "ide", Verdict::Kind::Agree), result("acpi-pc", "ide", Verdict::Kind::Disagree),
                      result("acpi-pc", "sata", Verdict::Kind::Agree), result("mps-uniprocessor", "ide", Verdict::Kind::Error)};
   summary.results[1].id += "-2";
+  RemediationResult m;
+  m.verdict = RemediationResult::Kind::NotFixed;
+  m.applied = {"update-hal"};
+  m.differences = {"outcome: stop-0x7b, not boots"};
+  summary.results[0].remediation = m;
   summary.stale_deviations = {"old-entry"};
   const std::string page = dir_ + "/report.html";
   ASSERT_TRUE(HtmlSink(page).finish(summary));
@@ -67,6 +72,7 @@ TEST_F(RunHtmlReportTest, ChromiumShowsTheMixOfEachCellTheTableAndTheScreens) {
   EXPECT_NE(dom.find("href=\"runs/m.acpi-pc.ide/destination.serial.log\""), std::string::npos);
   EXPECT_NE(dom.find("KB249694: &lt;b&gt;not bold&lt;/b&gt;"), std::string::npos);
   EXPECT_NE(dom.find("known deviations that excused nothing: old-entry"), std::string::npos);
+  EXPECT_NE(dom.find("remediation not-fixed (update-hal): outcome: stop-0x7b, not boots"), std::string::npos);
 }
 
 }  // namespace

@@ -41,15 +41,6 @@ std::optional<int> num(const Json& j, std::string_view key) {
   return it->get<int>();
 }
 
-std::vector<std::string> strs(const Json& j, std::string_view key) {
-  std::vector<std::string> out;
-  auto it = j.find(std::string(key));
-  if (it == j.end() || !it->is_array()) return out;
-  for (const auto& v : *it)
-    if (v.is_string()) out.push_back(v.get<std::string>());
-  return out;
-}
-
 bool has(const std::vector<std::string>& v, std::string_view s) { return std::ranges::find(v, s) != v.end(); }
 
 /// QEMU went away without the guest asking: libvirt's "stopped/failed"
@@ -140,8 +131,8 @@ Observation observe_boot(const VmRecord& r, const std::vector<SerialEvent>& even
     o.nics_configured = num(j, vocab::kFieldNicsConfigured);
     o.nics_orphaned = num(j, vocab::kFieldNicsOrphaned);
     o.nics_unconfigured = num(j, vocab::kFieldNicsUnconfigured);
-    o.mac_changed = strs(j, vocab::kFieldMacChanged);
-    o.degraded = strs(j, vocab::kFieldDegraded);
+    o.mac_changed = string_list(j, vocab::kFieldMacChanged);
+    o.degraded = string_list(j, vocab::kFieldDegraded);
     o.detail = detail_of(*boot, str(j, vocab::kFieldDetail));
     o.evidence = vm + " boot line";
     if (boot->cut) o.evidence += " (cut short)";

@@ -14,15 +14,6 @@ namespace vocab = vocabulary;
 
 bool contains(const auto& list, std::string_view item) { return std::ranges::find(list, item) != list.end(); }
 
-std::vector<std::string> strings(const nlohmann::ordered_json& j, std::string_view key) {
-  std::vector<std::string> out;
-  auto it = j.find(std::string(key));
-  if (it == j.end() || !it->is_array()) return out;
-  for (const auto& v : *it)
-    if (v.is_string()) out.push_back(v.get<std::string>());
-  return out;
-}
-
 constexpr std::array<std::string_view, 3> kNicActions = {
     vocab::kActionRemoveNetworkAdapter, vocab::kActionDisableExtraNics, vocab::kActionReconfigureHardwareBoundApps};
 
@@ -51,9 +42,9 @@ std::optional<RemediatedLine> read_remediated(std::string_view serial) {
   if (line == nullptr || line->cut) return std::nullopt;
   RemediatedLine r;
   if (auto it = line->fields.find("from"); it != line->fields.end() && it->is_string()) r.from = it->get<std::string>();
-  r.applied = strings(line->fields, vocab::kFieldApplied);
-  r.skipped = strings(line->fields, vocab::kFieldSkipped);
-  r.changes = strings(line->fields, vocab::kFieldChanges);
+  r.applied = string_list(line->fields, vocab::kFieldApplied);
+  r.skipped = string_list(line->fields, vocab::kFieldSkipped);
+  r.changes = string_list(line->fields, vocab::kFieldChanges);
   return r;
 }
 

@@ -96,6 +96,15 @@ std::vector<SerialEvent> parse_serial(std::string_view log) {
   return events;
 }
 
+std::vector<std::string> string_list(const nlohmann::ordered_json& fields, std::string_view key) {
+  std::vector<std::string> out;
+  auto it = fields.find(std::string(key));
+  if (it == fields.end() || !it->is_array()) return out;
+  for (const auto& v : *it)
+    if (v.is_string()) out.push_back(v.get<std::string>());
+  return out;
+}
+
 const SerialEvent* last_event(const std::vector<SerialEvent>& events, std::string_view name) {
   for (auto it = events.rbegin(); it != events.rend(); ++it)
     if (it->event == name) return &*it;

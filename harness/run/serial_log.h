@@ -31,6 +31,10 @@ struct SerialEvent {
 /// '}'. A line that ends with its whole JSON object but no newline is not cut.
 std::vector<SerialEvent> parse_serial(std::string_view log);
 
+/// The strings of the list `key` of a report line's fields (other items and
+/// a key that is not a list are left out).
+std::vector<std::string> string_list(const nlohmann::ordered_json& fields, std::string_view key);
+
 /// The last event named `name`, or null.
 const SerialEvent* last_event(const std::vector<SerialEvent>& events, std::string_view name);
 

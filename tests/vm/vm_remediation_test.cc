@@ -9,7 +9,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "harness/machines/process.h"
+#include "tests/vm/vm_cli.h"
 
 namespace restorelab::run {
 namespace {
@@ -18,11 +18,7 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using nlohmann::json;
 
-struct CliRun {
-  int exit_code = -1;
-  std::string output;
-  json line;  ///< the scenario's JSON line (null when none)
-};
+using vmtest::CliRun;
 
 fs::path test_dir() {
   static const fs::path dir = fs::temp_directory_path() / ("restorelab-vm-remediation-" + std::to_string(::getpid()));
@@ -30,22 +26,9 @@ fs::path test_dir() {
 }
 
 CliRun remediate(const std::string& scenario, const std::vector<std::string>& extra = {}) {
-  std::vector<std::string> argv = {RESTORELAB_VM_CLI, "run", "--json", "--remediate", "--db", "none", "--work",
-                                   (test_dir() / "work").string(), "--evidence", (test_dir() / "runs").string()};
-  argv.insert(argv.end(), extra.begin(), extra.end());
-  argv.push_back(std::string(RESTORELAB_VM_SCENARIOS) + "/" + scenario);
-  CliRun r;
-  auto p = machines::run_process(argv, 20min);
-  if (!p) {
-    r.output = p.error().message;
-    return r;
-  }
-  r.exit_code = p->exit_code;
-  r.output = p->output;
-  std::istringstream in(p->output);
-  for (std::string l; std::getline(in, l);)
-    if (l.starts_with("{\"id\"")) r.line = json::parse(l, nullptr, false);
-  return r;
+  std::vector<std::string> options = {"--remediate"};
+  options.insert(options.end(), extra.begin(), extra.end());
+  return vmtest::run_scenarios(test_dir(), options, {scenario});
 }
 
 std::string read(const fs::path& p) {

@@ -17,6 +17,7 @@
 #include "harness/libvirt/libvirt_hypervisor.h"
 #include "harness/machines/process.h"
 #include "harness/run/run_session.h"
+#include "tests/vm/vm_cli.h"
 
 namespace restorelab::run {
 namespace {
@@ -24,11 +25,7 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-struct CliRun {
-  int exit_code = -1;
-  std::string output;
-  nlohmann::json line;  ///< the scenario's JSON line (null when none)
-};
+using vmtest::CliRun;
 
 fs::path test_dir() {
   static const fs::path dir = fs::temp_directory_path() / ("restorelab-vm-test-" + std::to_string(::getpid()));
@@ -36,23 +33,7 @@ fs::path test_dir() {
 }
 
 CliRun run_cli(const std::vector<std::string>& extra, const std::string& scenario) {
-  // --db none: these tests boot every time; the store's reuse has tests of its own.
-  std::vector<std::string> argv = {RESTORELAB_VM_CLI, "run", "--json", "--db", "none", "--work",
-                                   (test_dir() / "work").string(), "--evidence", (test_dir() / "runs").string()};
-  argv.insert(argv.end(), extra.begin(), extra.end());
-  argv.push_back(std::string(RESTORELAB_VM_SCENARIOS) + "/" + scenario);
-  CliRun r;
-  auto p = machines::run_process(argv, 20min);
-  if (!p) {
-    r.output = p.error().message;
-    return r;
-  }
-  r.exit_code = p->exit_code;
-  r.output = p->output;
-  std::istringstream in(p->output);
-  for (std::string l; std::getline(in, l);)
-    if (l.starts_with("{\"id\"")) r.line = nlohmann::json::parse(l, nullptr, false);
-  return r;
+  return vmtest::run_scenarios(test_dir(), extra, {scenario});
 }
 
 /// Runs the scenario and checks the observed outcome and the verdict.
@@ -110,26 +91,19 @@ TEST_F(VmRunTest, SystemStateFromAFullServerBackupBoots) {
 // physical or emulated"), two at a time, so the library has a VM-tested
 // example of each.
 TEST_F(VmRunTest, TheHalStopsAndTheRoleFailureAgreeOnVms) {
-  std::vector<std::string> argv = {RESTORELAB_VM_CLI, "run", "--json", "--jobs", "2", "--db", "none", "--work",
-                                   (test_dir() / "work").string(), "--evidence", (test_dir() / "runs").string()};
   const std::map<std::string, std::string> expected = {{"vm-acpi-on-mps", "stop-0xa5"},
                                                        {"vm-mps-on-standard-pc", "stop-0x79"},
                                                        {"vm-dc-ntds-elsewhere", "role-fails"}};
-  for (const char* f : {"acpi-on-mps.toml", "mps-on-standard-pc.toml", "dc-ntds-elsewhere.toml"})
-    argv.push_back(std::string(RESTORELAB_VM_SCENARIOS) + "/" + f);
-  auto p = machines::run_process(argv, 20min);
-  ASSERT_TRUE(p) << p.error().message;
-  EXPECT_EQ(p->exit_code, 0) << p->output;
+  CliRun r = vmtest::run_scenarios(test_dir(), {"--jobs", "2"},
+                                   {"acpi-on-mps.toml", "mps-on-standard-pc.toml", "dc-ntds-elsewhere.toml"});
+  EXPECT_EQ(r.exit_code, 0) << r.output;
   std::map<std::string, std::string> seen;
-  std::istringstream in(p->output);
-  for (std::string l; std::getline(in, l);) {
-    if (!l.starts_with("{\"id\"")) continue;
-    const auto line = nlohmann::json::parse(l, nullptr, false);
-    ASSERT_TRUE(line.is_object()) << l;
-    EXPECT_EQ(line["verdict"], "agree") << l;
+  for (const auto& line : r.lines) {
+    ASSERT_TRUE(line.is_object()) << r.output;
+    EXPECT_EQ(line["verdict"], "agree") << line.dump();
     seen[line["id"].get<std::string>()] = line["observed"]["outcome"].is_string() ? line["observed"]["outcome"] : "";
   }
-  EXPECT_EQ(seen, expected) << p->output;
+  EXPECT_EQ(seen, expected) << r.output;
 }
 
 TEST_F(VmRunTest, IdeOntoVirtioStops0x7B) { expect_outcome("ide-to-virtio.toml", "stop-0x7b", std::nullopt); }

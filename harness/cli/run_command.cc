@@ -9,6 +9,7 @@
 #include "harness/cli/run_scenarios.h"
 #include "harness/output/output_file.h"
 #include "rules/diagnostic.h"
+#include "rules/printable.h"
 
 namespace restorelab {
 
@@ -60,7 +61,8 @@ int run_command(const std::vector<std::string>& args, Streams& io) {
   for (const std::string& action : a.remediate_actions) {
     if (parse_enum<Action>(action)) continue;
     std::vector<std::string_view> names(EnumNames<Action>::names.begin(), EnumNames<Action>::names.end());
-    io.err << "restorelab run: --remediate-actions: \"" << action << "\" is not an action; expected one of "
+    io.err << "restorelab run: --remediate-actions: \"" << escape_control_characters(action)
+           << "\" is not an action; expected one of "
            << join_names(names);
     if (auto suggestion = did_you_mean(action, names); !suggestion.empty()) io.err << "; " << suggestion;
     io.err << "\n";

@@ -59,6 +59,11 @@ BootResult DecideBoot(const BootFacts& facts) {
   }
   result.nics = EvaluateNics(registry, facts.nics);
   if (result.nics.orphaned > 0) result.degraded.push_back("nic-orphaned");
+  // An adapter the restored configuration has no entry for comes up
+  // unconfigured (restore-rules.md: the NIC count differs); only when the
+  // source configured adapters at all.
+  if (result.nics.unconfigured > 0 && registry.GetInt("nic.count", 0) > 0 && result.nics.orphaned == 0)
+    result.degraded.push_back("nic-unconfigured");
   result.display_settings_lost = DisplaySettingsLost(registry, facts.display);
   if (result.display_settings_lost) result.degraded.push_back("display");
   result.outcome = result.degraded.empty() ? vocab::kOutcomeBoots : vocab::kOutcomeBootsDegraded;

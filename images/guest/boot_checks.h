@@ -39,7 +39,7 @@ struct BootResult {
   std::string hal_check;    ///< HalVerdictName, or "not-applicable" (Vista and later)
   NicReport nics;
   bool display_settings_lost = false;
-  std::vector<std::string> degraded;  ///< why boots-degraded: "uniprocessor-hal", "nic-orphaned", "display"
+  std::vector<std::string> degraded;  ///< why boots-degraded: "uniprocessor-hal", "nic-orphaned", "nic-unconfigured", "display"
 };
 
 /// Decides the outcome:
@@ -48,7 +48,8 @@ struct BootResult {
 ///  3. NT 5.x HAL rule                    -> stop-0xa5 | hang | stop-0x79 (emulated)
 ///  4. DC role data missing at its paths  -> role-fails (emulated)
 ///  5. fewer CPUs than present with a UP HAL, orphaned NIC configuration,
-///     lost display settings               -> boots-degraded; else boots.
+///     an added adapter the configuration lacks (when it had any), lost
+///     display settings                    -> boots-degraded; else boots.
 BootResult DecideBoot(const BootFacts& facts);
 
 /// The text Windows prints for a stop, e.g.

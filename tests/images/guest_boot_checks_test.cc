@@ -94,6 +94,23 @@ TEST(GuestBootChecksTest, AnotherNicModelOrphansTheConfiguration) {
   EXPECT_EQ(result.nics.orphaned_bindings, std::vector<std::string>{"e1000@0000:00:03.0"});
 }
 
+// restore-rules.md, outcome 6: the NIC count differs. The restored
+// configuration has no entry for the added adapter, which comes up
+// unconfigured.
+TEST(GuestBootChecksTest, AnAddedAdapterTheConfigurationLacksIsDegraded) {
+  BootFacts facts = Booted(kWs2003Up, "acpi-uniprocessor");
+  facts.nics.push_back({"e1000", "0000:00:04.0", "52:54:00:00:00:02"});
+  BootResult result = DecideBoot(facts);
+  EXPECT_EQ(result.outcome, "boots-degraded");
+  EXPECT_EQ(result.nics.orphaned, 0);
+  EXPECT_EQ(result.nics.unconfigured, 1);
+  EXPECT_EQ(result.degraded, std::vector<std::string>{"nic-unconfigured"});
+  // A source without any adapter configured nothing: a new one is not a loss.
+  BootFacts bare = Booted("os.version=windows-server-2003\nhal=acpi-uniprocessor\ndisplay.model=vga\n",
+                          "acpi-uniprocessor");
+  EXPECT_EQ(DecideBoot(bare).outcome, "boots");
+}
+
 TEST(GuestBootChecksTest, LostDisplaySettingsAreDegraded) {
   BootFacts facts = Booted(kWs2003Up, "acpi-uniprocessor");
   facts.display = "cirrus";

@@ -97,6 +97,18 @@ std::string_view required_event(Phase p) {
   return vocab::kEventBoot;
 }
 
+/// The VM's job starts the OS on its disk before its own phase (`boot`
+/// first: the restore VM of a restore.after chain, images/README.md) and
+/// that phase never ran: the start failed, and how is the scenario's
+/// outcome, read as the destination's boot is.
+bool start_failed(const VmRecord& r, const std::vector<SerialEvent>& events) {
+  const SerialEvent* job = last_event(events, vocab::kEventJob);
+  if (job == nullptr) return false;
+  const std::vector<std::string> phases = strs(job->fields, vocab::kFieldPhases);
+  return phases.size() > 1 && phases.front() == vocab::kPhaseBoot &&
+         last_event(events, required_event(r.phase)) == nullptr;
+}
+
 bool is_stop(Outcome o) { return o == Outcome::Stop0x7B || o == Outcome::Stop0x79 || o == Outcome::Stop0xA5; }
 
 /// What a cut line says about itself, for `detail`: `the serial console cut
@@ -201,7 +213,7 @@ Observation observe(const std::vector<VmRecord>& records) {
     if (r.end == VmEnd::StartFailed || r.end == VmEnd::Failed || r.end == VmEnd::Interrupted ||
         r.end == VmEnd::TimedOut)
       return fail(text("{} VM: {}", vm, describe_end(r, events)));
-    if (r.phase == Phase::Destination) return observe_boot(r, events);
+    if (r.phase == Phase::Destination || start_failed(r, events)) return observe_boot(r, events);
     const bool done = last_event(events, vocab::kEventDone) != nullptr;
     if (!done) return fail(text("{} VM ended before its job finished: {}", vm, describe_end(r, events)));
     if (last_event(events, required_event(r.phase)) == nullptr)

@@ -456,7 +456,7 @@ int RunGuest(Platform& platform) {
   } else {
     run.job = *job;
     std::vector<std::string> phases = run.job.GetList(vocab::kKeyPhase);
-    run.Emit(Event(vocab::kEventJob).Add("scenario", run.job.Get(vocab::kKeyScenario)).Add("phases", phases)
+    run.Emit(Event(vocab::kEventJob).Add("scenario", run.job.Get(vocab::kKeyScenario)).Add(vocab::kFieldPhases, phases)
                  .Add("disk", run.role));
     if (phases.empty()) {
       // The harness writes no phase into a job it refused.

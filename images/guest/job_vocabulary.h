@@ -226,6 +226,7 @@ inline constexpr std::string_view kFieldNicsOrphaned = "nics_orphaned";
 inline constexpr std::string_view kFieldNicsUnconfigured = "nics_unconfigured";
 inline constexpr std::string_view kFieldMacChanged = "mac_changed";
 inline constexpr std::string_view kFieldDegraded = "degraded";
+inline constexpr std::string_view kFieldPhases = "phases";        ///< job: the job's phases, in order
 
 /// Outcomes the guest decides (rules `Outcome` names). A `boot` line's
 /// outcome is one of them except restore-refused and hang (a hang prints

@@ -159,5 +159,18 @@ TEST_F(VmChainTest, SystemStateAfterAFullServerRestoreOnTheSameHardwareBoots) {
   EXPECT_EQ(restore_line(r.evidence / "restore.serial.log")["kind"], "system-state");
 }
 
+// The full-server restore keeps the destination's boot.ini (C:\WIN2003) and
+// restores the source's installation under C:\WINDOWS: the OS it left finds
+// no kernel where boot.ini points, so the system state is never restored.
+TEST_F(VmChainTest, SystemStateAfterAFullServerRestoreOntoAnotherSystemrootMissesTheKernelFirst) {
+  const ChainRun r = run_chain("system-state-after-full-server-systemroot-differs.toml");
+  expect_agrees(r, "boot-file-missing");
+  EXPECT_EQ(r.line["observed"]["seen"], "restore boot line") << r.output;
+  EXPECT_EQ(r.line["observed"]["detail"], "C:\\WIN2003\\system32\\ntoskrnl.exe") << r.output;
+  EXPECT_EQ(restore_line(r.evidence / "recovery.serial.log")["boot_ini_kept"], "C:\\WIN2003");
+  EXPECT_TRUE(events(r.evidence / "restore.serial.log", "restore").empty());
+  EXPECT_FALSE(fs::exists(r.evidence / "destination.serial.log"));
+}
+
 }  // namespace
 }  // namespace restorelab::run

@@ -98,15 +98,21 @@ std::string_view required_event(Phase p) {
 }
 
 /// The VM's job starts the OS on its disk before its own phase (`boot`
-/// first: the restore VM of a restore.after chain, images/README.md) and
-/// that phase never ran: the start failed, and how is the scenario's
-/// outcome, read as the destination's boot is.
+/// first: the restore VM of a restore.after chain, images/README.md), that
+/// phase never ran, and the start is what ended the run (a stop, a hang, a
+/// missing file; not an OS that started): the start failed, and how is the
+/// scenario's outcome, read as the destination's boot is. A VM that died
+/// after its OS started is not read here: it failed.
 bool start_failed(const VmRecord& r, const std::vector<SerialEvent>& events) {
   const SerialEvent* job = last_event(events, vocab::kEventJob);
   if (job == nullptr) return false;
   const std::vector<std::string> phases = strs(job->fields, vocab::kFieldPhases);
-  return phases.size() > 1 && phases.front() == vocab::kPhaseBoot &&
-         last_event(events, required_event(r.phase)) == nullptr;
+  if (phases.size() < 2 || phases.front() != vocab::kPhaseBoot) return false;
+  if (last_event(events, required_event(r.phase)) != nullptr) return false;
+  const SerialEvent* boot = last_event(events, vocab::kEventBoot);
+  if (boot == nullptr) return true;  // a hang, or a line cut short: observe_boot tells
+  const auto outcome = parse_enum<Outcome>(str(boot->fields, vocab::kFieldOutcome));
+  return !outcome || !(boots(*outcome) || *outcome == Outcome::RoleFails);
 }
 
 bool is_stop(Outcome o) { return o == Outcome::Stop0x7B || o == Outcome::Stop0x79 || o == Outcome::Stop0xA5; }

@@ -349,5 +349,16 @@ TEST(ObserverTest, AChainsRestoreVmWhoseOsStartedGoesOnToTheDestination) {
   EXPECT_TRUE(cut.failed());
 }
 
+// The OS started; the VM died before its restore: that is a failed run, not
+// the scenario booting.
+TEST(ObserverTest, AChainsRestoreVmThatDiesAfterItsOsStartedIsAnError) {
+  Observation o = observe(bmr_then(record(
+      Phase::Restore, VmEnd::Stopped,
+      kChainRestoreStart + "RESTORELAB {\"event\":\"boot\",\"outcome\":\"boots\",\"cpus_online\":1}\r\n",
+      {"stopped/failed"}, "shut off (failed)")));
+  EXPECT_EQ(o.outcome, std::nullopt);
+  EXPECT_EQ(o.error, "restore VM ended before its job finished: its QEMU process died (shut off (failed))");
+}
+
 }  // namespace
 }  // namespace restorelab::run

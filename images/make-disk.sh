@@ -3,10 +3,10 @@
 # build-image.sh, in about a second, without mounting anything.
 #
 # Usage:
-#   images/make-disk.sh system   ARTIFACTS OUT.img --firmware bios|uefi --drivers BUS[,BUS...] [--uniprocessor]
+#   images/make-disk.sh system   ARTIFACTS OUT.img --firmware bios|uefi --drivers BUS[,BUS...] [--uniprocessor] [--size MIB]
 #   images/make-disk.sh initrd   ARTIFACTS OUT.img --drivers BUS[,BUS...] [--tools]
 #   images/make-disk.sh backup   ARTIFACTS OUT.img
-#   images/make-disk.sh blank    ARTIFACTS OUT.img
+#   images/make-disk.sh blank    ARTIFACTS OUT.img [--size MIB]
 #
 # system:   32 MiB. bios: MBR (syslinux mbr.bin), p1 FAT16 "RL-BOOT" (active,
 #           syslinux), p2 ext4 "RL-SYSTEM". uefi: GPT with the same two
@@ -25,6 +25,9 @@
 #           directly (the source, restore, recovery and reset VMs; README.md).
 # backup:   64 MiB, ext4 "RL-BACKUP" on the whole disk, empty.
 # blank:    32 MiB of zeros: the destination disk a bare-metal recovery fills.
+# --size:   system and blank disks of MIB MiB instead of 32 (a system disk at
+#           least 32: its partitions stay where they are, the rest is
+#           unallocated; a GPT's backup table is at the end of the disk).
 #
 # Needs: sfdisk, sgdisk, mkfs.fat, mtools, mke2fs (ci/setup.sh installs them).
 set -euo pipefail
@@ -42,17 +45,23 @@ firmware=bios
 drivers=
 uniprocessor=0
 tools=0
+size=32
 while [ $# -gt 0 ]; do
   case $1 in
     --firmware) firmware=$2; shift 2 ;;
     --drivers) drivers=$2; shift 2 ;;
     --uniprocessor) uniprocessor=1; shift ;;
     --tools) tools=1; shift ;;
+    --size) size=$2; shift 2 ;;
     *) echo "make-disk: unknown option $1" >&2; usage ;;
   esac
 done
 [ -f "$art/stamp" ] || { echo "make-disk: $art has no artifacts (run images/build-image.sh $art)" >&2; exit 1; }
 case $firmware in bios|uefi) ;; *) echo "make-disk: --firmware must be bios or uefi, got '$firmware'" >&2; exit 2 ;; esac
+case $size in ''|*[!0-9]*) echo "make-disk: --size must be a number of MiB, got '$size'" >&2; exit 2 ;; esac
+min_size=1
+[ "$kind" = system ] && min_size=32
+[ "$size" -ge "$min_size" ] || { echo "make-disk: a $kind disk needs --size $min_size or more, got $size" >&2; exit 2; }
 
 start=$(date +%s.%N)
 rm -f "$out.tmp"
@@ -141,7 +150,7 @@ case $kind in
   system)
     buses=$(canonical_drivers "$drivers")
     [ -n "$buses" ] || { echo "make-disk: system disks need --drivers (ide, sata, scsi, virtio)" >&2; exit 2; }
-    truncate -s 32M "$out.tmp"
+    truncate -s "${size}M" "$out.tmp"
     make_fat "$tmp/boot.img" 16 RL-BOOT
     if [ "$firmware" = bios ]; then
       printf 'label: dos\nlabel-id: 0x52455354\nstart=%s, size=%s, type=6, bootable\nstart=%s, size=%s, type=83\n' \
@@ -182,7 +191,7 @@ case $kind in
       -E root_owner=0:0,hash_seed=52455354-0000-4000-8000-0000000000b0 -d "$tmp/root" "$out.tmp" 64M >/dev/null
     ;;
   blank)
-    truncate -s 32M "$out.tmp"
+    truncate -s "${size}M" "$out.tmp"
     ;;
   *) usage ;;
 esac

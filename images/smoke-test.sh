@@ -199,6 +199,41 @@ check "bmr: the recovery environment restores with ASR onto virtio" \
 boot bmr-boot 60 bios bmr-boot.job -smp 1 $virtio_dst,bootindex=1 $(e1000)
 check "bmr: destination boots from virtio-blk" "$(is "$(field bmr-boot boot outcome)" boots)"
 
+# 8. A full-server restore onto a larger UEFI disk (windows-server-2012, GPT):
+#    the block-level image of the source's 32 MiB disk is restored onto the
+#    destination's own 64 MiB installation; the partitions stay where they
+#    were, the rest is unallocated and the GPT's backup table moves to the
+#    disk's end (sgdisk -v finds no problem); OVMF and systemd-boot start it.
+os12="os.version=windows-server-2012 os.edition=standard"
+disk system "$art" big-src.img --firmware uefi --drivers ide
+disk system "$art" big-dst.img --firmware uefi --drivers ide --size 64
+disk backup "$art" backup-big.img
+# shellcheck disable=SC2086
+job big-src.job phase=install,backup scenario=larger-disk machine.storage_drivers=ide backup.kind=full-server $os12
+# shellcheck disable=SC2086
+job big-reset.job phase=install scenario=larger-disk machine.storage_drivers=ide $os12
+job big-recover.job phase=recover scenario=larger-disk restore.kind=full-server
+job big-boot.job phase=boot scenario=larger-disk
+# shellcheck disable=SC2046
+boot big-source 120 uefi big-src.job -smp 1 $(ide big-src.img d0 ide.0 1) $(ide backup-big.img d1 ide.1 2) $(e1000)
+check "larger disk: source install + full-server image backup" "$(is "$(field big-source backup kind)" full-server)"
+# shellcheck disable=SC2046
+boot big-reset 120 uefi big-reset.job -smp 1 $(ide big-dst.img d0 ide.0 1) $(e1000)
+check "larger disk: the destination's own installation on 64 MiB" "$(is "$(field big-reset installed firmware)" uefi)"
+# shellcheck disable=SC2046
+boot big-recover 120 uefi big-recover.job -smp 1 -kernel "$art/vmlinuz" -initrd recovery.initrd \
+  -append "console=ttyS0,115200 quiet loglevel=0 rl.disk=recovery rl.boot=direct" \
+  $(ide big-dst.img d0 ide.0 3) $(ide backup-big.img d1 ide.1 2) $(e1000)
+check "larger disk: restored block for block, 32 MiB unallocated" \
+  "$( [ "$(field big-recover restore outcome)" = restored ] &&
+      [ "$(field big-recover restore unallocated_bytes)" = 33554432 ] &&
+      [ "$(field big-recover restore gpt_backup_moved)" = true ]; echo $?)"
+check "larger disk: sgdisk -v finds no problem in the restored GPT" \
+  "$(sgdisk -v big-dst.img | grep -q '^No problems found'; echo $?)"
+# shellcheck disable=SC2046
+boot big-boot 90 uefi big-boot.job -smp 1 $(ide big-dst.img d0 ide.0 1) $(e1000)
+check "larger disk: the destination boots through OVMF + systemd-boot" "$(is "$(field big-boot boot outcome)" boots)"
+
 if [ "$failures" -ne 0 ]; then
   echo "smoke-test: $failures check(s) failed; serial logs in $work" >&2
   exit 1

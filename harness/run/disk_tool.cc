@@ -62,6 +62,8 @@ std::vector<std::string> make_disk_argv(const fs::path& images_dir, const fs::pa
     argv.insert(argv.end(), {"--drivers", buses});
     if (disk.tools) argv.push_back("--tools");
   }
+  const bool sized = disk.kind == DiskRequest::Kind::System || disk.kind == DiskRequest::Kind::Blank;
+  if (sized && disk.size_mib != 0) argv.insert(argv.end(), {"--size", std::to_string(disk.size_mib)});
   return argv;
 }
 

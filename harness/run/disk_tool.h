@@ -29,6 +29,10 @@ struct DiskRequest {
   std::vector<DiskBus> drivers;        ///< system disks and initrds: boot-start drivers
   bool uniprocessor = false;           ///< system disks only: `nosmp` in the setup loader
   bool tools = false;                  ///< initrds only: with tools.img (the recovery environment)
+  /// System and blank disks: the disk's size in MiB; 0 is make-disk.sh's
+  /// 32 MiB. A system disk's partitions stay where they are, the rest is
+  /// unallocated (a destination larger than the source's image).
+  std::uint32_t size_mib = 0;
   bool operator==(const DiskRequest&) const = default;
 };
 std::string_view kind_name(DiskRequest::Kind k);  ///< "system", "initrd", ...

@@ -90,6 +90,24 @@ std::string_view required_event(Phase p) {
   return vocab::kEventBoot;
 }
 
+/// The VM's job starts the OS on its disk before its own phase (`boot`
+/// first: the restore VM of a restore.after chain, images/README.md), that
+/// phase never ran, and the start is what ended the run (a stop, a hang, a
+/// missing file; not an OS that started): the start failed, and how is the
+/// scenario's outcome, read as the destination's boot is. A VM that died
+/// after its OS started is not read here: it failed.
+bool start_failed(const VmRecord& r, const std::vector<SerialEvent>& events) {
+  const SerialEvent* job = last_event(events, vocab::kEventJob);
+  if (job == nullptr) return false;
+  const std::vector<std::string> phases = string_list(job->fields, vocab::kFieldPhases);
+  if (phases.size() < 2 || phases.front() != vocab::kPhaseBoot) return false;
+  if (last_event(events, required_event(r.phase)) != nullptr) return false;
+  const SerialEvent* boot = last_event(events, vocab::kEventBoot);
+  if (boot == nullptr) return true;  // a hang, or a line cut short: observe_boot tells
+  const auto outcome = parse_enum<Outcome>(str(boot->fields, vocab::kFieldOutcome));
+  return !outcome || !(boots(*outcome) || *outcome == Outcome::RoleFails);
+}
+
 bool is_stop(Outcome o) { return o == Outcome::Stop0x7B || o == Outcome::Stop0x79 || o == Outcome::Stop0xA5; }
 
 /// What a cut line says about itself, for `detail`: `the serial console cut
@@ -194,7 +212,7 @@ Observation observe(const std::vector<VmRecord>& records) {
     if (r.end == VmEnd::StartFailed || r.end == VmEnd::Failed || r.end == VmEnd::Interrupted ||
         r.end == VmEnd::TimedOut)
       return fail(text("{} VM: {}", vm, describe_end(r, events)));
-    if (is_test_boot(r.phase)) return observe_boot(r, events);
+    if (is_test_boot(r.phase) || start_failed(r, events)) return observe_boot(r, events);
     const bool done = last_event(events, vocab::kEventDone) != nullptr;
     if (!done) return fail(text("{} VM ended before its job finished: {}", vm, describe_end(r, events)));
     if (last_event(events, required_event(r.phase)) == nullptr)

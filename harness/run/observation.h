@@ -5,6 +5,9 @@
 //   1. a `restore` line with outcome restore-refused -> restore-refused;
 //   2. an `error` line -> the run failed;
 //   3. the destination's `boot` line -> its outcome (cpus_used = cpus_online);
+//      likewise a VM whose job starts the OS on its disk first (phases
+//      `boot,...`: the restore VM of a restore.after chain) when its own
+//      phase never ran: that start failed (stop, hang, missing file);
 //   4. kernel-start, then silence until the watchdog fired -> hang;
 //   5. no kernel-start, and the firmware gave up (reset with on_reboot=destroy,
 //      OVMF's shell, or silence) -> no-bootable-device.

@@ -172,6 +172,24 @@ std::string_view flag(bool b) { return b ? vocab::kTrue : vocab::kFalse; }
 
 bool nosmp(const Machine& m) { return hal_is_uniprocessor(m.hal) && is_nt5(m.os.version); }
 
+/// The restore of a chain's recovery VM: the scenario's own (bmr,
+/// full-server), or the earlier restore of a system-state restore
+/// (`restore.after`).
+RestoreKind image_restore(const Scenario& s) {
+  if (s.restore.kind != RestoreKind::SystemState) return s.restore.kind;
+  return s.restore.after == PriorRestore::FullServer ? RestoreKind::FullServer : RestoreKind::Bmr;
+}
+
+/// The backup the source takes. A chain's earlier restore restores the same
+/// backup's image, so it holds at least the image that restore needs (every
+/// image backup holds the system state as well: images/guest/backup.h).
+BackupKind source_backup(const Scenario& s) {
+  const BackupKind kind = s.backup == BackupKind::None ? BackupKind::SystemState : s.backup;
+  if (s.restore.kind != RestoreKind::SystemState || s.restore.after == PriorRestore::None) return kind;
+  const BackupKind needed = s.restore.after == PriorRestore::FullServer ? BackupKind::FullServer : BackupKind::Bmr;
+  return std::max(kind, needed);
+}
+
 }  // namespace
 
 std::string direct_kernel_cmdline(std::string_view role, bool uniprocessor) {
@@ -190,21 +208,35 @@ std::expected<std::string, Diagnostics> job_text(const Scenario& s, Phase phase,
       add_phases(job, {vocab::kPhaseInstall, vocab::kPhaseBackup});
       add_machine(job, s.source, "source");
       add_os(job, s.source.os, "source");
-      job.value(vocab::kKeyBackupKind, name_of(s.backup == BackupKind::None ? BackupKind::SystemState : s.backup),
-                "backup.kind");
+      job.value(vocab::kKeyBackupKind, name_of(source_backup(s)), "backup.kind");
       break;
     case Phase::Restore:
-      add_phases(job, {vocab::kPhaseInstall, vocab::kPhaseRestoreSystemState});
-      add_machine(job, s.destination, "destination");
-      add_os(job, s.destination.os, "destination");
+      if (s.restore.after == PriorRestore::None) {
+        add_phases(job, {vocab::kPhaseInstall, vocab::kPhaseRestoreSystemState});
+        add_machine(job, s.destination, "destination");
+        add_os(job, s.destination.os, "destination");
+      } else {
+        // The OS the earlier restore left must start before it can restore
+        // anything: the boot checks first, as at the destination's boot.
+        add_phases(job, {vocab::kPhaseBoot, vocab::kPhaseRestoreSystemState});
+        job.value(vocab::kKeyMachineHal, name_of(s.destination.hal), "destination.hal");
+        job.value(vocab::kKeyMachineCpus, std::to_string(s.destination.cpus), "destination.cpus");
+      }
       job.value(vocab::kKeyRestoreKind, vocab::kKindSystemState, "restore.kind");
       break;
     case Phase::Recovery:
       add_phases(job, {vocab::kPhaseRecover});
       add_machine(job, s.destination, "destination");
-      job.value(vocab::kKeyRestoreKind, name_of(s.restore.kind), "restore.kind");
-      job.value(vocab::kKeyRestoreAsr, flag(s.restore.asr), "restore.asr");
-      job.value(vocab::kKeyRestoreOffline, flag(s.restore.offline), "restore.offline");
+      if (s.restore.kind == RestoreKind::SystemState) {
+        // The earlier restore of a chain runs from the recovery environment.
+        job.value(vocab::kKeyRestoreKind, name_of(image_restore(s)), "restore.after");
+        job.value(vocab::kKeyRestoreAsr, flag(s.restore.asr), "restore.asr");
+        job.value(vocab::kKeyRestoreOffline, vocab::kTrue, "restore.after");
+      } else {
+        job.value(vocab::kKeyRestoreKind, name_of(s.restore.kind), "restore.kind");
+        job.value(vocab::kKeyRestoreAsr, flag(s.restore.asr), "restore.asr");
+        job.value(vocab::kKeyRestoreOffline, flag(s.restore.offline), "restore.offline");
+      }
       break;
     case Phase::Reset:
       add_phases(job, {vocab::kPhaseInstall});
@@ -225,6 +257,35 @@ std::expected<std::string, Diagnostics> job_text(const Scenario& s, Phase phase,
   }
   return job.finish();
 }
+
+namespace {
+
+/// What a directly started system VM runs, as far as its start depends on
+/// it: the boot-start drivers its loader would load (the initramfs) and
+/// whether the loader's line says `nosmp`.
+struct StartedSystem {
+  std::vector<DiskBus> drivers;
+  bool uniprocessor = false;
+};
+
+StartedSystem started(const DiskRequest& system) { return {system.drivers, system.uniprocessor}; }
+
+/// What the earlier image restore of a chain leaves on the destination's
+/// disk, as the guest's recover phase writes it (images/README.md): the
+/// source's disk block for block, so the source's boot-start drivers and
+/// HAL; with ASR, setup re-detected both (the destination disk's bus, the
+/// destination's HAL). The OS is the source's, so `nosmp` follows its
+/// version. A full-server restore keeps the destination's boot.ini, which
+/// changes where the files are looked for, not which drivers load.
+StartedSystem restored_system(const Scenario& s) {
+  StartedSystem sys;
+  sys.drivers = s.restore.asr ? std::vector<DiskBus>{s.destination.disk_bus} : s.source.storage_drivers.members();
+  const Hal hal = s.restore.asr ? s.destination.hal : s.source.hal;
+  sys.uniprocessor = is_nt5(s.source.os.version) && hal_is_uniprocessor(hal);
+  return sys;
+}
+
+}  // namespace
 
 RunPlan plan_run(const Scenario& s, const PlanPaths& paths, const std::vector<std::string>& remediate) {
   const fs::path disks = fs::absolute(paths.disk_dir);
@@ -251,12 +312,12 @@ RunPlan plan_run(const Scenario& s, const PlanPaths& paths, const std::vector<st
   // The initramfs of a directly started VM: that of `system` (its boot-start
   // drivers), or the recovery environment's (every driver and the tools).
   // Disks are named by index: plan.disks grows, so no pointer into it lives on.
-  auto initrd = [&](const std::string& vm_name, std::optional<std::size_t> system) {
+  auto initrd = [&](const std::string& vm_name, const std::optional<StartedSystem>& system) {
     DiskRequest d;
     d.kind = DiskRequest::Kind::Initrd;
     d.path = disks / (vm_name + ".initrd");
     if (system) {
-      d.drivers = plan.disks[*system].drivers;
+      d.drivers = system->drivers;
     } else {
       for (std::size_t b = 0; b < enum_count<DiskBus>(); ++b) d.drivers.push_back(static_cast<DiskBus>(b));
     }
@@ -265,13 +326,13 @@ RunPlan plan_run(const Scenario& s, const PlanPaths& paths, const std::vector<st
     return plan.disks.size() - 1;
   };
 
-  // `system`: the disk whose installation a directly started VM runs (its
-  // initramfs and `nosmp`); null for the recovery environment. Never used
-  // for the destination boot, which boots from its disk.
+  // `system`: the installation a directly started VM runs (its initramfs
+  // and `nosmp`); null for the recovery environment. Never used for the
+  // destination boot, which boots from its disk.
   // `from_disk`: through firmware and the loader on the first disk (the test
   // boots, and a remediation in the started system); else started directly.
   auto vm = [&](Phase phase, const Machine& hw, const std::string& seed,
-                std::vector<std::pair<std::size_t, DiskBus>> attached, std::optional<std::size_t> system,
+                std::vector<std::pair<std::size_t, DiskBus>> attached, std::optional<StartedSystem> system,
                 bool from_disk = false) {
     PlannedVm v;
     v.phase = phase;
@@ -307,7 +368,7 @@ RunPlan plan_run(const Scenario& s, const PlanPaths& paths, const std::vector<st
     }
     if (direct) {
       const std::size_t image = initrd(name, system);
-      const bool uniprocessor = system && plan.disks[*system].uniprocessor;
+      const bool uniprocessor = system && system->uniprocessor;
       v.spec.direct.kernel = (artifacts / (hw.firmware == Firmware::Uefi ? "vmlinuz" : "vmlinux")).string();
       v.spec.direct.initrd = plan.disks[image].path.string();
       v.spec.direct.cmdline = direct_kernel_cmdline(system ? "system" : "recovery", uniprocessor);
@@ -320,11 +381,23 @@ RunPlan plan_run(const Scenario& s, const PlanPaths& paths, const std::vector<st
   const Machine& dst = s.destination;
   switch (s.restore.kind) {
     case RestoreKind::SystemState: {
+      // restore.after: the earlier restore really runs first (a bare-metal
+      // recovery onto a blank disk, or a full-server restore onto the
+      // destination's own installation), and the system-state restore runs
+      // in the OS it left, started with that OS's drivers.
+      const PriorRestore after = s.restore.after;
       const auto src_sys = disk(DiskRequest::Kind::System, "source-system.img", &src);
       const auto backup = disk(DiskRequest::Kind::Backup, "backup.img", nullptr);
-      const auto dst_sys = disk(DiskRequest::Kind::System, "destination-system.img", &dst);
-      vm(Phase::Source, src, source_seed, {{src_sys, src.disk_bus}, {backup, src.disk_bus}}, src_sys);
-      vm(Phase::Restore, dst, destination_seed, {{dst_sys, dst.disk_bus}, {backup, dst.disk_bus}}, dst_sys);
+      const auto dst_sys = after == PriorRestore::Bmr
+                               ? disk(DiskRequest::Kind::Blank, "destination-system.img", nullptr)
+                               : disk(DiskRequest::Kind::System, "destination-system.img", &dst);
+      vm(Phase::Source, src, source_seed, {{src_sys, src.disk_bus}, {backup, src.disk_bus}}, started(plan.disks[src_sys]));
+      if (after == PriorRestore::FullServer)
+        vm(Phase::Reset, dst, destination_seed, {{dst_sys, dst.disk_bus}}, started(plan.disks[dst_sys]));
+      if (after != PriorRestore::None)
+        vm(Phase::Recovery, dst, destination_seed, {{backup, DiskBus::Ide}, {dst_sys, dst.disk_bus}}, std::nullopt);
+      const StartedSystem restore_runs = after == PriorRestore::None ? started(plan.disks[dst_sys]) : restored_system(s);
+      vm(Phase::Restore, dst, destination_seed, {{dst_sys, dst.disk_bus}, {backup, dst.disk_bus}}, restore_runs);
       vm(Phase::Destination, dst, destination_seed, {{dst_sys, dst.disk_bus}}, std::nullopt);
       break;
     }
@@ -338,15 +411,15 @@ RunPlan plan_run(const Scenario& s, const PlanPaths& paths, const std::vector<st
       const auto backup = disk(DiskRequest::Kind::Backup, "backup.img", nullptr);
       const auto dst_sys = full_server ? disk(DiskRequest::Kind::System, "destination-system.img", &dst)
                                        : disk(DiskRequest::Kind::Blank, "destination-system.img", nullptr);
-      vm(Phase::Source, src, source_seed, {{src_sys, src.disk_bus}, {backup, src.disk_bus}}, src_sys);
-      if (full_server) vm(Phase::Reset, dst, destination_seed, {{dst_sys, dst.disk_bus}}, dst_sys);
+      vm(Phase::Source, src, source_seed, {{src_sys, src.disk_bus}, {backup, src.disk_bus}}, started(plan.disks[src_sys]));
+      if (full_server) vm(Phase::Reset, dst, destination_seed, {{dst_sys, dst.disk_bus}}, started(plan.disks[dst_sys]));
       vm(Phase::Recovery, dst, destination_seed, {{backup, DiskBus::Ide}, {dst_sys, dst.disk_bus}}, std::nullopt);
       vm(Phase::Destination, dst, destination_seed, {{dst_sys, dst.disk_bus}}, std::nullopt);
       break;
     }
     case RestoreKind::PushButtonReset: {
       const auto dst_sys = disk(DiskRequest::Kind::System, "destination-system.img", &dst);
-      vm(Phase::Reset, dst, destination_seed, {{dst_sys, dst.disk_bus}}, dst_sys);
+      vm(Phase::Reset, dst, destination_seed, {{dst_sys, dst.disk_bus}}, started(plan.disks[dst_sys]));
       vm(Phase::Destination, dst, destination_seed, {{dst_sys, dst.disk_bus}}, std::nullopt);
       break;
     }

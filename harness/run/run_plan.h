@@ -6,6 +6,23 @@
 // Chains (VM names are PREFIX + scenario + "-" + phase):
 //   system-state       source (install,backup) -> restore (destination's own
 //                      install, then restore-system-state, one boot) -> destination (boot)
+//   system-state, restore.after = "bmr"
+//                      source (backup of at least kind bmr) -> recovery (the
+//                      bare-metal recovery from that backup onto a blank disk,
+//                      with restore.asr) -> restore (boot,restore-system-state:
+//                      the OS the BMR left starts, then restores the system
+//                      state) -> destination
+//   system-state, restore.after = "full-server"
+//                      source (backup of kind full-server) -> reset (the
+//                      destination's own installation) -> recovery (the
+//                      full-server restore, keeping its boot.ini) -> restore
+//                      (boot,restore-system-state) -> destination
+//                      The restore VM of a chain is started with what the
+//                      earlier restore left on the disk (the source's boot-start
+//                      drivers and HAL, or with ASR the destination's bus and
+//                      HAL), never with the prediction: when that OS cannot
+//                      start (0x7B, a HAL stop, a missing file) its boot line is
+//                      the scenario's outcome, observed in the restore VM.
 //   bmr                source -> recovery (the recovery environment restores
 //                      onto a blank disk of the destination) -> destination
 //   full-server        source -> reset (the destination's own installation of

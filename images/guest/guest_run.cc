@@ -5,6 +5,7 @@
 
 #include "images/guest/backup.h"
 #include "images/guest/boot_checks.h"
+#include "images/guest/gpt.h"
 #include "images/guest/hardware.h"
 #include "images/guest/installation.h"
 #include "images/guest/job_vocabulary.h"
@@ -372,10 +373,17 @@ void PhaseRecover(Run& run) {
   std::optional<std::string> kept_boot_ini;
   if (request.kind == vocab::kKindFullServer) kept_boot_ini = TargetBootIni(run, devices, target);
   if (auto s = RestoreImage(*backup, run.Dev(target)); !s) return ReportError(run, vocab::kPhaseRecover, s.error().message);
+  // Block for block: on a larger disk the partitions stay as they were and
+  // the rest is unallocated; a GPT's backup table moves to the disk's end.
+  auto gpt = FitGptToDisk(run.Dev(target), target.size_bytes);
+  if (!gpt) return ReportError(run, vocab::kPhaseRecover, gpt.error().message);
   if (auto s = run.platform.RereadPartitions(run.Dev(target)); !s) return ReportError(run, vocab::kPhaseRecover, s.error().message);
+  const int64_t image_bytes = backup->manifest.GetInt("disk.size_bytes", 0);
   Event event(vocab::kEventRestore);
   event.Add(vocab::kFieldOutcome, vocab::kRestored).Add("kind", request.kind).Add("target", target.name).Add("target_bus", target.bus)
-      .Add("asr", request.asr);
+      .Add("asr", request.asr).Add("image_bytes", image_bytes)
+      .Add("unallocated_bytes", static_cast<int64_t>(target.size_bytes) - image_bytes)
+      .Add("gpt_backup_moved", *gpt == GptFit::kMoved);
   std::optional<Installation> inst;
   if (request.asr || kept_boot_ini) {
     auto restored = WaitForVolume(run, kSystemLabel);
@@ -474,7 +482,7 @@ int RunGuest(Platform& platform) {
   } else {
     run.job = *job;
     std::vector<std::string> phases = run.job.GetList(vocab::kKeyPhase);
-    run.Emit(Event(vocab::kEventJob).Add("scenario", run.job.Get(vocab::kKeyScenario)).Add("phases", phases)
+    run.Emit(Event(vocab::kEventJob).Add("scenario", run.job.Get(vocab::kKeyScenario)).Add(vocab::kFieldPhases, phases)
                  .Add("disk", run.role));
     if (phases.empty()) {
       // The harness writes no phase into a job it refused.

@@ -271,6 +271,7 @@ inline constexpr std::string_view kFieldDegraded = "degraded";
 inline constexpr std::string_view kFieldApplied = "applied";      ///< remediated
 inline constexpr std::string_view kFieldSkipped = "skipped";      ///< remediated
 inline constexpr std::string_view kFieldChanges = "changes";      ///< remediated
+inline constexpr std::string_view kFieldPhases = "phases";        ///< job: the job's phases, in order
 
 /// Outcomes the guest decides (rules `Outcome` names). A `boot` line's
 /// outcome is one of them except restore-refused and hang (a hang prints

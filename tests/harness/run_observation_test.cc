@@ -300,5 +300,65 @@ TEST(ObserverTest, StartFailureAndTimeoutAreErrors) {
   EXPECT_EQ(observe({slow}).error, "source VM: no result within 150 s");
 }
 
+// restore.after: the restore VM starts the OS the earlier restore left
+// (phases boot,restore-system-state). When that start fails, the stop is the
+// scenario's outcome, not a chain that broke off.
+const std::string kChainRestoreStart =
+    "RESTORELAB {\"event\":\"kernel-start\",\"disk\":\"system\",\"firmware\":\"bios\",\"cpus_online\":1}\r\n"
+    "RESTORELAB {\"event\":\"job\",\"scenario\":\"x\",\"phases\":[\"boot\",\"restore-system-state\"],"
+    "\"disk\":\"system\"}\r\n";
+
+std::vector<VmRecord> bmr_then(VmRecord restore) {
+  return {record(Phase::Source, VmEnd::GuestDone, fixture("source-install-backup.log")),
+          record(Phase::Recovery, VmEnd::GuestDone,
+                 kKernelStart + "RESTORELAB {\"event\":\"restore\",\"outcome\":\"restored\",\"kind\":\"bmr\"}\r\n"
+                                "RESTORELAB {\"event\":\"done\",\"stopped\":false,\"error\":false}\r\n"),
+          std::move(restore)};
+}
+
+TEST(ObserverTest, AChainsRestoreVmThatCannotStartItsOsIsThatStop) {
+  Observation o = observe(bmr_then(record(
+      Phase::Restore, VmEnd::Stopped,
+      kChainRestoreStart + "*** STOP: 0x0000007B (INACCESSIBLE_BOOT_DEVICE)\r\n"
+                           "RESTORELAB {\"event\":\"boot\",\"outcome\":\"stop-0x7b\",\"stop_code\":\"0x0000007B\","
+                           "\"detail\":\"no RL-SYSTEM\",\"cpus_online\":1}\r\n",
+      {"crashed/panicked", "stopped/crashed"}, "shut off (crashed)")));
+  ASSERT_FALSE(o.failed()) << o.error;
+  EXPECT_EQ(o.outcome, Outcome::Stop0x7B);
+  EXPECT_EQ(o.stop_code, "0x0000007B");
+  EXPECT_EQ(o.evidence, "restore boot line + pvpanic");
+}
+
+TEST(ObserverTest, AChainsRestoreVmThatHangsAtItsStartIsAHang) {
+  Observation o = observe(bmr_then(record(Phase::Restore, VmEnd::Silent, kChainRestoreStart)));
+  EXPECT_EQ(o.outcome, Outcome::Hang);
+}
+
+TEST(ObserverTest, AChainsRestoreVmWhoseOsStartedGoesOnToTheDestination) {
+  Observation o = observe(bmr_then(record(
+      Phase::Restore, VmEnd::GuestDone,
+      kChainRestoreStart + "RESTORELAB {\"event\":\"boot\",\"outcome\":\"boots-degraded\",\"cpus_online\":1}\r\n"
+                           "RESTORELAB {\"event\":\"restore\",\"outcome\":\"restored\",\"kind\":\"system-state\"}\r\n"
+                           "RESTORELAB {\"event\":\"done\",\"stopped\":false,\"error\":false}\r\n")));
+  EXPECT_FALSE(o.final()) << o.error;
+  // A restore VM that only installs first is not read as a start.
+  Observation plain = observe(chain_then(record(Phase::Destination, VmEnd::GuestDone, fixture("boot-degraded-up-on-mp.log"))));
+  EXPECT_EQ(plain.outcome, Outcome::BootsDegraded);
+  Observation cut = observe({record(Phase::Source, VmEnd::GuestDone, fixture("source-install-backup.log")),
+                             record(Phase::Restore, VmEnd::Silent, kKernelStart)});
+  EXPECT_TRUE(cut.failed());
+}
+
+// The OS started; the VM died before its restore: that is a failed run, not
+// the scenario booting.
+TEST(ObserverTest, AChainsRestoreVmThatDiesAfterItsOsStartedIsAnError) {
+  Observation o = observe(bmr_then(record(
+      Phase::Restore, VmEnd::Stopped,
+      kChainRestoreStart + "RESTORELAB {\"event\":\"boot\",\"outcome\":\"boots\",\"cpus_online\":1}\r\n",
+      {"stopped/failed"}, "shut off (failed)")));
+  EXPECT_EQ(o.outcome, std::nullopt);
+  EXPECT_EQ(o.error, "restore VM ended before its job finished: its QEMU process died (shut off (failed))");
+}
+
 }  // namespace
 }  // namespace restorelab::run

@@ -108,6 +108,116 @@ TEST(RunPlanTest, AFullServerRestoreRestoresOntoTheDestinationsOwnInstallation) 
   EXPECT_EQ(bmr.disks[bmr.vms[1].disks[1]].kind, DiskRequest::Kind::Blank);
 }
 
+const DiskRequest& initrd_of(const RunPlan& plan, const PlannedVm& vm) {
+  const DiskRequest& d = plan.disks[vm.disks.back()];
+  EXPECT_EQ(d.kind, DiskRequest::Kind::Initrd);
+  return d;
+}
+
+std::string job_value(const PlannedVm& vm, const std::string& key) {
+  const auto read = guest::KeyValues::Parse(vm.job, "job");
+  EXPECT_TRUE(read.has_value());
+  return read ? read->Get(key, "<absent>") : "";
+}
+
+// "System state recovery after a BMR": the BMR really runs (from the same
+// backup, onto a blank disk), then the system-state restore runs in the OS
+// the BMR left. That OS is the source's: its VM starts with the source's
+// boot-start drivers and HAL, whatever the destination's scenario says.
+TEST(RunPlanTest, SystemStateAfterABmrRunsTheBmrAndRestoresInTheOsItLeft) {
+  Scenario s = scenario(RestoreKind::SystemState);
+  s.restore.after = PriorRestore::Bmr;
+  const RunPlan plan = plan_run(s, paths());
+  ASSERT_THAT(phases(plan), ElementsAre("source", "recovery", "restore", "destination"));
+  const PlannedVm& recovery = plan.vms[1];
+  const PlannedVm& restore = plan.vms[2];
+  EXPECT_EQ(job_value(plan.vms[0], "backup.kind"), "bmr");
+  EXPECT_EQ(job_value(recovery, "restore.kind"), "bmr");
+  EXPECT_EQ(job_value(recovery, "restore.offline"), "true");
+  EXPECT_EQ(plan.disks[recovery.disks[1]].kind, DiskRequest::Kind::Blank);
+  EXPECT_EQ(recovery.spec.disks[1].bus, DiskBus::Virtio);
+  // The restore VM runs on the disk the BMR wrote, with the backup beside it.
+  EXPECT_EQ(restore.disks[0], recovery.disks[1]);
+  EXPECT_EQ(restore.spec.disks[0].bus, DiskBus::Virtio);
+  EXPECT_EQ(restore.spec.disks[1].path, plan.disks[recovery.disks[0]].path.string());
+  EXPECT_EQ(job_value(restore, "phase"), "boot,restore-system-state");
+  EXPECT_EQ(job_value(restore, "os.version"), "<absent>");  // nothing is installed
+  // The source's IDE driver only (the destination has virtio as well), and
+  // the source's uniprocessor HAL: nosmp.
+  EXPECT_THAT(initrd_of(plan, restore).drivers, ElementsAre(DiskBus::Ide));
+  EXPECT_EQ(restore.spec.direct.cmdline, "console=ttyS0,115200 quiet loglevel=0 rl.disk=system nosmp rl.boot=direct");
+  EXPECT_EQ(plan.vms[3].disks.front(), recovery.disks[1]);
+}
+
+// ASR re-detects the storage driver and the HAL: the OS the BMR left starts
+// with the destination disk's bus and the destination's HAL.
+TEST(RunPlanTest, SystemStateAfterABmrWithAsrStartsWithWhatAsrInstalled) {
+  Scenario s = scenario(RestoreKind::SystemState);
+  s.restore.after = PriorRestore::Bmr;
+  s.restore.asr = true;
+  s.backup = BackupKind::FullServer;  // a later kind is kept: it holds the image too
+  const RunPlan plan = plan_run(s, paths());
+  ASSERT_THAT(phases(plan), ElementsAre("source", "recovery", "restore", "destination"));
+  EXPECT_EQ(job_value(plan.vms[0], "backup.kind"), "full-server");
+  EXPECT_EQ(job_value(plan.vms[1], "restore.asr"), "true");
+  const PlannedVm& restore = plan.vms[2];
+  EXPECT_THAT(initrd_of(plan, restore).drivers, ElementsAre(DiskBus::Virtio));
+  EXPECT_EQ(restore.spec.direct.cmdline, "console=ttyS0,115200 quiet loglevel=0 rl.disk=system rl.boot=direct");
+}
+
+// "System state recovery after a full server restore": the destination's own
+// installation, the full-server restore onto it, then the system state.
+TEST(RunPlanTest, SystemStateAfterAFullServerRestoreRunsResetRecoveryThenRestore) {
+  Scenario s = scenario(RestoreKind::SystemState);
+  s.restore.after = PriorRestore::FullServer;
+  s.source.storage_drivers = {DiskBus::Ide, DiskBus::Sata};
+  const RunPlan plan = plan_run(s, paths());
+  ASSERT_THAT(phases(plan), ElementsAre("source", "reset", "recovery", "restore", "destination"));
+  EXPECT_EQ(job_value(plan.vms[0], "backup.kind"), "full-server");
+  const PlannedVm& reset = plan.vms[1];
+  const PlannedVm& recovery = plan.vms[2];
+  const PlannedVm& restore = plan.vms[3];
+  EXPECT_EQ(plan.disks[reset.disks.front()].kind, DiskRequest::Kind::System);
+  EXPECT_EQ(job_value(reset, "phase"), "install");
+  EXPECT_EQ(job_value(recovery, "restore.kind"), "full-server");
+  EXPECT_EQ(recovery.disks[1], reset.disks.front());
+  EXPECT_EQ(restore.disks[0], reset.disks.front());
+  // The reset installed the destination's drivers; the full-server restore
+  // brought back the source's.
+  EXPECT_THAT(initrd_of(plan, reset).drivers, ElementsAre(DiskBus::Ide, DiskBus::Virtio));
+  EXPECT_THAT(initrd_of(plan, restore).drivers, ElementsAre(DiskBus::Ide, DiskBus::Sata));
+  // One evidence set per VM, named by phase.
+  for (const PlannedVm& vm : plan.vms) {
+    const std::string name(phase_name(vm.phase));
+    EXPECT_EQ(vm.spec.serial_log, "/w/runs/" + name + ".serial.log");
+    EXPECT_EQ(vm.job_file, "/w/runs/" + name + ".job");
+    EXPECT_EQ(vm.spec.name, "rl-t-plan-" + name);
+  }
+}
+
+// A destination disk larger than the source's (no scenario key sets it yet):
+// make-disk.sh makes a system or blank disk of the requested size.
+TEST(RunPlanTest, ALargerDestinationDiskIsMadeAtTheRequestedSize) {
+  const RunPlan plan = plan_run(scenario(RestoreKind::Bmr), paths());
+  DiskRequest blank = plan.disks[plan.vms[1].disks[1]];
+  ASSERT_EQ(blank.kind, DiskRequest::Kind::Blank);
+  EXPECT_EQ(blank.size_mib, 0u);  // make-disk.sh's own 32 MiB, as the source's
+  EXPECT_THAT(make_disk_argv("/src/images", "/img", blank),
+              ElementsAre("/src/images/make-disk.sh", "blank", "/img", "/w/disks/destination-system.img"));
+  blank.size_mib = 64;
+  EXPECT_THAT(make_disk_argv("/src/images", "/img", blank),
+              ElementsAre("/src/images/make-disk.sh", "blank", "/img", "/w/disks/destination-system.img", "--size", "64"));
+  DiskRequest system = plan.disks[plan.vms[0].disks[0]];
+  system.size_mib = 48;
+  EXPECT_THAT(make_disk_argv("/src/images", "/img", system),
+              ElementsAre("/src/images/make-disk.sh", "system", "/img", "/w/disks/source-system.img", "--firmware",
+                          "bios", "--drivers", "ide", "--uniprocessor", "--size", "48"));
+  // An initramfs has no size.
+  DiskRequest initrd = plan.disks[plan.vms[0].disks.back()];
+  initrd.size_mib = 64;
+  EXPECT_EQ(std::ranges::count(make_disk_argv("/src/images", "/img", initrd), "--size"), 0);
+}
+
 TEST(RunPlanTest, TheCommandLineIsTheLoadersPlusTheDirectBootWord) {
   for (const bool up : {false, true}) {
     for (const char* role : {"system", "recovery"}) {
@@ -166,11 +276,20 @@ Meant meant(const Scenario& s, Phase phase) {
       meant_machine(m, s.source);
       meant_os(m, s.source.os);
       m.values["backup.kind"] = std::string(name_of(s.backup == BackupKind::None ? BackupKind::SystemState : s.backup));
+      // A chain's backup also holds the image its earlier restore needs.
+      if (s.restore.after == PriorRestore::Bmr && s.backup == BackupKind::SystemState) m.values["backup.kind"] = "bmr";
+      if (s.restore.after == PriorRestore::FullServer) m.values["backup.kind"] = "full-server";
       break;
     case Phase::Restore:
-      m.lists["phase"] = {"install", "restore-system-state"};
-      meant_machine(m, s.destination);
-      meant_os(m, s.destination.os);
+      if (s.restore.after == PriorRestore::None) {
+        m.lists["phase"] = {"install", "restore-system-state"};
+        meant_machine(m, s.destination);
+        meant_os(m, s.destination.os);
+      } else {
+        m.lists["phase"] = {"boot", "restore-system-state"};
+        m.values["machine.hal"] = std::string(name_of(s.destination.hal));
+        m.values["machine.cpus"] = std::to_string(s.destination.cpus);
+      }
       m.values["restore.kind"] = "system-state";
       break;
     case Phase::Recovery:
@@ -179,6 +298,11 @@ Meant meant(const Scenario& s, Phase phase) {
       m.values["restore.kind"] = std::string(name_of(s.restore.kind));
       m.values["restore.asr"] = s.restore.asr ? "true" : "false";
       m.values["restore.offline"] = s.restore.offline ? "true" : "false";
+      if (s.restore.kind == RestoreKind::SystemState) {  // the earlier restore of a chain, from Windows RE
+        m.values["restore.kind"] = std::string(name_of(s.restore.after == PriorRestore::FullServer ? RestoreKind::FullServer
+                                                                                                   : RestoreKind::Bmr));
+        m.values["restore.offline"] = "true";
+      }
       break;
     case Phase::Reset:
       m.lists["phase"] = {"install"};
@@ -246,6 +370,17 @@ TEST(JobTextTest, TheGuestReadsBackEveryValueOfPlainScenarios) {
   for (RestoreKind kind : {RestoreKind::SystemState, RestoreKind::Bmr, RestoreKind::FullServer,
                            RestoreKind::PushButtonReset})
     expect_round_trip(scenario(kind));
+}
+
+TEST(JobTextTest, TheGuestReadsBackEveryValueOfChains) {
+  for (PriorRestore after : {PriorRestore::Bmr, PriorRestore::FullServer}) {
+    SCOPED_TRACE(std::string(name_of(after)));
+    Scenario s = scenario(RestoreKind::SystemState);
+    s.restore.after = after;
+    expect_round_trip(s);
+    s.restore.asr = true;
+    expect_round_trip(s);
+  }
 }
 
 TEST(JobTextTest, TheGuestReadsBackSpacesBackslashesUnicodeAndEqualsSigns) {

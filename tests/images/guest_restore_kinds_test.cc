@@ -124,6 +124,69 @@ TEST(GuestRestoreKindsTest, SystemStateFromAFullServerBackupRestoresTheSourcesCo
   EXPECT_EQ(registry->Get("os.hotfixes"), "810161");
 }
 
+/// The restore VM of a restore.after chain on the disk the earlier restore
+/// left: the source's own installation (what a BMR writes block for block;
+/// the fake machine's volumes are folders, so the source's disk stands in
+/// for its image). Returns the restore VM's machine after its run.
+std::string ChainRestoreVm(const Scenario& s, const fs::path& dir, bool* panicked) {
+  const FakeDisk system = testing::MakeSystemDisk(dir / "system");
+  const FakeDisk backup = testing::MakeBackupDisk(dir / "backup");
+  const run::RunPlan plan = Plan(s, dir);
+  EXPECT_EQ(plan.vms.front().phase, run::Phase::Source);
+  FakeMachine source(plan.vms.front().job);
+  source.Attach(system, "ide");
+  source.Attach(backup, "ide");
+  RunGuest(source);
+  EXPECT_NE(source.LastEvent(vocabulary::kEventBackup), "") << source.serial;
+  for (const run::PlannedVm& vm : plan.vms) {
+    if (vm.phase != run::Phase::Restore) continue;
+    FakeMachine restore(vm.job);
+    restore.Attach(system, "ide");
+    restore.Attach(backup, "ide");
+    RunGuest(restore);
+    EXPECT_EQ(restore.LastEvent(vocabulary::kEventError), "") << restore.serial;
+    *panicked = restore.panicked;
+    return restore.serial;
+  }
+  ADD_FAILURE() << "no restore VM";
+  return "";
+}
+
+// The OS a BMR left starts first, then restores the system state in that boot.
+TEST(GuestRestoreKindsTest, AfterABmrTheRestoreVmStartsTheOsItLeftThenRestores) {
+  Scenario s = Pairing(BackupKind::Bmr, RestoreKind::SystemState);
+  s.restore.after = PriorRestore::Bmr;
+  ASSERT_TRUE(is_valid(s));
+  testing::TempRoot dir;
+  bool panicked = false;
+  const std::string serial = ChainRestoreVm(s, dir.path(), &panicked);
+  // It starts (the fake machine has no processor online: degraded).
+  const std::size_t boot = serial.find(R"(RESTORELAB {"event":"boot","outcome":"boots)");
+  const std::size_t restore = serial.find(R"(RESTORELAB {"event":"restore","outcome":"restored","kind":"system-state")");
+  ASSERT_NE(boot, std::string::npos) << serial;
+  ASSERT_NE(restore, std::string::npos) << serial;
+  EXPECT_LT(boot, restore);
+  EXPECT_EQ(serial.find(R"("event":"installed")"), std::string::npos) << serial;  // nothing was installed
+  EXPECT_FALSE(panicked);
+}
+
+// When the OS the BMR left cannot start (here a HAL that does not fit the
+// destination), it stops as at a destination boot and restores nothing.
+TEST(GuestRestoreKindsTest, AfterABmrAnOsThatCannotStartStopsBeforeTheRestore) {
+  Scenario s = Pairing(BackupKind::Bmr, RestoreKind::SystemState);
+  s.restore.after = PriorRestore::Bmr;
+  s.source.hal = Hal::AcpiUniprocessor;
+  s.source.cpus = 1;
+  s.destination.hal = Hal::AcpiPc;  // ACPI without APIC: HAL_MISMATCH for an APIC HAL (NT 5.x)
+  s.destination.cpus = 1;
+  testing::TempRoot dir;
+  bool panicked = false;
+  const std::string serial = ChainRestoreVm(s, dir.path(), &panicked);
+  EXPECT_NE(serial.find(R"(RESTORELAB {"event":"boot","outcome":"stop-0x79")"), std::string::npos) << serial;
+  EXPECT_EQ(serial.find(R"("event":"restore")"), std::string::npos) << serial;
+  EXPECT_TRUE(panicked);
+}
+
 TEST(GuestRestoreKindsTest, ASystemStateRestoreRefusesABackupWithoutSystemStateFiles) {
   // A full-server backup written before image backups carried the system state.
   KeyValues manifest = *KeyValues::Parse("backup.kind=full-server\nmember.count=1\nmember.0.disk_offset=0\n", "m");

@@ -5,6 +5,7 @@
 #include "images/guest/boot_config.h"
 #include "images/guest/hal.h"
 #include "images/guest/job_vocabulary.h"
+#include "images/guest/nic_binding.h"
 
 namespace restorelab::guest {
 namespace {
@@ -90,14 +91,12 @@ KeyValues BuildRegistry(const KeyValues& os_identity, const InstallHardware& har
   registry.Set("firmware", hardware.firmware);
   registry.Set("hal", hardware.hal);
   registry.SetList("storage.boot_start", CanonicalDrivers(hardware.storage_drivers));
-  registry.Set("nic.count", std::to_string(hardware.nics.size()));
+  std::vector<NicBinding> bindings;
   for (size_t i = 0; i < hardware.nics.size(); ++i) {
-    std::string prefix = "nic." + std::to_string(i) + ".";
-    registry.Set(prefix + "model", hardware.nics[i].model);
-    registry.Set(prefix + "slot", hardware.nics[i].pci_slot);
-    registry.Set(prefix + "mac", hardware.nics[i].mac);
-    registry.Set(prefix + "ip", "10.0.0." + std::to_string(10 + i) + "/24");
+    const NetAdapter& nic = hardware.nics[i];
+    bindings.push_back({nic.model, nic.pci_slot, nic.mac, "10.0.0." + std::to_string(10 + i) + "/24"});
   }
+  WriteNicBindings(registry, bindings);
   registry.Set("display.model", hardware.display);
   return registry;
 }

@@ -12,6 +12,19 @@
 
 namespace restorelab::guest {
 
+/// One NIC binding of the registry (`nic.N.model`, `.slot`, `.mac`, `.ip`;
+/// `nic.count` of them).
+struct NicBinding {
+  std::string model, slot, mac, ip;
+  /// The adapter it belongs to: the same model in the same PCI slot.
+  bool BelongsTo(const NetAdapter& adapter) const { return adapter.model == model && adapter.pci_slot == slot; }
+};
+
+/// The registry's bindings, in order.
+std::vector<NicBinding> ReadNicBindings(const KeyValues& registry);
+/// Replaces every `nic.*` key of `registry` with `bindings`.
+void WriteNicBindings(KeyValues& registry, const std::vector<NicBinding>& bindings);
+
 struct NicReport {
   int configured = 0;    ///< bindings whose adapter is present
   int orphaned = 0;      ///< bindings whose adapter is gone

@@ -12,54 +12,26 @@ namespace {
 
 namespace vocab = vocabulary;
 
-/// One NIC binding of the registry (nic.N.*).
-struct Binding {
-  std::string model, slot, mac, ip;
-};
-
-std::vector<Binding> ReadBindings(const KeyValues& registry) {
-  std::vector<Binding> bindings;
-  const int64_t count = registry.GetInt("nic.count", 0);
-  for (int64_t i = 0; i < count; ++i) {
-    const std::string prefix = "nic." + std::to_string(i) + ".";
-    bindings.push_back({registry.Get(prefix + "model"), registry.Get(prefix + "slot"), registry.Get(prefix + "mac"),
-                        registry.Get(prefix + "ip")});
-  }
-  return bindings;
+bool Present(const NicBinding& b, const std::vector<NetAdapter>& nics) {
+  return std::ranges::any_of(nics, [&](const NetAdapter& a) { return b.BelongsTo(a); });
 }
 
-void WriteBindings(KeyValues& registry, const std::vector<Binding>& bindings) {
-  for (const std::string& key : registry.KeysWithPrefix("nic.")) registry.Erase(key);
-  registry.Set("nic.count", std::to_string(bindings.size()));
-  for (std::size_t i = 0; i < bindings.size(); ++i) {
-    const std::string prefix = "nic." + std::to_string(i) + ".";
-    registry.Set(prefix + "model", bindings[i].model);
-    registry.Set(prefix + "slot", bindings[i].slot);
-    registry.Set(prefix + "mac", bindings[i].mac);
-    registry.Set(prefix + "ip", bindings[i].ip);
-  }
-}
-
-bool Present(const Binding& b, const std::vector<NetAdapter>& nics) {
-  return std::ranges::any_of(nics, [&](const NetAdapter& a) { return a.model == b.model && a.pci_slot == b.slot; });
-}
-
-bool Bound(const NetAdapter& a, const std::vector<Binding>& bindings) {
-  return std::ranges::any_of(bindings, [&](const Binding& b) { return a.model == b.model && a.pci_slot == b.slot; });
+bool Bound(const NetAdapter& a, const std::vector<NicBinding>& bindings) {
+  return std::ranges::any_of(bindings, [&](const NicBinding& b) { return b.BelongsTo(a); });
 }
 
 /// The address setup gives an adapter it configures afresh: the first of
 /// 10.0.0.10/24, .11, ... that no binding holds.
-std::string FreshAddress(const std::vector<Binding>& bindings) {
+std::string FreshAddress(const std::vector<NicBinding>& bindings) {
   for (int host = 10;; ++host) {
     std::string ip = "10.0.0." + std::to_string(host) + "/24";
-    if (std::ranges::none_of(bindings, [&](const Binding& b) { return b.ip == ip; })) return ip;
+    if (std::ranges::none_of(bindings, [&](const NicBinding& b) { return b.ip == ip; })) return ip;
   }
 }
 
 /// Present adapters without a binding get a fresh one (setup or the
 /// operator installs them). Returns how many.
-int BindUnconfigured(std::vector<Binding>& bindings, const std::vector<NetAdapter>& nics) {
+int BindUnconfigured(std::vector<NicBinding>& bindings, const std::vector<NetAdapter>& nics) {
   int added = 0;
   for (const NetAdapter& a : nics) {
     if (Bound(a, bindings)) continue;
@@ -70,9 +42,9 @@ int BindUnconfigured(std::vector<Binding>& bindings, const std::vector<NetAdapte
 }
 
 /// Bindings of adapters that are gone are removed. Returns them ("model@slot").
-std::vector<std::string> RemoveOrphans(std::vector<Binding>& bindings, const std::vector<NetAdapter>& nics) {
+std::vector<std::string> RemoveOrphans(std::vector<NicBinding>& bindings, const std::vector<NetAdapter>& nics) {
   std::vector<std::string> removed;
-  std::erase_if(bindings, [&](const Binding& b) {
+  std::erase_if(bindings, [&](const NicBinding& b) {
     if (Present(b, nics)) return false;
     removed.push_back(b.model + "@" + b.slot);
     return true;
@@ -126,9 +98,9 @@ std::string InPlaceUpgrade(KeyValues& registry, const RemediationHardware& hw) {
     what.push_back("boot-start driver " + hw.disk_bus);
   }
   registry.SetList("storage.boot_start", CanonicalDrivers(drivers));
-  std::vector<Binding> bindings = ReadBindings(registry);
+  std::vector<NicBinding> bindings = ReadNicBindings(registry);
   if (int added = BindUnconfigured(bindings, hw.nics); added > 0) what.push_back(std::to_string(added) + " adapter(s) installed");
-  WriteBindings(registry, bindings);
+  WriteNicBindings(registry, bindings);
   if (registry.Get("display.model") != hw.display) {
     what.push_back("display " + hw.display);
     registry.Set("display.model", hw.display);
@@ -158,13 +130,13 @@ std::string Apply(std::string_view action, KeyValues& registry, const Remediatio
     registry.SetList("os.filter_drivers", {});
     return drivers.empty() ? "no filter driver installed" : "removed " + Join(drivers, ",");
   }
-  std::vector<Binding> bindings = ReadBindings(registry);
+  std::vector<NicBinding> bindings = ReadNicBindings(registry);
   std::string what;
   if (action == vocab::kActionReconfigureHardwareBoundApps) {
     // What was bound to an adapter that is gone moves to a present adapter
     // nothing is bound to, keeping its settings (the address).
     std::vector<std::string> moved;
-    for (Binding& b : bindings) {
+    for (NicBinding& b : bindings) {
       if (Present(b, hw.nics)) continue;
       auto free = std::ranges::find_if(hw.nics, [&](const NetAdapter& a) { return !Bound(a, bindings); });
       if (free == hw.nics.end()) break;
@@ -186,7 +158,7 @@ std::string Apply(std::string_view action, KeyValues& registry, const Remediatio
     registry.Set("display.model", hw.display);
     return old == hw.display ? "unchanged: " + old + " is present" : old + " -> " + hw.display;
   }
-  WriteBindings(registry, bindings);
+  WriteNicBindings(registry, bindings);
   return what;
 }
 

@@ -31,6 +31,18 @@ std::string seen(const AttemptResult& a) {
   return std::string(name_of(*a.observed.outcome)) + "/" + std::to_string(a.observed.cpus_used.value_or(0));
 }
 
+/// What the fired rules of `p` prescribe for which symptoms (their `cures`).
+std::vector<Prescription> prescriptions_of(const Prediction& p, const Rulebook& book) {
+  std::vector<Prescription> out;
+  for (auto index : p.fired) {
+    const Rule& rule = book.rules[index];
+    if (rule.cures.empty()) continue;
+    Prescription& pr = out.emplace_back(Prescription{rule.id, {}, rule.cures});
+    for (auto name : action_names(rule.actions)) pr.actions.emplace_back(name);
+  }
+  return out;
+}
+
 /// The remediation of one attempt, judged.
 RemediationResult remediation_result(const ScenarioRun& run, const ActionChoice& choice, int destination_cpus,
                                      const std::vector<Prescription>& prescriptions) {
@@ -113,13 +125,8 @@ std::optional<ScenarioResult> Campaign::run_one(const CampaignItem& item, const 
   // --remediate: what the guest carries out, and what it is told it skips.
   const ActionChoice choice = options.remediate ? choose_actions(r.predicted.actions, options.remediate_only)
                                                 : ActionChoice{};
-  std::vector<Prescription> prescriptions;
-  for (auto index : p.fired) {
-    const Rule& rule = engine_.rulebook().rules[index];
-    if (rule.cures.empty()) continue;
-    Prescription& pr = prescriptions.emplace_back(Prescription{rule.id, {}, rule.cures});
-    for (auto name : action_names(rule.actions)) pr.actions.emplace_back(name);
-  }
+  const std::vector<Prescription> prescriptions =
+      options.remediate ? prescriptions_of(p, engine_.rulebook()) : std::vector<Prescription>{};
   if (options.reuse && archive_ && !options.remediate) {
     auto stored = archive_->find(r.observation_key);
     // --pause-on-failure: a stored failure has no machines to stand in; run it.

@@ -206,6 +206,10 @@ ScenarioRun Orchestrator::run(const RunPlan& plan, const RunSettings& settings, 
     const RemediationPlan& rp = *plan.remediation;
     const Outcome first = *result.observation.outcome;
     RemediationRun rr;
+    auto remediation_failed = [&](std::string why) {
+      rr.observation = Observation{};
+      rr.observation.error = std::move(why);
+    };
     if (first == Outcome::RestoreRefused) {
       rr.not_run = "the restore was refused: nothing was restored to remediate";
     } else {
@@ -219,18 +223,15 @@ ScenarioRun Orchestrator::run(const RunPlan& plan, const RunSettings& settings, 
       auto xml = machines::domain_xml(spec);
       const std::string phase(phase_name(vm->phase));
       if (!xml) {
-        rr.observation = Observation{};
-        rr.observation.error = phase + " VM: " + xml.error().message;
+        remediation_failed(phase + " VM: " + xml.error().message);
         break;
       }
       if (!write_file(vm->xml_file, *xml) || !write_file(vm->job_file, vm->job)) {
-        rr.observation = Observation{};
-        rr.observation.error = "cannot write the evidence in " + result.evidence.string();
+        remediation_failed("cannot write the evidence in " + result.evidence.string());
         break;
       }
       if (const std::string disk_error = wait_for_disks(*vm); !disk_error.empty()) {
-        rr.observation = Observation{};
-        rr.observation.error = "the disks could not be made: " + disk_error;
+        remediation_failed("the disks could not be made: " + disk_error);
         break;
       }
       if (interrupt_.load() != 0) {
@@ -252,27 +253,24 @@ ScenarioRun Orchestrator::run(const RunPlan& plan, const RunSettings& settings, 
       if (rr.observation.final()) break;
     }
     if (!result.interrupted && rr.not_run.empty() && !rr.observation.final())
-      rr.observation.error = "the remediation ended without an outcome";
+      remediation_failed("the remediation ended without an outcome");
     if (!result.interrupted) result.remediation = std::move(rr);
   }
   // Never leave a disk job running behind the cleanup.
   for (auto& f : made) f.wait();
 
   const bool keep = !result.interrupted && (settings.keep || (keep_if && keep_if(result.observation)));
-  // The remediation VMs are evidence, never kept: they are removed either way.
-  for (const PlannedVm* vm : remediation_vms) {
-    if (auto d = hypervisor_.destroy(vm->spec.name); !d && !d.error().no_domain())
+  // Destroys and undefines a domain; one that does not exist is no problem.
+  auto remove_domain = [&](const std::string& name) {
+    if (auto d = hypervisor_.destroy(name); !d && !d.error().no_domain())
       result.cleanup_problems.push_back(d.error().message);
-    if (auto u = hypervisor_.undefine(vm->spec.name); !u && !u.error().no_domain())
+    if (auto u = hypervisor_.undefine(name); !u && !u.error().no_domain())
       result.cleanup_problems.push_back(u.error().message);
-  }
+  };
+  // The remediation VMs are evidence, never kept: they are removed either way.
+  for (const PlannedVm* vm : remediation_vms) remove_domain(vm->spec.name);
   if (!keep) {
-    for (const PlannedVm& vm : plan.vms) {
-      if (auto d = hypervisor_.destroy(vm.spec.name); !d && !d.error().no_domain())
-        result.cleanup_problems.push_back(d.error().message);
-      if (auto u = hypervisor_.undefine(vm.spec.name); !u && !u.error().no_domain())
-        result.cleanup_problems.push_back(u.error().message);
-    }
+    for (const PlannedVm& vm : plan.vms) remove_domain(vm.spec.name);
     fs::remove_all(disk_dir, ec);
     if (ec) result.cleanup_problems.push_back("removing " + disk_dir.string() + ": " + ec.message());
   } else {

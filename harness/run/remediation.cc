@@ -103,13 +103,18 @@ void judge_remediation(RemediationResult& r, int destination_cpus) {
     if (r.error.empty()) r.error = r.observed.failed() ? r.observed.error : "the remediated boot observed nothing";
     return;
   }
-  const Outcome outcome = *r.observed.outcome;
-  if (outcome != Outcome::Boots) r.differences.push_back(text("outcome: {}, not boots", name_of(outcome)));
-  if (boots(outcome) && r.observed.cpus_used.value_or(0) < destination_cpus)
-    r.differences.push_back(text("cpus_used: {} of {}", r.observed.cpus_used.value_or(0), destination_cpus));
+  // The criteria are the symptoms a boot can show; orphaned NIC
+  // configuration counts only when a NIC action was applied.
   const bool nic_action = std::ranges::any_of(r.applied, [](const std::string& a) { return contains(kNicActions, a); });
-  if (nic_action && boots(outcome) && r.observed.nics_orphaned.value_or(0) > 0)
-    r.differences.push_back(text("nics_orphaned: {}", *r.observed.nics_orphaned));
+  for (const std::string& symptom : symptoms_of(r.observed, destination_cpus)) {
+    if (symptom == "cpus_used") {
+      r.differences.push_back(text("cpus_used: {} of {}", r.observed.cpus_used.value_or(0), destination_cpus));
+    } else if (symptom == "nics_orphaned") {
+      if (nic_action) r.differences.push_back(text("nics_orphaned: {}", *r.observed.nics_orphaned));
+    } else {
+      r.differences.push_back(text("outcome: {}, not boots", symptom));
+    }
+  }
   r.verdict = r.differences.empty() ? RemediationResult::Kind::Fixed : RemediationResult::Kind::NotFixed;
 }
 

@@ -1,5 +1,6 @@
 #include "harness/cli/run_scenarios.h"
 
+#include <memory>
 #include <filesystem>
 #include <ostream>
 
@@ -15,6 +16,7 @@
 #include "harness/run/run_session.h"
 #include "harness/run/source_cache.h"
 #include "harness/run/store_sink.h"
+#include "harness/run/warm_start.h"
 
 namespace restorelab {
 
@@ -65,6 +67,12 @@ void add_machine_options(CLI::App& app, RunArgs& a) {
   app.add_option("--images", a.images, "model guest artifacts folder (default /var/tmp/restorelab/images/<hash>)");
   app.add_option("--silence", a.silence, "seconds without serial output after kernel-start that count as a hang")
       ->check(CLI::Range(1.0, 600.0));
+  app.add_flag("--no-warm", a.no_warm,
+               "boot every VM cold (by default the VMs whose kernel the hypervisor starts are restored from\n"
+               "saved states under /var/tmp/restorelab/cache/warm; the destination's boot is always cold)");
+  app.add_option("--warm-limit", a.warm_limit_mib, "MiB the saved states may take together; the least recently\n"
+                 "used go beyond it (default 4096)")
+      ->check(CLI::Range(std::uint64_t{0}, std::uint64_t{1} << 30));
 }
 
 int run_scenarios(const RunArgs& a, const std::vector<std::string>& argv, std::vector<run::CampaignItem> items,
@@ -116,6 +124,15 @@ int run_scenarios(const RunArgs& a, const std::vector<std::string>& argv, std::v
     ~DefaultHandlersAtExit() { run::restore_default_handlers(); }
   } default_handlers_at_exit;
   const std::string uri = a.connect.empty() ? machines::default_backend_uri(run::default_embed_root()) : a.connect;
+  // Warm starts need a hypervisor of this run's own: saved states carry
+  // fixed domain names (warm_start.h), and an embedded root has one run.
+  if (!a.no_warm && !a.keep) {
+    if (machines::embed_root_of_uri(uri))
+      settings.warm = std::make_shared<run::WarmStates>(
+          run::WarmOptions{.dir = run::WarmStates::default_root(), .limit_bytes = a.warm_limit_mib << 20});
+    else
+      io.err << "restorelab run: warm starts need the embedded driver (qemu:///embed?root=...); every VM boots cold\n";
+  }
   RunMachines machines(settings, uri, work_root, interrupt, io);
   RunProgress progress(io, options.jobs);
   const Engine engine(book);

@@ -26,6 +26,8 @@ struct RunArgs {
   bool keep = false;
   bool pause_on_failure = false;
   bool no_cache = false;
+  bool no_warm = false;                       ///< --no-warm: every VM boots cold
+  std::uint64_t warm_limit_mib = 4096;        ///< --warm-limit: the saved states' total size
   bool no_reuse = false;
   bool remediate = false;                     ///< --remediate (or --remediate-actions given)
   std::vector<std::string> remediate_actions; ///< --remediate-actions: checked action names
@@ -52,7 +54,8 @@ struct RunArgs {
 };
 
 /// The options of where and how the VMs run, shared by `run` and `replay`:
-/// --connect, --work, --evidence, --rules, --images, --silence.
+/// --connect, --work, --evidence, --rules, --images, --silence, --no-warm,
+/// --warm-limit.
 void add_machine_options(CLI::App& app, RunArgs& a);
 
 /// Runs `items` (already chosen, e.g. one shard) with `a`'s options and

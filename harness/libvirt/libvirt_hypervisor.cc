@@ -373,4 +373,28 @@ Status LibvirtHypervisor::screenshot(std::string_view name, const std::filesyste
   return {};
 }
 
+Status LibvirtHypervisor::save(std::string_view name, const std::filesystem::path& file) {
+  auto dom = impl_->lookup(name, "saving domain");
+  if (!dom) return std::unexpected(dom.error());
+  if (virDomainSaveFlags(dom->get(), file.c_str(), nullptr, 0) < 0)
+    return std::unexpected(last_libvirt_error(text("saving domain \"{}\" to {}", name, file.string())));
+  return {};
+}
+
+Status LibvirtHypervisor::restore(const std::filesystem::path& file, std::string_view xml) {
+  const std::string definition(xml);
+  if (virDomainRestoreFlags(impl_->conn.get(), file.c_str(), definition.c_str(), VIR_DOMAIN_SAVE_RUNNING) < 0)
+    return std::unexpected(last_libvirt_error(text("restoring a domain from {}", file.string())));
+  return {};
+}
+
+Result<std::string> LibvirtHypervisor::versions() {
+  unsigned long library = 0, hypervisor = 0;
+  if (virConnectGetLibVersion(impl_->conn.get(), &library) < 0)
+    return std::unexpected(last_libvirt_error("reading libvirt's version"));
+  if (virConnectGetVersion(impl_->conn.get(), &hypervisor) < 0)
+    return std::unexpected(last_libvirt_error("reading the hypervisor's version"));
+  return text("libvirt {}, hypervisor {}", library, hypervisor);
+}
+
 }  // namespace restorelab::libvirt

@@ -68,6 +68,9 @@ class LibvirtHypervisor final : public Hypervisor {
   /// QEMU's screendump arrives as PNG (QEMU >= 7.1) and is written as is; a
   /// PPM is converted to PNG.
   Status screenshot(std::string_view name, const std::filesystem::path& png) override;
+  Status save(std::string_view name, const std::filesystem::path& file) override;
+  Status restore(const std::filesystem::path& file, std::string_view xml) override;
+  Result<std::string> versions() override;
 
  private:
   struct Impl;

@@ -50,6 +50,16 @@ std::string pci_address(int slot) {
                      slot);
 }
 
+bool valid_uuid(std::string_view uuid) {
+  if (uuid.size() != 36) return false;
+  for (std::size_t i = 0; i < uuid.size(); ++i) {
+    const char c = uuid[i];
+    const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    if (dash ? c != '-' : !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
 bool valid_name(std::string_view name) {
   if (name.empty()) return false;
   for (char c : name) {
@@ -86,6 +96,8 @@ Status check(const VmSpec& spec) {
     return std::unexpected(make_error(text(
         "VM name \"{}\" must be non-empty and use only letters, digits, '.', '_' and '-'",
         spec.name)));
+  if (!spec.uuid.empty() && !valid_uuid(spec.uuid))
+    return fail(text("uuid \"{}\" is not 8-4-4-4-12 lower-case hexadecimal digits", spec.uuid));
   if (hw.firmware == Firmware::Uefi && !hal_has_acpi(hw.hal))
     return fail(text("firmware \"uefi\" needs ACPI, but hal \"{}\" has none "
                             "(libvirt: UEFI requires ACPI on this architecture)",
@@ -234,6 +246,7 @@ Result<std::string> domain_xml(const VmSpec& spec) {
   std::string x;
   x += text("<domain type='{}'>\n", domain_type_name(spec.type));
   x += text("  <name>{}</name>\n", xml_escape(spec.name));
+  if (!spec.uuid.empty()) x += text("  <uuid>{}</uuid>\n", spec.uuid);
   x += text("  <memory unit='MiB'>{}</memory>\n", hw.memory_mib);
   x += text("  <vcpu placement='static'>{}</vcpu>\n", hw.cpus);
   if (!spec.fw_cfg.empty()) {

@@ -108,6 +108,9 @@ struct VmSpec {
   /// What the NIC MACs are derived from (mac_address()); empty: `name`. Two
   /// VMs that model one physical computer share it, so they share MACs.
   std::string mac_seed;
+  /// The domain's UUID (8-4-4-4-12 lower-case hex digits); empty: libvirt
+  /// picks one. A VM restored from a saved state must carry the saved one.
+  std::string uuid;
   /// Empty kernel: the firmware boots the disks by their boot order.
   DirectKernel direct;
 };

@@ -85,6 +85,21 @@ class Hypervisor {
   /// Writes what the domain's primary display shows to `png` as a PNG file.
   /// The domain must be running.
   virtual Status screenshot(std::string_view name, const std::filesystem::path& png) = 0;
+
+  /// Saves the running domain's memory and device state to `file`
+  /// (virDomainSaveFlags) and stops it. On failure the domain may still be
+  /// running: destroy it.
+  virtual Status save(std::string_view name, const std::filesystem::path& file) = 0;
+  /// Starts a transient domain from a state `save` wrote, with `xml` as its
+  /// definition (virDomainRestoreFlags, running). `xml` may change what the
+  /// guest has not seen yet (disk image paths, the serial log, fw_cfg files)
+  /// but must keep the name, UUID, MACs, processors, memory and devices.
+  /// A restored domain disappears when it stops.
+  virtual Status restore(const std::filesystem::path& file, std::string_view xml) = 0;
+  /// What a saved state depends on besides the domain XML: the versions of
+  /// the virtualization library and of the hypervisor, e.g.
+  /// "libvirt 9000000, hypervisor 7002022".
+  virtual Result<std::string> versions() = 0;
 };
 
 /// Waits until `name` is no longer active (see DomainStatus::active) and

@@ -167,6 +167,8 @@ std::optional<ScenarioResult> Campaign::run_one(const CampaignItem& item, const 
     ScenarioRun run = orchestrator.run(plan, m->settings, keep_if);
     if (observer_)
       for (const auto& problem : run.cleanup_problems) observer_->warning(item.id + ": cleanup: " + problem);
+    if (observer_)
+      for (const auto& note : run.notes) observer_->warning(item.id + ": " + note);
     // An interrupt ends whatever was in flight in some way (a VM destroyed, a
     // disk tool killed); none of that is an observation.
     if (run.interrupted || interrupt_.load() != 0) return std::nullopt;

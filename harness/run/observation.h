@@ -55,6 +55,12 @@ struct VmRecord {
   double silence_seconds = 0;          ///< the silence limit that applied when end is Silent
   std::string error;                   ///< StartFailed/Failed/TimedOut: why
   bool cached = false;                 ///< not booted: reused from the source cache
+  /// Restored from a saved state (warm_start.h): the state file; empty for
+  /// a cold boot.
+  std::string warm_state;
+  /// Of a warm start: seconds spent building the state first (its first
+  /// use), 0 when it existed.
+  double warm_build_seconds = 0;
 };
 
 /// What the destination did.

@@ -65,6 +65,11 @@ void write_timings(const ScenarioRun& run) {
     json.key("stop_seconds").value(r.stop_seconds);
     json.key("end").value(end_name(r.end));
     if (r.cached) json.key("cached").value(true);
+    json.key("start").value(r.cached ? "cached" : r.warm_state.empty() ? "cold" : "warm");
+    if (!r.warm_state.empty()) {
+      json.key("warm_state").value(r.warm_state);
+      json.key("warm_build_seconds").value(r.warm_build_seconds);
+    }
     json.key("domain_state").value(r.domain_state);
     json.key("lifecycle").strings(r.lifecycle);
     if (!r.error.empty()) json.key("error").value(r.error);
@@ -141,6 +146,41 @@ ScenarioRun Orchestrator::run(const RunPlan& plan, const RunSettings& settings, 
     }
   }
 
+  // Boots one VM: warm from a saved state when it can (warm_start.h), cold
+  // otherwise. A warm start that cannot be had or does not restore is a
+  // note and a cold boot, never an outcome.
+  auto boot = [&](const PlannedVm& vm, const std::string& xml, const VmLimits& limits) {
+    const std::string phase(phase_name(vm.phase));
+    VmRunner runner(hypervisor_, interrupt_);
+    auto progress = [&](double seconds) {
+      if (progress_) progress_(phase, seconds);
+    };
+    if (settings.warm && !settings.keep && WarmStates::warmable(vm.spec)) {
+      machines::VmSpec spec = vm.spec;
+      spec.type = settings.type;
+      auto warm = settings.warm->prepare(spec, hypervisor_, interrupt_, limits);
+      if (!warm) {
+        if (interrupt_.load() == 0)
+          result.notes.push_back(text("{} VM: no warm start ({}); booted cold", phase, warm.error().message));
+      } else {
+        // The evidence holds the definition that really ran.
+        write_file(vm.xml_file, warm->xml);
+        VmRecord record = runner.run_restored(vm.phase, warm->name, warm->state, warm->xml, vm.spec.serial_log,
+                                              vm.screenshot, limits, progress);
+        if (record.end != VmEnd::StartFailed) {
+          record.warm_state = warm->state.string();
+          record.warm_build_seconds = warm->build_seconds;
+          return record;
+        }
+        settings.warm->discard(*warm);
+        result.notes.push_back(text("{} VM: the saved state {} did not restore ({}); it was discarded and the VM booted cold",
+                                    phase, warm->state.string(), record.error));
+        write_file(vm.xml_file, xml);
+      }
+    }
+    return runner.run(vm.phase, vm.spec.name, xml, vm.spec.serial_log, vm.screenshot, limits, progress);
+  };
+
   double disk_wait = 0;
   // Waits for the disks `vm` attaches; the first error making one, or "".
   auto wait_for_disks = [&](const PlannedVm& vm) {
@@ -182,12 +222,8 @@ ScenarioRun Orchestrator::run(const RunPlan& plan, const RunSettings& settings, 
       if (result.observation.final()) break;
       continue;
     }
-    VmRunner runner(hypervisor_, interrupt_);
     const VmLimits& limits = vm.phase == Phase::Destination ? settings.destination_limits : settings.chain_limits;
-    VmRecord record = runner.run(vm.phase, vm.spec.name, xmls[i], vm.spec.serial_log, vm.screenshot, limits,
-                                 [&](double seconds) {
-                                   if (progress_) progress_(phase, seconds);
-                                 });
+    VmRecord record = boot(vm, xmls[i], limits);
     result.timings[std::string(timing_key(vm.phase))] += record.seconds;
     if (record.end == VmEnd::Interrupted) result.interrupted = true;
     result.records.push_back(std::move(record));
@@ -238,12 +274,8 @@ ScenarioRun Orchestrator::run(const RunPlan& plan, const RunSettings& settings, 
         result.interrupted = true;
         break;
       }
-      VmRunner runner(hypervisor_, interrupt_);
-      VmRecord record = runner.run(vm->phase, spec.name, *xml, spec.serial_log, vm->screenshot,
-                                   vm->phase == Phase::Remediated ? settings.destination_limits : settings.chain_limits,
-                                   [&](double seconds) {
-                                     if (progress_) progress_(phase, seconds);
-                                   });
+      VmRecord record =
+          boot(*vm, *xml, vm->phase == Phase::Remediated ? settings.destination_limits : settings.chain_limits);
       rr.timings[vm->phase == Phase::Remediate ? "remediate" : "boot"] = record.seconds;
       if (record.end == VmEnd::Interrupted) result.interrupted = true;
       if (vm->phase == Phase::Remediate) rr.line = read_remediated(record.serial);

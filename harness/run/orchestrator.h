@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -20,6 +21,7 @@
 #include "harness/run/remediation.h"
 #include "harness/run/run_plan.h"
 #include "harness/run/vm_runner.h"
+#include "harness/run/warm_start.h"
 #include "rules/model.h"
 
 namespace restorelab::run {
@@ -36,6 +38,9 @@ struct RunSettings {
   bool keep = false;                   ///< leave domains (defined, stopped) and disks
   /// Reuse source runs (source_cache.h); empty: always boot the source.
   std::filesystem::path source_cache;
+  /// Start the VMs whose kernel the hypervisor starts from saved states
+  /// (warm_start.h); null: every VM boots cold. Never used with `keep`.
+  std::shared_ptr<WarmStates> warm;
 };
 
 /// Limits scaled for the accelerator: TCG gets the defaults, KVM a third of
@@ -61,6 +66,9 @@ struct ScenarioRun {
   bool interrupted = false;
   bool source_cached = false;          ///< the source VM's result came from the cache
   std::vector<std::string> cleanup_problems;
+  /// What the user should know that decides nothing: a warm start that
+  /// fell back to a cold boot, and why.
+  std::vector<std::string> notes;
   /// The domains left defined (stopped) with their disks, in chain order:
   /// every VM that was defined, when the run was kept; empty otherwise.
   std::vector<std::string> kept_domains;

@@ -306,8 +306,12 @@ RunPlan plan_run(const Scenario& s, const PlanPaths& paths, const std::vector<st
     plan.disks.push_back(std::move(d));
     return plan.disks.size() - 1;
   };
-  const std::string source_seed = s.name + "/source";
-  const std::string destination_seed = s.restore.to_same_computer ? source_seed : s.name + "/destination";
+  // The MACs name the computer, not the scenario: every scenario's source has
+  // the same ones, so machines of one shape are alike across scenarios (a
+  // warm start's saved state carries its NICs' MACs; warm_start.h). The
+  // guests never share a network, so equal MACs meet nowhere.
+  const std::string source_seed = "source-computer";
+  const std::string destination_seed = s.restore.to_same_computer ? source_seed : "destination-computer";
 
   // The initramfs of a directly started VM: that of `system` (its boot-start
   // drivers), or the recovery environment's (every driver and the tools).

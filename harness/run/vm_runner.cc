@@ -26,6 +26,35 @@ double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::
 VmRecord VmRunner::run(Phase phase, const std::string& name, const std::string& xml,
                        const std::filesystem::path& serial_log, const std::filesystem::path& screenshot,
                        const VmLimits& limits, const ProgressFn& progress) {
+  return launch(phase, name, serial_log, screenshot, limits, progress, [&]() -> machines::Status {
+    auto defined = hypervisor_.define(xml);
+    if (!defined) return std::unexpected(defined.error());
+    drain_old_events(name);
+    return hypervisor_.start(name);
+  });
+}
+
+VmRecord VmRunner::run_restored(Phase phase, const std::string& name, const std::filesystem::path& state,
+                                const std::string& xml, const std::filesystem::path& serial_log,
+                                const std::filesystem::path& screenshot, const VmLimits& limits,
+                                const ProgressFn& progress) {
+  return launch(phase, name, serial_log, screenshot, limits, progress, [&]() -> machines::Status {
+    drain_old_events(name);
+    return hypervisor_.restore(state, xml);
+  });
+}
+
+void VmRunner::drain_old_events(const std::string& name) {
+  // Events of an earlier domain of the same name must not count for this one.
+  while (true) {
+    auto e = hypervisor_.next_event(name, std::chrono::milliseconds(0));
+    if (!e || !*e) break;
+  }
+}
+
+VmRecord VmRunner::launch(Phase phase, const std::string& name, const std::filesystem::path& serial_log,
+                          const std::filesystem::path& screenshot, const VmLimits& limits, const ProgressFn& progress,
+                          const std::function<machines::Status()>& start_domain) {
   VmRecord r;
   r.phase = phase;
   const auto start = Clock::now();
@@ -35,17 +64,7 @@ VmRecord VmRunner::run(Phase phase, const std::string& name, const std::string& 
     if (r.serial.empty()) r.serial = read_all(serial_log);
     return r;
   };
-  auto defined = hypervisor_.define(xml);
-  if (!defined) {
-    r.error = defined.error().message;
-    return finish(VmEnd::StartFailed);
-  }
-  // Events of an earlier domain of the same name must not count for this one.
-  while (true) {
-    auto e = hypervisor_.next_event(name, std::chrono::milliseconds(0));
-    if (!e || !*e) break;
-  }
-  if (auto started = hypervisor_.start(name); !started) {
+  if (auto started = start_domain(); !started) {
     r.error = started.error().message;
     if (auto st = hypervisor_.status(name)) r.domain_state = st->to_string();
     return finish(VmEnd::StartFailed);

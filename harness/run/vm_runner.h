@@ -46,7 +46,22 @@ class VmRunner {
                const std::filesystem::path& serial_log, const std::filesystem::path& screenshot,
                const VmLimits& limits, const ProgressFn& progress = {});
 
+  /// The same for a VM restored from a saved state (`state`, written by
+  /// Hypervisor::save) with `xml` as its definition: a warm start
+  /// (warm_start.h). The domain is transient: it is gone once destroyed. A
+  /// state that cannot be restored ends as StartFailed.
+  VmRecord run_restored(Phase phase, const std::string& name, const std::filesystem::path& state,
+                        const std::string& xml, const std::filesystem::path& serial_log,
+                        const std::filesystem::path& screenshot, const VmLimits& limits,
+                        const ProgressFn& progress = {});
+
  private:
+  void drain_old_events(const std::string& name);
+  /// Starts the domain with `start_domain` and watches it (see run()).
+  VmRecord launch(Phase phase, const std::string& name, const std::filesystem::path& serial_log,
+                  const std::filesystem::path& screenshot, const VmLimits& limits, const ProgressFn& progress,
+                  const std::function<machines::Status()>& start_domain);
+
   machines::Hypervisor& hypervisor_;
   const std::atomic<int>& interrupt_;
 };

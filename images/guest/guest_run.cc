@@ -459,7 +459,22 @@ std::string DiskRole(const std::string& cmdline) {
   return "system";
 }
 
+void WaitAtReadyPoint(Platform& platform) {
+  auto job = platform.ReadJob();
+  if (!job || *job != vocab::kWarmWaitJob) return;
+  platform.Emit(Event(vocab::kEventReady).Line());
+  (void)platform.DrainConsole();
+  // The host saves the VM here; the VM restored from it reads its own job.
+  while (true) {
+    platform.Sleep(vocab::kWarmPollMilliseconds);
+    job = platform.ReadJob();
+    if (!job || *job != vocab::kWarmWaitJob) return;
+  }
+}
+
 int RunGuest(Platform& platform) {
+  // Before anything is loaded or read: a warm start's ready point.
+  WaitAtReadyPoint(platform);
   const fs::path& root = platform.Root();
   const std::string cmdline = ReadFile(root / "proc/cmdline").value_or("");
   Run run{platform, {}, DiskRole(cmdline), LoadedDriverImages(root), root / "mnt"};

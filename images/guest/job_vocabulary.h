@@ -252,6 +252,19 @@ inline constexpr std::string_view kEventDisks = "disks";
 inline constexpr std::string_view kEventDone = "done";
 /// A remediate phase's report: applied, skipped, changes.
 inline constexpr std::string_view kEventRemediated = "remediated";
+/// Warm starts: the guest reached its ready point and waits for its job.
+inline constexpr std::string_view kEventReady = "ready";
+
+// ---- warm starts ---------------------------------------------------------------
+
+/// The job the host hands a VM it boots only to save it at the ready point
+/// (harness/run/warm_start.h). A guest whose job is exactly this text prints
+/// `ready` before it loads any driver or reads any disk, then reads the job
+/// again until it is another text: the job of the VM restored from the saved
+/// state. Cold boots never see it.
+inline constexpr std::string_view kWarmWaitJob = "# restorelab: warm start, wait at the ready point\nwarm=wait\n";
+/// How often a waiting guest reads the job again.
+inline constexpr int kWarmPollMilliseconds = 20;
 
 /// The fields of report lines the harness reads.
 inline constexpr std::string_view kFieldEvent = "event";

@@ -363,5 +363,115 @@ TEST_F(OrchestratorTest, ARemediationVmThatFailsIsAnErrorNeverAnOutcome) {
   EXPECT_FALSE(disks_left());
 }
 
+
+// ---- warm starts (warm_start.h) ---------------------------------------------
+
+class WarmOrchestratorTest : public OrchestratorTest {
+ protected:
+  void SetUp() override {
+    OrchestratorTest::SetUp();
+    fs::create_directories(settings.artifacts);
+    std::ofstream(settings.artifacts / "vmlinux") << "kernel";
+    settings.warm = std::make_shared<WarmStates>(WarmOptions{.dir = root / "warm"});
+    // Every restored VM of the chain finishes (its serial log is the fixture).
+    fake.set_behaviour("rl-warm-*", FakeHypervisor::Behaviour::PowerOff);
+  }
+  ScenarioRun run_up_on_mp() {
+    guest(Phase::Source, fixture("source-install-backup.log"));
+    guest(Phase::Restore, fixture("restore-system-state.log"));
+    guest(Phase::Destination, fixture("boot-degraded-up-on-mp.log"));
+    return Orchestrator(fake, disks, interrupt).run(plan_for(up_on_mp()), settings);
+  }
+  std::vector<fs::path> states() const {
+    std::vector<fs::path> found;
+    for (const auto& e : fs::directory_iterator(root / "warm"))
+      if (e.path().extension() == ".state") found.push_back(e.path());
+    return found;
+  }
+  int calls_of(std::string_view op) const {
+    return static_cast<int>(std::ranges::count_if(fake.calls(), [&](const std::string& c) { return c.starts_with(op); }));
+  }
+};
+
+TEST_F(WarmOrchestratorTest, EachShapeIsSavedOnceAndLaterVmsOfItAreRestoredButTheTestBootIsCold) {
+  ScenarioRun first = run_up_on_mp();
+  ASSERT_FALSE(first.observation.failed()) << first.observation.error;
+  EXPECT_EQ(first.observation.outcome, Outcome::BootsDegraded);
+  // The source and the restore VM are two shapes (other processors, HAL,
+  // MACs): two states, each built once at its first use.
+  EXPECT_EQ(states().size(), 2u);
+  EXPECT_EQ(calls_of("save "), 2);
+  ASSERT_EQ(first.records.size(), 3u);
+  EXPECT_FALSE(first.records[0].warm_state.empty());
+  EXPECT_GT(first.records[0].warm_build_seconds, 0);
+  EXPECT_FALSE(first.records[1].warm_state.empty());
+  EXPECT_TRUE(first.records[2].warm_state.empty()) << "the destination boot is the test: always cold";
+  EXPECT_EQ(fake.starts("rl-test-up-on-mp-destination"), 1);
+  EXPECT_EQ(fake.starts("rl-test-up-on-mp-source"), 0);
+  EXPECT_TRUE(first.notes.empty());
+
+  ScenarioRun second = run_up_on_mp();
+  EXPECT_EQ(second.observation, first.observation);
+  EXPECT_EQ(calls_of("save "), 2) << "nothing saved again";
+  EXPECT_EQ(calls_of("restore "), 4);
+  EXPECT_EQ(second.records[0].warm_build_seconds, 0);
+  EXPECT_TRUE(fake.domains().empty()) << "no saving or restored domain is left";
+  // The evidence names the state and holds the definition that ran.
+  std::ifstream timings(second.evidence / "timings.json");
+  const std::string json(std::istreambuf_iterator<char>(timings), {});
+  EXPECT_NE(json.find(R"("phase":"source","seconds")"), std::string::npos) << json;
+  EXPECT_NE(json.find(R"("start":"warm","warm_state":")"), std::string::npos) << json;
+  EXPECT_NE(json.find(R"("start":"cold")"), std::string::npos) << json;
+  std::ifstream xml(second.evidence / "source.xml");
+  EXPECT_NE(std::string(std::istreambuf_iterator<char>(xml), {}).find("<name>rl-warm-"), std::string::npos);
+}
+
+TEST_F(WarmOrchestratorTest, AStateThatDoesNotRestoreIsDiscardedAndTheVmBootsCold) {
+  ScenarioRun first = run_up_on_mp();
+  ASSERT_EQ(states().size(), 2u);
+  for (const fs::path& state : states()) std::ofstream(state, std::ios::trunc) << "truncated";
+  ScenarioRun second = run_up_on_mp();
+  EXPECT_EQ(second.observation, first.observation) << "a broken state changes no verdict";
+  ASSERT_EQ(second.notes.size(), 2u);
+  EXPECT_NE(second.notes[0].find("source VM: the saved state "), std::string::npos) << second.notes[0];
+  EXPECT_NE(second.notes[0].find("did not restore (restoring a domain from"), std::string::npos) << second.notes[0];
+  EXPECT_NE(second.notes[0].find("it was discarded and the VM booted cold"), std::string::npos) << second.notes[0];
+  EXPECT_EQ(fake.starts("rl-test-up-on-mp-source"), 1);
+  EXPECT_EQ(fake.starts("rl-test-up-on-mp-restore"), 1);
+  EXPECT_TRUE(states().empty());
+  EXPECT_TRUE(second.records[0].warm_state.empty());
+  // The next run builds them again.
+  ScenarioRun third = run_up_on_mp();
+  EXPECT_EQ(third.observation, first.observation);
+  EXPECT_TRUE(third.notes.empty());
+  EXPECT_EQ(states().size(), 2u);
+}
+
+TEST_F(WarmOrchestratorTest, ASaveThatFailsLeavesNothingBehindAndTheVmBootsCold) {
+  fake.fail_next("save", machines::make_error("operation failed: /var/tmp: No space left on device"));
+  ScenarioRun r = run_up_on_mp();
+  ASSERT_FALSE(r.observation.failed()) << r.observation.error;
+  EXPECT_EQ(r.observation.outcome, Outcome::BootsDegraded);
+  ASSERT_EQ(r.notes.size(), 1u);
+  EXPECT_NE(r.notes[0].find("source VM: no warm start (building its saved state: operation failed: /var/tmp: No space "
+                            "left on device); booted cold"),
+            std::string::npos)
+      << r.notes[0];
+  EXPECT_EQ(fake.starts("rl-test-up-on-mp-source"), 1);
+  EXPECT_TRUE(r.records[1].warm_state.size() > 0) << "the other shape still starts warm";
+  EXPECT_EQ(states().size(), 1u);
+  for (const auto& e : fs::directory_iterator(root / "warm"))
+    EXPECT_NE(e.path().extension(), ".partial") << e.path();
+  EXPECT_TRUE(fake.domains().empty());
+}
+
+TEST_F(WarmOrchestratorTest, KeptMachinesAlwaysBootCold) {
+  settings.keep = true;
+  ScenarioRun r = run_up_on_mp();
+  ASSERT_FALSE(r.observation.failed()) << r.observation.error;
+  EXPECT_EQ(fake.starts("rl-test-up-on-mp-source"), 1);
+  EXPECT_FALSE(fs::exists(root / "warm"));
+}
+
 }  // namespace
 }  // namespace restorelab::run

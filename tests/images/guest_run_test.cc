@@ -8,11 +8,14 @@
 #include <string>
 #include <vector>
 
+#include "images/guest/job_vocabulary.h"
 #include "images/guest/platform.h"
 #include "tests/images/guest_test_util.h"
 
 namespace restorelab::guest {
 namespace {
+
+namespace vocab = vocabulary;
 
 /// A platform over a scratch root whose serial port keeps what Emit wrote
 /// until DrainConsole sends it, like the kernel's tty buffer and the UART:
@@ -33,8 +36,18 @@ class SerialFakePlatform final : public Platform {
     unsent_.clear();
     return {};
   }
-  Result<std::string> ReadJob() override { return job_; }
-  Status LoadModule(const fs::path&) override { return {}; }
+  /// The first reads return `earlier_jobs` in order, then the job.
+  Result<std::string> ReadJob() override {
+    calls.emplace_back("read-job");
+    if (earlier_jobs.empty()) return job_;
+    std::string job = earlier_jobs.front();
+    earlier_jobs.erase(earlier_jobs.begin());
+    return job;
+  }
+  Status LoadModule(const fs::path&) override {
+    calls.emplace_back("load-module");
+    return {};
+  }
   Status Mount(const fs::path& device, const fs::path&, std::string_view, bool) override {
     return Fail("the fake mounts nothing: " + device.string());
   }
@@ -53,6 +66,7 @@ class SerialFakePlatform final : public Platform {
   }
 
   std::vector<std::string> calls;
+  std::vector<std::string> earlier_jobs;  ///< what ReadJob returns before the job
   std::string sent;               ///< what has left the serial port
   std::string host_at_panic;      ///< `sent` when the guest raised pvpanic
   std::string host_at_power_off;  ///< `sent` when the guest powered off
@@ -95,6 +109,29 @@ TEST(GuestRunTest, TheDoneLineHasLeftTheSerialPortWhenTheGuestPowersOff) {
   RunGuest(platform);
   EXPECT_EQ(call_before(platform.calls, "power-off"), "drain");
   EXPECT_EQ(last_whole_line(platform.host_at_power_off), R"(RESTORELAB {"event":"done","stopped":true,"error":false})");
+}
+
+TEST(GuestRunTest, AWarmStartWaitsAtTheReadyPointBeforeLoadingAnyDriver) {
+  testing::TempRoot root;
+  root.Write(std::string(kModuleListDir) + "/base.modules", "libata.ko\n");
+  SerialFakePlatform platform(root.path(), "phase=boot\nmachine.hal=acpi-uniprocessor\n");
+  platform.earlier_jobs = {std::string(vocab::kWarmWaitJob), std::string(vocab::kWarmWaitJob)};
+  RunGuest(platform);
+  // ready, then the job is read until it is no longer the wait job; only then a module.
+  const auto ready = platform.sent.find(R"(RESTORELAB {"event":"ready"})" "\n");
+  ASSERT_EQ(ready, 0u) << platform.sent;
+  const auto first_module = std::ranges::find(platform.calls, "load-module");
+  ASSERT_NE(first_module, platform.calls.end());
+  EXPECT_EQ(std::count(platform.calls.begin(), first_module, "read-job"), 3);
+  EXPECT_LT(platform.sent.find(R"("event":"kernel-start")"), platform.sent.find(R"("event":"job")"));
+  EXPECT_NE(platform.sent.find(R"(RESTORELAB {"event":"boot")"), std::string::npos) << platform.sent;
+}
+
+TEST(GuestRunTest, AColdStartHasNoReadyPoint) {
+  testing::TempRoot root;
+  SerialFakePlatform platform(root.path(), "phase=boot\nmachine.hal=acpi-uniprocessor\n");
+  RunGuest(platform);
+  EXPECT_EQ(platform.sent.find(R"("event":"ready")"), std::string::npos) << platform.sent;
 }
 
 TEST(GuestRunTest, AJobWithoutPhaseIsAnError) {

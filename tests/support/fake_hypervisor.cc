@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "harness/output/text.h"
+#include "images/guest/job_vocabulary.h"
 
 #include "harness/output/png.h"
 
@@ -95,14 +96,48 @@ Status FakeHypervisor::start(std::string_view name) {
   if (!d) return std::unexpected(d.error());
   if ((*d)->status.active())
     return std::unexpected(Error{text("starting domain \"{}\": domain is already running", name), ErrorKind::OperationInvalid});
+  return boot(name, **d, "booted");
+}
+
+namespace {
+
+/// The value of attribute `attribute` of the first element after `after` in `xml`.
+std::string attribute_after(const std::string& xml, std::string_view after, std::string_view attribute) {
+  const auto at = xml.find(after);
+  if (at == std::string::npos) return "";
+  const std::string quoted = std::string(attribute) + "='";
+  const auto begin = xml.find(quoted, at);
+  if (begin == std::string::npos) return "";
+  const auto value = begin + quoted.size();
+  return xml.substr(value, xml.find('\'', value) - value);
+}
+
+}  // namespace
+
+Status FakeHypervisor::boot(std::string_view name, Domain& d, const std::string& how) {
+  // The model guest's ready point: given the warm-start wait job, it says
+  // `ready` and waits (runs) until it is saved.
+  const std::string job = attribute_after(d.xml, "<entry name='opt/org.restorelab/job'", "file");
+  std::ifstream job_in(job, std::ios::binary);
+  if (!job.empty() && std::string(std::istreambuf_iterator<char>(job_in), {}) == vocabulary::kWarmWaitJob) {
+    std::ofstream(attribute_after(d.xml, "<serial type='file'>", "path"), std::ios::binary)
+        << "RESTORELAB {\"event\":\"ready\"}\n";
+    ++starts_[std::string(name)];
+    d.status = {DomainState::Running, how};
+    emit(name, "started", how);
+    return {};
+  }
   Behaviour behaviour = Behaviour::Hang;
   if (auto b = behaviours_.find(name); b != behaviours_.end()) behaviour = b->second;
+  // A name ending in '*' sets the behaviour of every domain it begins.
+  for (const auto& [pattern, b] : behaviours_)
+    if (pattern.ends_with('*') && name.starts_with(std::string_view(pattern).substr(0, pattern.size() - 1))) behaviour = b;
   const int start_number = starts_[std::string(name)]++;
   if (auto sc = scripts_.find(name); sc != scripts_.end() && !sc->second.empty()) {
     const Boot& boot = sc->second[std::min<std::size_t>(static_cast<std::size_t>(start_number), sc->second.size() - 1)];
     behaviour = boot.behaviour;
     // The guest writes its console to the file the domain XML names.
-    const std::string& xml = (*d)->xml;
+    const std::string& xml = d.xml;
     const auto serial = xml.find("<serial type='file'>");
     const auto path = xml.find("<source path='", serial);
     if (serial != std::string::npos && path != std::string::npos) {
@@ -112,23 +147,23 @@ Status FakeHypervisor::start(std::string_view name) {
   }
   switch (behaviour) {
     case Behaviour::Hang:
-      (*d)->status = {DomainState::Running, "booted"};
-      emit(name, "started", "booted");
+      d.status = {DomainState::Running, how};
+      emit(name, "started", how);
       return {};
     case Behaviour::PowerOff:
-      (*d)->status = {DomainState::Shutoff, "shutdown"};
-      emit(name, "started", "booted");
+      d.status = {DomainState::Shutoff, "shutdown"};
+      emit(name, "started", how);
       emit(name, "shutdown", "guest");
       emit(name, "stopped", "shutdown");
       return {};
     case Behaviour::Crash:
-      (*d)->status = {DomainState::Shutoff, "crashed"};
-      emit(name, "started", "booted");
+      d.status = {DomainState::Shutoff, "crashed"};
+      emit(name, "started", how);
       emit(name, "crashed", "panicked");
       emit(name, "stopped", "crashed");
       return {};
     case Behaviour::FailStart:
-      (*d)->status = {DomainState::Shutoff, "failed"};
+      d.status = {DomainState::Shutoff, "failed"};
       return std::unexpected(Error{
           text("starting domain \"{}\": internal error: qemu unexpectedly closed the "
                       "monitor (injected)", name), ErrorKind::Internal});
@@ -205,6 +240,56 @@ Status FakeHypervisor::screenshot(std::string_view name, const std::filesystem::
   out.write(reinterpret_cast<const char*>(bytes->data()), static_cast<std::streamsize>(bytes->size()));
   if (!out) return std::unexpected(make_error("writing " + png.string()));
   return {};
+}
+
+Status FakeHypervisor::save(std::string_view name, const std::filesystem::path& file) {
+  std::lock_guard lock(mutex_);
+  if (auto fault = record("save", text("{} {}", name, file.string()))) return std::unexpected(*fault);
+  auto d = find(name, "saving domain");
+  if (!d) return std::unexpected(d.error());
+  if (!(*d)->status.active())
+    return std::unexpected(Error{text("saving domain \"{}\": domain is not running", name), ErrorKind::OperationInvalid});
+  std::ofstream out(file, std::ios::binary | std::ios::trunc);
+  out << kStateMagic << (*d)->xml;
+  out.close();
+  if (!out) return std::unexpected(Error{text("saving domain \"{}\": cannot write {}", name, file.string()), ErrorKind::Other});
+  (*d)->status = {DomainState::Shutoff, "saved"};
+  emit(name, "stopped", "saved");
+  if (!(*d)->persistent) domains_.erase(domains_.find(name));
+  return {};
+}
+
+Status FakeHypervisor::restore(const std::filesystem::path& file, std::string_view xml) {
+  std::lock_guard lock(mutex_);
+  if (auto fault = record("restore", file.string())) return std::unexpected(*fault);
+  std::ifstream in(file, std::ios::binary);
+  std::string magic(kStateMagic.size(), '\0');
+  if (!in || !in.read(magic.data(), static_cast<std::streamsize>(magic.size())) || magic != kStateMagic)
+    return std::unexpected(Error{text("restoring a domain from {}: operation failed: failed to read qemu header", file.string()),
+                                 ErrorKind::Other});
+  const auto open = xml.find("<name>"), close = xml.find("</name>");
+  if (open == std::string_view::npos || close == std::string_view::npos || close < open)
+    return std::unexpected(Error{"restoring a domain: XML error: missing domain name", ErrorKind::Other});
+  const std::string name(xml.substr(open + 6, close - open - 6));
+  Domain& d = domains_[name];
+  if (d.status.active())
+    return std::unexpected(Error{text("restoring a domain: domain '{}' is already running", name), ErrorKind::OperationInvalid});
+  d.xml = std::string(xml);
+  d.persistent = false;
+  auto booted = boot(name, d, "restored");
+  if (!d.status.active()) domains_.erase(domains_.find(name));
+  return booted;
+}
+
+Result<std::string> FakeHypervisor::versions() {
+  std::lock_guard lock(mutex_);
+  if (auto fault = record("versions", "")) return std::unexpected(*fault);
+  return version_;
+}
+
+void FakeHypervisor::set_versions(std::string versions) {
+  std::lock_guard lock(mutex_);
+  version_ = std::move(versions);
 }
 
 }  // namespace restorelab::machines

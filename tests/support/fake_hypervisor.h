@@ -39,7 +39,10 @@ class FakeHypervisor final : public Hypervisor {
   /// The next call of `op` (the first word of its calls() entry) fails with
   /// `error`, once. Several faults for one op are used in order.
   void fail_next(std::string op, Error error);
-  /// What domain `name` does when started.
+  /// What domain `name` does when started (or restored); a name ending in
+  /// '*' sets it for every domain whose name begins with the rest. A domain
+  /// whose fw_cfg job is the warm-start wait job (job_vocabulary.h) does what
+  /// the model guest does with it: prints `ready` to its serial log and runs.
   void set_behaviour(std::string name, Behaviour behaviour);
   /// What the guest of `name` does at each start, in order (the last one
   /// repeats): its serial output, written to the serial log file of the
@@ -66,12 +69,25 @@ class FakeHypervisor final : public Hypervisor {
   Result<std::vector<std::string>> list_domains(std::string_view prefix) override;
   /// Writes a 1x1 black PNG.
   Status screenshot(std::string_view name, const std::filesystem::path& png) override;
+  /// Writes kStateMagic and the domain's XML to `file`; the domain stops ("saved").
+  Status save(std::string_view name, const std::filesystem::path& file) override;
+  /// A file that does not begin with kStateMagic is refused as libvirt
+  /// refuses a corrupt state. The restored domain then does what a started
+  /// one of its name does (set_behaviour, script), as a transient domain.
+  Status restore(const std::filesystem::path& file, std::string_view xml) override;
+  Result<std::string> versions() override;
+  /// What versions() returns from now on.
+  void set_versions(std::string versions);
+
+  static constexpr std::string_view kStateMagic = "FakeSavedState\n";
 
  private:
   /// Records the call; returns the injected fault for `op`, if any.
   std::optional<Error> record(std::string_view op, std::string_view args);
   Result<Domain*> find(std::string_view name, std::string_view doing);
   void emit(std::string_view name, std::string event, std::string detail);
+  /// Runs a started or restored domain as scripted; `how`: the started event's detail.
+  Status boot(std::string_view name, Domain& d, const std::string& how);
 
   mutable std::mutex mutex_;
   std::vector<std::string> calls_;
@@ -81,6 +97,7 @@ class FakeHypervisor final : public Hypervisor {
   std::map<std::string, Behaviour, std::less<>> behaviours_;
   std::map<std::string, std::deque<Error>, std::less<>> faults_;
   std::map<std::string, std::deque<LifecycleEvent>, std::less<>> events_;
+  std::string version_ = "libvirt 9000000, hypervisor 7002022";
 };
 
 }  // namespace restorelab::machines

@@ -1,0 +1,127 @@
+// Warm starts: the VMs of a chain that the harness starts with a kernel of
+// its own (source, restore, recovery, reset, remediation from media) spend
+// most of their time in firmware and kernel start-up that is the same for
+// every VM of one machine shape. Such a VM is booted once per shape to the
+// guest's ready point (images/guest/guest_run.cc: the guest program runs,
+// before it loads a driver or reads a disk, and waits for its job), saved
+// through the hypervisor, and every later VM of that shape is restored from
+// the saved state with its own disks, serial log and job. The test boot (the
+// destination through its firmware and loader) never starts warm.
+//
+// The shape (the key of a state) is everything the saved state fixes:
+//  - the domain XML with the name, UUID and the paths of disks, serial log,
+//    NVRAM, kernel, initramfs and fw_cfg files replaced by placeholders: the
+//    firmware, ACPI/APIC, processors, memory, NICs and their MACs (run_plan
+//    derives MACs from the computer, not the scenario), disk buses, the
+//    kernel command line;
+//  - the contents of the kernel and the initramfs (in the guest's memory),
+//    the size of every disk (IDE and AHCI keep the IDENTIFY data the firmware
+//    read), the OVMF code and variable template for UEFI;
+//  - libvirt's and QEMU's versions and the QEMU binary's size and time.
+// A state carries the saved domain's name and UUID, which libvirt insists on:
+// each state is one of a few slots of its shape (rl-warm-<key>-<slot>), so
+// scenarios running at once (--jobs) use different slots; a slot is used by
+// one VM at a time in this process, and built by one process at a time (a
+// lock file). Names are fixed, so warm starts need a hypervisor of their own
+// (the embedded driver, one run per root).
+//
+// Failures never decide a verdict: a state that cannot be built or restored
+// is discarded and the VM boots cold, with a note saying why.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+
+#include "harness/machines/domain_xml.h"
+#include "harness/machines/hypervisor.h"
+#include "harness/run/vm_runner.h"
+
+namespace restorelab::run {
+
+struct WarmOptions {
+  std::filesystem::path dir;  ///< where the states live (created when needed)
+  /// The states' total size; older ones (by last use) are removed beyond it.
+  std::uint64_t limit_bytes = std::uint64_t{4} << 30;
+  std::string qemu_binary = "/usr/bin/qemu-system-x86_64";
+  /// How many states of one shape may exist (VMs of one shape at once).
+  int slots = 4;
+};
+
+class WarmStates;
+
+/// A warm start ready to be restored; holds its slot until destroyed.
+class WarmStart {
+ public:
+  WarmStart(WarmStart&& other) noexcept;
+  WarmStart& operator=(WarmStart&&) = delete;
+  ~WarmStart();
+
+  std::string name;              ///< the state's domain name
+  std::string xml;               ///< the VM's definition under the state's name and UUID
+  std::filesystem::path state;   ///< the saved state
+  bool built = false;            ///< the state was built for this VM (its first use)
+  double build_seconds = 0;      ///< booting the shape to its ready point and saving it
+  std::uint64_t state_bytes = 0;
+
+ private:
+  friend class WarmStates;
+  WarmStart(WarmStates* owner, std::string key, int slot) : owner_(owner), key_(std::move(key)), slot_(slot) {}
+  WarmStates* owner_;
+  std::string key_;
+  int slot_;
+};
+
+class WarmStates {
+ public:
+  explicit WarmStates(WarmOptions options) : options_(std::move(options)) {}
+
+  /// /var/tmp/restorelab/cache/warm.
+  static std::filesystem::path default_root();
+
+  /// Whether `spec` may start warm: the hypervisor starts its kernel. The
+  /// destination's boots through its firmware and loader never do.
+  static bool warmable(const machines::VmSpec& spec);
+
+  /// The shape key of `spec` (32 hex digits); an Error when a file it names
+  /// cannot be read. The disks must exist.
+  machines::Result<std::string> key(const machines::VmSpec& spec, machines::Hypervisor& hypervisor);
+
+  /// A warm start of `spec`: a free slot of its shape, with its state built
+  /// first when there is none (the shape booted to its ready point with
+  /// `spec`'s disks, then saved; bounded by `limits.total`, stopped by
+  /// `interrupt`). An Error says why the VM boots cold instead.
+  machines::Result<WarmStart> prepare(const machines::VmSpec& spec, machines::Hypervisor& hypervisor,
+                                      const std::atomic<int>& interrupt, const VmLimits& limits);
+
+  /// Removes a state that did not restore (or misbehaved), so that the next
+  /// VM of its shape builds it again.
+  void discard(const WarmStart& start);
+
+  const WarmOptions& options() const { return options_; }
+
+ private:
+  friend class WarmStart;
+  void release(const std::string& key, int slot);
+  machines::Result<std::string> file_hash(const std::filesystem::path& file);
+  std::string slot_name(const std::string& key, int slot) const;
+  std::filesystem::path slot_file(const std::string& key, int slot, std::string_view suffix) const;
+  machines::Status build(const machines::VmSpec& spec, const WarmStart& w, const std::string& key, int slot,
+                         machines::Hypervisor& hypervisor, const std::atomic<int>& interrupt, const VmLimits& limits);
+  void evict(const std::filesystem::path& keep);
+
+  WarmOptions options_;
+  std::mutex mutex_;
+  std::map<std::string, std::set<int>> busy_;  ///< slots in use by key
+  /// Content hashes by "path|size|mtime".
+  std::map<std::string, std::string> hashes_;
+  std::optional<std::string> versions_;
+};
+
+}  // namespace restorelab::run

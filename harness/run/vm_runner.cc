@@ -70,6 +70,26 @@ VmRecord VmRunner::launch(Phase phase, const std::string& name, const std::files
     return finish(VmEnd::StartFailed);
   }
 
+  // A restored domain is transient: once it stops it is gone, and its last
+  // `stopped` event says how it ended.
+  auto status_of = [&]() -> machines::Result<machines::DomainStatus> {
+    auto st = hypervisor_.status(name);
+    if (st || !st.error().no_domain()) return st;
+    std::string how = "unknown";
+    for (const std::string& e : r.lifecycle)
+      if (e.starts_with("stopped/")) how = e.substr(8);
+    while (true) {
+      auto e = hypervisor_.next_event(name, std::chrono::milliseconds(0));
+      if (!e || !*e) break;
+      r.lifecycle.push_back((*e)->event + "/" + (*e)->detail);
+      if ((*e)->event == "stopped") how = (*e)->detail;
+    }
+    return machines::DomainStatus{machines::DomainState::Shutoff, how};
+  };
+  auto destroy = [&] {
+    if (auto d = hypervisor_.destroy(name); !d && !d.error().no_domain() && r.error.empty()) r.error = d.error().message;
+  };
+
   std::size_t seen = 0;
   auto last_output = Clock::now();
   bool kernel = false;
@@ -77,8 +97,8 @@ VmRecord VmRunner::launch(Phase phase, const std::string& name, const std::files
   auto stop = [&](VmEnd end, bool take_screenshot) {
     const auto stopping = Clock::now();
     if (take_screenshot) (void)hypervisor_.screenshot(name, screenshot);
-    if (auto d = hypervisor_.destroy(name); !d && r.error.empty()) r.error = d.error().message;
-    if (auto st = hypervisor_.status(name)) r.domain_state = st->to_string();
+    destroy();
+    if (auto st = status_of()) r.domain_state = st->to_string();
     r.serial = read_all(serial_log);
     r.stop_seconds = since(stopping);
     return finish(end);
@@ -109,7 +129,7 @@ VmRecord VmRunner::launch(Phase phase, const std::string& name, const std::files
         {
           const auto until = Clock::now() + std::chrono::milliseconds(1500);
           while (Clock::now() < until) {
-            auto st = hypervisor_.status(name);
+            auto st = status_of();
             if (st && !st->active()) {
               r.domain_state = st->to_string();
               drain_events(std::chrono::milliseconds(0));
@@ -128,7 +148,7 @@ VmRecord VmRunner::launch(Phase phase, const std::string& name, const std::files
       // silence limit (45 s) for it.
       if (!kernel && loader_missing_file(serial)) return stop(VmEnd::LoaderStopped, true);
     }
-    auto status = hypervisor_.status(name);
+    auto status = status_of();
     if (!status) {
       r.error = status.error().message;
       return stop(VmEnd::Failed, false);
@@ -140,7 +160,7 @@ VmRecord VmRunner::launch(Phase phase, const std::string& name, const std::files
         // on_crash=preserve keeps a panicked guest for its screenshot.
         const auto stopping = Clock::now();
         (void)hypervisor_.screenshot(name, screenshot);
-        if (auto d = hypervisor_.destroy(name); !d && r.error.empty()) r.error = d.error().message;
+        destroy();
         r.stop_seconds = since(stopping);
       }
       r.serial = read_all(serial_log);

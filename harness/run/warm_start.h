@@ -2,8 +2,9 @@
 // its own (source, restore, recovery, reset, remediation from media) spend
 // most of their time in firmware and kernel start-up that is the same for
 // every VM of one machine shape. Such a VM is booted once per shape to the
-// guest's ready point (images/guest/guest_run.cc: the guest program runs,
-// before it loads a driver or reads a disk, and waits for its job), saved
+// guest's ready point (images/guest/guest_run.cc: the guest program runs and
+// has loaded the file systems and NIC drivers, but no storage driver; it has
+// read no disk and waits for its job), saved
 // through the hypervisor, and every later VM of that shape is restored from
 // the saved state with its own disks, serial log and job. The test boot (the
 // destination through its firmware and loader) never starts warm.

@@ -405,24 +405,31 @@ void PhaseRecover(Run& run) {
   run.Emit(event);
 }
 
-/// Loads base.modules, then nic.modules (on a second thread: NIC probing is
-/// slow under emulation) alongside the boot-start driver lists. Returns the
-/// errors, one per module that failed.
-std::vector<std::string> LoadModules(Platform& platform, const std::vector<std::string>& drivers) {
-  const fs::path& root = platform.Root();
-  auto load = [&](const fs::path& list, std::vector<std::string>& errors) {
-    for (const fs::path& module : ModuleFiles(root, list)) {
-      if (auto s = platform.LoadModule(module); !s) errors.push_back(s.error().message);
-    }
-  };
+/// Loads every module of `list_file`; appends one error per module that failed.
+void LoadModuleList(Platform& platform, const fs::path& list_file, std::vector<std::string>& errors) {
+  for (const fs::path& module : ModuleFiles(platform.Root(), list_file)) {
+    if (auto s = platform.LoadModule(module); !s) errors.push_back(s.error().message);
+  }
+}
+
+/// What touches no disk: base.modules (file systems, the virtio core), and
+/// nic.modules alongside it on a second thread (NIC probing is slow under
+/// emulation). Returns the errors, one per module that failed.
+std::vector<std::string> LoadDisklessModules(Platform& platform) {
+  const fs::path lists = platform.Root() / kModuleListDir;
   std::vector<std::string> errors;
   std::vector<std::string> nic_errors;
-  load(root / kModuleListDir / "base.modules", errors);
-  std::thread nics([&] { load(root / kModuleListDir / "nic.modules", nic_errors); });
-  for (const std::string& bus : drivers) load(root / kModuleListDir / "drivers" / (bus + ".modules"), errors);
+  std::thread nics([&] { LoadModuleList(platform, lists / "nic.modules", nic_errors); });
+  LoadModuleList(platform, lists / "base.modules", errors);
   nics.join();
   errors.insert(errors.end(), nic_errors.begin(), nic_errors.end());
   return errors;
+}
+
+/// The boot-start storage drivers' lists (drivers/<bus>.modules).
+void LoadStorageDrivers(Platform& platform, const std::vector<std::string>& drivers, std::vector<std::string>& errors) {
+  for (const std::string& bus : drivers)
+    LoadModuleList(platform, platform.Root() / kModuleListDir / "drivers" / (bus + ".modules"), errors);
 }
 
 }  // namespace
@@ -473,7 +480,9 @@ void WaitAtReadyPoint(Platform& platform) {
 }
 
 int RunGuest(Platform& platform) {
-  // Before anything is loaded or read: a warm start's ready point.
+  // Drivers that read no disk, then a warm start's ready point: nothing
+  // has looked at a disk or the IDE channels yet.
+  std::vector<std::string> module_errors = LoadDisklessModules(platform);
   WaitAtReadyPoint(platform);
   const fs::path& root = platform.Root();
   const std::string cmdline = ReadFile(root / "proc/cmdline").value_or("");
@@ -483,7 +492,7 @@ int RunGuest(Platform& platform) {
   const bool started_directly = StartedDirectly(cmdline);
   std::vector<std::string> ide_enabled;
   if (started_directly) ide_enabled = EnableIdeChannels(root);
-  std::vector<std::string> module_errors = LoadModules(platform, run.drivers);
+  LoadStorageDrivers(platform, run.drivers, module_errors);
   PlatformFacts facts = ScanPlatform(root);
   run.Emit(Event(vocab::kEventKernelStart).Add("disk", run.role).Add("firmware", ScanFirmware(root))
                .Add("acpi", facts.acpi).Add("apic", facts.apic).Add("cpus_present", facts.processors)

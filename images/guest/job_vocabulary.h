@@ -259,7 +259,9 @@ inline constexpr std::string_view kEventReady = "ready";
 
 /// The job the host hands a VM it boots only to save it at the ready point
 /// (harness/run/warm_start.h). A guest whose job is exactly this text prints
-/// `ready` before it loads any driver or reads any disk, then reads the job
+/// `ready` after the drivers that touch no disk (file systems, the virtio
+/// core, NICs) and before it enables the IDE channels, loads a storage
+/// driver or reads any disk, then reads the job
 /// again until it is another text: the job of the VM restored from the saved
 /// state. Cold boots never see it.
 inline constexpr std::string_view kWarmWaitJob = "# restorelab: warm start, wait at the ready point\nwarm=wait\n";

@@ -44,8 +44,8 @@ class SerialFakePlatform final : public Platform {
     earlier_jobs.erase(earlier_jobs.begin());
     return job;
   }
-  Status LoadModule(const fs::path&) override {
-    calls.emplace_back("load-module");
+  Status LoadModule(const fs::path& file) override {
+    calls.emplace_back("load-module " + file.filename().string());
     return {};
   }
   Status Mount(const fs::path& device, const fs::path&, std::string_view, bool) override {
@@ -111,18 +111,24 @@ TEST(GuestRunTest, TheDoneLineHasLeftTheSerialPortWhenTheGuestPowersOff) {
   EXPECT_EQ(last_whole_line(platform.host_at_power_off), R"(RESTORELAB {"event":"done","stopped":true,"error":false})");
 }
 
-TEST(GuestRunTest, AWarmStartWaitsAtTheReadyPointBeforeLoadingAnyDriver) {
+TEST(GuestRunTest, AWarmStartWaitsAtTheReadyPointBeforeItLoadsAStorageDriver) {
   testing::TempRoot root;
-  root.Write(std::string(kModuleListDir) + "/base.modules", "libata.ko\n");
+  root.Write(std::string(kModuleListDir) + "/base.modules", "ext4.ko\n");
+  root.Write(std::string(kModuleListDir) + "/nic.modules", "e1000.ko\n");
+  root.Write(std::string(kModuleListDir) + "/drivers/ide.modules", "ata_piix.ko\n");
   SerialFakePlatform platform(root.path(), "phase=boot\nmachine.hal=acpi-uniprocessor\n");
   platform.earlier_jobs = {std::string(vocab::kWarmWaitJob), std::string(vocab::kWarmWaitJob)};
   RunGuest(platform);
-  // ready, then the job is read until it is no longer the wait job; only then a module.
+  // File systems and NICs (no disk) first, then `ready`; the job is read
+  // until it is no longer the wait job; only then the storage driver.
+  auto at = [&](const std::string& call) { return std::ranges::find(platform.calls, call) - platform.calls.begin(); };
   const auto ready = platform.sent.find(R"(RESTORELAB {"event":"ready"})" "\n");
   ASSERT_EQ(ready, 0u) << platform.sent;
-  const auto first_module = std::ranges::find(platform.calls, "load-module");
-  ASSERT_NE(first_module, platform.calls.end());
-  EXPECT_EQ(std::count(platform.calls.begin(), first_module, "read-job"), 3);
+  EXPECT_LT(at("load-module ext4.ko"), at("emit"));
+  EXPECT_LT(at("load-module e1000.ko"), at("emit"));
+  const auto storage = platform.calls.begin() + at("load-module ata_piix.ko");
+  ASSERT_NE(storage, platform.calls.end());
+  EXPECT_EQ(std::count(platform.calls.begin(), storage, "read-job"), 3);
   EXPECT_LT(platform.sent.find(R"("event":"kernel-start")"), platform.sent.find(R"("event":"job")"));
   EXPECT_NE(platform.sent.find(R"(RESTORELAB {"event":"boot")"), std::string::npos) << platform.sent;
 }

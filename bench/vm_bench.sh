@@ -1,20 +1,24 @@
 #!/usr/bin/env bash
 # Times one scenario end to end under the accelerator the probe picks (TCG
-# here): `restorelab run --json` (total and per phase, from its JSON line),
-# then, in the same invocation, a bare qemu-system-x86_64 boot of the same
-# destination disk (the floor: firmware + loader + kernel + the guest's boot
-# phase, no libvirt), and prints the ratio.
+# here): `restorelab run --json` (total and per phase, from its JSON line)
+# cold and warm, then, in the same invocation, a bare qemu-system-x86_64
+# boot of the same destination disk (the floor: firmware + loader + kernel +
+# the guest's boot phase, no libvirt), and prints the ratios.
 #
 # Usage: bench/vm_bench.sh [SCENARIO] [RESTORELAB]
 #   SCENARIO    default tests/vm/scenarios/up-on-mp.toml (system state, 3 VMs)
 #   RESTORELAB  the binary (`restorelab` with the run command, or
 #               restorelab_vm_cli); default: build/harness/restorelab if it
 #               lists `run`, else build-run/tests/vm/restorelab_vm_cli
-# Env: RUNS=N cold runs (`--no-cache`: every VM boots; default 3; every line
-#      is printed, then the median). Build the image first (`restorelab image
-#      build`): a run that builds it counts the build in its process wall time.
-#      WARM=1 adds two runs with the source cache (the second reuses the
-#      source VM's disks), the case of re-running a changed destination.
+# Runs, every one with --no-cache (the source VM boots):
+#   RUNS cold runs (--no-warm: every VM boots; default 3), then one run that
+#   builds the warm states into a fresh folder (first use), then RUNS warm
+#   runs restoring from them. Every line is printed, then the medians, the
+#   states' sizes and the time to build each.
+# Env: RUNS=N; SOURCE_CACHE=1 adds two runs with the source cache (the second
+#      reuses the source VM's disks), the case of re-running a changed
+#      destination. Build the image first (`restorelab image build`): a run
+#      that builds it counts the build in its process wall time.
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -52,14 +56,34 @@ print(f"{sys.argv[4]}: verdict {j['verdict']} ({j['observed']['outcome']}), {j['
       + f", total {t['total']:.1f}s (process wall {wall:.1f}s){cached}")
 PY
 }
+median() { sort -n | awk '{v[NR] = $1} END {printf "%.1f", v[int((NR + 1) / 2)]}'; }
+total_of() { python3 -c 'import json,sys; print(json.loads(sys.argv[1])["timings_s"]["total"])' "$line"; }
 for i in $(seq "$runs"); do
-  one_run "cold run $i" --no-cache
-  totals+=("$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["timings_s"]["total"])' "$line")")
+  one_run "cold run $i" --no-cache --no-warm
+  totals+=("$(total_of)")
 done
-printf '%s\n' "${totals[@]}" | sort -n | awk '{v[NR] = $1} END {printf "cold median: %.1fs over %d run(s)\n", v[int((NR + 1) / 2)], NR}'
-if [ "${WARM:-0}" = 1 ]; then
-  one_run "warm run 1 (fills the cache unless it holds this source)"
-  one_run "warm run 2"
+cold_median=$(printf '%s\n' "${totals[@]}" | median)
+echo "cold median: ${cold_median}s over $runs run(s)"
+one_run "first use (builds the warm states)" --no-cache --warm-dir "$work/warm"
+python3 - "$line" <<'PY'
+import json, sys, os
+j = json.loads(sys.argv[1])
+t = json.load(open(os.path.join(j["evidence"], "timings.json")))
+for vm in t["vms"]:
+    if vm.get("start") == "warm":
+        size = os.path.getsize(vm["warm_state"]) if os.path.exists(vm["warm_state"]) else 0
+        print(f"  state for the {vm['phase']} VM: built in {vm['warm_build_seconds']:.1f}s, {size / 1e6:.0f} MB")
+PY
+totals=()
+for i in $(seq "$runs"); do
+  one_run "warm run $i" --no-cache --warm-dir "$work/warm"
+  totals+=("$(total_of)")
+done
+warm_median=$(printf '%s\n' "${totals[@]}" | median)
+echo "warm median: ${warm_median}s over $runs run(s)"
+if [ "${SOURCE_CACHE:-0}" = 1 ]; then
+  one_run "source cache run 1 (fills the cache unless it holds this source)" --warm-dir "$work/warm"
+  one_run "source cache run 2" --warm-dir "$work/warm"
 fi
 
 # The destination disk the last run kept (--keep), booted by bare QEMU with the
@@ -69,8 +93,8 @@ evidence=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["evidence"
 disk=$(ls "$work"/disks/*/*/destination-system.img | head -1)
 read -r bare bare_outcome < <("$repo/bench/bare_boot.sh" "$evidence" "$disk")
 dest=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["timings_s"].get("destination", 0))' "$line")
-total=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["timings_s"]["total"])' "$line")
 echo "bare qemu boot of the destination disk: ${bare}s (outcome $bare_outcome)"
-awk -v d="$dest" -v b="$bare" -v t="$total" 'BEGIN {
-  printf "ratio destination phase / bare boot: %.2f\n", d / b
-  printf "ratio whole scenario / bare boot:    %.2f\n", t / b }'
+awk -v d="$dest" -v b="$bare" -v c="$cold_median" -v w="$warm_median" 'BEGIN {
+  printf "ratio destination phase / bare boot (last run): %.2f\n", d / b
+  printf "ratio whole scenario / bare boot, cold median:  %.2f\n", c / b
+  printf "ratio whole scenario / bare boot, warm median:  %.2f\n", w / b }'

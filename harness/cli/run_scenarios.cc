@@ -73,6 +73,7 @@ void add_machine_options(CLI::App& app, RunArgs& a) {
   app.add_option("--warm-limit", a.warm_limit_mib, "MiB the saved states may take together; the least recently\n"
                  "used go beyond it (default 4096)")
       ->check(CLI::Range(std::uint64_t{0}, std::uint64_t{1} << 30));
+  app.add_option("--warm-dir", a.warm_dir, "folder of the saved states (default /var/tmp/restorelab/cache/warm)");
 }
 
 int run_scenarios(const RunArgs& a, const std::vector<std::string>& argv, std::vector<run::CampaignItem> items,
@@ -92,6 +93,11 @@ int run_scenarios(const RunArgs& a, const std::vector<std::string>& argv, std::v
   settings.chain_limits.silence_after_kernel = settings.destination_limits.silence_after_kernel =
       std::chrono::milliseconds(static_cast<long long>(a.silence * 1000));
   if (!plan_all(items, settings, io)) return bad_input;
+  if (std::error_code ec; !a.warm_dir.empty() && fs::exists(a.warm_dir, ec) && !fs::is_directory(a.warm_dir, ec)) {
+    io.err << "restorelab run: --warm-dir " << a.warm_dir
+           << ": exists and is not a folder; name a folder for the saved states (or leave it out)\n";
+    return bad_input;
+  }
 
   // The results store: observations to reuse, and where this run is recorded.
   std::optional<store::ResultsStore> results_store;
@@ -126,10 +132,11 @@ int run_scenarios(const RunArgs& a, const std::vector<std::string>& argv, std::v
   const std::string uri = a.connect.empty() ? machines::default_backend_uri(run::default_embed_root()) : a.connect;
   // Warm starts need a hypervisor of this run's own: saved states carry
   // fixed domain names (warm_start.h), and an embedded root has one run.
-  if (!a.no_warm && !a.keep) {
+  if (!a.no_warm) {
     if (machines::embed_root_of_uri(uri))
       settings.warm = std::make_shared<run::WarmStates>(
-          run::WarmOptions{.dir = run::WarmStates::default_root(), .limit_bytes = a.warm_limit_mib << 20});
+          run::WarmOptions{.dir = a.warm_dir.empty() ? run::WarmStates::default_root() : fs::absolute(a.warm_dir),
+                           .limit_bytes = a.warm_limit_mib << 20});
     else
       io.err << "restorelab run: warm starts need the embedded driver (qemu:///embed?root=...); every VM boots cold\n";
   }

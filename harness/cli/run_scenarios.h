@@ -28,6 +28,7 @@ struct RunArgs {
   bool no_cache = false;
   bool no_warm = false;                       ///< --no-warm: every VM boots cold
   std::uint64_t warm_limit_mib = 4096;        ///< --warm-limit: the saved states' total size
+  std::string warm_dir;                       ///< --warm-dir: where they are (default WarmStates::default_root())
   bool no_reuse = false;
   bool remediate = false;                     ///< --remediate (or --remediate-actions given)
   std::vector<std::string> remediate_actions; ///< --remediate-actions: checked action names
@@ -55,7 +56,7 @@ struct RunArgs {
 
 /// The options of where and how the VMs run, shared by `run` and `replay`:
 /// --connect, --work, --evidence, --rules, --images, --silence, --no-warm,
-/// --warm-limit.
+/// --warm-limit, --warm-dir.
 void add_machine_options(CLI::App& app, RunArgs& a);
 
 /// Runs `items` (already chosen, e.g. one shard) with `a`'s options and

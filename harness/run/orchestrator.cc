@@ -155,7 +155,7 @@ ScenarioRun Orchestrator::run(const RunPlan& plan, const RunSettings& settings, 
     auto progress = [&](double seconds) {
       if (progress_) progress_(phase, seconds);
     };
-    if (settings.warm && !settings.keep && WarmStates::warmable(vm.spec)) {
+    if (settings.warm && WarmStates::warmable(vm.spec)) {
       machines::VmSpec spec = vm.spec;
       spec.type = settings.type;
       auto warm = settings.warm->prepare(spec, hypervisor_, interrupt_, limits);

@@ -39,7 +39,8 @@ struct RunSettings {
   /// Reuse source runs (source_cache.h); empty: always boot the source.
   std::filesystem::path source_cache;
   /// Start the VMs whose kernel the hypervisor starts from saved states
-  /// (warm_start.h); null: every VM boots cold. Never used with `keep`.
+  /// (warm_start.h); null: every VM boots cold. A kept run's machines are
+  /// defined under the scenario's names afterwards either way.
   std::shared_ptr<WarmStates> warm;
 };
 

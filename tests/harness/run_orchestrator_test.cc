@@ -465,12 +465,16 @@ TEST_F(WarmOrchestratorTest, ASaveThatFailsLeavesNothingBehindAndTheVmBootsCold)
   EXPECT_TRUE(fake.domains().empty());
 }
 
-TEST_F(WarmOrchestratorTest, KeptMachinesAlwaysBootCold) {
+TEST_F(WarmOrchestratorTest, KeptMachinesAreDefinedUnderTheScenariosNamesAfterAWarmStart) {
   settings.keep = true;
   ScenarioRun r = run_up_on_mp();
   ASSERT_FALSE(r.observation.failed()) << r.observation.error;
-  EXPECT_EQ(fake.starts("rl-test-up-on-mp-source"), 1);
-  EXPECT_FALSE(fs::exists(root / "warm"));
+  EXPECT_FALSE(r.records[0].warm_state.empty());
+  EXPECT_EQ(r.kept_domains, (std::vector<std::string>{"rl-test-up-on-mp-source", "rl-test-up-on-mp-restore",
+                                                      "rl-test-up-on-mp-destination"}));
+  const auto domains = fake.domains();
+  EXPECT_TRUE(domains.contains("rl-test-up-on-mp-source"));
+  for (const auto& [name, d] : domains) EXPECT_FALSE(name.starts_with("rl-warm-")) << name;
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 #include <fstream>
@@ -58,6 +59,19 @@ std::vector<int> qemu_pids_of(const std::string& name_part) {
   for (const auto& p : table.list())
     if (!p.argv.empty() && p.argv[0].find("qemu-system") != std::string::npos &&
         machines::qemu_guest_name(p.argv).find(name_part) != std::string::npos)
+      pids.push_back(p.pid);
+  return pids;
+}
+
+/// The QEMU processes with `part` in an argument: a VM by its files, whether
+/// it was started under its scenario's name or restored warm under its
+/// state's (warm_start.h).
+std::vector<int> qemu_pids_using(const std::string& part) {
+  std::vector<int> pids;
+  machines::ProcProcessTable table;
+  for (const auto& p : table.list())
+    if (!p.argv.empty() && p.argv[0].find("qemu-system") != std::string::npos &&
+        std::ranges::any_of(p.argv, [&](const std::string& a) { return a.find(part) != std::string::npos; }))
       pids.push_back(p.pid);
   return pids;
 }
@@ -151,7 +165,7 @@ TEST_F(VmRunTest, KilledQemuIsAnErrorAndLeavesNothing) {
   };
   while ((pids.empty() || !source_talked()) && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(20ms);
-    pids = qemu_pids_of("vm-killed-source");
+    pids = qemu_pids_using("vm-killed/source-system.img");
   }
   ASSERT_FALSE(pids.empty()) << "the source VM never started";
   for (int pid : pids) ::kill(pid, SIGKILL);
@@ -164,6 +178,7 @@ TEST_F(VmRunTest, KilledQemuIsAnErrorAndLeavesNothing) {
   EXPECT_EQ(r.exit_code, 3);
   // Nothing left: no QEMU, no domain, no disk.
   EXPECT_TRUE(qemu_pids_of("vm-killed").empty());
+  EXPECT_TRUE(qemu_pids_using("vm-killed/").empty());
   std::error_code ec;
   EXPECT_TRUE(!fs::exists(test_dir() / "work") || fs::is_empty(test_dir() / "work", ec));
   auto hv = libvirt::LibvirtHypervisor::open(libvirt::embed_uri(default_embed_root()));

@@ -90,7 +90,8 @@ TEST_F(VmRunTest, ImageBuilds) {
   EXPECT_EQ(p->exit_code, 0) << p->output;
 }
 
-TEST_F(VmRunTest, SameHardwareSystemStateBoots) { expect_outcome("same-hardware.toml", "boots", 1); }
+// same-hardware.toml and uefi-bmr-asr-ide-to-scsi.toml (both boot on one
+// processor) run in vm_warm_test.cc, warm and cold.
 
 // Every kind of backup holds the system state (images/guest/backup.h).
 TEST_F(VmRunTest, SystemStateFromAFullServerBackupBoots) {
@@ -131,8 +132,6 @@ TEST_F(VmRunTest, BmrWithAsrOntoAnotherControllerBoots) { expect_outcome("bmr-as
 // UEFI end to end: directly started guests on OVMF with an IDE source disk
 // (the guest enables the IDE channels OVMF left off), and a destination that
 // OVMF boots from SCSI (virtio-scsi on UEFI).
-TEST_F(VmRunTest, UefiBmrWithAsrOntoScsiBoots) { expect_outcome("uefi-bmr-asr-ide-to-scsi.toml", "boots", 1); }
-
 // The loader itself misses the kernel below the systemroot boot.ini names
 // (images/README.md, "Outcomes: physical or emulated"): syslinux after a
 // full-server restore that keeps the destination's boot.ini, systemd-boot

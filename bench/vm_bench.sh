@@ -44,7 +44,7 @@ one_run() {  # label, extra args...
   shift
   rm -rf "$work/disks"
   t0=$(date +%s.%N)
-  line=$("$bin" run --json --keep --evidence "$work/runs" --work "$work/disks" "$@" "$scenario" | tail -1) || true
+  line=$("$bin" run --json --db none --keep --evidence "$work/runs" --work "$work/disks" "$@" "$scenario" | tail -1) || true
   t1=$(date +%s.%N)
   python3 - "$line" "$t0" "$t1" "$label" <<'PY'
 import json, sys

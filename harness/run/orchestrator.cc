@@ -167,14 +167,20 @@ ScenarioRun Orchestrator::run(const RunPlan& plan, const RunSettings& settings, 
         write_file(vm.xml_file, warm->xml);
         VmRecord record = runner.run_restored(vm.phase, warm->name, warm->state, warm->xml, vm.spec.serial_log,
                                               vm.screenshot, limits, progress);
-        if (record.end != VmEnd::StartFailed) {
+        // Past kernel-start the guest runs its job as a cold one would; a
+        // restored VM that ends before it (refused, dead, silent) says
+        // nothing about the scenario, only about the state.
+        const bool went_on = record.serial.find("\"event\":\"kernel-start\"") != std::string::npos;
+        if (record.end == VmEnd::Interrupted || (record.end != VmEnd::StartFailed && went_on)) {
           record.warm_state = warm->state.string();
           record.warm_build_seconds = warm->build_seconds;
           return record;
         }
         settings.warm->discard(*warm);
+        const std::string why = record.end == VmEnd::StartFailed ? record.error
+                                : text("it ended ({}) before its kernel-start line", end_name(record.end));
         result.notes.push_back(text("{} VM: the saved state {} did not restore ({}); it was discarded and the VM booted cold",
-                                    phase, warm->state.string(), record.error));
+                                    phase, warm->state.string(), why));
         write_file(vm.xml_file, xml);
       }
     }

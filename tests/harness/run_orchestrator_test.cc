@@ -447,6 +447,26 @@ TEST_F(WarmOrchestratorTest, AStateThatDoesNotRestoreIsDiscardedAndTheVmBootsCol
   EXPECT_EQ(states().size(), 2u);
 }
 
+TEST_F(WarmOrchestratorTest, ARestoredVmThatEndsBeforeItsKernelStartLineIsNoOutcomeButAColdBoot) {
+  run_up_on_mp();  // builds the states
+  // The restored guests stop at once, before printing anything.
+  fake.set_behaviour("rl-warm-*", FakeHypervisor::Behaviour::Crash);
+  const fs::path dir = settings.evidence_dir / "up-on-mp";
+  std::ofstream(dir / "source.serial.log", std::ios::trunc) << "";
+  fake.script("rl-test-up-on-mp-source", {{fixture("source-install-backup.log"), FakeHypervisor::Behaviour::PowerOff}});
+  fake.script("rl-test-up-on-mp-restore", {{fixture("restore-system-state.log"), FakeHypervisor::Behaviour::PowerOff}});
+  std::ofstream(dir / "restore.serial.log", std::ios::trunc) << "";
+  ScenarioRun r = Orchestrator(fake, disks, interrupt).run(plan_for(up_on_mp()), settings);
+  ASSERT_FALSE(r.observation.failed()) << r.observation.error;
+  EXPECT_EQ(r.observation.outcome, Outcome::BootsDegraded);
+  ASSERT_EQ(r.notes.size(), 2u);
+  EXPECT_NE(r.notes[0].find("before its kernel-start line); it was discarded and the VM booted cold"), std::string::npos)
+      << r.notes[0];
+  EXPECT_EQ(fake.starts("rl-test-up-on-mp-source"), 1);
+  EXPECT_EQ(fake.starts("rl-test-up-on-mp-restore"), 1);
+  EXPECT_TRUE(states().empty());
+}
+
 TEST_F(WarmOrchestratorTest, ASaveThatFailsLeavesNothingBehindAndTheVmBootsCold) {
   fake.fail_next("save", machines::make_error("operation failed: /var/tmp: No space left on device"));
   ScenarioRun r = run_up_on_mp();

@@ -67,6 +67,16 @@ TEST(DomainXmlTest, ADirectKernelIsStartedByTheHypervisor) {
   EXPECT_THAT(xml_of(base_spec()), Not(HasSubstr("<kernel>")));
 }
 
+// A VM restored from a saved state must carry the saved domain's UUID.
+TEST(DomainXmlTest, AGivenUuidIsKeptAndAMalformedOneRefused) {
+  VmSpec spec = base_spec();
+  spec.uuid = "0123abcd-0123-4567-89ab-0123456789ab";
+  EXPECT_NE(xml_of(spec).find("  <uuid>0123abcd-0123-4567-89ab-0123456789ab</uuid>\n"), std::string::npos);
+  spec.uuid = "0123abcd-0123-4567-89ab-0123456789a'";
+  EXPECT_NE(error_of(spec).find("is not 8-4-4-4-12 lower-case hexadecimal digits"), std::string::npos);
+  EXPECT_EQ(xml_of(base_spec()).find("<uuid>"), std::string::npos);
+}
+
 TEST(DomainXmlTest, AnInitrdWithoutAKernelIsAnError) {
   VmSpec spec = base_spec();
   spec.direct.initrd = "/run/rl/source.initrd";

@@ -45,6 +45,14 @@ TEST_F(RunCommandTest, AnUnknownRemediationActionIsBadInputWithASuggestion) {
   EXPECT_TRUE(r.out.empty());
 }
 
+TEST_F(RunCommandTest, AWarmDirThatIsAFileIsBadInputBeforeAnythingRuns) {
+  auto r = run_restorelab({"run", "--db", "none", "--warm-dir", "/dev/null", kExample});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(r.err, "restorelab run: --warm-dir /dev/null: exists and is not a folder; name a folder for the saved "
+                   "states (or leave it out)\n");
+  EXPECT_TRUE(r.out.empty());
+}
+
 const char* env(const std::map<std::string, std::string>& vars, const char* name) {
   auto it = vars.find(name);
   return it == vars.end() ? nullptr : it->second.c_str();

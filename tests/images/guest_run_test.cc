@@ -113,9 +113,9 @@ TEST(GuestRunTest, TheDoneLineHasLeftTheSerialPortWhenTheGuestPowersOff) {
 
 TEST(GuestRunTest, AWarmStartWaitsAtTheReadyPointBeforeItLoadsAStorageDriver) {
   testing::TempRoot root;
-  root.Write(std::string(kModuleListDir) + "/base.modules", "ext4.ko\n");
-  root.Write(std::string(kModuleListDir) + "/nic.modules", "e1000.ko\n");
-  root.Write(std::string(kModuleListDir) + "/drivers/ide.modules", "ata_piix.ko\n");
+  root.Write(fs::path(kModuleListDir) / "base.modules", "ext4.ko\n");
+  root.Write(fs::path(kModuleListDir) / "nic.modules", "e1000.ko\n");
+  root.Write(fs::path(kModuleListDir) / "drivers" / "ide.modules", "ata_piix.ko\n");
   SerialFakePlatform platform(root.path(), "phase=boot\nmachine.hal=acpi-uniprocessor\n");
   platform.earlier_jobs = {std::string(vocab::kWarmWaitJob), std::string(vocab::kWarmWaitJob)};
   RunGuest(platform);

@@ -140,7 +140,9 @@ TEST_F(VmWarmTest, WarmAndColdStartsObserveTheSameAndABrokenStateBootsCold) {
   for (const json& line : cold.lines) {
     EXPECT_EQ(starts(line)["source"], "cold") << line["id"];
     for (const json& vm : json::parse(read(fs::path(line["evidence"].get<std::string>()) / "timings.json"))["vms"])
-      if (vm["start"] == "warm") EXPECT_GT(vm["warm_build_seconds"].get<double>(), 0) << line["id"] << " " << vm["phase"];
+      if (vm["start"] == "warm") {
+        EXPECT_GT(vm["warm_build_seconds"].get<double>(), 0) << line["id"] << " " << vm["phase"];
+      }
   }
   EXPECT_NE(cold.output.find("did not restore"), std::string::npos) << cold.output;
   EXPECT_NE(cold.output.find("it was discarded and the VM booted cold"), std::string::npos) << cold.output;

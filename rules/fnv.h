@@ -39,4 +39,14 @@ class Fnv1a {
   std::uint64_t hash_;
 };
 
+/// The second basis of the 128-bit names below: two 64-bit FNV-1a hashes of
+/// the same bytes from different bases, so that an accidental collision
+/// between stored keys is negligible.
+inline constexpr std::uint64_t kFnvSecondBasis = 0x6c62272e07bb0142ull;
+
+/// 32 hexadecimal digits: Fnv1a() and Fnv1a(kFnvSecondBasis) of `text`.
+inline std::string fnv128_hex(std::string_view text) {
+  return Fnv1a().add(text).hex() + Fnv1a(kFnvSecondBasis).add(text).hex();
+}
+
 }  // namespace restorelab

@@ -23,9 +23,7 @@ std::string observation_key_text(const Scenario& s, const KeyInputs& inputs) {
 
 std::string observation_key(const Scenario& s, const KeyInputs& inputs) {
   const std::string text = observation_key_text(s, inputs);
-  // Two 64-bit hashes of the same text from different bases: 128 bits
-  // make an accidental collision between stored observations negligible.
-  return Fnv1a().add(text).hex() + Fnv1a(0x6c62272e07bb0142ull).add(text).hex();
+  return fnv128_hex(text);
 }
 
 }  // namespace restorelab::run

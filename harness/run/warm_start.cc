@@ -29,13 +29,9 @@ namespace {
 constexpr std::string_view kJobFwCfgName = "opt/org.restorelab/job";
 constexpr std::string_view kReadyLine = "RESTORELAB {\"event\":\"ready\"}";
 
-std::string hash_text(std::string_view text) {
-  return Fnv1a().add(text).hex() + Fnv1a(0x6c62272e07bb0142ull).add(text).hex();
-}
-
 /// "3f2a...": the UUID of slot `slot` of shape `key`.
 std::string uuid_of(const std::string& key, int slot) {
-  std::string h = hash_text(key + "/" + std::to_string(slot));
+  std::string h = fnv128_hex(key + "/" + std::to_string(slot));
   return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) + "-" + h.substr(20, 12);
 }
 
@@ -100,7 +96,7 @@ machines::Result<std::string> WarmStates::file_hash(const fs::path& file) {
   }
   std::ifstream in(file, std::ios::binary);
   if (!in) return std::unexpected(make_error("reading " + file.string()));
-  Fnv1a a, b(0x6c62272e07bb0142ull);
+  Fnv1a a, b(kFnvSecondBasis);
   std::vector<char> buffer(1 << 20);
   while (in.read(buffer.data(), static_cast<std::streamsize>(buffer.size())) || in.gcount() > 0) {
     const std::string_view chunk(buffer.data(), static_cast<std::size_t>(in.gcount()));
@@ -162,7 +158,7 @@ machines::Result<std::string> WarmStates::key(const machines::VmSpec& spec, mach
   const auto qemu_size = fs::file_size(options_.qemu_binary, ec);
   const auto qemu_time = fs::last_write_time(options_.qemu_binary, ec);
   if (!ec) input += text("\nqemu {} {}", qemu_size, qemu_time.time_since_epoch().count());
-  return hash_text(input);
+  return fnv128_hex(input);
 }
 
 void WarmStates::release(const std::string& key, int slot) {

@@ -55,6 +55,7 @@ struct VmRecord {
   double silence_seconds = 0;          ///< the silence limit that applied when end is Silent
   std::string error;                   ///< StartFailed/Failed/TimedOut: why
   bool cached = false;                 ///< not booted: reused from the source cache
+  bool kernel_started = false;         ///< the guest printed its kernel-start line
   /// Restored from a saved state (warm_start.h): the state file; empty for
   /// a cold boot.
   std::string warm_state;

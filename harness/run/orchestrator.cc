@@ -170,8 +170,7 @@ ScenarioRun Orchestrator::run(const RunPlan& plan, const RunSettings& settings, 
         // Past kernel-start the guest runs its job as a cold one would; a
         // restored VM that ends before it (refused, dead, silent) says
         // nothing about the scenario, only about the state.
-        const bool went_on = record.serial.find("\"event\":\"kernel-start\"") != std::string::npos;
-        if (record.end == VmEnd::Interrupted || (record.end != VmEnd::StartFailed && went_on)) {
+        if (record.end == VmEnd::Interrupted || (record.end != VmEnd::StartFailed && record.kernel_started)) {
           record.warm_state = warm->state.string();
           record.warm_build_seconds = warm->build_seconds;
           return record;

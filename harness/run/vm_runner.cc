@@ -19,6 +19,8 @@ std::string read_all(const std::filesystem::path& p) {
   return s.str();
 }
 
+constexpr std::string_view kKernelStartEvent = "\"event\":\"kernel-start\"";
+
 double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
 }  // namespace
@@ -26,7 +28,7 @@ double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::
 VmRecord VmRunner::run(Phase phase, const std::string& name, const std::string& xml,
                        const std::filesystem::path& serial_log, const std::filesystem::path& screenshot,
                        const VmLimits& limits, const ProgressFn& progress) {
-  return launch(phase, name, serial_log, screenshot, limits, progress, [&]() -> machines::Status {
+  return launch(phase, name, serial_log, screenshot, limits, progress, false, [&]() -> machines::Status {
     auto defined = hypervisor_.define(xml);
     if (!defined) return std::unexpected(defined.error());
     drain_old_events(name);
@@ -38,7 +40,7 @@ VmRecord VmRunner::run_restored(Phase phase, const std::string& name, const std:
                                 const std::string& xml, const std::filesystem::path& serial_log,
                                 const std::filesystem::path& screenshot, const VmLimits& limits,
                                 const ProgressFn& progress) {
-  return launch(phase, name, serial_log, screenshot, limits, progress, [&]() -> machines::Status {
+  return launch(phase, name, serial_log, screenshot, limits, progress, true, [&]() -> machines::Status {
     drain_old_events(name);
     return hypervisor_.restore(state, xml);
   });
@@ -54,7 +56,7 @@ void VmRunner::drain_old_events(const std::string& name) {
 
 VmRecord VmRunner::launch(Phase phase, const std::string& name, const std::filesystem::path& serial_log,
                           const std::filesystem::path& screenshot, const VmLimits& limits, const ProgressFn& progress,
-                          const std::function<machines::Status()>& start_domain) {
+                          bool transient, const std::function<machines::Status()>& start_domain) {
   VmRecord r;
   r.phase = phase;
   const auto start = Clock::now();
@@ -62,6 +64,7 @@ VmRecord VmRunner::launch(Phase phase, const std::string& name, const std::files
     r.end = end;
     r.seconds = since(start);
     if (r.serial.empty()) r.serial = read_all(serial_log);
+    r.kernel_started = r.serial.find(kKernelStartEvent) != std::string::npos;
     return r;
   };
   if (auto started = start_domain(); !started) {
@@ -70,24 +73,30 @@ VmRecord VmRunner::launch(Phase phase, const std::string& name, const std::files
     return finish(VmEnd::StartFailed);
   }
 
+  auto drain_events = [&](std::chrono::milliseconds first_wait) {
+    auto wait = first_wait;
+    while (true) {
+      auto e = hypervisor_.next_event(name, wait);
+      if (!e || !*e) return;
+      r.lifecycle.push_back((*e)->event + "/" + (*e)->detail);
+      wait = std::chrono::milliseconds(0);
+    }
+  };
   // A restored domain is transient: once it stops it is gone, and its last
-  // `stopped` event says how it ended.
+  // `stopped` event says how it ended. A defined domain that is gone is a
+  // failure, as before.
   auto status_of = [&]() -> machines::Result<machines::DomainStatus> {
     auto st = hypervisor_.status(name);
-    if (st || !st.error().no_domain()) return st;
+    if (st || !transient || !st.error().no_domain()) return st;
+    drain_events(std::chrono::milliseconds(0));
     std::string how = "unknown";
     for (const std::string& e : r.lifecycle)
       if (e.starts_with("stopped/")) how = e.substr(8);
-    while (true) {
-      auto e = hypervisor_.next_event(name, std::chrono::milliseconds(0));
-      if (!e || !*e) break;
-      r.lifecycle.push_back((*e)->event + "/" + (*e)->detail);
-      if ((*e)->event == "stopped") how = (*e)->detail;
-    }
     return machines::DomainStatus{machines::DomainState::Shutoff, how};
   };
   auto destroy = [&] {
-    if (auto d = hypervisor_.destroy(name); !d && !d.error().no_domain() && r.error.empty()) r.error = d.error().message;
+    if (auto d = hypervisor_.destroy(name); !d && !(transient && d.error().no_domain()) && r.error.empty())
+      r.error = d.error().message;
   };
 
   std::size_t seen = 0;
@@ -103,15 +112,6 @@ VmRecord VmRunner::launch(Phase phase, const std::string& name, const std::files
     r.stop_seconds = since(stopping);
     return finish(end);
   };
-  auto drain_events = [&](std::chrono::milliseconds first_wait) {
-    auto wait = first_wait;
-    while (true) {
-      auto e = hypervisor_.next_event(name, wait);
-      if (!e || !*e) return;
-      r.lifecycle.push_back((*e)->event + "/" + (*e)->detail);
-      wait = std::chrono::milliseconds(0);
-    }
-  };
 
   while (true) {
     if (interrupt_.load() != 0) return stop(VmEnd::Interrupted, false);
@@ -119,7 +119,7 @@ VmRecord VmRunner::launch(Phase phase, const std::string& name, const std::files
     if (serial.size() != seen) {
       if (!kernel || serial.size() > seen) last_output = Clock::now();
       seen = serial.size();
-      kernel = kernel || serial.find("\"event\":\"kernel-start\"") != std::string::npos;
+      kernel = kernel || serial.find(kKernelStartEvent) != std::string::npos;
       if (serial.find("RESTORELAB {\"event\":\"done\"") != std::string::npos) {
         // The guest powers off right after `done` (ACPI; without ACPI it
         // halts), which libvirt reports in ~0.2 s; wait for that a little

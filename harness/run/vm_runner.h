@@ -58,9 +58,10 @@ class VmRunner {
  private:
   void drain_old_events(const std::string& name);
   /// Starts the domain with `start_domain` and watches it (see run()).
+  /// `transient`: the domain disappears when it stops (a restored one).
   VmRecord launch(Phase phase, const std::string& name, const std::filesystem::path& serial_log,
                   const std::filesystem::path& screenshot, const VmLimits& limits, const ProgressFn& progress,
-                  const std::function<machines::Status()>& start_domain);
+                  bool transient, const std::function<machines::Status()>& start_domain);
 
   machines::Hypervisor& hypervisor_;
   const std::atomic<int>& interrupt_;

@@ -159,6 +159,15 @@ void add_machine_keys(std::vector<KeyInfo>& keys, const std::string& side) {
     keys.push_back(k);
   }
   {
+    // The system disk; the model's installation needs 32 MiB, and a raw
+    // image of up to 4 TiB stays a sparse file.
+    auto k = make_int(side + ".disk_mib", 32, 4 * 1024 * 1024);
+    k.set = [](Scenario& s, const Value& v) { W(s).disk_mib = static_cast<int>(as_int(v)); };
+    k.scalar = [](const Scenario& s) -> std::int64_t { return M(s).disk_mib; };
+    place(k, machine<Side>(probe()).disk_mib);
+    keys.push_back(k);
+  }
+  {
     auto k = make(side + ".model", ValueType::String);
     k.set = [](Scenario& s, const Value& v) { W(s).model = as_text(v); };
     k.text = [](const Scenario& s) -> std::string_view { return M(s).model; };

@@ -220,6 +220,7 @@ struct Machine {
   int nics = 1;
   DiskBusSet storage_drivers;
   int memory_mib = 512;
+  int disk_mib = 32;  ///< the system disk's size, MiB
   std::string model;
   Os os;
   bool operator==(const Machine&) const = default;

@@ -302,6 +302,7 @@ RunPlan plan_run(const Scenario& s, const PlanPaths& paths, const std::vector<st
       d.firmware = m->firmware;
       d.drivers = m->storage_drivers.members();
       d.uniprocessor = nosmp(*m);
+      d.size_mib = static_cast<std::uint32_t>(m->disk_mib);
     }
     plan.disks.push_back(std::move(d));
     return plan.disks.size() - 1;
@@ -393,7 +394,7 @@ RunPlan plan_run(const Scenario& s, const PlanPaths& paths, const std::vector<st
       const auto src_sys = disk(DiskRequest::Kind::System, "source-system.img", &src);
       const auto backup = disk(DiskRequest::Kind::Backup, "backup.img", nullptr);
       const auto dst_sys = after == PriorRestore::Bmr
-                               ? disk(DiskRequest::Kind::Blank, "destination-system.img", nullptr)
+                               ? disk(DiskRequest::Kind::Blank, "destination-system.img", &dst)
                                : disk(DiskRequest::Kind::System, "destination-system.img", &dst);
       vm(Phase::Source, src, source_seed, {{src_sys, src.disk_bus}, {backup, src.disk_bus}}, started(plan.disks[src_sys]));
       if (after == PriorRestore::FullServer)
@@ -414,7 +415,7 @@ RunPlan plan_run(const Scenario& s, const PlanPaths& paths, const std::vector<st
       const auto src_sys = disk(DiskRequest::Kind::System, "source-system.img", &src);
       const auto backup = disk(DiskRequest::Kind::Backup, "backup.img", nullptr);
       const auto dst_sys = full_server ? disk(DiskRequest::Kind::System, "destination-system.img", &dst)
-                                       : disk(DiskRequest::Kind::Blank, "destination-system.img", nullptr);
+                                       : disk(DiskRequest::Kind::Blank, "destination-system.img", &dst);
       vm(Phase::Source, src, source_seed, {{src_sys, src.disk_bus}, {backup, src.disk_bus}}, started(plan.disks[src_sys]));
       if (full_server) vm(Phase::Reset, dst, destination_seed, {{dst_sys, dst.disk_bus}}, started(plan.disks[dst_sys]));
       vm(Phase::Recovery, dst, destination_seed, {{backup, DiskBus::Ide}, {dst_sys, dst.disk_bus}}, std::nullopt);

@@ -108,6 +108,14 @@ TEST(RunPlanTest, AFullServerRestoreRestoresOntoTheDestinationsOwnInstallation) 
   EXPECT_EQ(bmr.disks[bmr.vms[1].disks[1]].kind, DiskRequest::Kind::Blank);
 }
 
+/// The disk of the plan whose file is `file`.
+DiskRequest plan_disk(const RunPlan& plan, const std::string& file) {
+  for (const DiskRequest& d : plan.disks)
+    if (d.path.filename() == file) return d;
+  ADD_FAILURE() << "no disk " << file;
+  return {};
+}
+
 const DiskRequest& initrd_of(const RunPlan& plan, const PlannedVm& vm) {
   const DiskRequest& d = plan.disks[vm.disks.back()];
   EXPECT_EQ(d.kind, DiskRequest::Kind::Initrd);
@@ -195,23 +203,34 @@ TEST(RunPlanTest, SystemStateAfterAFullServerRestoreRunsResetRecoveryThenRestore
   }
 }
 
-// A destination disk larger than the source's (no scenario key sets it yet):
-// make-disk.sh makes a system or blank disk of the requested size.
-TEST(RunPlanTest, ALargerDestinationDiskIsMadeAtTheRequestedSize) {
-  const RunPlan plan = plan_run(scenario(RestoreKind::Bmr), paths());
-  DiskRequest blank = plan.disks[plan.vms[1].disks[1]];
+// disk_mib sizes each machine's system disk: the source's, the blank disk a
+// BMR fills, and the destination's own installation before a full-server
+// restore; make-disk.sh makes them so.
+TEST(RunPlanTest, EachSystemDiskIsMadeAtItsMachinesDiskSize) {
+  Scenario bmr = scenario(RestoreKind::Bmr);
+  bmr.source.disk_mib = 48;
+  bmr.destination.disk_mib = 64;
+  const RunPlan plan = plan_run(bmr, paths());
+  const DiskRequest blank = plan.disks[plan.vms[1].disks[1]];
   ASSERT_EQ(blank.kind, DiskRequest::Kind::Blank);
-  EXPECT_EQ(blank.size_mib, 0u);  // make-disk.sh's own 32 MiB, as the source's
-  EXPECT_THAT(make_disk_argv("/src/images", "/img", blank),
-              ElementsAre("/src/images/make-disk.sh", "blank", "/img", "/w/disks/destination-system.img"));
-  blank.size_mib = 64;
   EXPECT_THAT(make_disk_argv("/src/images", "/img", blank),
               ElementsAre("/src/images/make-disk.sh", "blank", "/img", "/w/disks/destination-system.img", "--size", "64"));
-  DiskRequest system = plan.disks[plan.vms[0].disks[0]];
-  system.size_mib = 48;
+  const DiskRequest system = plan.disks[plan.vms[0].disks[0]];
   EXPECT_THAT(make_disk_argv("/src/images", "/img", system),
               ElementsAre("/src/images/make-disk.sh", "system", "/img", "/w/disks/source-system.img", "--firmware",
                           "bios", "--drivers", "ide", "--uniprocessor", "--size", "48"));
+  // The backup disk keeps make-disk.sh's own size.
+  const DiskRequest backup = plan.disks[plan.vms[0].disks[1]];
+  ASSERT_EQ(backup.kind, DiskRequest::Kind::Backup);
+  EXPECT_EQ(std::ranges::count(make_disk_argv("/src/images", "/img", backup), "--size"), 0);
+
+  Scenario full_server = scenario(RestoreKind::FullServer);
+  full_server.destination.disk_mib = 96;
+  const RunPlan fs_plan = plan_run(full_server, paths());
+  const DiskRequest installed = plan_disk(fs_plan, "destination-system.img");
+  EXPECT_EQ(installed.kind, DiskRequest::Kind::System);
+  EXPECT_EQ(installed.size_mib, 96u);
+
   // An initramfs has no size.
   DiskRequest initrd = plan.disks[plan.vms[0].disks.back()];
   initrd.size_mib = 64;

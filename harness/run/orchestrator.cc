@@ -121,7 +121,10 @@ ScenarioRun Orchestrator::run(const RunPlan& plan, const RunSettings& settings, 
   const bool cacheable = !plan.vms.empty() && plan.vms.front().phase == Phase::Source && plan.vms.front().disks.size() >= 2;  // system, backup (, initrd)
   if (!result.observation.failed() && cache.enabled() && cacheable) {
     const PlannedVm& src = plan.vms.front();
-    cache_key = SourceCache::key(settings.artifacts, xmls.front(), src.job, src.spec.name, disk_dir, result.evidence);
+    std::vector<std::uint32_t> sizes;
+    for (const std::size_t d : src.disks) sizes.push_back(plan.disks[d].size_mib);
+    cache_key = SourceCache::key(settings.artifacts, xmls.front(), src.job, sizes, src.spec.name, disk_dir,
+                                 result.evidence);
     cached_serial = cache.restore(cache_key, plan.disks[src.disks[0]].path, plan.disks[src.disks[1]].path);
   }
 

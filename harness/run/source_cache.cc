@@ -31,11 +31,13 @@ void replace_all(std::string& s, const std::string& from, const std::string& to)
 fs::path SourceCache::default_root() { return "/var/tmp/restorelab/cache/source"; }
 
 std::string SourceCache::key(const fs::path& artifacts, std::string xml, const std::string& job,
-                             const std::string& domain_name, const fs::path& disk_dir, const fs::path& evidence_dir) {
+                             const std::vector<std::uint32_t>& disk_sizes_mib, const std::string& domain_name,
+                             const fs::path& disk_dir, const fs::path& evidence_dir) {
   replace_all(xml, fs::absolute(disk_dir).string(), "@DISKS@");
   replace_all(xml, fs::absolute(evidence_dir).string(), "@EVIDENCE@");
   replace_all(xml, domain_name, "@NAME@");
-  const std::string input = slurp(artifacts / "stamp") + "\n--\n" + xml + "\n--\n" + job;
+  std::string input = slurp(artifacts / "stamp") + "\n--\n" + xml + "\n--\n" + job + "\n--\ndisk sizes (MiB):";
+  for (const std::uint32_t size : disk_sizes_mib) input += " " + std::to_string(size);
   return Fnv1a().add(input).hex();
 }
 

@@ -6,9 +6,11 @@
 // turns it off. The restore and the destination boot always run.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "harness/machines/process.h"
 
@@ -23,10 +25,13 @@ class SourceCache {
   static std::filesystem::path default_root();
 
   /// The key of a source run: a hash of the artifacts' stamp, the domain XML
-  /// with this run's names and paths replaced by placeholders, and the job.
+  /// with this run's names and paths replaced by placeholders, the job, and
+  /// the size of each disk the run starts from (MiB, 0 for make-disk.sh's
+  /// own): the XML names disk files, not their sizes, and an image backup
+  /// records the size of the disk it was taken from.
   static std::string key(const std::filesystem::path& artifacts, std::string xml, const std::string& job,
-                         const std::string& domain_name, const std::filesystem::path& disk_dir,
-                         const std::filesystem::path& evidence_dir);
+                         const std::vector<std::uint32_t>& disk_sizes_mib, const std::string& domain_name,
+                         const std::filesystem::path& disk_dir, const std::filesystem::path& evidence_dir);
 
   bool enabled() const { return !root_.empty(); }
 

@@ -221,6 +221,10 @@ TEST_F(OrchestratorTest, AnIdenticalSourceRunIsReusedFromTheCacheAndSaysSo) {
   Scenario other = up_on_mp();
   other.source.nics = 2;
   EXPECT_FALSE(Orchestrator(fake, disks, interrupt).run(plan_for(other), settings).source_cached);
+  // So does a larger source disk: its image backup records the disk's size.
+  Scenario larger = up_on_mp();
+  larger.source.disk_mib = 48;
+  EXPECT_FALSE(Orchestrator(fake, disks, interrupt).run(plan_for(larger), settings).source_cached);
 }
 
 TEST(RunSessionTest, RemovesDomainsAndDisksOfAKilledRun) {

@@ -37,8 +37,17 @@ BootResult DecideBoot(const BootFacts& facts) {
   result.hal_check = "not-applicable";
   if (IsNt5(registry.Get("os.version"))) {
     HalVerdict verdict = CheckHal(installed_hal, facts.machine_hal);
+    // Whether the firmware really has ACPI tables decides between 0xA5 and
+    // the hang, as for Windows' HAL, which looks for them first: an ACPI HAL
+    // finds none, a non-ACPI HAL meets ACPI hardware it cannot drive. Names
+    // that differ only in ACPI on firmware that agrees are another mismatch.
+    if (HalHasAcpi(installed_hal) != facts.firmware_acpi)
+      verdict = facts.firmware_acpi ? HalVerdict::kHang : HalVerdict::kStopA5;
+    else if (verdict == HalVerdict::kStopA5 || verdict == HalVerdict::kHang)
+      verdict = HalVerdict::kStop79;
     result.hal_check = std::string(HalVerdictName(verdict));
-    std::string pair = "installed " + installed_hal + ", machine " + facts.machine_hal;
+    std::string pair = "installed " + installed_hal + ", machine " + facts.machine_hal + ", firmware ACPI tables " +
+                       (facts.firmware_acpi ? "present" : "none");
     if (verdict == HalVerdict::kStopA5) return Stop(vocab::kOutcomeStop0xA5, "0x000000A5", "ACPI_BIOS_ERROR", pair);
     if (verdict == HalVerdict::kStop79) return Stop(vocab::kOutcomeStop0x79, "0x00000079", "HAL_MISMATCH", pair);
     if (verdict == HalVerdict::kHang) {

@@ -21,6 +21,7 @@ struct BootFacts {
   std::vector<std::string> drivers_loaded;///< boot-start driver images the loader loaded
   Result<KeyValues> registry = Fail("not read");  ///< error: the missing file's Windows path
   std::string machine_hal;                ///< this machine's HAL type (declared or detected)
+  bool firmware_acpi = false;             ///< the kernel found the firmware's ACPI tables (FACP)
   int cpus_online = 1;
   int cpus_present = 1;
   std::vector<NetAdapter> nics;

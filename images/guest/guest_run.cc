@@ -177,6 +177,7 @@ void PhaseBoot(Run& run, const std::optional<BlockDevice>& system, const std::op
   facts.cpus_online = CpusOnline(root);
   facts.cpus_present = std::max<int>(platform.processors, static_cast<int>(run.job.GetInt(vocab::kKeyMachineCpus, 1)));
   facts.machine_hal = MachineHal(run);
+  facts.firmware_acpi = platform.acpi;
   facts.nics = ScanNetAdapters(root);
   facts.display = ScanDisplay(root);
   if (inst) {

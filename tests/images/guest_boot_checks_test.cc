@@ -12,6 +12,8 @@ BootFacts Booted(std::string_view registry, std::string machine_hal) {
   facts.system_volume_found = true;
   facts.disk_bus = "ide";
   facts.registry = Registry(registry);
+  // The harness gives a machine ACPI tables exactly when its HAL has ACPI.
+  facts.firmware_acpi = machine_hal.starts_with("acpi-");
   facts.machine_hal = std::move(machine_hal);
   facts.cpus_online = 1;
   facts.cpus_present = 1;
@@ -64,6 +66,23 @@ TEST(GuestBootChecksTest, AcpiHalOnFirmwareWithoutAcpiIsStopA5) {
 TEST(GuestBootChecksTest, MpsHalOnAcpiFirmwareHangs) {
   BootFacts facts = Booted("os.version=windows-2000\nhal=mps-multiprocessor\n", "acpi-multiprocessor");
   EXPECT_EQ(DecideBoot(facts).outcome, "hang");
+}
+
+TEST(GuestBootChecksTest, TheFirmwaresTablesNotTheDeclaredHalDecideBetweenA5AndAHang) {
+  BootFacts no_tables = Booted(kWs2003Up, "acpi-multiprocessor");
+  no_tables.firmware_acpi = false;
+  BootResult a5 = DecideBoot(no_tables);
+  EXPECT_EQ(a5.outcome, "stop-0xa5");
+  EXPECT_EQ(a5.detail, "installed acpi-uniprocessor, machine acpi-multiprocessor, firmware ACPI tables none");
+
+  BootFacts tables = Booted("os.version=windows-2000\nhal=mps-uniprocessor\n", "mps-multiprocessor");
+  tables.firmware_acpi = true;
+  EXPECT_EQ(DecideBoot(tables).outcome, "hang");
+
+  // The names differ in ACPI, the firmware agrees with the installed HAL.
+  BootFacts agrees = Booted(kWs2003Up, "mps-uniprocessor");
+  agrees.firmware_acpi = true;
+  EXPECT_EQ(DecideBoot(agrees).outcome, "stop-0x79");
 }
 
 TEST(GuestBootChecksTest, AcpiPcOnAcpiUniprocessorIsStop79) {

@@ -2,6 +2,9 @@
 
 #include <fstream>
 
+#include "images/guest/job_vocabulary.h"
+#include "images/guest/kv.h"
+
 namespace restorelab::guest::testing {
 namespace {
 
@@ -65,6 +68,12 @@ FakeMachine::FakeMachine(std::string job, std::string role) : job_(std::move(job
   root_.Write("proc/cmdline", "console=ttyS0,115200 quiet loglevel=0 rl.disk=" + role + " rl.boot=direct\n");
   fs::create_directories(root_.path() / "sys/class/block");
   fs::create_directories(root_.path() / "dev");
+  // The firmware has ACPI tables exactly when the machine's HAL has ACPI, as
+  // the harness builds it (<acpi/> in the domain); a job without a machine
+  // HAL is a Vista-or-later machine, which has them too.
+  auto parsed = KeyValues::Parse(job_, "job");
+  const std::string hal = parsed ? parsed->Get(vocabulary::kKeyMachineHal) : "";
+  if (hal.empty() || hal.starts_with("acpi-")) root_.Write("sys/firmware/acpi/tables/FACP", "FACP");
 }
 
 void FakeMachine::Attach(const FakeDisk& disk, std::string_view bus) {

@@ -8,6 +8,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "tests/vm/vm_cli.h"
@@ -158,6 +159,43 @@ TEST_F(VmChainTest, SystemStateAfterAFullServerRestoreOntoAnotherSystemrootMisse
   EXPECT_EQ(restore_line(r.evidence / "recovery.serial.log")["boot_ini_kept"], "C:\\WIN2003");
   EXPECT_TRUE(events(r.evidence / "restore.serial.log", "restore").empty());
   EXPECT_FALSE(fs::exists(r.evidence / "destination.serial.log"));
+}
+
+// A full-server backup is a block-level image of the system disk
+// (images/README.md, "Image backups: block for block"). Onto its larger
+// replacement disk the partitions arrive where they were and the rest stays
+// unallocated; onto a smaller disk the recovery refuses, however little of
+// the source disk was in use, as wbadmin does (rule destination-disk-smaller).
+TEST_F(VmChainTest, AFullServerImageRestoresOntoALargerDiskAndIsRefusedByASmallerOne) {
+  vmtest::CliRun run = vmtest::run_scenarios(
+      test_dir(), {"--jobs", "2"}, {"full-server-onto-larger-disk.toml", "full-server-onto-smaller-disk.toml"});
+  EXPECT_EQ(run.exit_code, 0) << run.output;
+  std::map<std::string, Json> by_id;
+  for (const Json& line : run.lines) {
+    ASSERT_TRUE(line.is_object()) << run.output;
+    by_id[line["id"].get<std::string>()] = line;
+  }
+  ASSERT_EQ(by_id.size(), 2u) << run.output;
+
+  const Json& larger = by_id["vm-full-server-onto-larger-disk"];
+  EXPECT_EQ(larger["observed"]["outcome"], "boots") << larger.dump();
+  EXPECT_EQ(larger["verdict"], "agree") << larger.dump();
+  const fs::path larger_evidence = larger["evidence"].get<std::string>();
+  const Json restored = restore_line(larger_evidence / "recovery.serial.log");
+  EXPECT_EQ(restored["outcome"], "restored");
+  EXPECT_EQ(restored["image_bytes"], 32 << 20);
+  EXPECT_EQ(restored["unallocated_bytes"], 32 << 20);
+  EXPECT_EQ(events(larger_evidence / "destination.serial.log", "boot").size(), 1u);
+
+  const Json& smaller = by_id["vm-full-server-onto-smaller-disk"];
+  EXPECT_EQ(smaller["observed"]["outcome"], "restore-refused") << smaller.dump();
+  EXPECT_EQ(smaller["predicted"]["outcome"], "restore-refused") << smaller.dump();
+  EXPECT_EQ(smaller["verdict"], "agree") << smaller.dump();
+  const fs::path smaller_evidence = smaller["evidence"].get<std::string>();
+  const Json refused = restore_line(smaller_evidence / "recovery.serial.log");
+  EXPECT_EQ(refused["outcome"], "restore-refused");
+  EXPECT_EQ(refused["reason"], "the target disk (33554432 bytes) is smaller than the source disk (50331648 bytes)");
+  EXPECT_FALSE(fs::exists(smaller_evidence / "destination.serial.log"));
 }
 
 }  // namespace

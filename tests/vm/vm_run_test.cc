@@ -101,22 +101,27 @@ TEST_F(VmRunTest, SystemStateFromAFullServerBackupBoots) {
 // up-on-mp.toml (boots-degraded, one of four processors) runs in
 // vm_remediation_test.cc, which checks that first boot and its remediation.
 
-// The outcomes whose decision the guest emulates from facts it reads (the
-// HAL pair, the directory service's paths; images/README.md, "Outcomes:
+// The outcomes the guest decides from facts it reads (the firmware's ACPI
+// tables against the installed HAL, the HAL pair, the directory service's
+// paths, the graphics adapter on the PCI bus; images/README.md, "Outcomes:
 // physical or emulated"), two at a time, so the library has a VM-tested
 // example of each.
-TEST_F(VmRunTest, TheHalStopsAndTheRoleFailureAgreeOnVms) {
+TEST_F(VmRunTest, TheHalStopsTheRoleFailureAndALostDisplayAgreeOnVms) {
   const std::map<std::string, std::string> expected = {{"vm-acpi-on-mps", "stop-0xa5"},
                                                        {"vm-mps-on-standard-pc", "stop-0x79"},
-                                                       {"vm-dc-ntds-elsewhere", "role-fails"}};
-  CliRun r = vmtest::run_scenarios(test_dir(), {"--jobs", "2"},
-                                   {"acpi-on-mps.toml", "mps-on-standard-pc.toml", "dc-ntds-elsewhere.toml"});
+                                                       {"vm-dc-ntds-elsewhere", "role-fails"},
+                                                       {"vm-display-changed", "boots-degraded"}};
+  CliRun r = vmtest::run_scenarios(
+      test_dir(), {"--jobs", "2"},
+      {"acpi-on-mps.toml", "mps-on-standard-pc.toml", "dc-ntds-elsewhere.toml", "display-changed.toml"});
   EXPECT_EQ(r.exit_code, 0) << r.output;
   std::map<std::string, std::string> seen;
   for (const auto& line : r.lines) {
     ASSERT_TRUE(line.is_object()) << r.output;
     EXPECT_EQ(line["verdict"], "agree") << line.dump();
     seen[line["id"].get<std::string>()] = line["observed"]["outcome"].is_string() ? line["observed"]["outcome"] : "";
+    // The display, and nothing else, is what the cirrus adapter degrades.
+    if (line["id"] == "vm-display-changed") EXPECT_EQ(line["observed"]["degraded"], nlohmann::json::array({"display"})) << line.dump();
   }
   EXPECT_EQ(seen, expected) << r.output;
 }

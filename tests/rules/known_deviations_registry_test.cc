@@ -52,8 +52,26 @@ std::string excused_by(const Scenario& s, Outcome observed) {
 TEST(KnownDeviationsRegistryTest, LoadsWithTheProjectRulebook) {
   auto k = load_known_deviations(DiskReader{}, kRegistry, project_rulebook().compiler);
   ASSERT_TRUE(k) << format_diagnostics(k.error());
-  // Empty since the model's loader finds the systemroot first (below).
-  EXPECT_TRUE(k->entries.empty());
+  ASSERT_EQ(k->entries.size(), 1u);
+  EXPECT_EQ(k->entries.front().id, "chain-image-restore-across-firmware");
+}
+
+// restore-rules.md predicts a system-state restore after a BMR across
+// firmware types to start (its refusal names restore kinds bmr and
+// full-server only); on VMs the chain's BMR is refused. The entry excuses
+// that refusal and nothing else.
+TEST(KnownDeviationsRegistryTest, ExcusesTheRefusedImageRestoreOfAChainAcrossFirmwareOnly) {
+  Scenario s = library_scenario("support/s02-ss-after-bmr-same-hardware.toml");
+  ASSERT_EQ(s.restore.after, PriorRestore::Bmr);
+  s.source.firmware = s.destination.firmware == Firmware::Uefi ? Firmware::Bios : Firmware::Uefi;
+  ASSERT_NE(Engine(project_rulebook()).predict(s).outcome, Outcome::RestoreRefused);
+  EXPECT_EQ(excused_by(s, Outcome::RestoreRefused), "chain-image-restore-across-firmware");
+  EXPECT_EQ(excused_by(s, Outcome::Stop0x7B), "");
+  s.restore.after = PriorRestore::FullServer;
+  EXPECT_EQ(excused_by(s, Outcome::RestoreRefused), "chain-image-restore-across-firmware");
+  s.restore.after = PriorRestore::None;
+  EXPECT_EQ(excused_by(s, Outcome::RestoreRefused), "");
+  EXPECT_EQ(excused_by(library_scenario("support/s02-ss-after-bmr-same-hardware.toml"), Outcome::RestoreRefused), "");
 }
 
 TEST(KnownDeviationsRegistryTest, IsTheDefaultRegistry) {

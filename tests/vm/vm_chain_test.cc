@@ -198,5 +198,26 @@ TEST_F(VmChainTest, AFullServerImageRestoresOntoALargerDiskAndIsRefusedByASmalle
   EXPECT_FALSE(fs::exists(smaller_evidence / "destination.serial.log"));
 }
 
+// restore-rules.md refuses only restore kinds bmr and full-server across
+// firmware types, so it predicts this system-state restore to start; the
+// chain's BMR of a BIOS image is refused by the UEFI-started recovery
+// environment. The project's known deviation says so, and it excuses
+// exactly this: the verdict is known-deviation, not disagree.
+TEST_F(VmChainTest, ASystemStateAfterABmrAcrossFirmwareIsAKnownDeviation) {
+  vmtest::CliRun run = vmtest::run_scenarios(test_dir(), {"--known", RESTORELAB_KNOWN_DEVIATIONS},
+                                             {"system-state-after-bmr-bios-to-uefi.toml"});
+  ASSERT_TRUE(run.line.is_object()) << run.output;
+  EXPECT_EQ(run.line["predicted"]["outcome"], "boots") << run.output;
+  EXPECT_EQ(run.line["observed"]["outcome"], "restore-refused") << run.output;
+  EXPECT_EQ(run.line["observed"]["detail"], "the image was taken on bios firmware and this computer started with uefi firmware")
+      << run.output;
+  EXPECT_EQ(run.line["verdict"], "known-deviation") << run.output;
+  EXPECT_EQ(run.line["deviation"], "chain-image-restore-across-firmware") << run.output;
+  EXPECT_EQ(run.exit_code, 0) << run.output;
+  const fs::path evidence = run.line["evidence"].get<std::string>();
+  EXPECT_EQ(restore_line(evidence / "recovery.serial.log")["outcome"], "restore-refused");
+  EXPECT_FALSE(fs::exists(evidence / "restore.serial.log"));
+}
+
 }  // namespace
 }  // namespace restorelab::run

@@ -58,7 +58,8 @@ machines::Result<run::Machines> RunMachines::set_up() {
     io_.err << "restorelab run: removed what an earlier run left: " << leftovers.removed.size()
             << " domain(s)/folder(s), " << leftovers.killed.size() << " QEMU process(es)\n";
   for (const auto& p : leftovers.problems) io_.err << "warning: " << p.message << "\n";
-  run::claim_work_dir(m.settings.work_dir, m.settings.domain_prefix);
+  if (auto claimed = run::claim_work_dir(m.settings.work_dir, m.settings.domain_prefix); !claimed)
+    return std::unexpected(claimed.error());
   m.hypervisor = backend_->hypervisor.get();
   m.disks = disks_.get();
   m.uri = uri_;

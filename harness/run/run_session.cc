@@ -8,6 +8,7 @@
 #include <ctime>
 #include <fstream>
 
+#include "harness/output/output_file.h"
 #include "harness/output/text.h"
 #include "harness/run/kept_runs.h"
 
@@ -40,10 +41,13 @@ std::string run_domain_prefix() {
   return std::string(kDomainPrefix) + id + "-";
 }
 
-void claim_work_dir(const fs::path& dir, std::string_view domain_prefix) {
+machines::Status claim_work_dir(const fs::path& dir, std::string_view domain_prefix) {
   std::error_code ec;
   fs::create_directories(dir, ec);
-  std::ofstream(dir / "owner") << getpid() << "\n" << domain_prefix << "\n";
+  if (ec) return std::unexpected(machines::make_error(text("creating {}: {}", dir.string(), ec.message())));
+  auto written = write_output_file(dir / "owner", text("{}\n{}\n", getpid(), domain_prefix));
+  if (!written) return std::unexpected(machines::make_error(written.error().message));
+  return {};
 }
 
 machines::CleanupReport remove_leftovers(machines::Hypervisor& hypervisor, const std::optional<fs::path>& embed_root,

@@ -29,8 +29,9 @@ std::string new_run_id(const std::filesystem::path& taken);
 std::string run_domain_prefix();
 
 /// Marks `dir` as belonging to this process and its domains: an `owner` file
-/// with the pid and the run's domain prefix.
-void claim_work_dir(const std::filesystem::path& dir, std::string_view domain_prefix);
+/// with the pid and the run's domain prefix. A run that cannot write it must
+/// not start: another run would take its domains for a killed run's.
+machines::Status claim_work_dir(const std::filesystem::path& dir, std::string_view domain_prefix);
 
 /// Removes what killed runs left: every domain starting with "rl-" except
 /// those of runs still alive and of kept runs (their `owner` files under

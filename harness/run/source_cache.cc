@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "harness/output/output_file.h"
 #include "rules/fnv.h"
 
 namespace restorelab::run {
@@ -64,8 +65,11 @@ void SourceCache::store(const std::string& key, const fs::path& system, const fs
   fs::create_directories(tmp, ec);
   fs::copy_file(system, tmp / "system.img", ec);
   if (!ec) fs::copy_file(backup, tmp / "backup.img", ec);
-  if (!ec) std::ofstream(tmp / "source.serial.log", std::ios::binary) << serial;
-  if (!ec) std::ofstream(tmp / "complete") << "ok\n";
+  // An entry is complete only when every file of it was written whole: a
+  // serial log cut short by a full disk would be reused as the source's.
+  const bool written = !ec && write_output_file(tmp / "source.serial.log", serial).has_value() &&
+                 write_output_file(tmp / "complete", "ok\n").has_value();
+  if (!written && !ec) ec = std::make_error_code(std::errc::io_error);
   if (!ec) {
     fs::remove_all(dir, ec);
     fs::rename(tmp, dir, ec);

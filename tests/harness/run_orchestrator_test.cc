@@ -227,6 +227,23 @@ TEST_F(OrchestratorTest, AnIdenticalSourceRunIsReusedFromTheCacheAndSaysSo) {
   EXPECT_FALSE(Orchestrator(fake, disks, interrupt).run(plan_for(larger), settings).source_cached);
 }
 
+// A run that cannot say it owns its folder must not start: another run
+// would take its domains for a killed run's and remove them.
+TEST(RunSessionTest, AWorkFolderThatCannotBeClaimedIsAnError) {
+  const fs::path work = fs::temp_directory_path() / "restorelab-claim-test";
+  fs::remove_all(work);
+  fs::create_directories(work / "run" / "owner");  // a folder where the owner file goes
+  auto folder = claim_work_dir(work / "run", "rl-abc123-");
+  ASSERT_FALSE(folder);
+  EXPECT_NE(folder.error().message.find((work / "run" / "owner").string()), std::string::npos) << folder.error().message;
+  std::ofstream(work / "file") << "x";
+  auto under_a_file = claim_work_dir(work / "file" / "run", "rl-abc123-");
+  ASSERT_FALSE(under_a_file);
+  EXPECT_NE(under_a_file.error().message.find("creating " + (work / "file" / "run").string()), std::string::npos)
+      << under_a_file.error().message;
+  fs::remove_all(work);
+}
+
 TEST(RunSessionTest, RemovesDomainsAndDisksOfAKilledRun) {
   FakeHypervisor fake;
   fake.add_leftover("rl-old123-x-source", /*running=*/true);
@@ -235,7 +252,7 @@ TEST(RunSessionTest, RemovesDomainsAndDisksOfAKilledRun) {
   fs::remove_all(work);
   fs::create_directories(work / "dead-run");
   std::ofstream(work / "dead-run" / "owner") << 999999999 << "\n";
-  claim_work_dir(work / "live-run", "rl-live42-");
+  ASSERT_TRUE(claim_work_dir(work / "live-run", "rl-live42-"));
   fake.add_leftover("rl-live42-x-destination", /*running=*/true);  // another run's, on a shared libvirt
   machines::ProcProcessTable processes;
   auto report = remove_leftovers(fake, std::nullopt, processes, work);

@@ -121,7 +121,9 @@ TEST_F(VmRunTest, TheHalStopsTheRoleFailureAndALostDisplayAgreeOnVms) {
     EXPECT_EQ(line["verdict"], "agree") << line.dump();
     seen[line["id"].get<std::string>()] = line["observed"]["outcome"].is_string() ? line["observed"]["outcome"] : "";
     // The display, and nothing else, is what the cirrus adapter degrades.
-    if (line["id"] == "vm-display-changed") EXPECT_EQ(line["observed"]["degraded"], nlohmann::json::array({"display"})) << line.dump();
+    if (line["id"] == "vm-display-changed") {
+      EXPECT_EQ(line["observed"]["degraded"], nlohmann::json::array({"display"})) << line.dump();
+    }
   }
   EXPECT_EQ(seen, expected) << r.output;
 }

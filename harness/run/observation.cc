@@ -43,11 +43,6 @@ std::optional<int> num(const Json& j, std::string_view key) {
 
 bool has(const std::vector<std::string>& v, std::string_view s) { return std::ranges::find(v, s) != v.end(); }
 
-/// QEMU went away without the guest asking: libvirt's "stopped/failed"
-/// event, or a shut-off reason of "failed".
-bool qemu_died(const VmRecord& r) {
-  return has(r.lifecycle, "stopped/failed") || r.domain_state.find("(failed)") != std::string::npos;
-}
 
 /// The guest panicked (pvpanic with on_crash=destroy).
 bool panicked(const VmRecord& r) { return has(r.lifecycle, "crashed/panicked"); }
@@ -193,6 +188,11 @@ Observation observe_boot(const VmRecord& r, const std::vector<SerialEvent>& even
 }
 
 }  // namespace
+
+bool qemu_died(const VmRecord& r) {
+  return std::ranges::find(r.lifecycle, "stopped/failed") != r.lifecycle.end() ||
+         r.domain_state.find("(failed)") != std::string::npos;
+}
 
 Observation observe(const std::vector<VmRecord>& records) {
   for (const VmRecord& r : records) {

@@ -82,6 +82,10 @@ struct Observation {
   bool operator==(const Observation&) const = default;
 };
 
+/// QEMU went away without the guest asking (killed, crashed): libvirt's
+/// "stopped/failed" event, or a shut-off reason of "failed".
+bool qemu_died(const VmRecord& r);
+
 /// The observation after the VMs in `records` (in boot order). An
 /// intermediate phase that finished its job leaves it undecided (no outcome,
 /// no error): the chain goes on.

@@ -468,6 +468,24 @@ TEST_F(WarmOrchestratorTest, AStateThatDoesNotRestoreIsDiscardedAndTheVmBootsCol
   EXPECT_EQ(states().size(), 2u);
 }
 
+// A QEMU killed under a restored VM is the run's failure, as under a cold
+// one, never a reason to boot again cold and report an outcome.
+TEST_F(WarmOrchestratorTest, AKilledQemuUnderARestoredVmIsAnErrorAndItsStateGoes) {
+  run_up_on_mp();  // builds the states
+  fake.set_behaviour("rl-warm-*", FakeHypervisor::Behaviour::Die);
+  // The killed guest printed nothing (the first run's log goes).
+  std::ofstream(settings.evidence_dir / "up-on-mp" / "source.serial.log", std::ios::trunc) << "";
+  ScenarioRun r = Orchestrator(fake, disks, interrupt).run(plan_for(up_on_mp()), settings);
+  ASSERT_TRUE(r.observation.failed());
+  EXPECT_NE(r.observation.error.find("source VM"), std::string::npos) << r.observation.error;
+  EXPECT_NE(r.observation.error.find("QEMU process died"), std::string::npos) << r.observation.error;
+  EXPECT_FALSE(r.observation.outcome.has_value());
+  ASSERT_EQ(r.notes.size(), 1u);
+  EXPECT_NE(r.notes[0].find("source VM: its QEMU process died after the saved state"), std::string::npos) << r.notes[0];
+  EXPECT_EQ(fake.starts("rl-test-up-on-mp-source"), 0);  // no cold boot after it
+  EXPECT_EQ(states().size(), 1u);  // the source's went; the restore VM's was never used
+}
+
 TEST_F(WarmOrchestratorTest, ARestoredVmThatEndsBeforeItsKernelStartLineIsNoOutcomeButAColdBoot) {
   run_up_on_mp();  // builds the states
   // The restored guests stop at once, before printing anything.

@@ -162,6 +162,11 @@ Status FakeHypervisor::boot(std::string_view name, Domain& d, const std::string&
       emit(name, "crashed", "panicked");
       emit(name, "stopped", "crashed");
       return {};
+    case Behaviour::Die:
+      d.status = {DomainState::Shutoff, "failed"};
+      emit(name, "started", how);
+      emit(name, "stopped", "failed");
+      return {};
     case Behaviour::FailStart:
       d.status = {DomainState::Shutoff, "failed"};
       return std::unexpected(Error{

@@ -21,6 +21,7 @@ class FakeHypervisor final : public Hypervisor {
     PowerOff,   ///< the guest powers off: shut off (shutdown)
     Crash,      ///< the guest panics (pvpanic, on_crash=destroy): shut off (crashed)
     FailStart,  ///< QEMU does not start: start() fails, shut off (failed)
+    Die,        ///< QEMU is killed once started: shut off (failed), event stopped/failed
   };
 
   struct Domain {

@@ -43,7 +43,6 @@ std::optional<int> num(const Json& j, std::string_view key) {
 
 bool has(const std::vector<std::string>& v, std::string_view s) { return std::ranges::find(v, s) != v.end(); }
 
-
 /// The guest panicked (pvpanic with on_crash=destroy).
 bool panicked(const VmRecord& r) { return has(r.lifecycle, "crashed/panicked"); }
 
@@ -190,8 +189,7 @@ Observation observe_boot(const VmRecord& r, const std::vector<SerialEvent>& even
 }  // namespace
 
 bool qemu_died(const VmRecord& r) {
-  return std::ranges::find(r.lifecycle, "stopped/failed") != r.lifecycle.end() ||
-         r.domain_state.find("(failed)") != std::string::npos;
+  return has(r.lifecycle, "stopped/failed") || r.domain_state.find("(failed)") != std::string::npos;
 }
 
 Observation observe(const std::vector<VmRecord>& records) {

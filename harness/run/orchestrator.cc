@@ -172,24 +172,25 @@ ScenarioRun Orchestrator::run(const RunPlan& plan, const RunSettings& settings, 
                                               vm.screenshot, limits, progress);
         // Past kernel-start the guest runs its job as a cold one would; a
         // restored VM that ends before it (refused, dead, silent) says
-        // nothing about the scenario, only about the state.
-        if (record.end == VmEnd::Interrupted || (record.end != VmEnd::StartFailed && record.kernel_started)) {
+        // nothing about the scenario, only about the state. A QEMU that died
+        // under it (killed from outside, or crashed) is the run's failure,
+        // as under a cold boot; the state goes all the same, in case it was
+        // the cause.
+        const bool went_on =
+            record.end == VmEnd::Interrupted || (record.end != VmEnd::StartFailed && record.kernel_started);
+        const bool died = record.end != VmEnd::StartFailed && qemu_died(record);
+        if (went_on || died) {
+          if (!went_on) {
+            settings.warm->discard(*warm);
+            result.notes.push_back(text("{} VM: its QEMU process died after the saved state {} was restored; the "
+                                        "state was discarded",
+                                        phase, warm->state.string()));
+          }
           record.warm_state = warm->state.string();
           record.warm_build_seconds = warm->build_seconds;
           return record;
         }
         settings.warm->discard(*warm);
-        // A QEMU that died under a restored VM (killed from outside, or
-        // crashed) is the run's failure, as under a cold boot; the state
-        // goes all the same, in case it was the cause.
-        if (record.end != VmEnd::StartFailed && qemu_died(record)) {
-          result.notes.push_back(text("{} VM: its QEMU process died after the saved state {} was restored; the "
-                                      "state was discarded",
-                                      phase, warm->state.string()));
-          record.warm_state = warm->state.string();
-          record.warm_build_seconds = warm->build_seconds;
-          return record;
-        }
         const std::string why = record.end == VmEnd::StartFailed ? record.error
                                 : text("it ended ({}) before its kernel-start line", end_name(record.end));
         result.notes.push_back(text("{} VM: the saved state {} did not restore ({}); it was discarded and the VM booted cold",

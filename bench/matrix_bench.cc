@@ -9,13 +9,14 @@
 #include "rules/engine.h"
 #include "rules/matrix.h"
 #include "rules/rulebook.h"
+#include "rules/source_dir.h"
 
 namespace restorelab {
 namespace {
 
 const Rulebook& rulebook() {
   static const Rulebook book = [] {
-    auto b = load_rulebook_file(DiskReader{}, RESTORELAB_SOURCE_DIR "/rules/kb249694.toml");
+    auto b = load_rulebook_file(DiskReader{}, restorelab::source_path("/rules/kb249694.toml"));
     if (!b) std::abort();
     return std::move(*b);
   }();
@@ -23,7 +24,7 @@ const Rulebook& rulebook() {
 }
 
 Matrix matrix(const char* name) {
-  auto m = load_matrix_file(DiskReader{}, std::string(RESTORELAB_SOURCE_DIR "/scenarios/matrices/") + name,
+  auto m = load_matrix_file(DiskReader{}, std::string(restorelab::source_path("/scenarios/matrices/")) + name,
                             rulebook().compiler);
   if (!m) std::abort();
   return std::move(*m);

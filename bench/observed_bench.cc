@@ -13,6 +13,7 @@
 #include "rules/rulebook.h"
 #include "rules/toml_source.h"
 #include "tests/support/synthetic_results.h"
+#include "rules/source_dir.h"
 
 namespace {
 
@@ -28,7 +29,7 @@ const std::string& store_path() {
     std::string pattern = base + "/restorelab-observed-bench-XXXXXX";
     const std::string dir = mkdtemp(pattern.data());
     const std::string file = dir + "/results.sqlite";
-    auto book = load_rulebook_file(DiskReader{}, RESTORELAB_SOURCE_DIR "/rules/kb249694.toml");
+    auto book = load_rulebook_file(DiskReader{}, restorelab::source_path("/rules/kb249694.toml"));
     auto store = store::ResultsStore::open(file);
     std::string error;
     if (!book || !store ||

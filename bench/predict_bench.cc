@@ -23,6 +23,7 @@
 #include "rules/scenario_loader.h"
 #include "rules/toml_source.h"
 #include "rules/validate.h"
+#include "rules/source_dir.h"
 
 namespace restorelab {
 namespace {
@@ -32,7 +33,7 @@ namespace {
   std::exit(2);
 }
 
-const std::string kRulebookPath = RESTORELAB_SOURCE_DIR "/rules/kb249694.toml";
+const std::string kRulebookPath = restorelab::source_path("/rules/kb249694.toml");
 
 const std::string& rulebook_text() {
   static const std::string text = [] {

@@ -1,23 +1,26 @@
 #!/usr/bin/env bash
-# The unit tests under AddressSanitizer and UndefinedBehaviorSanitizer, in
-# build-asan/ (or $SANITIZE_BUILD_DIR): memory errors such as a use after
-# free fail the run instead of passing by luck. VM tests are not repeated
-# here (the guest is a static program, which ASan cannot build).
-# The same build is the one without the libvirt backend
-# (-DRESTORELAB_WITH_LIBVIRT=OFF): it proves that everything else builds and
-# passes its tests without libvirt, at the cost of one build instead of two.
-# The backend's own unit tests run in the main build.
-# Usage: ci/sanitize.sh [ctest args...]
+# The instrumented build CI tests: everything (the libvirt backend, the
+# guest's logic, the benchmarks) compiled with AddressSanitizer and
+# UndefinedBehaviorSanitizer in build-asan/ (or $SANITIZE_BUILD_DIR), then
+# every ctest label, unit and vm, run from it: a memory error such as a use
+# after free fails the run instead of passing by luck, in the unit tests and
+# in the `restorelab` that the VM tests drive. One build instead of a plain
+# one and an instrumented one: the build is most of CI's time on two cores.
+# The guest itself is a static program (no sanitizer runtime links into it);
+# images/build-image.sh builds it with the host compiler, as for users.
+# Usage: ci/sanitize.sh [ctest args...]   (e.g. ci/sanitize.sh -L unit)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dir=${SANITIZE_BUILD_DIR:-build-asan}
+source ci/ccache-env.sh
 werror=OFF
 if [ "${CI:-}" = "true" ]; then werror=ON; fi
 # -O1 -g1: what ASan's documentation suggests (reports keep file and line),
 # and a shorter build than -O2 -g.
 cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Sanitize -DCMAKE_CXX_FLAGS_SANITIZE="-O1 -g1" -DRESTORELAB_SANITIZE=ON \
-  -DRESTORELAB_WITH_LIBVIRT=OFF -DRESTORELAB_BENCH=OFF -DRESTORELAB_WERROR=$werror >&2
-ninja -C "$dir" restorelab restorelab_tests >&2
-export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1
-export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-ctest --test-dir "$dir" -L unit -j2 --output-on-failure "$@"
+  -DRESTORELAB_WERROR=$werror "${launcher[@]}" >&2
+ninja -C "$dir" >&2
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/ci/lsan.supp:print_suppressions=0}
+ctest --test-dir "$dir" -j2 --output-on-failure "$@"

@@ -6,6 +6,7 @@
 #include <tuple>
 
 #include "rules/validate.h"
+#include "rules/source_dir.h"
 
 namespace restorelab {
 
@@ -66,7 +67,7 @@ std::vector<const KnownDeviation*> KnownDeviations::stale(std::span<const std::s
 }
 
 std::string default_known_deviations_path() {
-  return std::string(RESTORELAB_SOURCE_DIR) + "/scenarios/known-deviations.toml";
+  return std::string(restorelab::source_dir()) + "/scenarios/known-deviations.toml";
 }
 
 namespace {

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <set>
+#include "rules/source_dir.h"
 
 namespace restorelab {
 
@@ -16,7 +17,7 @@ int Rulebook::find(std::string_view id) const {
 
 std::string default_rulebook_path() {
   if (const char* env = std::getenv("RESTORELAB_RULES"); env && *env) return env;
-  return std::string(RESTORELAB_SOURCE_DIR) + "/rules/kb249694.toml";
+  return std::string(restorelab::source_dir()) + "/rules/kb249694.toml";
 }
 
 namespace {

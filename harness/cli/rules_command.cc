@@ -15,6 +15,7 @@
 #include "rules/lint.h"
 #include "rules/matrix_limits.h"
 #include "rules/rule_analysis.h"
+#include "rules/source_dir.h"
 
 namespace restorelab {
 
@@ -28,7 +29,7 @@ constexpr std::size_t kMaxRulebookBytes = std::size_t{4} << 20;
 std::string default_scenario_dir() {
   std::error_code ec;
   if (std::filesystem::is_directory("scenarios", ec)) return "scenarios";
-  return std::string(RESTORELAB_SOURCE_DIR) + "/scenarios";
+  return std::string(restorelab::source_dir()) + "/scenarios";
 }
 
 /// The matrix to analyse: --matrix FILE, or the built-in one.
@@ -152,7 +153,7 @@ std::optional<Rulebook> load_rulebook_spec(const std::string& spec, Streams& io)
   }
   // `git show REV:PATH` in the source tree, as an argument vector: the spec
   // is one argument after --end-of-options, never a shell word or an option.
-  auto shown = machines::run_process({"git", "-C", RESTORELAB_SOURCE_DIR, "--no-pager", "show", "--no-textconv",
+  auto shown = machines::run_process({"git", "-C", restorelab::source_dir(), "--no-pager", "show", "--no-textconv",
                                  "--end-of-options", spec, "--"},
                                 {.timeout = std::chrono::seconds(30), .separate_stderr = true,
                                  .max_output = kMaxRulebookBytes});

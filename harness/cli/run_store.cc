@@ -12,6 +12,7 @@
 #include "harness/output/json_writer.h"
 #include "harness/output/output_file.h"
 #include "rules/fnv.h"
+#include "rules/source_dir.h"
 
 namespace restorelab {
 
@@ -21,7 +22,7 @@ store::RunInfo run_info(const RunDescription& d) {
   store::RunInfo info;
   info.started = store::utc_iso8601(std::chrono::system_clock::now());
   info.version = RESTORELAB_VERSION;
-  auto commit = machines::run_process({"git", "-C", RESTORELAB_SOURCE_DIR, "rev-parse", "--verify", "-q", "HEAD"},
+  auto commit = machines::run_process({"git", "-C", restorelab::source_dir(), "rev-parse", "--verify", "-q", "HEAD"},
                                       {.timeout = std::chrono::seconds(5), .separate_stderr = true, .max_output = 4096});
   if (commit && commit->exit_code == 0 && commit->output.size() >= 40) info.source_commit = commit->output.substr(0, 40);
   std::ifstream rulebook(d.rulebook_file, std::ios::binary);

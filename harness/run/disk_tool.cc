@@ -9,6 +9,7 @@
 
 #include "harness/output/text.h"
 #include "rules/fnv.h"
+#include "rules/source_dir.h"
 
 namespace restorelab::run {
 
@@ -26,7 +27,7 @@ std::string_view kind_name(DiskRequest::Kind k) {
 
 fs::path images_source_dir() {
   if (const char* env = std::getenv("RESTORELAB_IMAGES_DIR"); env != nullptr && *env != '\0') return env;
-  return fs::path(RESTORELAB_SOURCE_DIR) / "images";
+  return fs::path(restorelab::source_dir()) / "images";
 }
 
 std::string image_inputs_hash(const fs::path& images_dir) {

@@ -15,6 +15,7 @@
 #include "rules/rulebook.h"
 #include "rules/scenario_loader.h"
 #include "tests/fuzz/fuzz_input.h"
+#include "rules/source_dir.h"
 
 namespace restorelab {
 namespace {
@@ -23,7 +24,7 @@ namespace fs = std::filesystem;
 
 std::vector<std::string> crash_files() {
   std::vector<std::string> out;
-  for (const auto& entry : fs::directory_iterator(RESTORELAB_SOURCE_DIR "/tests/fuzz/crashes"))
+  for (const auto& entry : fs::directory_iterator(restorelab::source_path("/tests/fuzz/crashes")))
     if (entry.path().extension() == ".toml") out.push_back(entry.path().filename().string());
   std::sort(out.begin(), out.end());
   return out;
@@ -37,10 +38,10 @@ void expect_said_why(const Diagnostics& d) {
 class FuzzCrashTest : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(FuzzCrashTest, LoadsOrSaysWhy) {
-  std::ifstream in(RESTORELAB_SOURCE_DIR "/tests/fuzz/crashes/" + GetParam(), std::ios::binary);
+  std::ifstream in(restorelab::source_path("/tests/fuzz/crashes/") + GetParam(), std::ios::binary);
   const std::string text((std::istreambuf_iterator<char>(in)), {});
   const auto parts = fuzz::split_files(reinterpret_cast<const std::uint8_t*>(text.data()), text.size(), 3);
-  static const auto book = load_rulebook_file(DiskReader{}, RESTORELAB_SOURCE_DIR "/rules/kb249694.toml");
+  static const auto book = load_rulebook_file(DiskReader{}, restorelab::source_path("/rules/kb249694.toml"));
   ASSERT_TRUE(book);
   if (GetParam().starts_with("rulebook-")) {
     auto loaded = load_rulebook_text(text, "rules.toml");

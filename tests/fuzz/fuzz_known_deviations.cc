@@ -22,6 +22,7 @@
 #include "rules/scenario_loader.h"
 #include "rules/toml_source.h"
 #include "rules/validate.h"
+#include "rules/source_dir.h"
 
 namespace {
 
@@ -84,7 +85,7 @@ void check_loaded(const KnownDeviations& known) {
 }  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
-  static const auto book = load_rulebook_file(DiskReader(), RESTORELAB_SOURCE_DIR "/rules/kb249694.toml");
+  static const auto book = load_rulebook_file(DiskReader(), restorelab::source_path("/rules/kb249694.toml"));
   if (!book) {
     std::fprintf(stderr, "%s", format_diagnostics(book.error()).c_str());
     std::abort();

@@ -18,6 +18,7 @@
 #include "rules/validate.h"
 #include "tests/fuzz/fuzz_checks.h"
 #include "tests/fuzz/fuzz_input.h"
+#include "rules/source_dir.h"
 
 namespace {
 
@@ -42,7 +43,7 @@ void check_prediction(const Scenario& s, const Prediction& p) {
 }  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
-  static const auto book = load_rulebook_file(DiskReader(), RESTORELAB_SOURCE_DIR "/rules/kb249694.toml");
+  static const auto book = load_rulebook_file(DiskReader(), restorelab::source_path("/rules/kb249694.toml"));
   if (!book) {
     std::fprintf(stderr, "%s", format_diagnostics(book.error()).c_str());
     std::abort();

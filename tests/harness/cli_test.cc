@@ -19,6 +19,7 @@
 #include <thread>
 
 #include <nlohmann/json.hpp>
+#include "tests/support/test_paths.h"
 
 namespace restorelab {
 namespace {
@@ -30,7 +31,7 @@ Result run(const std::vector<std::string>& args) { return testing::run_restorela
 
 class CliTest : public testing::TempDirTest {};
 
-const std::string kExamples = RESTORELAB_SOURCE_DIR "/scenarios/examples/";
+const std::string kExamples = restorelab::source_path("/scenarios/examples/");
 
 TEST_F(CliTest, PredictJsonFollowsTheSpec) {
   auto r = run({"predict", "--json", kExamples + "acpi-up-to-acpi-mp.toml", kExamples + "xp-ide-to-sata.toml"});
@@ -133,7 +134,7 @@ TEST_F(CliTest, EveryCommandHasHelp) {
   EXPECT_EQ(run({"--version"}).out, "restorelab " RESTORELAB_VERSION "\n");
 }
 
-const std::string kMatrix = RESTORELAB_SOURCE_DIR "/scenarios/matrices/hal-by-disk.toml";
+const std::string kMatrix = restorelab::source_path("/scenarios/matrices/hal-by-disk.toml");
 
 TEST_F(CliTest, MatrixPredictSummarises) {
   auto r = run({"matrix", "predict", kMatrix});
@@ -167,7 +168,7 @@ TEST_F(CliTest, MatrixPredictJsonHasIdsAxesAndPredictions) {
 }
 
 TEST_F(CliTest, MatrixRefusesAMatrixThatConstraintsEmpty) {
-  auto m = write("m.toml", "[matrix]\nname = \"none\"\nbase = \"" + std::string(RESTORELAB_SOURCE_DIR) +
+  auto m = write("m.toml", "[matrix]\nname = \"none\"\nbase = \"" + std::string(restorelab::source_dir()) +
                                "/scenarios/matrices/base/ws2003-ss.toml\"\n[axes]\n\"source.nics\" = [1, 2]\n"
                                "[constraints]\nexclude = [\"source.nics > 0\"]\n");
   auto r = run({"matrix", "predict", "--json", m});
@@ -178,10 +179,10 @@ TEST_F(CliTest, MatrixRefusesAMatrixThatConstraintsEmpty) {
 }
 
 TEST_F(CliTest, MatrixCoveringArrayCoversEveryPair) {
-  auto r = run({"matrix", "expand", "--json", "--strength", "2", RESTORELAB_SOURCE_DIR "/scenarios/matrices/restore-10.toml"});
+  auto r = run({"matrix", "expand", "--json", "--strength", "2", restorelab::source_path("/scenarios/matrices/restore-10.toml")});
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.err.find("633 of 633 2-tuples covered"), std::string::npos) << r.err;
-  auto again = run({"matrix", "expand", "--json", "--strength", "2", RESTORELAB_SOURCE_DIR "/scenarios/matrices/restore-10.toml"});
+  auto again = run({"matrix", "expand", "--json", "--strength", "2", restorelab::source_path("/scenarios/matrices/restore-10.toml")});
   EXPECT_EQ(r.out, again.out);  // deterministic
 }
 
@@ -243,7 +244,7 @@ std::string slurp(const std::string& path) {
 /// killed after `seconds` (so a regression hangs no test run).
 Process run_binary(const std::string& dir, const std::vector<std::string>& args, const std::string& stdin_path,
                    int seconds = 30) {
-  std::vector<std::string> argv_text = {RESTORELAB_BINARY};
+  std::vector<std::string> argv_text = {restorelab::testing::restorelab_binary()};
   argv_text.insert(argv_text.end(), args.begin(), args.end());
   std::vector<char*> argv;
   for (auto& a : argv_text) argv.push_back(a.data());
@@ -276,7 +277,7 @@ Process run_binary(const std::string& dir, const std::vector<std::string>& args,
   return p;
 }
 
-const std::string kBaseScenario = RESTORELAB_SOURCE_DIR "/scenarios/matrices/base/ws2003-ss.toml";
+const std::string kBaseScenario = restorelab::source_path("/scenarios/matrices/base/ws2003-ss.toml");
 
 TEST_F(CliTest, CheckAndPredictReadStandardInputAsDash) {
   const std::string in = kExamples + "xp-ide-to-sata.toml";
@@ -379,7 +380,7 @@ TEST_F(CliTest, RefusesUnboundedMatrixWorkBeforeStarting) {
   auto coverage = run_binary(dir_, {"rules", "coverage", "--matrix", m}, "/dev/null");
   EXPECT_EQ(coverage.code, 2);
   EXPECT_EQ(coverage.err, too_many + "use fewer axes or values\n");
-  const std::string rules = RESTORELAB_SOURCE_DIR "/rules/kb249694.toml";
+  const std::string rules = restorelab::source_path("/rules/kb249694.toml");
   auto diff = run_binary(dir_, {"rules", "diff", "--base", rules, "--rules", rules, "--matrix", m}, "/dev/null");
   EXPECT_EQ(diff.code, 2);
   EXPECT_EQ(diff.err, too_many + "use fewer axes or values\n");

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "tests/harness/cli_test_util.h"
+#include "rules/source_dir.h"
 
 namespace restorelab {
 namespace {
@@ -14,8 +15,8 @@ namespace {
 namespace fs = std::filesystem;
 using testing::run_restorelab;
 
-const std::string kScenarios = RESTORELAB_SOURCE_DIR "/scenarios";
-const std::string kMatrix = RESTORELAB_SOURCE_DIR "/scenarios/matrices/hal-by-disk.toml";
+const std::string kScenarios = restorelab::source_path("/scenarios");
+const std::string kMatrix = restorelab::source_path("/scenarios/matrices/hal-by-disk.toml");
 
 class HostileOutputTest : public testing::TempDirTest {
  protected:

@@ -8,6 +8,7 @@
 
 #include "harness/cli/cli.h"
 #include "tests/support/chromium.h"
+#include "rules/source_dir.h"
 
 namespace restorelab {
 namespace {
@@ -40,7 +41,7 @@ std::string rendered(const std::string& matrix, std::string* html = nullptr) {
 
 TEST(MatrixHtmlTest, ChromiumShowsTheHeatmapAndTheTable) {
   if (!testing::have_chromium()) GTEST_SKIP() << "chromium is not installed; run ci/setup.sh";
-  const std::string dom = rendered(RESTORELAB_SOURCE_DIR "/scenarios/matrices/hal-by-disk.toml");
+  const std::string dom = rendered(restorelab::source_path("/scenarios/matrices/hal-by-disk.toml"));
   ASSERT_FALSE(dom.empty()) << "chromium printed nothing";
   EXPECT_NE(dom.find("<h1 id=\"title\">Matrix hal-by-disk</h1>"), std::string::npos);
   // One heatmap of 3 x 3 HAL types; its cells name the outcome mix.
@@ -57,8 +58,8 @@ TEST(MatrixHtmlTest, MarkupInAValueDoesNotBlankThePage) {
   if (!testing::have_chromium()) GTEST_SKIP() << "chromium is not installed; run ci/setup.sh";
   char pattern[] = "/tmp/restorelab-html-src-XXXXXX";
   const std::string dir = mkdtemp(pattern);
-  fs::copy(RESTORELAB_SOURCE_DIR "/scenarios/matrices/base", dir + "/base");
-  std::ifstream in(RESTORELAB_SOURCE_DIR "/scenarios/matrices/hal-by-disk.toml");
+  fs::copy(restorelab::source_path("/scenarios/matrices/base"), dir + "/base");
+  std::ifstream in(restorelab::source_path("/scenarios/matrices/hal-by-disk.toml"));
   std::string text{std::istreambuf_iterator<char>(in), {}};
   const std::string hostile = "<!--<script> </script><b>x</b>";
   text.replace(text.find("Windows Server 2003 system state"), 32, hostile);

@@ -16,6 +16,7 @@
 
 #include "harness/output/fd_stream.h"
 #include "tests/harness/cli_test_util.h"
+#include "tests/support/test_paths.h"
 
 namespace restorelab {
 namespace {
@@ -182,10 +183,10 @@ std::pair<int, std::string> run_binary(const std::vector<std::string>& args, con
       const int out = ::open(path.c_str(), O_WRONLY);
       ::dup2(out, 1);
     }
-    std::vector<char*> argv{const_cast<char*>(RESTORELAB_BINARY)};
+    std::vector<char*> argv{const_cast<char*>(restorelab::testing::restorelab_binary())};
     for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
     argv.push_back(nullptr);
-    ::execv(RESTORELAB_BINARY, argv.data());
+    ::execv(restorelab::testing::restorelab_binary(), argv.data());
     ::_exit(127);
   }
   int status = 0;
@@ -196,14 +197,14 @@ std::pair<int, std::string> run_binary(const std::vector<std::string>& args, con
 TEST_F(OutputFileTest, PredictJsonOntoAFullDiskExits3) {
   const std::string full = device("full", 7);
   if (full.empty()) GTEST_SKIP() << "mknod needs root";
-  const std::string examples = std::string(RESTORELAB_SOURCE_DIR) + "/scenarios/examples";
+  const std::string examples = std::string(restorelab::source_dir()) + "/scenarios/examples";
   auto [code, err] = run_binary({"predict", "--json", examples}, full, dir_ + "/err");
   EXPECT_EQ(code, 3);
   EXPECT_EQ(err, "restorelab: standard output: cannot write: No space left on device; the output is incomplete\n");
 }
 
 TEST_F(OutputFileTest, PredictJsonWithStdoutClosedExits3) {
-  const std::string examples = std::string(RESTORELAB_SOURCE_DIR) + "/scenarios/examples";
+  const std::string examples = std::string(restorelab::source_dir()) + "/scenarios/examples";
   auto [code, err] = run_binary({"predict", "--json", examples}, "", dir_ + "/err");
   EXPECT_EQ(code, 3);
   EXPECT_EQ(err, "restorelab: standard output: cannot write: it was closed when restorelab started; the output is "

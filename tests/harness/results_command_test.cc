@@ -11,6 +11,7 @@
 #include "rules/toml_source.h"
 #include "tests/harness/cli_test_util.h"
 #include "tests/support/synthetic_results.h"
+#include "rules/source_dir.h"
 
 namespace restorelab {
 namespace {
@@ -22,7 +23,7 @@ class ResultsCommandTest : public testing::TempDirTest {
  protected:
   void SetUp() override {
     TempDirTest::SetUp();
-    auto loaded = load_rulebook_file(DiskReader{}, RESTORELAB_SOURCE_DIR "/rules/kb249694.toml");
+    auto loaded = load_rulebook_file(DiskReader{}, restorelab::source_path("/rules/kb249694.toml"));
     ASSERT_TRUE(loaded);
     book = std::make_unique<Rulebook>(std::move(*loaded));
     db = dir_ + "/results.sqlite";
@@ -126,7 +127,7 @@ TEST_F(ResultsCommandTest, RulesTestObservedJudgesTheRulebookUnderWork) {
   EXPECT_EQ(same.code, 0) << same.out << same.err;
   EXPECT_NE(same.out.find("run 1: 50 observations judged with"), std::string::npos) << same.out;
   // A rule that makes every restore stop 0x79.
-  std::ifstream in(RESTORELAB_SOURCE_DIR "/rules/kb249694.toml");
+  std::ifstream in(restorelab::source_path("/rules/kb249694.toml"));
   const std::string rulebook = write("changed.toml", std::string{std::istreambuf_iterator<char>(in), {}} + R"(
 [[rule]]
 id = "everything-stops"
@@ -154,7 +155,7 @@ cite = "a test rule"
 TEST_F(ResultsCommandTest, TheReadmeRuleAuthorLoopRuns) {
   // The README's command as it stands, in a folder with a store at the
   // default place and the rulebook under work as my-rules.toml.
-  std::ifstream readme_in(RESTORELAB_SOURCE_DIR "/README.md");
+  std::ifstream readme_in(restorelab::source_path("/README.md"));
   const std::string readme{std::istreambuf_iterator<char>(readme_in), {}};
   const auto marker = readme.find("<!-- rule-author-loop -->");
   ASSERT_NE(marker, std::string::npos);
@@ -166,7 +167,7 @@ TEST_F(ResultsCommandTest, TheReadmeRuleAuthorLoopRuns) {
   argv.erase(argv.begin());
   fs::create_directories(dir_ + "/runs");
   record(dir_ + "/runs/results.sqlite", testing::synthetic(30));
-  std::ifstream rules(RESTORELAB_SOURCE_DIR "/rules/kb249694.toml");
+  std::ifstream rules(restorelab::source_path("/rules/kb249694.toml"));
   write("my-rules.toml", std::string{std::istreambuf_iterator<char>(rules), {}});
   const fs::path here = fs::current_path();
   fs::current_path(dir_);

@@ -9,6 +9,7 @@
 
 #include "harness/cli/cli.h"
 #include "tests/harness/cli_test_util.h"
+#include "rules/source_dir.h"
 
 namespace restorelab {
 namespace {
@@ -23,8 +24,8 @@ std::string read(const std::string& path) {
   return {std::istreambuf_iterator<char>(in), {}};
 }
 
-const std::string kRulebook = RESTORELAB_SOURCE_DIR "/rules/kb249694.toml";
-const std::string kScenarios = RESTORELAB_SOURCE_DIR "/scenarios";
+const std::string kRulebook = restorelab::source_path("/rules/kb249694.toml");
+const std::string kScenarios = restorelab::source_path("/scenarios");
 
 class RulesCommandTest : public testing::TempDirTest {
  protected:
@@ -38,7 +39,7 @@ class RulesCommandTest : public testing::TempDirTest {
 
 /// The rule of the README's worked example, as the README shows it.
 std::string readme_rule() {
-  const std::string readme = read(RESTORELAB_SOURCE_DIR "/README.md");
+  const std::string readme = read(restorelab::source_path("/README.md"));
   const auto marker = readme.find("<!-- example-rule -->");
   EXPECT_NE(marker, std::string::npos);
   const auto start = readme.find("```toml\n", marker) + 8;

@@ -12,6 +12,7 @@
 #include "harness/run/result_json.h"
 #include "rules/scenario_loader.h"
 #include "tests/support/fake_hypervisor.h"
+#include "rules/source_dir.h"
 
 namespace restorelab::run {
 namespace {
@@ -120,7 +121,7 @@ class CampaignTest : public ::testing::Test {
     settings.evidence_dir = root / "runs";
     settings.domain_prefix = "rl-test-";
     settings.chain_limits.poll = settings.destination_limits.poll = 10ms;
-    auto loaded = load_rulebook_file(DiskReader{}, RESTORELAB_SOURCE_DIR "/rules/kb249694.toml");
+    auto loaded = load_rulebook_file(DiskReader{}, restorelab::source_path("/rules/kb249694.toml"));
     ASSERT_TRUE(loaded);
     book = std::make_unique<Rulebook>(std::move(*loaded));
     engine = std::make_unique<Engine>(*book);
@@ -131,7 +132,7 @@ class CampaignTest : public ::testing::Test {
   /// another name, with its guests scripted: `destination` boots in order.
   CampaignItem item(const std::string& name, std::vector<Boot> destination) {
     DiskReader reader;
-    auto s = ScenarioLoader(reader).load_file(RESTORELAB_SOURCE_DIR "/scenarios/examples/acpi-up-to-acpi-mp.toml");
+    auto s = ScenarioLoader(reader).load_file(restorelab::source_path("/scenarios/examples/acpi-up-to-acpi-mp.toml"));
     EXPECT_TRUE(s);
     s->name = name;
     fake.script("rl-test-" + name + "-source", {Boot{fixture("source-install-backup.log"), Behaviour::PowerOff}});

@@ -4,12 +4,13 @@
 
 #include "harness/cli/command_support.h"
 #include "tests/harness/cli_test_util.h"
+#include "rules/source_dir.h"
 
 namespace restorelab {
 namespace {
 
 using testing::run_restorelab;
-const std::string kExample = RESTORELAB_SOURCE_DIR "/scenarios/examples/acpi-up-to-acpi-mp.toml";
+const std::string kExample = restorelab::source_path("/scenarios/examples/acpi-up-to-acpi-mp.toml");
 
 class RunCommandTest : public testing::TempDirTest {};
 

@@ -14,6 +14,7 @@
 #include "rules/toml_source.h"
 #include "tests/harness/cli_test_util.h"
 #include "tests/support/synthetic_results.h"
+#include "rules/source_dir.h"
 
 namespace restorelab {
 namespace {
@@ -160,7 +161,7 @@ TEST_F(KeptCommandTest, RemoveTakesTheDomainsAndDisksAway) {
 }
 
 TEST_F(KeptCommandTest, ReplayOfAnIdTheStoreDoesNotHoldIsBadInput) {
-  auto loaded = load_rulebook_file(DiskReader{}, RESTORELAB_SOURCE_DIR "/rules/kb249694.toml");
+  auto loaded = load_rulebook_file(DiskReader{}, restorelab::source_path("/rules/kb249694.toml"));
   ASSERT_TRUE(loaded);
   const std::string db = dir_ + "/results.sqlite";
   {

@@ -9,6 +9,7 @@
 #include "rules/engine.h"
 #include "rules/scenario_loader.h"
 #include "rules/scenario_search.h"
+#include "rules/source_dir.h"
 
 namespace restorelab {
 namespace {
@@ -29,7 +30,7 @@ std::vector<std::string> scenario_files(const std::string& dir) {
 
 const Rulebook& project_rulebook() {
   static const Rulebook book = [] {
-    auto b = load_rulebook_file(DiskReader{}, RESTORELAB_SOURCE_DIR "/rules/kb249694.toml");
+    auto b = load_rulebook_file(DiskReader{}, restorelab::source_path("/rules/kb249694.toml"));
     if (!b) ADD_FAILURE() << format_diagnostics(b.error());
     return b ? std::move(*b) : Rulebook{};
   }();
@@ -58,13 +59,13 @@ std::string test_name(const ::testing::TestParamInfo<std::string>& info) {
 }
 
 INSTANTIATE_TEST_SUITE_P(SpecExamples, CorpusTest,
-                         ::testing::ValuesIn(scenario_files(RESTORELAB_SOURCE_DIR "/scenarios/examples")), test_name);
+                         ::testing::ValuesIn(scenario_files(restorelab::source_path("/scenarios/examples"))), test_name);
 INSTANTIATE_TEST_SUITE_P(ScenarioLibrary, CorpusTest,
-                         ::testing::ValuesIn(scenario_files(RESTORELAB_SOURCE_DIR "/scenarios")), test_name);
+                         ::testing::ValuesIn(scenario_files(restorelab::source_path("/scenarios"))), test_name);
 
 // The folder search skips only what is not a scenario, and says so.
 TEST(CorpusTest, TheLibrarySkipsOnlyMachineMatrixAndRegistryFiles) {
-  const ScenarioSearch found = find_scenario_files({RESTORELAB_SOURCE_DIR "/scenarios"}, DiskReader{});
+  const ScenarioSearch found = find_scenario_files({restorelab::source_path("/scenarios")}, DiskReader{});
   EXPECT_EQ(format_diagnostics(found.errors), "");
   for (const std::string& line : found.skipped)
     EXPECT_TRUE(line.ends_with("(a machine file)") || line.ends_with("(a matrix file)") ||
@@ -74,7 +75,7 @@ TEST(CorpusTest, TheLibrarySkipsOnlyMachineMatrixAndRegistryFiles) {
 }
 
 TEST(CorpusTest, TheSpecExamplesAreThere) {
-  EXPECT_GE(scenario_files(RESTORELAB_SOURCE_DIR "/scenarios/examples").size(), 11u)
+  EXPECT_GE(scenario_files(restorelab::source_path("/scenarios/examples")).size(), 11u)
       << "scenarios/examples/ must hold the spec's 11 examples";
 }
 
@@ -83,7 +84,7 @@ TEST(CorpusTest, EveryRuleFiresSomewhere) {
   const Rulebook& book = project_rulebook();
   std::vector<bool> fired(book.rules.size());
   Engine engine(book);
-  for (const auto& file : scenario_files(RESTORELAB_SOURCE_DIR "/scenarios")) {
+  for (const auto& file : scenario_files(restorelab::source_path("/scenarios"))) {
     auto s = ScenarioLoader(DiskReader{}).load_file(file);
     if (!s) continue;
     for (auto i : engine.predict(*s).fired) fired[i] = true;

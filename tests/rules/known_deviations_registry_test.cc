@@ -12,16 +12,17 @@
 #include "rules/scenario_search.h"
 #include "rules/rulebook.h"
 #include "rules/scenario_loader.h"
+#include "rules/source_dir.h"
 
 namespace restorelab {
 namespace {
 
 constexpr std::chrono::year_month_day kToday = std::chrono::year{2026} / std::chrono::month{1} / std::chrono::day{15};
-const std::string kRegistry = RESTORELAB_SOURCE_DIR "/scenarios/known-deviations.toml";
+const std::string kRegistry = restorelab::source_path("/scenarios/known-deviations.toml");
 
 const Rulebook& project_rulebook() {
   static const Rulebook book = [] {
-    auto b = load_rulebook_file(DiskReader{}, RESTORELAB_SOURCE_DIR "/rules/kb249694.toml");
+    auto b = load_rulebook_file(DiskReader{}, restorelab::source_path("/rules/kb249694.toml"));
     if (!b) ADD_FAILURE() << format_diagnostics(b.error());
     return b ? std::move(*b) : Rulebook{};
   }();
@@ -38,7 +39,7 @@ const KnownDeviations& project_registry() {
 }
 
 Scenario library_scenario(const std::string& relative) {
-  auto s = ScenarioLoader(DiskReader{}).load_file(RESTORELAB_SOURCE_DIR "/scenarios/" + relative);
+  auto s = ScenarioLoader(DiskReader{}).load_file(restorelab::source_path("/scenarios/") + relative);
   EXPECT_TRUE(s) << format_diagnostics(s.error());
   return s.value_or(Scenario{});
 }
@@ -84,7 +85,7 @@ TEST(KnownDeviationsRegistryTest, IsTheDefaultRegistry) {
 TEST(KnownDeviationsRegistryTest, IsNotTakenForAScenarioFile) {
   auto text = DiskReader{}.read(kRegistry);
   ASSERT_TRUE(text) << text.error();
-  auto found = find_scenario_files({RESTORELAB_SOURCE_DIR "/scenarios"}, DiskReader{});
+  auto found = find_scenario_files({restorelab::source_path("/scenarios")}, DiskReader{});
   EXPECT_TRUE(found.errors.empty()) << format_diagnostics(found.errors);
   EXPECT_NE(std::find(found.skipped.begin(), found.skipped.end(),
                       kRegistry + ": skipped: no [scenario] table (a known-deviations registry)"),
@@ -132,7 +133,7 @@ TEST(KnownDeviationsRegistryTest, ReferencesPointAtExistingHeadings) {
   for (const KnownDeviation& d : project_registry().entries) {
     if (d.reference.empty() || d.reference.starts_with("http")) continue;
     const std::string file = d.reference.substr(0, d.reference.find('#'));
-    auto text = DiskReader{}.read(RESTORELAB_SOURCE_DIR "/" + file);
+    auto text = DiskReader{}.read(restorelab::source_path("/") + file);
     ASSERT_TRUE(text) << d.id << ": " << file << ": " << text.error();
     if (file.size() == d.reference.size()) continue;
     const std::string anchor = d.reference.substr(file.size() + 1);

@@ -7,6 +7,7 @@
 
 #include "rules/rulebook.h"
 #include "rules/scenario_loader.h"
+#include "tests/support/test_paths.h"
 
 namespace restorelab {
 namespace {
@@ -53,7 +54,7 @@ std::string entry(const std::string& keys) {
 }
 
 std::string data(const std::string& name) {
-  auto text = DiskReader{}.read(RESTORELAB_TEST_DATA "/known/" + name);
+  auto text = DiskReader{}.read(restorelab::testing::test_data_path("/known/") + name);
   EXPECT_TRUE(text) << name << ": " << text.error();
   return text.value_or("");
 }

@@ -3,11 +3,12 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include "tests/support/test_paths.h"
 
 namespace restorelab {
 namespace {
 
-const std::string kData = RESTORELAB_TEST_DATA;
+const std::string kData = restorelab::testing::test_data_dir();
 
 /// Each finding as `kind file:line:column: error: message; suggestion`, the
 /// file relative to tests/data.
@@ -41,7 +42,7 @@ using Lines = std::vector<std::string>;
 
 TEST(LintTest, ProjectRulebookLintsClean) {
   const auto start = std::chrono::steady_clock::now();
-  EXPECT_EQ(lint_file(std::string(RESTORELAB_SOURCE_DIR) + "/rules/kb249694.toml"), Lines{});
+  EXPECT_EQ(lint_file(std::string(restorelab::source_dir()) + "/rules/kb249694.toml"), Lines{});
   // Never fires for 29 rules, shadowing and conflict pairs: a few ms.
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(1));
 }

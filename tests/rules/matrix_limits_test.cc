@@ -7,6 +7,7 @@
 #include "rules/covering_array.h"
 #include "rules/rule_analysis.h"
 #include "tests/rules/matrix_test_util.h"
+#include "rules/source_dir.h"
 
 namespace restorelab {
 namespace {
@@ -72,7 +73,7 @@ TEST(MatrixLimitsTest, RefusesACoveringArrayThatWouldExhaustMemory) {
 // Time grows faster than memory: strength 4 of hardware-full takes two
 // minutes in 17 MB; strength 5 would take about an hour.
 TEST(MatrixLimitsTest, RefusesACoveringArrayThatWouldTakeHours) {
-  const std::string file = RESTORELAB_SOURCE_DIR "/scenarios/matrices/hardware-full.toml";
+  const std::string file = restorelab::source_path("/scenarios/matrices/hardware-full.toml");
   auto m = load_matrix_file(DiskReader{}, file, ConditionCompiler{});
   ASSERT_TRUE(m) << format_diagnostics(m.error());
   std::vector<std::size_t> sizes;
@@ -100,7 +101,7 @@ TEST(MatrixLimitsTest, TheProjectsMatricesAreWithinTheLimits) {
   ASSERT_TRUE(builtin);
   EXPECT_EQ(builtin->size(), 2'032'128u);
   EXPECT_FALSE(check_matrix_work(*builtin, {}));
-  for (const auto& entry : std::filesystem::directory_iterator(RESTORELAB_SOURCE_DIR "/scenarios/matrices")) {
+  for (const auto& entry : std::filesystem::directory_iterator(restorelab::source_path("/scenarios/matrices"))) {
     if (entry.path().extension() != ".toml") continue;
     auto m = load_matrix_file(DiskReader{}, entry.path().string(), ConditionCompiler{});
     ASSERT_TRUE(m) << format_diagnostics(m.error());

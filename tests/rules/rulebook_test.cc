@@ -4,6 +4,7 @@
 
 #include "rules/engine.h"
 #include "rules/scenario_loader.h"
+#include "rules/source_dir.h"
 
 namespace restorelab {
 namespace {
@@ -118,7 +119,7 @@ TEST(RulebookTest, HelpersUseEarlierHelpers) {
 }
 
 TEST(RulebookTest, TheProjectRulebookLoadsAndEveryRuleCites) {
-  auto book = load_rulebook_file(DiskReader{}, RESTORELAB_SOURCE_DIR "/rules/kb249694.toml");
+  auto book = load_rulebook_file(DiskReader{}, restorelab::source_path("/rules/kb249694.toml"));
   ASSERT_TRUE(book) << format_diagnostics(book.error());
   EXPECT_GE(book->rules.size(), 20u);
   for (const Rule& r : book->rules) EXPECT_FALSE(r.cite.empty()) << r.id;

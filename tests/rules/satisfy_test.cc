@@ -8,13 +8,14 @@
 #include "rules/keys.h"
 #include "rules/rulebook.h"
 #include "rules/validate.h"
+#include "rules/source_dir.h"
 
 namespace restorelab {
 namespace {
 
 const Rulebook& project_rulebook() {
   static const Rulebook book = [] {
-    auto b = load_rulebook_file(DiskReader(), std::string(RESTORELAB_SOURCE_DIR) + "/rules/kb249694.toml");
+    auto b = load_rulebook_file(DiskReader(), std::string(restorelab::source_dir()) + "/rules/kb249694.toml");
     EXPECT_TRUE(b) << (b ? "" : format_diagnostics(b.error()));
     return b ? std::move(*b) : Rulebook{};
   }();

@@ -20,6 +20,7 @@
 
 #include "harness/machines/process.h"
 #include "harness/run/run_session.h"
+#include "rules/source_dir.h"
 
 namespace restorelab::run {
 namespace {
@@ -190,7 +191,7 @@ TEST_F(VmCampaignTest, ShardsFromTwoStoresMergeIntoOneCampaign) {
 /// The commands of the README's block after `<!-- NAME -->`, each split into
 /// words (the block has no quotes), comments dropped.
 std::vector<std::vector<std::string>> readme_block(const std::string& name) {
-  std::ifstream in(RESTORELAB_SOURCE_DIR "/README.md");
+  std::ifstream in(restorelab::source_path("/README.md"));
   const std::string readme{std::istreambuf_iterator<char>(in), {}};
   const auto marker = readme.find("<!-- " + name + " -->");
   EXPECT_NE(marker, std::string::npos);

@@ -6,13 +6,21 @@
 # Arguments go to ctest (e.g. `ci/test.sh -L unit`).
 # SANITIZE=0 tests the plain build (build/, ci/build.sh) instead, which is
 # quicker to build on a developer's machine; FUZZ=0 skips the fuzzers.
+# Each stage's wall time is printed on stderr ("ci: ... took N s").
 set -euo pipefail
 cd "$(dirname "$0")/.."
-ci/setup.sh
+stage() {
+  local name=$1 start=$SECONDS
+  shift
+  "$@"
+  echo "ci: $name took $((SECONDS - start)) s" >&2
+}
+stage setup ci/setup.sh
 if [ "${SANITIZE:-1}" != 0 ]; then
-  ci/sanitize.sh "$@"
+  stage "instrumented build and tests" ci/sanitize.sh "$@"
 else
-  ci/build.sh
-  ctest --test-dir "${BUILD_DIR:-build}" --output-on-failure -j2 "$@"
+  stage build ci/build.sh
+  stage tests ctest --test-dir "${BUILD_DIR:-build}" --output-on-failure -j2 "$@"
 fi
-if [ "${FUZZ:-1}" != 0 ]; then ci/fuzz-smoke.sh; fi
+if [ "${FUZZ:-1}" != 0 ]; then stage "fuzz smoke" ci/fuzz-smoke.sh; fi
+echo "ci: all stages took $SECONDS s" >&2

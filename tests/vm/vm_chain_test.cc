@@ -1,7 +1,8 @@
 // VM tests of restore.after chains: the earlier restore (a BMR, or a
 // full-server restore) really runs in the recovery VM, then the system-state
 // restore runs in the OS it left (the restore VM), then the destination
-// boots. Each test reads the chain's serial logs as evidence that every step
+// boots. The scenarios run two at a time in the shared plain run
+// (vm_shared.h). Each test reads the chain's serial logs as evidence that every step
 // ran, in order, and checks the observation against the prediction.
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -12,6 +13,7 @@
 #include <sstream>
 
 #include "tests/vm/vm_cli.h"
+#include "tests/vm/vm_shared.h"
 
 namespace restorelab::run {
 namespace {
@@ -20,13 +22,8 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using Json = nlohmann::json;
 
-fs::path test_dir() {
-  static const fs::path dir = fs::temp_directory_path() / ("restorelab-vm-chain-" + std::to_string(::getpid()));
-  return dir;
-}
-
-/// `restorelab run --json` on one scenario of tests/vm/scenarios: its JSON
-/// line (null when none) and the exit status.
+/// One scenario's JSON line (null when none) in the shared run, and the
+/// run's output.
 struct ChainRun {
   int exit_code = -1;
   std::string output;
@@ -34,9 +31,11 @@ struct ChainRun {
   fs::path evidence;
 };
 
+/// The scenario's line in the shared plain run (vm_shared.h).
 ChainRun run_chain(const std::string& scenario) {
-  vmtest::CliRun run = vmtest::run_scenarios(test_dir(), {}, {scenario});
-  ChainRun r{run.exit_code, std::move(run.output), std::move(run.line), {}};
+  const std::string id = "vm-" + scenario.substr(0, scenario.size() - std::string(".toml").size());
+  const vmtest::CliRun& run = vmtest::shared_result("plain");
+  ChainRun r{run.exit_code, run.output, vmtest::shared_line("plain", id), {}};
   if (r.line.is_object() && r.line["evidence"].is_string()) r.evidence = r.line["evidence"].get<std::string>();
   return r;
 }
@@ -64,10 +63,9 @@ Json restore_line(const fs::path& log) {
 
 void expect_agrees(const ChainRun& r, const std::string& outcome) {
   ASSERT_TRUE(r.line.is_object()) << r.output;
-  EXPECT_EQ(r.line["observed"]["outcome"], outcome) << r.output;
-  EXPECT_EQ(r.line["predicted"]["outcome"], outcome) << r.output;
-  EXPECT_EQ(r.line["verdict"], "agree") << r.output;
-  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(r.line["observed"]["outcome"], outcome) << r.line.dump();
+  EXPECT_EQ(r.line["predicted"]["outcome"], outcome) << r.line.dump();
+  EXPECT_EQ(r.line["verdict"], "agree") << r.line.dump();
 }
 
 class VmChainTest : public ::testing::Test {
@@ -75,7 +73,6 @@ class VmChainTest : public ::testing::Test {
   void SetUp() override {
     if (std::getenv("RESTORELAB_SKIP_VM_TESTS") != nullptr) GTEST_SKIP() << "RESTORELAB_SKIP_VM_TESTS is set";
   }
-  static void TearDownTestSuite() { fs::remove_all(test_dir()); }
 };
 
 // The BMR restores the source's disk; the OS it left starts on the same
@@ -167,15 +164,11 @@ TEST_F(VmChainTest, SystemStateAfterAFullServerRestoreOntoAnotherSystemrootMisse
 // unallocated; onto a smaller disk the recovery refuses, however little of
 // the source disk was in use, as wbadmin does (rule destination-disk-smaller).
 TEST_F(VmChainTest, AFullServerImageRestoresOntoALargerDiskAndIsRefusedByASmallerOne) {
-  vmtest::CliRun run = vmtest::run_scenarios(
-      test_dir(), {"--jobs", "2"}, {"full-server-onto-larger-disk.toml", "full-server-onto-smaller-disk.toml"});
-  EXPECT_EQ(run.exit_code, 0) << run.output;
   std::map<std::string, Json> by_id;
-  for (const Json& line : run.lines) {
-    ASSERT_TRUE(line.is_object()) << run.output;
-    by_id[line["id"].get<std::string>()] = line;
+  for (const char* id : {"vm-full-server-onto-larger-disk", "vm-full-server-onto-smaller-disk"}) {
+    by_id[id] = vmtest::shared_line("plain", id);
+    ASSERT_TRUE(by_id[id].is_object()) << id << " has no line:\n" << vmtest::shared_result("plain").output;
   }
-  ASSERT_EQ(by_id.size(), 2u) << run.output;
 
   const Json& larger = by_id["vm-full-server-onto-larger-disk"];
   EXPECT_EQ(larger["observed"]["outcome"], "boots") << larger.dump();
@@ -204,8 +197,8 @@ TEST_F(VmChainTest, AFullServerImageRestoresOntoALargerDiskAndIsRefusedByASmalle
 // environment. The project's known deviation says so, and it excuses
 // exactly this: the verdict is known-deviation, not disagree.
 TEST_F(VmChainTest, ASystemStateAfterABmrAcrossFirmwareIsAKnownDeviation) {
-  vmtest::CliRun run = vmtest::run_scenarios(test_dir(), {"--known", RESTORELAB_KNOWN_DEVIATIONS},
-                                             {"system-state-after-bmr-bios-to-uefi.toml"});
+  // The shared run reads the project's known deviations (run's default).
+  const ChainRun run = run_chain("system-state-after-bmr-bios-to-uefi.toml");
   ASSERT_TRUE(run.line.is_object()) << run.output;
   EXPECT_EQ(run.line["predicted"]["outcome"], "boots") << run.output;
   EXPECT_EQ(run.line["observed"]["outcome"], "restore-refused") << run.output;
@@ -213,8 +206,7 @@ TEST_F(VmChainTest, ASystemStateAfterABmrAcrossFirmwareIsAKnownDeviation) {
       << run.output;
   EXPECT_EQ(run.line["verdict"], "known-deviation") << run.output;
   EXPECT_EQ(run.line["deviation"], "chain-image-restore-across-firmware") << run.output;
-  EXPECT_EQ(run.exit_code, 0) << run.output;
-  const fs::path evidence = run.line["evidence"].get<std::string>();
+  const fs::path evidence = run.evidence;
   EXPECT_EQ(restore_line(evidence / "recovery.serial.log")["outcome"], "restore-refused");
   EXPECT_FALSE(fs::exists(evidence / "restore.serial.log"));
 }

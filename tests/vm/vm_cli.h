@@ -19,6 +19,15 @@ struct CliRun {
   nlohmann::json line;              ///< the last one (null when none)
 };
 
+/// Every scenario's JSON line in `output`, in order.
+inline std::vector<nlohmann::json> json_lines(const std::string& output) {
+  std::vector<nlohmann::json> lines;
+  std::istringstream in(output);
+  for (std::string l; std::getline(in, l);)
+    if (l.starts_with("{\"id\"")) lines.push_back(nlohmann::json::parse(l, nullptr, false));
+  return lines;
+}
+
 /// `restorelab run --json --db none --work DIR/work --evidence DIR/runs
 /// EXTRA... SCENARIOS...`, the scenarios named relative to
 /// tests/vm/scenarios/. --db none: these tests boot every time; the store's
@@ -37,9 +46,7 @@ inline CliRun run_scenarios(const std::filesystem::path& dir, const std::vector<
   }
   r.exit_code = p->exit_code;
   r.output = p->output;
-  std::istringstream in(p->output);
-  for (std::string l; std::getline(in, l);)
-    if (l.starts_with("{\"id\"")) r.lines.push_back(nlohmann::json::parse(l, nullptr, false));
+  r.lines = json_lines(p->output);
   if (!r.lines.empty()) r.line = r.lines.back();
   return r;
 }

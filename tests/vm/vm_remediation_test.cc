@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "tests/vm/vm_cli.h"
+#include "tests/vm/vm_shared.h"
 
 namespace restorelab::run {
 namespace {
@@ -18,17 +19,18 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using nlohmann::json;
 
-using vmtest::CliRun;
 
-fs::path test_dir() {
-  static const fs::path dir = fs::temp_directory_path() / ("restorelab-vm-remediation-" + std::to_string(::getpid()));
-  return dir;
-}
+/// The scenario's line in its shared remediation run (vm_shared.h), and that
+/// run's exit status.
+struct Remediated {
+  json line;
+  int exit_code = -1;
+  std::string output;
+};
 
-CliRun remediate(const std::string& scenario, const std::vector<std::string>& extra = {}) {
-  std::vector<std::string> options = {"--remediate"};
-  options.insert(options.end(), extra.begin(), extra.end());
-  return vmtest::run_scenarios(test_dir(), options, {scenario});
+Remediated remediated(const std::string& run, const std::string& id) {
+  const vmtest::CliRun& r = vmtest::shared_result(run);
+  return {vmtest::shared_line(run, id), r.exit_code, r.output};
 }
 
 std::string read(const fs::path& p) {
@@ -51,14 +53,13 @@ class VmRemediationTest : public ::testing::Test {
   void SetUp() override {
     if (std::getenv("RESTORELAB_SKIP_VM_TESTS") != nullptr) GTEST_SKIP() << "RESTORELAB_SKIP_VM_TESTS is set";
   }
-  static void TearDownTestSuite() { fs::remove_all(test_dir()); }
 };
 
 // KB 249694: a uniprocessor HAL uses one of four processors until the HAL is
 // updated; the update, made in the started system, removes `nosmp` from the
 // loader and the next start brings all four online.
 TEST_F(VmRemediationTest, AnHalUpdateBringsAllFourProcessorsOnline) {
-  CliRun r = remediate("up-on-mp.toml");
+  const Remediated r = remediated("remediate", "vm-up-on-mp");
   ASSERT_TRUE(r.line.is_object()) << r.output;
   EXPECT_EQ(r.line["observed"]["outcome"], "boots-degraded") << r.output;
   EXPECT_EQ(r.line["observed"]["cpus_used"], 1);
@@ -80,7 +81,7 @@ TEST_F(VmRemediationTest, AnHalUpdateBringsAllFourProcessorsOnline) {
 // an in-place upgrade from installation media installs the controller's
 // boot-start driver, and the next start through the loader finds its disk.
 TEST_F(VmRemediationTest, AnInPlaceUpgradeFromMediaCuresAnIdeToSataStop0x7B) {
-  CliRun r = remediate("ide-to-sata.toml");
+  const Remediated r = remediated("remediate", "vm-ide-to-sata");
   ASSERT_TRUE(r.line.is_object()) << r.output;
   EXPECT_EQ(r.line["observed"]["outcome"], "stop-0x7b") << r.output;
   EXPECT_EQ(r.line["verdict"], "agree");
@@ -101,7 +102,7 @@ TEST_F(VmRemediationTest, AnInPlaceUpgradeFromMediaCuresAnIdeToSataStop0x7B) {
 // adapter's configuration (boots-degraded); the NIC actions re-bind it to the
 // present adapter and remove what is left, so nothing stays orphaned.
 TEST_F(VmRemediationTest, TheNicActionsLeaveNoOrphanedConfiguration) {
-  CliRun r = remediate("nic-model-changed.toml");
+  const Remediated r = remediated("remediate", "vm-nic-model-changed");
   ASSERT_TRUE(r.line.is_object()) << r.output;
   EXPECT_EQ(r.line["observed"]["outcome"], "boots-degraded") << r.output;
   EXPECT_EQ(r.line["observed"]["nics_orphaned"], 1);
@@ -118,7 +119,7 @@ TEST_F(VmRemediationTest, TheNicActionsLeaveNoOrphanedConfiguration) {
 // the HAL update alone (the other predicted actions left out) on a system
 // that stops with 0x7B leaves it stopping; the run exits 1.
 TEST_F(VmRemediationTest, AnHalUpdateCannotCureAStop0x7BAndIsReportedNotFixed) {
-  CliRun r = remediate("up-ide-to-mp-virtio.toml", {"--remediate-actions", "update-hal"});
+  const Remediated r = remediated("remediate-hal-only", "vm-up-ide-to-mp-virtio");
   ASSERT_TRUE(r.line.is_object()) << r.output;
   EXPECT_EQ(r.line["observed"]["outcome"], "stop-0x7b") << r.output;
   const json& m = r.line["remediation"];

@@ -106,6 +106,8 @@ int test_observed(const ObservedTestOptions& o, Streams& io) {
     results.push_back(std::move(*r));
   }
   const std::vector<run::ScenarioResult>& judged_results = results;
+  if (known)
+    if (const std::string all = known->excused_everything(); !all.empty()) io.err << "restorelab rules test: " << all << "\n";
 
   bool disagree = false;
   for (const run::ScenarioResult& r : judged_results) {

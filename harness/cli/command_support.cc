@@ -8,20 +8,23 @@
 #include <map>
 #include <ostream>
 
+#include "harness/output/output_file.h"
+#include "rules/printable.h"
+
 namespace restorelab {
 
-std::string printable(std::string_view text) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (char c : text) {
-    const auto u = static_cast<unsigned char>(c);
-    if (c == '\n') out += "\\n";
-    else if (c == '\t') out += "\\t";
-    else if (c == '\r') out += "\\r";
-    else if (u < 0x20 || u == 0x7f) out += std::string("\\x") + kHex[u >> 4] + kHex[u & 15];
-    else out += c;
+std::string printable(std::string_view text) { return escape_control_characters(text); }
+
+std::optional<int> refuse_unusable_outputs(std::initializer_list<std::pair<const char*, std::string>> outputs,
+                                           std::string_view command, Streams& io) {
+  for (const auto& [option, path] : outputs) {
+    if (path.empty()) continue;
+    if (auto usable = check_output_path(path); !usable) {
+      io.err << command << ": " << option << " " << printable(usable.error().message) << "\n";
+      return usable.error().exit_code();
+    }
   }
-  return out;
+  return std::nullopt;
 }
 
 std::optional<int> parse_args(CLI::App& app, const std::vector<std::string>& args, Streams& io) {
@@ -126,7 +129,8 @@ std::expected<int, std::string> variable(const char* (*getenv)(const char*), con
   const std::string value = v ? v : "";
   const std::string range = "; expected " + std::to_string(low) + " to " + std::to_string(high) + why;
   const auto number = decimal(value);
-  if (!number) return std::unexpected("--shard auto: " + std::string(name) + "=\"" + printable(value) + "\" is not a number" + range);
+  if (!number)
+    return std::unexpected("--shard auto: " + std::string(name) + "=\"" + printable(value) + "\" is not a number" + range);
   if (*number < low || *number > high)
     return std::unexpected("--shard auto: " + std::string(name) + "=\"" + value + "\" is out of range" + range);
   return static_cast<int>(*number);

@@ -109,6 +109,18 @@ TEST_F(HostileStoreTest, ShowNeverWritesItsReportOverItsStore) {
   EXPECT_EQ(run_restorelab({"results", "show", "--db", db_, "--html", dir_ + "/fine.html"}).code, 0);
 }
 
+// `matrix predict --html` onto its rulebook: refused before the summary is printed.
+TEST_F(HostileStoreTest, MatrixPredictNeverWritesItsPageOverItsRulebook) {
+  const std::string rulebook = write("r.toml", contents(restorelab::source_path("/rules/kb249694.toml")));
+  auto r = run_restorelab({"matrix", "predict", restorelab::source_path("/scenarios/matrices/hal-by-disk.toml"),
+                           "--rules", rulebook, "--html", rulebook});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(r.err, "restorelab matrix predict: --html " + rulebook +
+                       ": is an input of this command; an output never replaces an input\n");
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(contents(rulebook), contents(restorelab::source_path("/rules/kb249694.toml")));
+}
+
 // `run` finds it before any VM starts: its store and its scenario files are inputs too.
 TEST_F(HostileStoreTest, RunNeverWritesItsReportOverItsStoreOrAScenario) {
   record(testing::synthetic(2));

@@ -66,6 +66,15 @@ std::vector<const KnownDeviation*> KnownDeviations::stale(std::span<const std::s
   return out;
 }
 
+const KnownDeviation* KnownDeviations::excused_all(std::span<const std::string> excused_ids,
+                                                  std::size_t disagreements) const {
+  if (disagreements < 2) return nullptr;
+  const std::vector<std::size_t> counts = excused_counts(excused_ids);
+  for (std::size_t i = 0; i < entries.size(); ++i)
+    if (counts[i] == disagreements) return &entries[i];
+  return nullptr;
+}
+
 std::string default_known_deviations_path() {
   return std::string(restorelab::source_dir()) + "/scenarios/known-deviations.toml";
 }

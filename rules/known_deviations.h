@@ -77,6 +77,12 @@ struct KnownDeviations {
   /// verdicts named `excused_ids`, in file order. Expired entries are among
   /// them (KnownDeviation::expired tells them apart).
   std::vector<const KnownDeviation*> stale(std::span<const std::string> excused_ids) const;
+
+  /// The entry that excused every one of a run's `disagreements` (at least
+  /// two) when its known-deviation verdicts named `excused_ids`, or nullptr.
+  /// An entry such as `scenario = "*"` or `when = "true"` excuses whatever
+  /// the rulebook gets wrong; the run says so rather than stay silent.
+  const KnownDeviation* excused_all(std::span<const std::string> excused_ids, std::size_t disagreements) const;
 };
 
 /// True when `glob` matches all of `text`: `*` matches any run of characters

@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "rules/utf8.h"
+
 namespace restorelab {
 
 namespace {
@@ -35,17 +37,26 @@ std::string code_point_name(char32_t code) {
   return out;
 }
 
-std::string escape_control_characters(std::string_view text) {
+std::string escape_control_characters(std::string_view text, bool keep_newlines) {
   std::string out;
   out.reserve(text.size());
+  char escape[8];
   for (std::size_t i = 0; i < text.size();) {
+    const Utf8Char c = next_utf8(text.substr(i));
+    if (c.length == 0) {
+      // Not UTF-8: the byte itself, shown (a lone 0x9b is CSI to some terminals).
+      std::snprintf(escape, sizeof escape, "\\x%02x", static_cast<unsigned>(static_cast<unsigned char>(text[i])));
+      out += escape;
+      ++i;
+      continue;
+    }
     const auto [code, length] = control_at(text, i);
-    if (length == 0) {
-      out += text[i++];
+    if (length == 0 || (keep_newlines && code == '\n')) {
+      out.append(text.substr(i, c.length));
+      i += c.length;
       continue;
     }
     i += length;
-    char escape[8];
     switch (code) {
       case '\n': out += "\\n"; continue;
       case '\r': out += "\\r"; continue;

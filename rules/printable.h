@@ -29,8 +29,11 @@ std::optional<ControlCharacter> find_control_character(std::string_view text, bo
 std::string code_point_name(char32_t code);
 
 /// `text` with every control character written as an escape: \n, \r, \t,
-/// and \xHH (\x1b) or \u0085 for the others. Everything else is kept, so an
-/// escaped text that had no control characters is the text itself.
-std::string escape_control_characters(std::string_view text);
+/// and \xHH (\x1b) or \u0085 for the others; a byte that is not valid
+/// UTF-8 as \xHH (\xff). Everything else is kept, so an escaped text that
+/// had no control characters is the text itself. With `keep_newlines`, line
+/// feeds stay (a report of several lines whose values are data). What it
+/// returns is safe to print to a terminal.
+std::string escape_control_characters(std::string_view text, bool keep_newlines = false);
 
 }  // namespace restorelab

@@ -56,6 +56,8 @@ std::expected<std::string, std::string> read_bounded(int fd) {
   }
 }
 
+ReadObserver read_observer = nullptr;
+
 /// Closes a descriptor when it goes out of scope.
 struct FdCloser {
   int fd;
@@ -75,10 +77,13 @@ std::expected<std::string, std::string> DiskReader::read(const std::string& path
   const FdCloser closer{fd};
   if (::fstat(fd, &st) != 0) return std::unexpected("cannot read: " + std::string(std::strerror(errno)));
   if (auto why = not_regular(st.st_mode)) return std::unexpected(*why);
+  if (read_observer != nullptr) read_observer(path, st.st_dev, st.st_ino);
   if (static_cast<std::uint64_t>(st.st_size) > kMaxInputBytes)
     return std::unexpected(too_large(size_text(static_cast<std::uint64_t>(st.st_size))));
   return read_bounded(fd);
 }
+
+void set_read_observer(ReadObserver observer) { read_observer = observer; }
 
 std::expected<std::string, std::string> MapReader::read(const std::string& path) const {
   auto it = files_.find(path);

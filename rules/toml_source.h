@@ -37,6 +37,12 @@ class FileReader {
   virtual std::expected<std::string, std::string> read(const std::string& path) const = 0;
 };
 
+/// Called with the path, device and inode of every file a DiskReader has
+/// opened to read, when set (the CLI notes them as inputs that no output may
+/// replace). Set it before any thread reads; nullptr: none.
+using ReadObserver = void (*)(const std::string& path, unsigned long device, unsigned long inode);
+void set_read_observer(ReadObserver observer);
+
 /// Reads from the file system: regular files only (a FIFO, device, socket or
 /// directory is refused without a blocking open: it is looked at first, then
 /// opened with O_NONBLOCK and looked at again), of at most kMaxInputBytes.

@@ -10,7 +10,9 @@
 
 #include "harness/cli/dispatch.h"
 #include "harness/output/fd_stream.h"
+#include "harness/output/input_files.h"
 #include "rules/diagnostic.h"
+#include "rules/toml_source.h"
 
 namespace restorelab {
 
@@ -41,6 +43,11 @@ constexpr CommandGroup kGroup{
 std::span<const Command> commands() { return kCommands; }
 
 int run_cli(const std::vector<std::string>& args, Streams& io) {
+  // Every file the command reads is an input no output of it may replace.
+  const InputFilesScope inputs;
+  set_read_observer([](const std::string& path, unsigned long device, unsigned long inode) {
+    note_input(path, static_cast<dev_t>(device), static_cast<ino_t>(inode));
+  });
   if (!args.empty() && (args[0] == "--version" || args[0] == "version")) {
     io.out << "restorelab " RESTORELAB_VERSION "\n";
     return 0;

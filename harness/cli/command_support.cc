@@ -1,25 +1,30 @@
 #include "harness/cli/command_support.h"
 
 #include <algorithm>
+#include <charconv>
+#include <climits>
 #include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <ostream>
 
+#include "harness/output/output_file.h"
+#include "rules/printable.h"
+
 namespace restorelab {
 
-std::string printable(std::string_view text) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (char c : text) {
-    const auto u = static_cast<unsigned char>(c);
-    if (c == '\n') out += "\\n";
-    else if (c == '\t') out += "\\t";
-    else if (c == '\r') out += "\\r";
-    else if (u < 0x20 || u == 0x7f) out += std::string("\\x") + kHex[u >> 4] + kHex[u & 15];
-    else out += c;
+std::string printable(std::string_view text) { return escape_control_characters(text); }
+
+std::optional<int> refuse_unusable_outputs(std::initializer_list<std::pair<const char*, std::string>> outputs,
+                                           std::string_view command, Streams& io) {
+  for (const auto& [option, path] : outputs) {
+    if (path.empty()) continue;
+    if (auto usable = check_output_path(path); !usable) {
+      io.err << command << ": " << option << " " << printable(usable.error().message) << "\n";
+      return usable.error().exit_code();
+    }
   }
-  return out;
+  return std::nullopt;
 }
 
 std::optional<int> parse_args(CLI::App& app, const std::vector<std::string>& args, Streams& io) {
@@ -98,36 +103,65 @@ void add_shard_option(CLI::App& app, std::string& shard) {
                  "engine (Kubernetes Indexed Job: JOB_COMPLETION_INDEX + RESTORELAB_SHARD_COUNT; GitLab: CI_NODE_INDEX/TOTAL)");
 }
 
+namespace {
+
+/// The most shares a run can be split into.
+constexpr long long kMaxShards = 100000;
+
+/// `text` as a decimal number: digits only (no sign, space or base prefix);
+/// one too large for a long long reads as LLONG_MAX, out of every range.
+/// Nothing when it is not digits.
+std::optional<long long> decimal(std::string_view text) {
+  if (text.empty() || text.find_first_not_of("0123456789") != std::string_view::npos) return std::nullopt;
+  long long value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec == std::errc::result_out_of_range) return LLONG_MAX;
+  if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
+/// The job engine's variable `name` as a number from `low` to `high`, or
+/// the message naming the variable, its value and the valid range (`why`
+/// says where the range comes from, e.g. "(CI_NODE_TOTAL is 3)").
+std::expected<int, std::string> variable(const char* (*getenv)(const char*), const char* name, long long low,
+                                         long long high, const std::string& why = {}) {
+  const char* v = getenv(name);
+  const std::string value = v ? v : "";
+  const std::string range = "; expected " + std::to_string(low) + " to " + std::to_string(high) + why;
+  const auto number = decimal(value);
+  if (!number)
+    return std::unexpected("--shard auto: " + std::string(name) + "=\"" + printable(value) + "\" is not a number" + range);
+  if (*number < low || *number > high)
+    return std::unexpected("--shard auto: " + std::string(name) + "=\"" + value + "\" is out of range" + range);
+  return static_cast<int>(*number);
+}
+
+}  // namespace
+
 std::expected<Shard, std::string> shard_from_environment(const char* (*getenv)(const char*)) {
-  auto number = [&](const char* name, long& out) -> std::optional<std::string> {
-    const char* v = getenv(name);
-    std::string text = v ? v : "";
-    char* end = nullptr;
-    out = text.empty() ? -1 : std::strtol(text.c_str(), &end, 10);
-    if (text.empty() || *end != '\0') return std::string(name) + "=\"" + printable(text) + "\" is not a number";
-    return std::nullopt;
-  };
-  long index = 0, count = 0;
   Shard shard;
   if (getenv("JOB_COMPLETION_INDEX")) {
     if (!getenv("RESTORELAB_SHARD_COUNT"))
       return std::unexpected("JOB_COMPLETION_INDEX is set (a Kubernetes Indexed Job) but RESTORELAB_SHARD_COUNT is "
                              "not; set it to the Job's completions");
-    if (auto e = number("JOB_COMPLETION_INDEX", index)) return std::unexpected(*e);
-    if (auto e = number("RESTORELAB_SHARD_COUNT", count)) return std::unexpected(*e);
-    shard.index = static_cast<int>(index + 1);
+    auto count = variable(getenv, "RESTORELAB_SHARD_COUNT", 1, kMaxShards);
+    if (!count) return std::unexpected(count.error());
+    auto index = variable(getenv, "JOB_COMPLETION_INDEX", 0, *count - 1,
+                          " (RESTORELAB_SHARD_COUNT is " + std::to_string(*count) + ")");
+    if (!index) return std::unexpected(index.error());
+    shard.index = *index + 1;
+    shard.count = *count;
   } else if (getenv("CI_NODE_INDEX") || getenv("CI_NODE_TOTAL")) {
-    if (auto e = number("CI_NODE_INDEX", index)) return std::unexpected(*e);
-    if (auto e = number("CI_NODE_TOTAL", count)) return std::unexpected(*e);
-    shard.index = static_cast<int>(index);
+    auto count = variable(getenv, "CI_NODE_TOTAL", 1, kMaxShards);
+    if (!count) return std::unexpected(count.error());
+    auto index = variable(getenv, "CI_NODE_INDEX", 1, *count, " (CI_NODE_TOTAL is " + std::to_string(*count) + ")");
+    if (!index) return std::unexpected(index.error());
+    shard.index = *index;
+    shard.count = *count;
   } else {
     return std::unexpected("--shard auto: no job engine's variables are set (JOB_COMPLETION_INDEX with "
                            "RESTORELAB_SHARD_COUNT, or CI_NODE_INDEX with CI_NODE_TOTAL)");
   }
-  if (count < 1 || count > 100000 || shard.index < 1 || shard.index > count)
-    return std::unexpected("--shard auto: share " + std::to_string(shard.index) + " of " + std::to_string(count) +
-                           " is out of range");
-  shard.count = static_cast<int>(count);
   return shard;
 }
 
@@ -143,20 +177,14 @@ std::optional<Shard> parse_shard(const std::string& text, Streams& io) {
     return *from_env;
   }
   const auto slash = text.find('/');
-  try {
-    if (slash == std::string::npos) throw std::invalid_argument("no slash");
-    std::size_t used = 0;
-    shard.index = std::stoi(text.substr(0, slash), &used);
-    if (used != slash) throw std::invalid_argument("index");
-    shard.count = std::stoi(text.substr(slash + 1), &used);
-    if (used != text.size() - slash - 1) throw std::invalid_argument("count");
-  } catch (const std::exception&) {
-    shard.count = 0;
-  }
-  if (shard.count < 1 || shard.index < 1 || shard.index > shard.count) {
-    io.err << "restorelab: --shard \"" << text << "\": expected K/N with 1 <= K <= N, for example 2/4\n";
+  const auto index = decimal(std::string_view(text).substr(0, slash));
+  const auto count = slash == std::string::npos ? std::nullopt : decimal(std::string_view(text).substr(slash + 1));
+  if (!index || !count || *count < 1 || *count > INT_MAX || *index < 1 || *index > *count) {
+    io.err << "restorelab: --shard \"" << printable(text) << "\": expected K/N with 1 <= K <= N, for example 2/4\n";
     return std::nullopt;
   }
+  shard.index = static_cast<int>(*index);
+  shard.count = static_cast<int>(*count);
   return shard;
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <expected>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <vector>
@@ -16,9 +17,17 @@
 
 namespace restorelab {
 
-/// `text` with control characters shown as escapes (`\n`, `\x1b`), for
-/// echoing input a user gave into a message.
+/// `text` with control characters and bytes that are not UTF-8 shown as
+/// escapes (`\n`, `\x1b`, `\xff`), for echoing input a user gave, or a value
+/// a store or record held, into a message (escape_control_characters).
 std::string printable(std::string_view text);
+
+/// Checks each (option, path) with a path given, as check_output_path does
+/// (which also refuses an input of the command: open the inputs first);
+/// prints "COMMAND: OPTION PATH: why" and returns the exit code (2) for the
+/// first that cannot be written, nothing when all can.
+std::optional<int> refuse_unusable_outputs(std::initializer_list<std::pair<const char*, std::string>> outputs,
+                                           std::string_view command, Streams& io);
 
 /// Parses `args` into `app`. Returns an exit code when the command should
 /// stop now (0 after --help, 2 after a usage error), nothing to go on.

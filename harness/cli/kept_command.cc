@@ -68,12 +68,14 @@ void list(const run::KeptListing& kept, const fs::path& work_root, bool json, St
     return;
   }
   for (const run::KeptRun& r : kept.runs) {
-    io.out << "run " << r.run << ": kept " << run::human_age(r.kept_at, now) << " ago"
-           << (r.store_run > 0 ? text(", store run {}", r.store_run) : std::string()) << ", " << r.uri << "\n";
+    // A record's values are data: shown with their control characters escaped.
+    io.out << "run " << printable(r.run) << ": kept " << run::human_age(r.kept_at, now) << " ago"
+           << (r.store_run > 0 ? text(", store run {}", r.store_run) : std::string()) << ", " << printable(r.uri)
+           << "\n";
     for (const run::KeptScenario& s : r.scenarios) {
-      io.out << "  " << s.id << ": disks " << run::human_bytes(scenario_disk_bytes(r, s)) << ", evidence "
-             << s.evidence << "\n";
-      for (const std::string& d : s.domains) io.out << "    " << d << "\n";
+      io.out << "  " << printable(s.id) << ": disks " << run::human_bytes(scenario_disk_bytes(r, s)) << ", evidence "
+             << printable(s.evidence) << "\n";
+      for (const std::string& d : s.domains) io.out << "    " << printable(d) << "\n";
     }
   }
 }
@@ -157,7 +159,7 @@ int kept_command(const std::vector<std::string>& args, Streams& io) {
   if (auto exit = parse_args(app, args, io)) return *exit;
   const fs::path work_root = work.empty() ? run::default_work_root() : fs::path(work);
   const run::KeptListing kept = run::list_kept(work_root);
-  for (const std::string& p : kept.problems) io.err << "warning: " << p << "\n";
+  for (const std::string& p : kept.problems) io.err << "warning: " << printable(p) << "\n";
   if (remove_which.empty()) {
     list(kept, work_root, json, io);
     return 0;

@@ -9,8 +9,9 @@ namespace restorelab {
 
 std::string KnownRegistry::excuse(const std::string& id, const Scenario& s, Outcome observed) {
   const KnownDeviation* entry = known_.match(id, s, observed, today_);
-  if (entry == nullptr) return {};
   std::lock_guard lock(mutex_);
+  ++disagreements_;
+  if (entry == nullptr) return {};
   excused_.push_back(entry->id);
   return entry->id;
 }
@@ -20,6 +21,15 @@ std::vector<std::string> KnownRegistry::stale() const {
   std::vector<std::string> ids;
   for (const KnownDeviation* entry : known_.stale(excused_)) ids.push_back(entry->id);
   return ids;
+}
+
+std::string KnownRegistry::excused_everything() const {
+  std::lock_guard lock(mutex_);
+  const KnownDeviation* entry = known_.excused_all(excused_, disagreements_);
+  if (entry == nullptr) return {};
+  return "known deviation " + entry->id + " (" + known_.file + ":" + std::to_string(entry->where.begin.line) +
+         ") excused all " + std::to_string(disagreements_) +
+         " disagreements; if it is meant for fewer, narrow its scenario or when";
 }
 
 std::chrono::year_month_day today_utc() {

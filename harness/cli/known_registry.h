@@ -22,12 +22,16 @@ class KnownRegistry final : public run::DeviationRegistry {
       : known_(std::move(known)), today_(today) {}
   std::string excuse(const std::string& id, const Scenario& s, Outcome observed) override;
   std::vector<std::string> stale() const override;
+  /// The warning for an entry that excused every disagreement so far (at
+  /// least two; KnownDeviations::excused_all), or "" when none did.
+  std::string excused_everything() const;
 
  private:
   KnownDeviations known_;
   std::chrono::year_month_day today_;
   mutable std::mutex mutex_;
   std::vector<std::string> excused_;
+  std::size_t disagreements_ = 0;  ///< excuse() calls: every disagreement is asked about
 };
 
 /// Today in UTC.

@@ -218,6 +218,8 @@ int predict(const std::vector<std::string>& args, Streams& io) {
     io.err << "restorelab matrix predict: --rows and --cols go together\n";
     return static_cast<int>(ExitCode::BadInput);
   }
+  // Before anything is printed: the page may not replace the matrix, a file it names or the rulebook.
+  if (auto refused = refuse_unusable_outputs({{"--html", html}}, "restorelab matrix predict", io)) return *refused;
 
   const Selection sel = select_combinations(*m, o.strength, o.seed, io);
   MatrixExpander expander(*m);

@@ -13,6 +13,7 @@
 #include "harness/run/store_sink.h"
 #include "harness/store/results_store.h"
 #include "rules/engine.h"
+#include "rules/printable.h"
 #include "rules/scenario_loader.h"
 
 namespace restorelab {
@@ -20,7 +21,7 @@ namespace restorelab {
 namespace {
 
 int fail(const std::string& message, int code, Streams& io) {
-  io.err << "restorelab rules test: " << message << "\n";
+  io.err << "restorelab rules test: " << escape_control_characters(message, true) << "\n";
   return code;
 }
 
@@ -106,6 +107,8 @@ int test_observed(const ObservedTestOptions& o, Streams& io) {
     results.push_back(std::move(*r));
   }
   const std::vector<run::ScenarioResult>& judged_results = results;
+  if (known)
+    if (const std::string all = known->excused_everything(); !all.empty()) io.err << "restorelab rules test: " << all << "\n";
 
   bool disagree = false;
   for (const run::ScenarioResult& r : judged_results) {
@@ -115,16 +118,17 @@ int test_observed(const ObservedTestOptions& o, Streams& io) {
     } else if (r.verdict.kind == run::Verdict::Kind::Disagree) {
       std::string rules;
       for (const auto& id : r.predicted.rules) rules += (rules.empty() ? "" : ", ") + id;
-      io.out << "DISAGREE " << r.id << ": predicted " << name_of(r.predicted.outcome) << ", observed "
+      io.out << "DISAGREE " << printable(r.id) << ": predicted " << name_of(r.predicted.outcome) << ", observed "
              << (r.observed.outcome ? name_of(*r.observed.outcome) : std::string_view("nothing"))
-             << " (rules fired: " << (rules.empty() ? "none" : rules) << "; evidence " << r.evidence << ")\n";
+             << " (rules fired: " << (rules.empty() ? "none" : rules) << "; evidence " << printable(r.evidence)
+             << ")\n";
     }
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   char took[32];
   std::snprintf(took, sizeof took, "%.3f", seconds);
   (o.json ? io.err : io.out) << "run " << run_id << ": " << judged_results.size() << " observations judged with "
-                             << book->file << " in " << took << " s: "
+                             << printable(book->file) << " in " << took << " s: "
                              << run::verdict_counts_text(run::count_verdicts(judged_results)) << "\n";
   return disagree ? static_cast<int>(ExitCode::Mismatch) : 0;
 }

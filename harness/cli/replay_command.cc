@@ -49,7 +49,7 @@ std::optional<store::ResultRecord> find_result(const store::ResultsStore& s, con
   } else {
     auto all = s.runs();
     if (!all) {
-      io.err << "restorelab replay: " << all.error().message << "\n";
+      io.err << "restorelab replay: " << printable(all.error().message) << "\n";
       exit = all.error().exit_code();
       return std::nullopt;
     }
@@ -59,7 +59,7 @@ std::optional<store::ResultRecord> find_result(const store::ResultsStore& s, con
   for (std::int64_t r : runs) {
     auto results = s.results_of_run(r);
     if (!results) {
-      io.err << "restorelab replay: " << results.error().message << "\n";
+      io.err << "restorelab replay: " << printable(results.error().message) << "\n";
       exit = results.error().exit_code();
       return std::nullopt;
     }
@@ -70,8 +70,11 @@ std::optional<store::ResultRecord> find_result(const store::ResultsStore& s, con
   }
   std::vector<std::string_view> candidates(known_ids.begin(), known_ids.end());
   std::string hint = did_you_mean(id, candidates);
-  io.err << "restorelab replay: no observed scenario \"" << id << "\" in " << s.path().string()
-         << (run > 0 ? " run " + std::to_string(run) : std::string()) << (hint.empty() ? "" : "; " + hint) << "\n";
+  // The id is the user's, the hint the store's: both shown with control characters escaped.
+  io.err << "restorelab replay: "
+         << printable("no observed scenario \"" + id + "\" in " + s.path().string() +
+                      (run > 0 ? " run " + std::to_string(run) : std::string()) + (hint.empty() ? "" : "; " + hint))
+         << "\n";
   return std::nullopt;
 }
 
@@ -106,7 +109,7 @@ int replay_command(const std::vector<std::string>& args, Streams& io) {
     options.access = store::StoreOptions::Access::ReadOnly;
     auto s = store::ResultsStore::open(a.db, options);
     if (!s) {
-      io.err << "restorelab replay: " << s.error().message << "\n";
+      io.err << "restorelab replay: " << printable(s.error().message) << "\n";
       return s.error().exit_code();
     }
     int exit = 0;
@@ -114,13 +117,15 @@ int replay_command(const std::vector<std::string>& args, Streams& io) {
     if (!stored) return exit;
   }
   if (stored->scenario_toml.empty()) {
-    io.err << "restorelab replay: " << a.db << " keeps no scenario for \"" << id << "\" of run " << stored->run_id
+    io.err << "restorelab replay: " << printable(a.db) << " keeps no scenario for \"" << printable(id) << "\" of run "
+           << stored->run_id
            << " (recorded by an older restorelab); run its file again with run --keep\n";
     return bad_input;
   }
   auto was = run::observation_of(*stored);
   if (!was) {
-    io.err << "restorelab replay: " << a.db << ": run " << stored->run_id << ", " << id << ": " << was.error() << "\n";
+    io.err << "restorelab replay: " << printable(a.db) << ": run " << stored->run_id << ", " << printable(id) << ": "
+           << printable(was.error()) << "\n";
     return static_cast<int>(ExitCode::RunFailed);
   }
 
@@ -131,7 +136,7 @@ int replay_command(const std::vector<std::string>& args, Streams& io) {
   DiskReader reader;
   auto scenario = ScenarioLoader(reader).load_text(stored->scenario_toml, a.db + ":" + id);
   if (!scenario) {
-    io.err << format_diagnostics(scenario.error()) << "restorelab replay: the stored scenario of " << id
+    io.err << format_diagnostics(scenario.error()) << "restorelab replay: the stored scenario of " << printable(id)
            << " does not load with this restorelab\n";
     return bad_input;
   }
@@ -148,7 +153,7 @@ int replay_command(const std::vector<std::string>& args, Streams& io) {
   if (now.observed.failed()) return static_cast<int>(ExitCode::RunFailed);
   const bool same = same_observation(was->observed, now.observed);
   std::ostream& say = a.json ? io.err : io.out;
-  say << "replay of " << id << ": " << (same ? "the same observation as" : "a different observation from") << " run "
+  say << "replay of " << printable(id) << ": " << (same ? "the same observation as" : "a different observation from") << " run "
       << stored->run_id << " (" << (same ? describe(now.observed) : "was " + describe(was->observed) + ", now " +
                                                                          describe(now.observed))
       << ")\n";

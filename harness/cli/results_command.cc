@@ -16,6 +16,7 @@
 #include "harness/run/store_sink.h"
 #include "harness/store/results_store.h"
 #include "harness/store/store_compare.h"
+#include "rules/printable.h"
 
 namespace restorelab {
 
@@ -33,7 +34,7 @@ std::optional<store::ResultsStore> open_read(const std::string& db, Streams& io,
   options.access = store::StoreOptions::Access::ReadOnly;
   auto s = store::ResultsStore::open(db, options);
   if (!s) {
-    io.err << "restorelab results: " << s.error().message << "\n";
+    io.err << "restorelab results: " << printable(s.error().message) << "\n";
     exit = s.error().exit_code();
     return std::nullopt;
   }
@@ -73,16 +74,17 @@ int runs(const std::vector<std::string>& args, Streams& io) {
   if (!s) return exit;
   auto list = s->runs();
   if (!list) {
-    io.err << "restorelab results: " << list.error().message << "\n";
+    io.err << "restorelab results: " << printable(list.error().message) << "\n";
     return list.error().exit_code();
   }
   auto row = [&](const std::string& id, const std::string& started, const std::string& seconds, std::string_view status,
                  const std::string& commit, const std::string& campaign, const std::string& shard,
                  const std::string& accel, const std::string& verdicts) {
     char line[512];
-    std::snprintf(line, sizeof line, "%5s  %-20s  %8s  %-11s  %-8s  %-12s  %-5s  %-5s  %s\n", id.c_str(), started.c_str(),
-                  seconds.c_str(), std::string(status).c_str(), commit.c_str(), campaign.c_str(), shard.c_str(),
-                  accel.c_str(), verdicts.c_str());
+    // Every value is the store's data: shown with its control characters escaped.
+    std::snprintf(line, sizeof line, "%5s  %-20s  %8s  %-11s  %-8s  %-12s  %-5s  %-5s  %s\n", printable(id).c_str(),
+                  printable(started).c_str(), seconds.c_str(), printable(status).c_str(), printable(commit).c_str(),
+                  printable(campaign).c_str(), printable(shard).c_str(), printable(accel).c_str(), verdicts.c_str());
     io.out << line;
   };
   if (!json && !list->empty()) row("run", "started", "seconds", "status", "commit", "campaign", "shard", "accel", "verdicts");
@@ -114,10 +116,10 @@ int runs(const std::vector<std::string>& args, Streams& io) {
     char seconds[32] = "-";
     if (r.duration_s) std::snprintf(seconds, sizeof seconds, "%.1f", *r.duration_s);
     row(std::to_string(r.id), r.info.started, seconds, store::status_name(r.status), r.info.source_commit.substr(0, 8),
-        r.info.campaign.empty() ? "-" : printable(r.info.campaign), r.info.shard.empty() ? "-" : r.info.shard,
+        r.info.campaign.empty() ? "-" : r.info.campaign, r.info.shard.empty() ? "-" : r.info.shard,
         r.info.accelerator.empty() ? "-" : r.info.accelerator, run::verdict_counts_text(counts));
   }
-  if (list->empty()) io.err << db << ": no runs yet\n";
+  if (list->empty()) io.err << printable(db) << ": no runs yet\n";
   return 0;
 }
 
@@ -142,6 +144,10 @@ int show(const std::vector<std::string>& args, Streams& io) {
   int exit = 0;
   auto s = open_read(db, io, exit);
   if (!s) return exit;
+  // The store is open, so an output that would replace it is refused here,
+  // before anything is written (input_files.h).
+  if (auto refused = refuse_unusable_outputs({{"--junit", junit}, {"--html", html}}, "restorelab results show", io))
+    return *refused;
   run::RunSummary summary;
   store::Result<std::vector<store::ResultRecord>> records;
   if (!campaign.empty()) {
@@ -159,14 +165,14 @@ int show(const std::vector<std::string>& args, Streams& io) {
     } else {
       auto list = s->runs();
       if (!list || list->empty()) {
-        io.err << "restorelab results: " << (list ? db + ": no runs yet" : list.error().message) << "\n";
+        io.err << "restorelab results: " << printable(list ? db + ": no runs yet" : list.error().message) << "\n";
         return list ? static_cast<int>(ExitCode::BadInput) : list.error().exit_code();
       }
       id = list->front().id;
     }
     auto run = s->run(id);
     if (!run) {
-      io.err << "restorelab results: " << run.error().message << "\n";
+      io.err << "restorelab results: " << printable(run.error().message) << "\n";
       return run.error().exit_code();
     }
     summary.run = id;
@@ -177,17 +183,20 @@ int show(const std::vector<std::string>& args, Streams& io) {
     records = s->results_of_run(id);
   }
   if (!records) {
-    io.err << "restorelab results: " << records.error().message << "\n";
+    io.err << "restorelab results: " << printable(records.error().message) << "\n";
     return records.error().exit_code();
   }
   for (const store::ResultRecord& record : *records) {
     if (json) {
-      io.out << record.json_line << "\n";
+      // The stored line is data: printed as one line of valid UTF-8.
+      std::string line;
+      JsonWriter(line).raw(record.json_line);
+      io.out << line << "\n";
       continue;
     }
     auto r = run::from_record(record);
     if (!r) {
-      io.err << "restorelab results: " << r.error() << "\n";
+      io.err << "restorelab results: " << printable(r.error()) << "\n";
       return static_cast<int>(ExitCode::RunFailed);
     }
     summary.results.push_back(std::move(*r));
@@ -197,12 +206,12 @@ int show(const std::vector<std::string>& args, Streams& io) {
     int worst = 0;
     if (!junit.empty())
       if (auto w = run::JunitSink(junit).finish(summary); !w) {
-        io.err << "restorelab results show: " << w.error().message << "\n";
+        io.err << "restorelab results show: " << printable(w.error().message) << "\n";
         worst = std::max(worst, w.error().exit_code());
       }
     if (!html.empty())
       if (auto w = run::HtmlSink(html).finish(summary); !w) {
-        io.err << "restorelab results show: " << w.error().message << "\n";
+        io.err << "restorelab results show: " << printable(w.error().message) << "\n";
         worst = std::max(worst, w.error().exit_code());
       }
     return worst;
@@ -232,17 +241,17 @@ int compare(const std::vector<std::string>& args, Streams& io) {
   if (!s) return exit;
   auto b = results_of(*s, base);
   if (!b) {
-    io.err << "restorelab results compare: " << b.error().message << "\n";
+    io.err << "restorelab results compare: " << printable(b.error().message) << "\n";
     return b.error().exit_code();
   }
   auto h = results_of(*s, head);
   if (!h) {
-    io.err << "restorelab results compare: " << h.error().message << "\n";
+    io.err << "restorelab results compare: " << printable(h.error().message) << "\n";
     return h.error().exit_code();
   }
   const store::Comparison c = store::compare(*b, *h);
   io.out << (json ? store::comparison_json(c, run_name(base), run_name(head))
-                  : store::comparison_text(c, run_name(base), run_name(head)));
+                  : escape_control_characters(store::comparison_text(c, run_name(base), run_name(head)), true));
   return c.has_regression() ? static_cast<int>(ExitCode::Mismatch) : 0;
 }
 
@@ -258,16 +267,16 @@ int merge(const std::vector<std::string>& args, Streams& io) {
   if (auto exit = parse_args(app, args, io)) return *exit;
   auto out = store::ResultsStore::open(db);
   if (!out) {
-    io.err << "restorelab results merge: " << out.error().message << "\n";
+    io.err << "restorelab results merge: " << printable(out.error().message) << "\n";
     return out.error().exit_code();
   }
   for (const std::string& in : inputs) {
     auto stats = out->merge_from(in);
     if (!stats) {
-      io.err << "restorelab results merge: " << stats.error().message << "\n";
+      io.err << "restorelab results merge: " << printable(stats.error().message) << "\n";
       return stats.error().exit_code();
     }
-    io.out << text("{}: {} run(s) added ({} already there), {} result(s), {} attempt(s)\n", in, stats->runs_added,
+    io.out << text("{}: {} run(s) added ({} already there), {} result(s), {} attempt(s)\n", printable(in), stats->runs_added,
                    stats->runs_already_present, stats->results_added, stats->attempts_added);
   }
   return 0;

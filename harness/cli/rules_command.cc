@@ -116,6 +116,8 @@ int test(const std::vector<std::string>& args, Streams& io) {
     return bad_input();
   }
   keep_shard(*scenarios, *shard);
+  // Before anything is printed: the report may not replace a scenario or the rulebook.
+  if (auto refused = refuse_unusable_outputs({{"--junit", junit}}, "restorelab rules test", io)) return *refused;
 
   const auto start = std::chrono::steady_clock::now();
   Engine engine(*book);

@@ -7,7 +7,7 @@
 #include "harness/cli/command_support.h"
 #include "harness/cli/known_registry.h"
 #include "harness/cli/run_scenarios.h"
-#include "harness/output/output_file.h"
+#include "harness/output/input_files.h"
 #include "rules/diagnostic.h"
 #include "rules/printable.h"
 
@@ -70,14 +70,6 @@ int run_command(const std::vector<std::string>& args, Streams& io) {
   }
   const auto shard = parse_shard(a.shard, io);
   if (!shard) return bad_input;
-  for (auto [option, path] : {std::pair{"--junit", &a.junit}, std::pair{"--html", &a.html}}) {
-    if (path->empty()) continue;
-    if (auto usable = check_output_path(*path); !usable) {
-      io.err << "restorelab run: " << option << " " << usable.error().message << "\n";
-      return bad_input;
-    }
-  }
-
   // Everything that can be wrong with the input is found before any VM starts.
   auto book = load_rulebook_or_report(a.rules, io);
   if (!book) return bad_input;
@@ -85,6 +77,10 @@ int run_command(const std::vector<std::string>& args, Streams& io) {
   if (!load_known_registry(a.known, *book, known, io)) return bad_input;
   auto inputs = load_campaign_inputs(a.files, *book, a.strength, a.seed, io);
   if (!inputs) return bad_input;
+  // After the inputs were read (and with the store, which opens later), so
+  // that no report replaces one of them (input_files.h).
+  if (!a.db.empty() && a.db != "none") note_input(a.db);
+  if (refuse_unusable_outputs({{"--junit", a.junit}, {"--html", a.html}}, "restorelab run", io)) return bad_input;
   std::vector<run::CampaignItem> items;
   for (std::size_t i = 0; i < inputs->size(); ++i) {
     if (!shard->takes(i)) continue;

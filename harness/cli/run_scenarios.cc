@@ -178,6 +178,8 @@ int run_scenarios(const RunArgs& a, const std::vector<std::string>& argv, std::v
   if (results) *results = outcome.results;
   for (const auto& id : summary.stale_deviations)
     io.err << "restorelab run: known deviation " << id << " excused nothing in this run\n";
+  if (known)
+    if (const std::string all = known->excused_everything(); !all.empty()) io.err << "restorelab run: " << all << "\n";
   int exit = run::exit_status(outcome.results);
   for (run::ResultSink* sink : sinks) {
     if (auto done = sink->finish(summary); !done) {

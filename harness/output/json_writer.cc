@@ -3,12 +3,33 @@
 #include <charconv>
 #include <cmath>
 
+#include "rules/utf8.h"
+
 namespace restorelab {
 
 void append_json_string(std::string& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
   out += '"';
-  for (char c : s) {
+  while (!s.empty()) {
+    const char c = s.front();
+    const auto u = static_cast<unsigned char>(c);
+    if (u >= 0x80) {
+      // Valid UTF-8 as it is; a byte that is not becomes U+FFFD.
+      // C1 controls (U+0080 to U+009F) as \u escapes, like C0: no terminal acts on them.
+      const Utf8Char decoded = next_utf8(s);
+      if (decoded.length == 0) {
+        out += kReplacementCharacter;
+      } else if (decoded.code <= 0x9f) {
+        out += "\\u00";
+        out += kHex[decoded.code >> 4];
+        out += kHex[decoded.code & 0xf];
+      } else {
+        out += s.substr(0, decoded.length);
+      }
+      s.remove_prefix(decoded.length == 0 ? 1 : decoded.length);
+      continue;
+    }
+    s.remove_prefix(1);
     switch (c) {
       case '"': out += "\\\""; break;
       case '\\': out += "\\\\"; break;
@@ -16,10 +37,10 @@ void append_json_string(std::string& out, std::string_view s) {
       case '\r': out += "\\r"; break;
       case '\t': out += "\\t"; break;
       default:
-        if (static_cast<unsigned char>(c) < 0x20) {
+        if (u < 0x20 || u == 0x7f) {
           out += "\\u00";
-          out += kHex[(c >> 4) & 0xf];
-          out += kHex[c & 0xf];
+          out += kHex[u >> 4];
+          out += kHex[u & 0xf];
         } else {
           out += c;
         }
@@ -97,7 +118,13 @@ JsonWriter& JsonWriter::null() {
 }
 JsonWriter& JsonWriter::raw(std::string_view json) {
   separate();
-  out_ += json;
+  // In JSON a control character can only be white space between tokens,
+  // and a byte above 0x7f only part of a string: a space and U+FFFD keep
+  // valid JSON valid, on one line.
+  const std::size_t start = out_.size();
+  out_ += valid_utf8(json);
+  for (std::size_t i = start; i < out_.size(); ++i)
+    if (static_cast<unsigned char>(out_[i]) < 0x20) out_[i] = ' ';
   return *this;
 }
 JsonWriter& JsonWriter::strings(const std::vector<std::string>& values) {

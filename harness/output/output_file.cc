@@ -10,6 +10,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "harness/output/input_files.h"
+
 namespace restorelab {
 
 namespace fs = std::filesystem;
@@ -38,6 +40,15 @@ OutputError error_from(int error, const fs::path& path, std::string_view doing) 
 
 std::unexpected<OutputError> bad_path(const fs::path& path, std::string why) {
   return std::unexpected(OutputError{OutputError::Kind::BadPath, path.string() + ": " + std::move(why)});
+}
+
+/// The refusal of an output that is one of the command's inputs, or nothing.
+std::optional<std::unexpected<OutputError>> replaces_input(const fs::path& path) {
+  const auto input = input_at(path);
+  if (!input) return std::nullopt;
+  return bad_path(path, (*input == path.string() ? std::string("is an input of this command")
+                                                 : "is the input " + *input + " of this command") +
+                            "; an output never replaces an input");
 }
 
 /// The process's umask, read without changing it (umask(2) would, for a
@@ -148,6 +159,7 @@ OutputStatus write_all(int fd, std::string_view text, std::string_view what) {
 
 OutputStatus write_output_file(const fs::path& path, std::string_view text) {
   if (path.empty()) return bad_path(path, "an empty path");
+  if (auto refused = replaces_input(path)) return *refused;
   struct stat st{};
   if (::stat(path.c_str(), &st) == 0) {
     if (S_ISDIR(st.st_mode)) return bad_path(path, "is a folder; expected a file name");
@@ -170,6 +182,7 @@ OutputStatus write_output_file(const fs::path& path, std::string_view text) {
 
 OutputStatus check_output_path(const fs::path& path) {
   if (path.empty()) return bad_path(path, "an empty path");
+  if (auto refused = replaces_input(path)) return *refused;
   struct stat st{};
   fs::path dir = path.has_parent_path() ? path.parent_path() : fs::path(".");
   if (::stat(path.c_str(), &st) == 0) {

@@ -14,6 +14,8 @@
 //  - anything else that exists (a character device, a FIFO, a socket, a
 //    /proc/self/fd link to a pipe): written directly, never replaced.
 //  - a folder, a dangling symlink, a missing parent folder: refused.
+//  - the same file (through links) as an input of the command: refused
+//    (input_files.h), so no report replaces the store or scenario it read.
 // Every write, fsync and close is checked; the temporary file is removed on
 // every failure.
 #pragma once

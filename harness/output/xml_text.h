@@ -6,8 +6,10 @@
 
 namespace restorelab {
 
-/// `s` escaped for XML text and attributes; control characters XML 1.0 does
-/// not allow (all below 0x20 but tab and newline) are dropped.
+/// `s` escaped for XML text and attributes, always well-formed UTF-8 XML
+/// 1.0: a byte that is not valid UTF-8 and a code point XML does not allow
+/// (controls but tab, newline and carriage return; U+FFFE, U+FFFF) become
+/// U+FFFD.
 std::string xml_text(std::string_view s);
 
 }  // namespace restorelab

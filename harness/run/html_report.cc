@@ -40,6 +40,22 @@ std::vector<std::string> evidence_files(const fs::path& evidence) {
   return names;
 }
 
+/// The link to a result's evidence folder, ending in '/': an http(s) URL as
+/// it is, else the folder relative to the page, written `./…` with every
+/// byte that could make it something else percent-encoded (an evidence
+/// folder named `javascript:alert(1),` stays a folder). Empty when neither
+/// (the page shows the evidence without a link).
+std::string evidence_href(const std::string& evidence, const fs::path& page_dir) {
+  std::string folder = evidence;
+  while (folder.size() > 1 && folder.ends_with('/')) folder.pop_back();
+  if (folder.starts_with("http://") || folder.starts_with("https://")) return folder + "/";
+  std::error_code ec;
+  const fs::path relative = fs::relative(fs::absolute(folder), page_dir, ec);
+  if (ec || relative.empty() || relative.is_absolute()) return {};
+  const std::string href = "./" + url_path(relative.string()) + "/";
+  return is_safe_href(href) ? href : std::string();
+}
+
 std::string data_json(const RunSummary& summary, const fs::path& page) {
   const fs::path page_dir = fs::absolute(page).parent_path();
   std::string out;
@@ -58,10 +74,6 @@ std::string data_json(const RunSummary& summary, const fs::path& page) {
     std::string folder = r.evidence;
     while (folder.size() > 1 && folder.ends_with('/')) folder.pop_back();
     const fs::path evidence = fs::absolute(folder);
-    std::error_code ec;
-    fs::path href = fs::relative(evidence, page_dir, ec);
-    if (ec || href.empty()) href = evidence;
-    const std::string href_text = href.string() + "/";
     json.begin_object();
     json.key("id").value(r.id);
     json.key("verdict").value(verdict_name(r.verdict.kind));
@@ -93,7 +105,8 @@ std::string data_json(const RunSummary& summary, const fs::path& page) {
     json.key("remediation").value(remediation);
     auto total = r.timings.find("total");
     json.key("seconds").value(total == r.timings.end() ? 0.0 : total->second);
-    json.key("href").value(href_text);
+    json.key("href").value(evidence_href(r.evidence, page_dir));
+    json.key("evidence").value(r.evidence);
     json.key("files").strings(evidence_files(evidence));
     json.key("thumb").value(thumbnail(evidence));
     json.key("axes");
@@ -162,6 +175,8 @@ const COLOR = {'agree':'#2e9e55','known-deviation':'#2874a6','disagree':'#c0392b
 const SHORT = {'agree':'A','known-deviation':'K','disagree':'D','flaky':'F','error':'E'};
 const el = (tag, attrs, text) => { const e = document.createElement(tag);
   for (const k in attrs || {}) e.setAttribute(k, attrs[k]); if (text !== undefined) e.textContent = text; return e; };
+// Only a relative path (./, ../) or an http(s) URL becomes a link (is_safe_href in html_text.h).
+const link = (href, text) => /^(\.\.?\/|https?:\/\/)/.test(href) ? el('a', {href: href}, text) : el('span', {}, text);
 const badge = v => { const s = el('span', {class: 'v'}, v); s.style.background = COLOR[v]; return s; };
 document.getElementById('title').textContent = 'restorelab ' + D.title;
 document.getElementById('subtitle').textContent = D.total + ' scenarios' + (D.accelerator ? ' on ' + D.accelerator : '') +
@@ -213,7 +228,7 @@ function table(rows) {
   const body = document.querySelector('#table tbody'); body.textContent = '';
   const k = key[state.sort]; rows = rows.slice().sort((a, b) => { const x = k(a), y = k(b); return (x < y ? -1 : x > y ? 1 : 0) * (state.up ? 1 : -1); });
   rows.forEach(r => { const tr = el('tr');
-    const shot = el('td'); if (r.thumb) { const a = el('a', {href: r.href + 'destination.png'}); a.appendChild(el('img', {class: 'thumb', src: r.thumb, alt: 'destination screen'})); shot.appendChild(a); }
+    const shot = el('td'); if (r.thumb) { const a = link(r.href && r.href + 'destination.png'); a.appendChild(el('img', {class: 'thumb', src: r.thumb, alt: 'destination screen'})); shot.appendChild(a); }
     tr.appendChild(shot);
     const id = el('td', {}, r.id); if (Object.keys(r.axes).length) id.title = JSON.stringify(r.axes, null, 1); tr.appendChild(id);
     const v = el('td'); v.appendChild(badge(r.verdict));
@@ -237,9 +252,9 @@ function table(rows) {
     r.files.forEach(f => { const dot = f.indexOf('.'); const vm = f.includes('.') && f !== 'timings.json' ? f.slice(0, dot) : 'run';
       (byVm[vm] = byVm[vm] || []).push(f); });
     Object.keys(byVm).forEach(vm => { const line = el('div', {}, vm + ': ');
-      byVm[vm].forEach(f => line.appendChild(el('a', {href: r.href + f}, vm === 'run' ? f : f.slice(vm.length + 1))));
+      byVm[vm].forEach(f => line.appendChild(link(r.href && r.href + encodeURIComponent(f), vm === 'run' ? f : f.slice(vm.length + 1))));
       files.appendChild(line); });
-    files.appendChild(el('a', {href: r.href}, 'folder'));
+    files.appendChild(link(r.href, r.href ? 'folder' : 'folder ' + r.evidence));
     tr.appendChild(files);
     body.appendChild(tr); });
   document.getElementById('count').textContent = rows.length + ' of ' + D.rows.length + ' scenarios match';

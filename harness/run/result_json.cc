@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "rules/utf8.h"
+
 namespace restorelab::run {
 
 namespace {
@@ -289,7 +291,8 @@ std::string result_json_line(const ScenarioResult& r) {
 }
 
 std::expected<ScenarioResult, std::string> parse_result_line(std::string_view line) {
-  const json j = json::parse(line, nullptr, /*allow_exceptions=*/false);
+  // A stored line is data: bytes that are not UTF-8 are read as U+FFFD, not a reason to refuse it.
+  const json j = json::parse(valid_utf8(line), nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded() || !j.is_object()) return std::unexpected("not a JSON object");
   ScenarioResult res;
   Reader r{j, {}};

@@ -5,6 +5,7 @@
 #include "harness/output/junit.h"
 #include "harness/output/text.h"
 #include "harness/run/result_json.h"
+#include "rules/printable.h"
 
 namespace restorelab::run {
 
@@ -112,7 +113,9 @@ std::string result_text(const ScenarioResult& r) {
 }
 
 OutputStatus TextSink::add(const ScenarioResult& r) {
-  out_ << result_text(r) << "\n" << std::flush;
+  // Ids, details, paths and errors are data (a store's, a guest's): their
+  // control characters are shown escaped, never sent to the terminal.
+  out_ << escape_control_characters(result_text(r), true) << "\n" << std::flush;
   return {};
 }
 

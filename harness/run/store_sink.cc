@@ -3,10 +3,15 @@
 #include <nlohmann/json.hpp>
 
 #include "harness/run/result_json.h"
+#include "rules/utf8.h"
 
 namespace restorelab::run {
 
 namespace {
+
+/// A JSON column of the store (data): bytes that are not UTF-8 read as
+/// U+FFFD; nothing (discarded) when it is not JSON.
+nlohmann::json parse_stored(const std::string& text) { return nlohmann::json::parse(valid_utf8(text), nullptr, false); }
 
 store::Verdict store_verdict(Verdict::Kind k) {
   switch (k) {
@@ -27,7 +32,7 @@ std::string differences_json(const std::vector<std::string>& differences) {
 
 std::map<std::string, double> parse_timings(const std::string& text) {
   std::map<std::string, double> timings;
-  const auto j = nlohmann::json::parse(text, nullptr, false);
+  const auto j = parse_stored(text);
   if (j.is_object())
     for (const auto& [k, v] : j.items())
       if (v.is_number()) timings[k] = v.get<double>();
@@ -82,7 +87,7 @@ std::expected<ScenarioResult, std::string> observation_of(const store::ResultRec
   r.observation_key = record.observation_key;
   if (record.axes_json) r.axes_json = *record.axes_json;
   if (record.observed_json) {
-    auto observed = parse_observation(nlohmann::json::parse(*record.observed_json, nullptr, false));
+    auto observed = parse_observation(parse_stored(*record.observed_json));
     if (!observed) return std::unexpected("result " + record.id + " of run " + std::to_string(record.run_id) + ": " +
                                           observed.error());
     r.observed = std::move(*observed);
@@ -131,7 +136,7 @@ std::optional<StoredObservation> StoreSink::find(const std::string& key) {
   auto found = store_.reusable_observation(key);
   if (!found || !*found) return std::nullopt;
   const store::ReusableObservation& o = **found;
-  auto observed = parse_observation(nlohmann::json::parse(o.observed_json, nullptr, false));
+  auto observed = parse_observation(parse_stored(o.observed_json));
   if (!observed) return std::nullopt;
   StoredObservation stored;
   stored.run = o.run_id;

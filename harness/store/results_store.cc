@@ -4,10 +4,12 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
 
+#include "harness/output/input_files.h"
 #include "harness/store/store_impl.h"
 #include "harness/store/store_rows.h"
 #include "harness/store/store_schema.h"
@@ -68,6 +70,36 @@ std::optional<StoreError> create_file(const fs::path& path) {
     return bad_input(path, "cannot create the results store: the folder " + folder_of(path).string() +
                                " is not writable (" + std::strerror(e) + ")");
   return bad_input(path, std::string("cannot create the results store: ") + std::strerror(e));
+}
+
+// True when nothing this process does can change the store at `path`: its
+// folder is not writable by us (a read-only mount, another user's folder),
+// and no write-ahead log is waiting there to be read. Then the store is
+// opened immutable: SQLite needs no -shm file (which it could not create)
+// and takes no locks.
+bool cannot_change(const fs::path& path) {
+  if (::access(folder_of(path).c_str(), W_OK) == 0) return false;
+  std::error_code ec;
+  const fs::path wal = path.string() + "-wal";
+  return !fs::exists(wal, ec) || fs::file_size(wal, ec) == 0;
+}
+
+// `path` as an SQLite URI (file:PATH?mode=ro&immutable=1), every byte
+// outside the unreserved set and '/' percent-encoded.
+std::string immutable_uri(const fs::path& path) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string uri = "file:";
+  for (char c : path.string()) {
+    const auto u = static_cast<unsigned char>(c);
+    if (std::isalnum(u) || c == '/' || c == '-' || c == '.' || c == '_' || c == '~') {
+      uri += c;
+    } else {
+      uri += '%';
+      uri += kHex[u >> 4];
+      uri += kHex[u & 15];
+    }
+  }
+  return uri + "?mode=ro&immutable=1";
 }
 
 // The edit distance of two short labels, for "did you mean".
@@ -151,11 +183,15 @@ Result<ResultsStore> ResultsStore::open(const fs::path& path, const StoreOptions
   if (auto refused = check_path(path, writable)) return std::unexpected(*refused);
   if (writable && !fs::exists(path))
     if (auto refused = create_file(path)) return std::unexpected(*refused);
+  // An output of this command never replaces the store (input_files.h).
+  for (const char* suffix : {"", "-wal", "-shm"}) note_input(path.string() + suffix);
   sqlite3* raw = nullptr;
   // NOMUTEX: Impl::mutex serialises every use of the connection.
   const int flags = (writable ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READONLY) |
                     SQLITE_OPEN_NOMUTEX;
-  const int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
+  const bool immutable = !writable && cannot_change(path);
+  const int rc = immutable ? sqlite3_open_v2(immutable_uri(path).c_str(), &raw, flags | SQLITE_OPEN_URI, nullptr)
+                           : sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
   sqlite::Connection conn(sqlite::DbHandle(raw), path.string(), options.busy_timeout);
   if ((rc & 0xff) == SQLITE_CANTOPEN) {
     const int e = sqlite3_system_errno(raw);

@@ -51,7 +51,10 @@ namespace restorelab::store {
 struct StoreOptions {
   enum class Access : std::uint8_t {
     ReadWrite,  ///< creates the file when missing (its folder must exist)
-    ReadOnly,   ///< the file must be a store; every write is refused
+    ReadOnly,   ///< the file must be a store; every write is refused. Opened immutable
+                ///< (no -shm, no locks) when its folder is not writable by this
+                ///< process and no write-ahead log waits: a read-only mount or
+                ///< another user's store can be read
   };
   Access access = Access::ReadWrite;
   /// How long a write waits for another writer's lock before it fails.

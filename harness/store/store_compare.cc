@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <map>
 
+#include "rules/utf8.h"
+
 namespace restorelab::store {
 
 namespace {
@@ -14,7 +16,7 @@ bool bad(Verdict v) { return v == Verdict::Disagree || v == Verdict::Flaky || v 
 
 json parse_object(const std::optional<std::string>& text) {
   if (!text) return json::object();
-  json j = json::parse(*text, nullptr, false);
+  json j = json::parse(valid_utf8(*text), nullptr, false);  // data: not-UTF-8 bytes read as U+FFFD
   return j.is_object() ? j : json::object();
 }
 
@@ -44,7 +46,7 @@ std::map<std::string_view, const ResultRecord*> by_id(const std::vector<ResultRe
 std::string shown(const json& value) {
   if (value.is_null()) return "none";
   if (value.is_string()) return value.get<std::string>();
-  return value.dump();
+  return value.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 std::string counted(std::size_t n, std::string_view one, std::string_view many) {
@@ -126,7 +128,8 @@ std::string comparison_json(const Comparison& c, std::string_view base_name, std
               {"only_in_base", c.only_in_base},
               {"only_in_head", c.only_in_head},
               {"regressions", c.regressions()}};
-  return out.dump() + "\n";
+  // Ids and labels are data: bytes that are not UTF-8 become U+FFFD (dump() would throw).
+  return out.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
 }
 
 }  // namespace restorelab::store

@@ -69,7 +69,7 @@ TEST_F(HostileOutputTest, HtmlOntoAFullDiskExits3) {
 TEST_F(HostileOutputTest, JunitOntoAFolderIsBadInputNotACrash) {
   auto r = run_restorelab({"rules", "test", "--junit", dir_, kScenarios + "/examples"});
   EXPECT_EQ(r.code, 2);
-  EXPECT_EQ(r.err, "restorelab rules test: " + dir_ + ": is a folder; expected a file name\n");
+  EXPECT_EQ(r.err, "restorelab rules test: --junit " + dir_ + ": is a folder; expected a file name\n");
 }
 
 TEST_F(HostileOutputTest, ExpandOutOntoAFileOrADeviceIsBadInputNotACrash) {

@@ -152,6 +152,23 @@ cite = "a test rule"
   EXPECT_GT(disagree, 0);
 }
 
+// A known-deviations entry with `scenario = "*"` silently turned every
+// disagreement into a known deviation; the run now says so on stderr.
+TEST_F(ResultsCommandTest, AKnownDeviationThatExcusesEveryDisagreementIsNamed) {
+  record(db, testing::synthetic(20, 5));
+  const std::string known = write("known.toml", "[[deviation]]\nid = \"catch-all\"\nscenario = \"*\"\nreason = \"r\"\n");
+  auto r = run_restorelab({"rules", "test", "--observed", db, "--known", known});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("16 agree, 4 known-deviation"), std::string::npos) << r.out;
+  EXPECT_EQ(r.err, "restorelab rules test: known deviation catch-all (" + known +
+                       ":1) excused all 4 disagreements; if it is meant for fewer, narrow its scenario or when\n");
+  const std::string narrow = write("narrow.toml", "[[deviation]]\nid = \"one\"\nscenario = \"nothing-matches\"\n"
+                                                  "reason = \"r\"\n");
+  auto quiet = run_restorelab({"rules", "test", "--observed", db, "--known", narrow});
+  EXPECT_EQ(quiet.code, 1);
+  EXPECT_EQ(quiet.err, "");
+}
+
 TEST_F(ResultsCommandTest, TheReadmeRuleAuthorLoopRuns) {
   // The README's command as it stands, in a folder with a store at the
   // default place and the rulebook under work as my-rules.toml.

@@ -72,7 +72,7 @@ TEST(ShardFromEnvironmentTest, KubernetesIndexedJobsCountFromZero) {
             "the Job's completions");
   vars = {{"JOB_COMPLETION_INDEX", "4"}, {"RESTORELAB_SHARD_COUNT", "4"}};
   EXPECT_EQ(shard_from_environment([](const char* n) { return env(vars, n); }).error(),
-            "--shard auto: share 5 of 4 is out of range");
+            "--shard auto: JOB_COMPLETION_INDEX=\"4\" is out of range; expected 0 to 3 (RESTORELAB_SHARD_COUNT is 4)");
 }
 
 TEST(ShardFromEnvironmentTest, GitLabCountsFromOne) {
@@ -84,7 +84,47 @@ TEST(ShardFromEnvironmentTest, GitLabCountsFromOne) {
   EXPECT_EQ(shard->count, 3);
   vars = {{"CI_NODE_INDEX", "x\n"}, {"CI_NODE_TOTAL", "3"}};
   EXPECT_EQ(shard_from_environment([](const char* n) { return env(vars, n); }).error(),
-            "CI_NODE_INDEX=\"x\\n\" is not a number");
+            "--shard auto: CI_NODE_INDEX=\"x\\n\" is not a number; expected 1 to 3 (CI_NODE_TOTAL is 3)");
+}
+
+// Values that strtol and a cast to int once turned into a valid share, or
+// into "share -1 of 2": each is refused, naming the variable, its value and
+// the valid range.
+TEST(ShardFromEnvironmentTest, OutOfRangeValuesNameTheVariableAndTheRange) {
+  static std::map<std::string, std::string> vars;
+  auto error = [] { return shard_from_environment([](const char* n) { return env(vars, n); }).error(); };
+  vars = {{"JOB_COMPLETION_INDEX", "4294967296"}, {"RESTORELAB_SHARD_COUNT", "2"}};
+  EXPECT_EQ(error(), "--shard auto: JOB_COMPLETION_INDEX=\"4294967296\" is out of range; expected 0 to 1 "
+                     "(RESTORELAB_SHARD_COUNT is 2)");
+  vars = {{"JOB_COMPLETION_INDEX", "9223372036854775807"}, {"RESTORELAB_SHARD_COUNT", "2"}};
+  EXPECT_EQ(error(), "--shard auto: JOB_COMPLETION_INDEX=\"9223372036854775807\" is out of range; expected 0 to 1 "
+                     "(RESTORELAB_SHARD_COUNT is 2)");
+  vars = {{"JOB_COMPLETION_INDEX", "99999999999999999999"}, {"RESTORELAB_SHARD_COUNT", "2"}};
+  EXPECT_EQ(error(), "--shard auto: JOB_COMPLETION_INDEX=\"99999999999999999999\" is out of range; expected 0 to 1 "
+                     "(RESTORELAB_SHARD_COUNT is 2)");
+  vars = {{"JOB_COMPLETION_INDEX", "-2"}, {"RESTORELAB_SHARD_COUNT", "2"}};
+  EXPECT_EQ(error(), "--shard auto: JOB_COMPLETION_INDEX=\"-2\" is not a number; expected 0 to 1 "
+                     "(RESTORELAB_SHARD_COUNT is 2)");
+  vars = {{"JOB_COMPLETION_INDEX", "0"}, {"RESTORELAB_SHARD_COUNT", "4294967298"}};
+  EXPECT_EQ(error(), "--shard auto: RESTORELAB_SHARD_COUNT=\"4294967298\" is out of range; expected 1 to 100000");
+  vars = {{"CI_NODE_INDEX", " 1"}, {"CI_NODE_TOTAL", "2"}};
+  EXPECT_EQ(error(), "--shard auto: CI_NODE_INDEX=\" 1\" is not a number; expected 1 to 2 (CI_NODE_TOTAL is 2)");
+  vars = {{"CI_NODE_INDEX", "0"}, {"CI_NODE_TOTAL", "2"}};
+  EXPECT_EQ(error(), "--shard auto: CI_NODE_INDEX=\"0\" is out of range; expected 1 to 2 (CI_NODE_TOTAL is 2)");
+  vars = {{"CI_NODE_INDEX", "1"}};
+  EXPECT_EQ(error(), "--shard auto: CI_NODE_TOTAL=\"\" is not a number; expected 1 to 100000");
+}
+
+TEST_F(RunCommandTest, AShardAutoOutOfRangeIsBadInputBeforeAnythingRuns) {
+  ::setenv("JOB_COMPLETION_INDEX", "4294967296", 1);
+  ::setenv("RESTORELAB_SHARD_COUNT", "2", 1);
+  auto r = run_restorelab({"rules", "test", "--shard", "auto"});
+  ::unsetenv("JOB_COMPLETION_INDEX");
+  ::unsetenv("RESTORELAB_SHARD_COUNT");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(r.err, "restorelab: --shard auto: JOB_COMPLETION_INDEX=\"4294967296\" is out of range; expected 0 to 1 "
+                   "(RESTORELAB_SHARD_COUNT is 2)\n");
+  EXPECT_TRUE(r.out.empty());
 }
 
 }  // namespace

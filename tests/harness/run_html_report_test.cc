@@ -6,6 +6,7 @@
 
 #include <fstream>
 
+#include "harness/output/html_text.h"
 #include "harness/output/png.h"
 #include "tests/harness/cli_test_util.h"
 #include "tests/support/chromium.h"
@@ -69,10 +70,48 @@ TEST_F(RunHtmlReportTest, ChromiumShowsTheMixOfEachCellTheTableAndTheScreens) {
   EXPECT_EQ(count(dom, "class=\"thumb\""), 4u);
   EXPECT_EQ(count(dom, "src=\"data:image/png;base64,"), 4u);
   // Links are relative to the page, and markup in a reason is text.
-  EXPECT_NE(dom.find("href=\"runs/m.acpi-pc.ide/destination.serial.log\""), std::string::npos);
+  EXPECT_NE(dom.find("href=\"./runs/m.acpi-pc.ide/destination.serial.log\""), std::string::npos);
   EXPECT_NE(dom.find("KB249694: &lt;b&gt;not bold&lt;/b&gt;"), std::string::npos);
   EXPECT_NE(dom.find("known deviations that excused nothing: old-entry"), std::string::npos);
   EXPECT_NE(dom.find("remediation not-fixed (update-hal): outcome: stop-0x7b, not boots"), std::string::npos);
+}
+
+// An evidence folder is data: a folder named `javascript:alert(1),` next to
+// the page once became the link `javascript:alert(1),/a/…`, which ran script
+// when clicked. Only `./…` paths and http(s) URLs become links; the rest is text.
+TEST_F(RunHtmlReportTest, AnEvidencePathIsNeverAScriptLink) {
+  if (!testing::have_chromium()) GTEST_SKIP() << "chromium is not installed; run ci/setup.sh";
+  RunSummary summary;
+  summary.title = "run 1";
+  summary.results = {result("acpi-pc", "ide", Verdict::Kind::Agree), result("acpi-pc", "sata", Verdict::Kind::Agree),
+                     result("acpi-pc", "scsi", Verdict::Kind::Agree)};
+  summary.results[0].evidence = dir_ + "/javascript:alert(1),/a/";
+  fs::create_directories(summary.results[0].evidence);
+  std::ofstream(summary.results[0].evidence + "destination.serial.log") << "RESTORELAB {}\n";
+  summary.results[1].evidence = "https://ci.example/jobs/7/";
+  const std::string page = dir_ + "/report.html";
+  ASSERT_TRUE(HtmlSink(page).finish(summary));
+  const std::string dom = testing::chromium_dom(page);
+  ASSERT_FALSE(dom.empty()) << "chromium printed nothing";
+  EXPECT_EQ(dom.find("href=\"javascript:"), std::string::npos) << dom.substr(0, 8000);
+  EXPECT_NE(dom.find("href=\"./javascript%3Aalert%281%29%2C/a/destination.serial.log\""), std::string::npos)
+      << dom.substr(0, 8000);
+  EXPECT_NE(dom.find("href=\"https://ci.example/jobs/7/\""), std::string::npos);
+  EXPECT_NE(dom.find("href=\"./runs/m.acpi-pc.scsi/destination.png\""), std::string::npos);
+}
+
+TEST(HtmlTextTest, OnlyRelativePathsAndWebUrlsAreSafeLinks) {
+  EXPECT_TRUE(is_safe_href("./runs/a/"));
+  EXPECT_TRUE(is_safe_href("../runs/a/"));
+  EXPECT_TRUE(is_safe_href("https://ci.example/7/"));
+  EXPECT_TRUE(is_safe_href("http://ci.example/7/"));
+  EXPECT_FALSE(is_safe_href("javascript:alert(1),/a/"));
+  EXPECT_FALSE(is_safe_href("JavaScript:alert(1)"));
+  EXPECT_FALSE(is_safe_href("data:text/html,<script>"));
+  EXPECT_FALSE(is_safe_href("//evil.example/"));
+  EXPECT_FALSE(is_safe_href("/etc/passwd"));
+  EXPECT_FALSE(is_safe_href("runs/a/"));
+  EXPECT_EQ(url_path("a b/c:d?e#f%"), "a%20b/c%3Ad%3Fe%23f%25");
 }
 
 }  // namespace

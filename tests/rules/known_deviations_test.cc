@@ -300,5 +300,21 @@ TEST(KnownDeviationsTest, CountsWhatEachEntryExcusedAndListsTheStaleOnes) {
   EXPECT_TRUE(stale[1]->expired(kToday));
 }
 
+// `scenario = "*"` excuses whatever the rulebook gets wrong: a run names
+// an entry that excused every one of two or more disagreements.
+TEST(KnownDeviationsTest, ExcusedAllNamesAnEntryThatExcusedEveryDisagreement) {
+  auto k = load("[[deviation]]\nid = \"narrow\"\nscenario = \"1\"\nreason = \"r\"\n"
+                "[[deviation]]\nid = \"everything\"\nscenario = \"*\"\nreason = \"r\"\n");
+  ASSERT_TRUE(k) << format_diagnostics(k.error());
+  const std::vector<std::string> wide = {"everything", "everything", "everything"};
+  ASSERT_NE(k->excused_all(wide, 3), nullptr);
+  EXPECT_EQ(k->excused_all(wide, 3)->id, "everything");
+  // One disagreement left unexcused, or two entries sharing them: no warning.
+  EXPECT_EQ(k->excused_all(wide, 4), nullptr);
+  EXPECT_EQ(k->excused_all(std::vector<std::string>{"narrow", "everything"}, 2), nullptr);
+  // A single disagreement excused is no sign of a catch-all.
+  EXPECT_EQ(k->excused_all(std::vector<std::string>{"everything"}, 1), nullptr);
+}
+
 }  // namespace
 }  // namespace restorelab

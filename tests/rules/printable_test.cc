@@ -31,6 +31,15 @@ TEST(PrintableTest, EscapesControlCharactersAndKeepsTheRest) {
   EXPECT_EQ(code_point_name(0x9b), "U+009B");
 }
 
+// Values of stores and records reach the terminal through this too: a byte
+// that is not UTF-8 (a lone 0x9b is CSI to an 8-bit terminal) is shown, and
+// a report of several lines keeps its line feeds when asked.
+TEST(PrintableTest, EscapesBytesThatAreNotUtf8AndCanKeepLineFeeds) {
+  EXPECT_EQ(escape_control_characters("a\x9b[2Jb\xff\xc3 \xc3\xa9"), "a\\x9b[2Jb\\xff\\xc3 \xc3\xa9");
+  EXPECT_EQ(escape_control_characters("id\x1b[31m\nnext\tline\n", true), "id\\x1b[31m\nnext\\tline\n");
+  EXPECT_EQ(escape_control_characters("\xef\xbf\xbe"), "\xef\xbf\xbe");  // U+FFFE is text to a terminal
+}
+
 // One place decides: a diagnostic never prints a control character raw,
 // whatever part of it quotes input.
 TEST(PrintableTest, DiagnosticsNeverPrintAControlCharacter) {

@@ -1,6 +1,7 @@
 #include "rules/behaviour_cover.h"
 
 #include <algorithm>
+#include <optional>
 #include <queue>
 #include <unordered_map>
 
@@ -27,32 +28,47 @@ struct PredictionHash {
   }
 };
 
-/// The greedy state: which demanded pairs no row holds yet.
-class Uncovered {
+/// The greedy state: how many chosen rows hold each demanded pair.
+class PairCounts {
  public:
-  Uncovered(const PairSpace& space, const std::vector<bool>& held) : space_(space), open_(held) {
-    remaining_ = static_cast<std::uint64_t>(std::count(open_.begin(), open_.end(), true));
+  PairCounts(const PairSpace& space, const std::vector<bool>& demanded)
+      : space_(space), demanded_(demanded.begin(), demanded.end()), held_(demanded.size(), 0) {
+    remaining_ = static_cast<std::uint64_t>(std::count(demanded.begin(), demanded.end(), true));
   }
+  /// The demanded pairs of `c` no chosen row holds.
   std::uint64_t gain(const Choice& c) const {
     std::uint64_t n = 0;
-    space_.for_each(c, [&](std::size_t p) { n += open_[p]; });
+    space_.for_each(c, [&](std::size_t p) { n += demanded_[p] && held_[p] == 0; });
     return n;
   }
-  void take(const Choice& c) {
+  void add(const Choice& c) {
     space_.for_each(c, [&](std::size_t p) {
-      if (open_[p]) {
-        open_[p] = false;
-        --remaining_;
-      }
+      if (demanded_[p] && held_[p]++ == 0) --remaining_;
+    });
+  }
+  void remove(const Choice& c) {
+    space_.for_each(c, [&](std::size_t p) {
+      if (demanded_[p] && --held_[p] == 0) ++remaining_;
     });
   }
   std::uint64_t remaining() const { return remaining_; }
 
  private:
   const PairSpace& space_;
-  std::vector<bool> open_;
+  std::vector<std::uint8_t> demanded_;
+  std::vector<std::uint32_t> held_;
   std::uint64_t remaining_ = 0;
 };
+
+/// `m`'s choice of combination `index` into `c` (no allocation once sized).
+void decode(const Matrix& m, std::uint32_t index, Choice& c) {
+  c.resize(m.axes.size());
+  for (std::size_t i = m.axes.size(); i > 0; --i) {
+    const std::size_t n = m.axes[i - 1].values.size();
+    c[i - 1] = static_cast<std::uint8_t>(index % n);
+    index = static_cast<std::uint32_t>(index / n);
+  }
+}
 
 }  // namespace
 
@@ -84,12 +100,8 @@ std::string PairSpace::describe(const Matrix& m, std::size_t pair) const {
 }
 
 Choice choice_of(const Matrix& m, std::uint32_t index) {
-  Choice c(m.axes.size(), 0);
-  for (std::size_t i = m.axes.size(); i > 0; --i) {
-    const std::size_t n = m.axes[i - 1].values.size();
-    c[i - 1] = static_cast<std::uint8_t>(index % n);
-    index = static_cast<std::uint32_t>(index / n);
-  }
+  Choice c;
+  decode(m, index, c);
   return c;
 }
 
@@ -125,45 +137,71 @@ BehaviourCover cover_behaviours(const Matrix& m, const BehaviourClasses& classes
                                 const std::vector<bool>& preferred) {
   BehaviourCover out;
   const PairSpace space(m);
-  Uncovered open(space, classes.pair_held);
+  PairCounts counts(space, classes.pair_held);
   const std::size_t n = classes.classes.size();
 
   // The members of each class, grouped (a counting sort of the positions).
   std::vector<std::uint32_t> start(n + 1, 0);
-  for (std::uint32_t c : classes.class_of) ++start[c + 1];
-  for (std::size_t c = 0; c < n; ++c) start[c + 1] += start[c];
+  for (std::uint32_t k : classes.class_of) ++start[k + 1];
+  for (std::size_t k = 0; k < n; ++k) start[k + 1] += start[k];
   std::vector<std::uint32_t> members(classes.class_of.size());
   {
     std::vector<std::uint32_t> next(start.begin(), start.end() - 1);
     for (std::uint32_t at = 0; at < classes.class_of.size(); ++at) members[next[classes.class_of[at]]++] = at;
   }
+  // A class with a preferred member is represented by one of those only.
+  std::vector<bool> only_preferred(n, false);
+  if (!preferred.empty())
+    for (std::uint32_t at = 0; at < classes.class_of.size(); ++at)
+      if (preferred[at]) only_preferred[classes.class_of[at]] = true;
+
+  Choice c;
+  // The member of class k that holds the most pairs no row holds; ties go to
+  // `current` when it is one of them, else to the lowest hash of the seed.
+  auto best_member = [&](std::uint32_t k, std::optional<std::uint32_t> current) {
+    std::uint64_t best_gain = 0, best_tie = 0;
+    std::uint32_t best = members[start[k]];
+    bool any = false;
+    for (std::uint32_t at = start[k]; at < start[k + 1]; ++at) {
+      if (only_preferred[k] && !preferred[members[at]]) continue;
+      const std::uint32_t index = classes.combination[members[at]];
+      decode(m, index, c);
+      const std::uint64_t gain = counts.gain(c);
+      const std::uint64_t tie = current == index ? 0 : mix(seed, index) | 1;
+      if (!any || gain > best_gain || (gain == best_gain && tie < best_tie)) {
+        best_gain = gain, best_tie = tie, best = index, any = true;
+      }
+    }
+    return best;
+  };
 
   // Smallest classes first: they have the fewest members to choose from.
   std::vector<std::uint32_t> order(n);
-  for (std::uint32_t c = 0; c < n; ++c) order[c] = c;
+  for (std::uint32_t k = 0; k < n; ++k) order[k] = k;
   std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
     return classes.classes[a].members < classes.classes[b].members;
   });
   std::vector<std::uint32_t> picked(n);
-  Choice c;
   for (std::uint32_t k : order) {
-    std::uint64_t best_gain = 0, best_tie = 0;
-    std::uint32_t best = members[start[k]];
-    bool any = false;
-    const bool only_preferred =
-        !preferred.empty() && std::any_of(members.begin() + start[k], members.begin() + start[k + 1],
-                                          [&](std::uint32_t at) { return preferred[at]; });
-    for (std::uint32_t at = start[k]; at < start[k + 1]; ++at) {
-      if (only_preferred && !preferred[members[at]]) continue;
-      const std::uint32_t index = classes.combination[members[at]];
-      c = choice_of(m, index);
-      const std::uint64_t gain = open.gain(c), tie = mix(seed, index);
-      if (!any || gain > best_gain || (gain == best_gain && tie < best_tie)) {
-        best_gain = gain, best_tie = tie, best = members[at], any = true;
-      }
+    picked[k] = best_member(k, std::nullopt);
+    decode(m, picked[k], c);
+    counts.add(c);
+  }
+  // Pairs left: each representative in turn is taken out and the member
+  // that then holds the most uncovered pairs put back (itself on a tie), so
+  // the pairs covered never fall; until a pass changes nothing.
+  for (int pass = 0; pass < 16 && counts.remaining() > 0; ++pass) {
+    bool changed = false;
+    for (std::uint32_t k : order) {
+      decode(m, picked[k], c);
+      counts.remove(c);
+      const std::uint32_t again = best_member(k, picked[k]);
+      changed = changed || again != picked[k];
+      picked[k] = again;
+      decode(m, picked[k], c);
+      counts.add(c);
     }
-    picked[k] = classes.combination[best];
-    open.take(choice_of(m, picked[k]));
+    if (!changed) break;
   }
   for (std::uint32_t k = 0; k < n; ++k) {
     out.rows.push_back(choice_of(m, picked[k]));
@@ -171,10 +209,10 @@ BehaviourCover cover_behaviours(const Matrix& m, const BehaviourClasses& classes
   }
   out.class_rows = n;
 
-  // Pairs the representatives left: lazy greedy over every valid combination
-  // (a combination's gain only falls as rows are taken, so a stale gain is an
+  // Pairs still left: lazy greedy over every valid combination (a
+  // combination's gain only falls as rows are taken, so a stale gain is an
   // upper bound and the top of the heap is re-scored before it is taken).
-  if (open.remaining() > 0) {
+  if (counts.remaining() > 0) {
     struct Candidate {
       std::uint64_t gain, tie;
       std::uint32_t position;
@@ -182,25 +220,26 @@ BehaviourCover cover_behaviours(const Matrix& m, const BehaviourClasses& classes
     };
     std::priority_queue<Candidate> heap;
     for (std::uint32_t at = 0; at < classes.combination.size(); ++at) {
-      const std::uint64_t gain = open.gain(choice_of(m, classes.combination[at]));
+      decode(m, classes.combination[at], c);
+      const std::uint64_t gain = counts.gain(c);
       if (gain > 0) heap.push({gain, mix(seed, classes.combination[at]), at});
     }
-    while (open.remaining() > 0 && !heap.empty()) {
+    while (counts.remaining() > 0 && !heap.empty()) {
       Candidate top = heap.top();
       heap.pop();
-      c = choice_of(m, classes.combination[top.position]);
-      top.gain = open.gain(c);
+      decode(m, classes.combination[top.position], c);
+      top.gain = counts.gain(c);
       if (top.gain == 0) continue;
       if (!heap.empty() && top < heap.top()) {
         heap.push(top);
         continue;
       }
-      open.take(c);
+      counts.add(c);
       out.rows.push_back(c);
       out.row_class.push_back(classes.class_of[top.position]);
     }
   }
-  out.pairs_covered = classes.pairs_held - open.remaining();
+  out.pairs_covered = classes.pairs_held - counts.remaining();
   return out;
 }
 

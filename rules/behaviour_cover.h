@@ -10,8 +10,10 @@
 // The selection is greedy: classes from the smallest to the largest, each
 // represented by the member that holds the most axis-value pairs no earlier
 // row holds (ties broken by a hash of the seed and the combination, so
-// `--seed` changes the representatives); then, only when pairs are left, the
-// combinations that hold the most of them, one at a time. Pairs no valid
+// `--seed` changes the representatives); while pairs are left, passes that
+// swap a representative for a member of its class that holds more of them;
+// then, only when pairs are still left, the combinations that hold the most
+// of them, one at a time. Pairs no valid
 // combination holds (the validation or the constraints exclude them) are not
 // demanded. Same matrix, rulebook and seed: same rows, in class order.
 #pragma once

@@ -5,6 +5,7 @@
 
 #include <cstdlib>
 
+#include "rules/behaviour_cover.h"
 #include "rules/covering_array.h"
 #include "rules/engine.h"
 #include "rules/matrix.h"
@@ -70,6 +71,28 @@ void BM_CoveringArray(benchmark::State& state) {
   state.counters["combinations"] = static_cast<double>(m.size());
 }
 BENCHMARK(BM_CoveringArray)->Arg(2)->Arg(3)->Unit(benchmark::kMillisecond);
+
+// `--cover behaviours`: every combination expanded and predicted once, its
+// class found, then one representative per class chosen to hold every pair.
+// Arg 0: restore-10.toml (108,864 valid of 186,624); 1: hardware-full.toml
+// (488,000 valid of 1,881,600).
+void BM_CoverBehaviours(benchmark::State& state) {
+  const Matrix m = matrix(state.range(0) == 0 ? "restore-10.toml" : "hardware-full.toml");
+  const Engine engine(rulebook());
+  std::size_t rows = 0, classes = 0, valid = 0;
+  for (auto _ : state) {
+    const BehaviourClasses c = classify_behaviours(m, engine);
+    const BehaviourCover cover = cover_behaviours(m, c, 1);
+    rows = cover.rows.size();
+    classes = c.classes.size();
+    valid = c.valid();
+  }
+  state.counters["rows"] = static_cast<double>(rows);
+  state.counters["classes"] = static_cast<double>(classes);
+  state.counters["valid"] = static_cast<double>(valid);
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * m.size()));
+}
+BENCHMARK(BM_CoverBehaviours)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace restorelab

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <vector>
 
+#include "rules/behaviour_cover.h"
 #include "rules/covering_array.h"
 #include "rules/toml_source.h"
 
@@ -49,6 +50,15 @@ std::string combination_count_text(const Matrix& m) {
 std::optional<Diagnostic> check_matrix_work(const Matrix& m, const MatrixWork& work) {
   std::vector<std::size_t> sizes;
   for (const Axis& a : m.axes) sizes.push_back(a.values.size());
+  if (work.behaviours) {
+    const std::uint64_t bytes = estimate_behaviour_bytes(m);
+    if (m.size() <= kMaxCombinations && bytes <= kMaxBehaviourBytes) return std::nullopt;
+    return at_axes(m,
+                   "selecting by behaviour means predicting each of the " + combination_count_text(m) +
+                       " combinations and holding about " + mebibytes(bytes) + ", more than the " +
+                       mebibytes(kMaxBehaviourBytes) + " that restorelab allows",
+                   "use --strength 2 for a pairwise covering array, or fewer axes or values");
+  }
   if (work.strength <= 0) {
     if (m.size() <= kMaxCombinations) return std::nullopt;
     return at_axes(m,

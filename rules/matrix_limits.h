@@ -28,13 +28,15 @@ std::string combination_count_text(const Matrix& m);
 struct MatrixWork {
   int strength = 0;              ///< 0: every combination; 1 to 6: a covering array of that strength
   bool strength_offered = true;  ///< the command takes --strength (for the suggestion)
+  bool behaviours = false;       ///< `--cover behaviours`: every combination classified (behaviour_cover.h)
 };
 
 /// A Diagnostic at the matrix's [axes] table when the work is over a limit:
 /// more than kMaxCombinations combinations without a covering array, or a
 /// covering array whose estimate (covering_array.h) is over
-/// kMaxCoveringArrayBytes or kMaxCoveringArrayWork. Nothing when the work is
-/// within the limits.
+/// kMaxCoveringArrayBytes or kMaxCoveringArrayWork, or a selection by
+/// behaviour whose estimate (behaviour_cover.h) is over kMaxBehaviourBytes.
+/// Nothing when the work is within the limits.
 std::optional<Diagnostic> check_matrix_work(const Matrix& m, const MatrixWork& work);
 
 }  // namespace restorelab

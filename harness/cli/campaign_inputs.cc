@@ -15,29 +15,34 @@ namespace restorelab {
 
 namespace {
 
-bool expand_matrix(const std::string& file, const Rulebook& book, int strength, std::uint64_t seed,
-                   std::vector<CampaignInput>& out, Streams& io) {
+bool expand_matrix(const std::string& file, const Rulebook& book, const SelectionOptions& selection,
+                   std::vector<CampaignInput>& out, Streams& io, std::vector<BehaviourPlan>* plans) {
   auto m = load_matrix_file(DiskReader{}, file, book.compiler);
   if (!m) {
     io.err << format_diagnostics(m.error());
     return false;
   }
-  if (auto refused = check_matrix_work(*m, MatrixWork{strength, true})) {
+  if (auto refused = check_matrix_work(*m, MatrixWork{selection.strength, true, selection.behaviours})) {
     io.err << refused->to_string() << "\n";
     return false;
   }
-  const Selection sel = select_combinations(*m, strength, seed, io);
+  const Selection sel = select_combinations(*m, book, selection, io);
   MatrixExpander expander(*m);
   std::size_t valid = 0, refused = 0;
   Scenario s;
+  BehaviourPlan plan;
+  std::size_t row = 0;
   for_each_selected(expander, sel, Shard{}, [&](const Choice& c) {
+    const std::size_t position = row++;
     if (expander.build(c, s) != MatrixExpander::Status::Valid) {
       ++refused;
       return;
     }
-    ++valid;
     CampaignInput in;
     in.id = expander.id(c);
+    if (selection.behaviours)
+      plan.rows.push_back(run::CampaignRow{sel.row_class[position], in.id, c, run::ClassStatus::Unobserved});
+    ++valid;
     in.scenario = s;
     in.scenario.name = combination_name(in.id);
     in.scenario.file.clear();
@@ -50,6 +55,12 @@ bool expand_matrix(const std::string& file, const Rulebook& book, int strength, 
     return false;
   }
   if (refused) io.err << file << ": " << refused << " combinations refused by the validation or constraints\n";
+  if (selection.behaviours && plans) {
+    plan.classes = sel.classes;
+    plan.pairs_held = sel.pairs_held;
+    plan.matrix = std::move(*m);
+    plans->push_back(std::move(plan));
+  }
   return true;
 }
 
@@ -64,15 +75,16 @@ bool is_matrix_file(const std::string& path) {
 }
 
 std::optional<std::vector<CampaignInput>> load_campaign_inputs(const std::vector<std::string>& paths,
-                                                                const Rulebook& book, int strength,
-                                                                std::uint64_t seed, Streams& io) {
+                                                                const Rulebook& book,
+                                                                const SelectionOptions& selection, Streams& io,
+                                                                std::vector<BehaviourPlan>* plans) {
   std::vector<CampaignInput> inputs;
   std::vector<std::string> scenario_paths;
   bool ok = true;
   for (const std::string& path : paths) {
     std::error_code ec;
     if (!std::filesystem::is_directory(path, ec) && is_matrix_file(path)) {
-      ok = expand_matrix(path, book, strength, seed, inputs, io) && ok;
+      ok = expand_matrix(path, book, selection, inputs, io, plans) && ok;
       continue;
     }
     scenario_paths.push_back(path);

@@ -53,7 +53,10 @@ int replay_command(const std::vector<std::string>& args, Streams& io);
 int xml_command(const std::vector<std::string>& args, Streams& io);
 /// `restorelab image build [--cache DIR]`
 int image_command(const std::vector<std::string>& args, Streams& io);
-/// `restorelab results runs|show|compare|merge`
+/// `restorelab results runs|show|compare|merge|coverage`
 int results_command(const std::vector<std::string>& args, Streams& io);
+/// `restorelab results coverage MATRIX [--db FILE] [--campaign L | --run N] [--rules FILE] [--known FILE]
+/// [--json] [--html FILE]` (coverage_command.cc)
+int results_coverage(const std::vector<std::string>& args, Streams& io);
 
 }  // namespace restorelab

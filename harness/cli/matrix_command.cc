@@ -26,15 +26,20 @@ struct MatrixOptions {
   std::string rules;
   int strength = 0;
   std::uint64_t seed = 1;
+  std::string cover;  ///< "behaviours" or empty
   std::string shard;
+
+  SelectionOptions selection() const { return {strength, seed, cover == "behaviours", {}}; }
 };
 
 void add_common(CLI::App& app, MatrixOptions& o) {
   app.add_option("file", o.file, "matrix file")->required();
   app.add_option("--rules", o.rules, "rulebook (its helpers are usable in constraints)");
-  app.add_option("--strength", o.strength, "only a covering array: every pair (2) or triple (3) of axis values")
-      ->check(CLI::Range(1, 6));
-  app.add_option("--seed", o.seed, "seed of the covering array (same seed, same rows)");
+  CLI::Option* strength =
+      app.add_option("--strength", o.strength, "only a covering array: every pair (2) or triple (3) of axis values")
+          ->check(CLI::Range(1, 6));
+  add_cover_option(app, strength, o.cover);
+  app.add_option("--seed", o.seed, "seed of the covering array or of --cover's choices (same seed, same rows)");
   app.add_option("--shard", o.shard, "K/N: only the K-th of N shares of the combinations (CI jobs in parallel)");
 }
 
@@ -77,7 +82,7 @@ std::optional<Inputs> load_inputs(const MatrixOptions& o, Streams& io) {
   if (!book) return std::nullopt;
   auto m = load(o, *book, io);
   if (!m) return std::nullopt;
-  if (auto too_much = check_matrix_work(*m, {.strength = o.strength})) {
+  if (auto too_much = check_matrix_work(*m, MatrixWork{o.strength, true, o.cover == "behaviours"})) {
     io.err << too_much->to_string() << '\n';
     return std::nullopt;
   }
@@ -128,7 +133,7 @@ int expand(const std::vector<std::string>& args, Streams& io) {
   const Matrix* m = &in->matrix;
   const Shard* shard = &in->shard;
 
-  const Selection sel = select_combinations(*m, o.strength, o.seed, io);
+  const Selection sel = select_combinations(*m, in->book, o.selection(), io);
   MatrixExpander expander(*m);
   ExpansionCounts counts;
   Scenario s;
@@ -221,7 +226,7 @@ int predict(const std::vector<std::string>& args, Streams& io) {
   // Before anything is printed: the page may not replace the matrix, a file it names or the rulebook.
   if (auto refused = refuse_unusable_outputs({{"--html", html}}, "restorelab matrix predict", io)) return *refused;
 
-  const Selection sel = select_combinations(*m, o.strength, o.seed, io);
+  const Selection sel = select_combinations(*m, *book, o.selection(), io);
   MatrixExpander expander(*m);
   Engine engine(*book);
   MatrixSummary summary;
@@ -279,7 +284,8 @@ int matrix_command(const std::vector<std::string>& args, Streams& io) {
       {"predict", "predict every combination and summarise (--json, --html FILE)", predict},
   };
   return dispatch({"restorelab matrix", "",  kSub,
-                   "both take --strength N --seed N for a covering array instead of the full matrix\n"},
+                   "both take --strength N --seed N for a covering array instead of the full matrix, or\n"
+                   "--cover behaviours [--seed N] for one combination per behaviour class\n"},
                   args, io);
 }
 

@@ -1,12 +1,59 @@
 #include "harness/cli/matrix_selection.h"
 
+#include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <ostream>
 
 namespace restorelab {
 
-Selection select_combinations(const Matrix& m, int strength, std::uint64_t seed, Streams& io) {
+namespace {
+
+Selection select_behaviours(const Matrix& m, const Rulebook& book, const SelectionOptions& options, Streams& io) {
   Selection sel;
+  const auto start = std::chrono::steady_clock::now();
+  const Engine engine(book);
+  const BehaviourClasses classes = classify_behaviours(m, engine);
+  const std::vector<bool> preferred = options.prefer ? options.prefer(m, classes) : std::vector<bool>{};
+  BehaviourCover cover = cover_behaviours(m, classes, options.seed, preferred);
+  sel.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  sel.rows = std::move(cover.rows);
+  sel.row_class = std::move(cover.row_class);
+  sel.classes = classes.classes;
+  sel.pairs_held = classes.pairs_held;
+  sel.all = false;
+  char took[32];
+  std::snprintf(took, sizeof took, "%.1f", sel.seconds);
+  io.err << m.name << ": " << with_commas(classes.classes.size()) << " behaviour classes of "
+         << with_commas(classes.valid()) << " valid combinations in " << with_commas(sel.rows.size()) << " rows; "
+         << with_commas(cover.pairs_covered) << " of " << with_commas(classes.pairs_held) << " pairs; " << took
+         << " s\n";
+  if (!preferred.empty()) {
+    std::vector<bool> seen(classes.classes.size(), false);
+    for (std::size_t at = 0; at < preferred.size(); ++at)
+      if (preferred[at]) seen[classes.class_of[at]] = true;
+    const auto observed = std::count(seen.begin(), seen.end(), true);
+    io.err << m.name << ": " << observed << " of " << classes.classes.size()
+           << " classes represented by a combination the store has observed\n";
+  }
+  return sel;
+}
+
+}  // namespace
+
+void add_cover_option(CLI::App& app, CLI::Option* strength_option, std::string& cover) {
+  app.add_option("--cover", cover,
+                 "behaviours: one combination per distinct prediction of the matrix (behaviour class),\n"
+                 "chosen to hold every pair of axis values too (instead of --strength)")
+      ->check(CLI::IsMember({"behaviours"}))
+      ->excludes(strength_option);
+}
+
+Selection select_combinations(const Matrix& m, const Rulebook& book, const SelectionOptions& options, Streams& io) {
+  if (options.behaviours) return select_behaviours(m, book, options, io);
+  Selection sel;
+  const int strength = options.strength;
+  const std::uint64_t seed = options.seed;
   if (strength <= 0) return sel;
   MatrixExpander expander(m);
   std::vector<std::size_t> sizes;

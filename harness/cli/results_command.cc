@@ -290,6 +290,8 @@ int results_command(const std::vector<std::string>& args, Streams& io) {
       {"show", "the results of a run or a campaign (text, --json, --junit, --html)", show},
       {"compare", "what changed between two runs or campaigns; exit 1 on a regression", compare},
       {"merge", "copy the runs of other stores into one (shards from several machines)", merge},
+      {"coverage", "which behaviour classes of a matrix the store's observations cover; exit 1 on a disagreement",
+       results_coverage},
   };
   return dispatch({"restorelab results", "", kSub, ""}, args, io);
 }

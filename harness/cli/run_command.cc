@@ -1,6 +1,9 @@
 // `restorelab run`: predict each scenario, reproduce it on VMs, compare; a
 // campaign over files, folders and matrices (results-format.md).
+#include <filesystem>
 #include <ostream>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "harness/cli/campaign_inputs.h"
 #include "harness/cli/cli.h"
@@ -8,10 +11,68 @@
 #include "harness/cli/known_registry.h"
 #include "harness/cli/run_scenarios.h"
 #include "harness/output/input_files.h"
+#include "harness/output/output_file.h"
+#include "harness/run/behaviour_coverage.h"
+#include "harness/run/disk_tool.h"
 #include "rules/diagnostic.h"
 #include "rules/printable.h"
 
 namespace restorelab {
+
+namespace {
+
+/// `run --cover behaviours`: the combinations whose observation the store
+/// holds are preferred as representatives, so that only the classes no
+/// observation covers boot (with --no-reuse or --db none, none are).
+/// Nothing after printing why the store cannot be read.
+std::optional<std::function<std::vector<bool>(const Matrix&, const BehaviourClasses&)>> observed_preference(
+    const RunArgs& a, Streams& io) {
+  using Prefer = std::function<std::vector<bool>(const Matrix&, const BehaviourClasses&)>;
+  const std::string path = a.db.empty() ? (std::filesystem::path(a.evidence) / "results.sqlite").string() : a.db;
+  std::error_code ec;
+  if (a.no_reuse || a.db == "none" || !std::filesystem::exists(path, ec)) return Prefer{};
+  store::StoreOptions read_only;
+  read_only.access = store::StoreOptions::Access::ReadOnly;
+  auto db = store::ResultsStore::open(path, read_only);
+  if (!db) {
+    io.err << "restorelab run: " << db.error().message << "\n";
+    return std::nullopt;
+  }
+  auto records = run::results_in_scope(*db, 0, "");
+  if (!records) {
+    io.err << "restorelab run: " << records.error().message << "\n";
+    return std::nullopt;
+  }
+  auto observations = run::stored_observations(*records);
+  if (!observations) {
+    io.err << "restorelab run: " << observations.error() << "\n";
+    return std::nullopt;
+  }
+  std::unordered_set<std::string> keys;
+  for (const run::KeyedObservation& o : *observations) keys.insert(o.key);
+  const run::KeyInputs inputs{run::image_inputs_hash(run::images_source_dir()),
+                              std::chrono::milliseconds(static_cast<long long>(a.silence * 1000))};
+  return Prefer{[keys = std::move(keys), inputs](const Matrix& m, const BehaviourClasses& classes) {
+    return run::observed_combinations(m, classes, keys, inputs);
+  }};
+}
+
+/// The campaign report's coverage section of each matrix selected by behaviour.
+std::vector<std::string> campaign_coverage_sections(const std::vector<BehaviourPlan>& plans, const Rulebook& book,
+                                                    const std::vector<run::ScenarioResult>& results) {
+  std::unordered_map<std::string, run::Verdict::Kind> verdicts;
+  for (const run::ScenarioResult& r : results) verdicts[r.id] = r.verdict.kind;
+  std::vector<std::string> sections;
+  for (const BehaviourPlan& plan : plans) {
+    std::vector<run::CampaignRow> rows = plan.rows;
+    for (run::CampaignRow& row : rows)
+      if (auto v = verdicts.find(row.id); v != verdicts.end()) row.status = run::status_of(v->second);
+    sections.push_back(run::coverage_json(run::campaign_coverage(plan.matrix, book, plan.classes, rows, plan.pairs_held)));
+  }
+  return sections;
+}
+
+}  // namespace
 
 int run_command(const std::vector<std::string>& args, Streams& io) {
   CLI::App app("Predict each scenario, reproduce it on real VMs (libvirt + QEMU) and compare. Inputs are\n"
@@ -46,9 +107,11 @@ int run_command(const std::vector<std::string>& args, Streams& io) {
                  "predicted actions not named are skipped")
       ->delimiter(',');
   add_machine_options(app, a);
-  app.add_option("--strength", a.strength, "for matrix inputs: only a covering array of this strength")
-      ->check(CLI::Range(1, 6));
-  app.add_option("--seed", a.seed, "seed of the covering array (same seed, same rows)");
+  CLI::Option* strength =
+      app.add_option("--strength", a.strength, "for matrix inputs: only a covering array of this strength")
+          ->check(CLI::Range(1, 6));
+  add_cover_option(app, strength, a.cover);
+  app.add_option("--seed", a.seed, "seed of the covering array or of --cover's choices (same seed, same rows)");
   add_shard_option(app, a.shard);
   app.add_option("--junit", a.junit, "also write JUnit XML (one testcase per scenario) to this file");
   app.add_option("--known", a.known,
@@ -75,12 +138,23 @@ int run_command(const std::vector<std::string>& args, Streams& io) {
   if (!book) return bad_input;
   std::optional<KnownRegistry> known;
   if (!load_known_registry(a.known, *book, known, io)) return bad_input;
-  auto inputs = load_campaign_inputs(a.files, *book, a.strength, a.seed, io);
+  SelectionOptions selection{a.strength, a.seed, a.cover == "behaviours", {}};
+  if (selection.behaviours) {
+    auto prefer = observed_preference(a, io);
+    if (!prefer) return bad_input;
+    selection.prefer = std::move(*prefer);
+  }
+  std::vector<BehaviourPlan> plans;
+  auto inputs = load_campaign_inputs(a.files, *book, selection, io, &plans);
   if (!inputs) return bad_input;
   // After the inputs were read (and with the store, which opens later), so
   // that no report replaces one of them (input_files.h).
   if (!a.db.empty() && a.db != "none") note_input(a.db);
   if (refuse_unusable_outputs({{"--junit", a.junit}, {"--html", a.html}}, "restorelab run", io)) return bad_input;
+  if (!plans.empty())
+    a.coverage = [&plans, &book](const std::vector<run::ScenarioResult>& results) {
+      return campaign_coverage_sections(plans, *book, results);
+    };
   std::vector<run::CampaignItem> items;
   for (std::size_t i = 0; i < inputs->size(); ++i) {
     if (!shard->takes(i)) continue;

@@ -174,6 +174,7 @@ int run_scenarios(const RunArgs& a, const std::vector<std::string>& argv, std::v
   summary.accelerator = outcome.accelerator;
   summary.interrupted = outcome.interrupted;
   summary.results = outcome.results;
+  if (a.coverage) summary.coverage = a.coverage(outcome.results);
   if (known && a.report_stale) summary.stale_deviations = known->stale();
   if (results) *results = outcome.results;
   for (const auto& id : summary.stale_deviations)

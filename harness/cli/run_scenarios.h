@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -50,8 +51,12 @@ struct RunArgs {
   int jobs = 0;
   int retries = 0;
   int strength = 0;
+  std::string cover;  ///< "behaviours" or empty
   std::uint64_t seed = 1;
   std::vector<std::string> files;
+  /// The campaign report's coverage sections (behaviour_coverage.h,
+  /// coverage_json()) from the finished results; none when empty.
+  std::function<std::vector<std::string>(const std::vector<run::ScenarioResult>&)> coverage;
 };
 
 /// The options of where and how the VMs run, shared by `run` and `replay`:

@@ -115,6 +115,9 @@ std::string data_json(const RunSummary& summary, const fs::path& page) {
     json.end_object();
   }
   json.end_array();
+  json.key("coverage").begin_array();
+  for (const std::string& c : summary.coverage) json.raw(c);
+  json.end_array();
   json.end_object();
   return json_for_script(out);
 }
@@ -153,6 +156,7 @@ details summary{cursor:pointer;color:#335}
 <h1 id="title">restorelab run</h1><div class="sub" id="subtitle"></div>
 <div class="totals" id="totals"></div>
 <div id="stale"></div>
+<div id="coverage"></div>
 <h2>Verdicts over the matrix axes</h2>
 <div class="controls" id="axes-controls"></div>
 <div id="heatmap"></div>
@@ -188,6 +192,27 @@ VERDICTS.forEach(v => { const c = el('div', {class: 'card'}); c.style.borderTopC
   document.getElementById('totals').appendChild(c); });
 if (D.stale.length) document.getElementById('stale').appendChild(el('p', {class: 'muted'},
   'known deviations that excused nothing: ' + D.stale.join(', ')));
+const STATUS = {agree: 'agree', known_deviation: 'known-deviation', disagree: 'disagree', flaky: 'flaky', unobserved: 'error'};
+D.coverage.forEach(c => { const box = document.getElementById('coverage');
+  box.appendChild(el('h2', {}, 'Behaviour coverage of ' + c.matrix));
+  box.appendChild(el('p', {}, c.classes + ' behaviour classes of ' + c.combinations + ' valid combinations: ' + c.observed +
+    ' observed (' + c.agree + ' agree, ' + c.known_deviation + ' known deviation, ' + c.disagree + ' disagree, ' + c.flaky +
+    ' flaky), ' + c.unobserved + ' unobserved; ' + c.pairs_observed + ' of ' + c.pairs + ' pairs of axis values observed'));
+  const byOutcome = {}; c.by_class.forEach(k => (byOutcome[k.outcome] = byOutcome[k.outcome] || []).push(k));
+  const t = el('table', {class: 'heat coverage'}); const head = el('tr');
+  ['predicted outcome', 'classes', 'observed', 'agree', 'unobserved', 'classes (status, combinations, representative)'].forEach(h => head.appendChild(el('th', {}, h)));
+  t.appendChild(head);
+  Object.keys(byOutcome).sort().forEach(o => { const ks = byOutcome[o]; const tr = el('tr');
+    const n = s => ks.filter(k => k.status === s).length;
+    [o, ks.length, ks.length - n('unobserved'), n('agree'), n('unobserved')].forEach(v => tr.appendChild(el('td', {}, String(v))));
+    const list = el('td'); list.style.textAlign = 'left';
+    ks.forEach(k => { const line = el('div'); const b = badge(STATUS[k.status]); b.textContent = k.status; line.appendChild(b);
+      line.appendChild(document.createTextNode(' ' + k.summary + ' (' + k.members + ') '));
+      const target = k.observed || k.representative;
+      if (target) line.appendChild(el('a', {href: '#row-' + target}, target));
+      list.appendChild(line); });
+    tr.appendChild(list); t.appendChild(tr); });
+  box.appendChild(t); });
 const axes = []; D.rows.forEach(r => Object.keys(r.axes).forEach(k => { if (!axes.includes(k)) axes.push(k); }));
 const axisValue = (r, a) => a in r.axes ? JSON.stringify(r.axes[a]).replace(/^"|"$/g, '') : '(none)';
 const state = {rows: axes[0], cols: axes[1] || axes[0], search: '', verdicts: new Set(VERDICTS), sort: 'id', up: true};
@@ -227,7 +252,7 @@ const key = {id: r => r.id, verdict: r => VERDICTS.indexOf(r.verdict), predicted
 function table(rows) {
   const body = document.querySelector('#table tbody'); body.textContent = '';
   const k = key[state.sort]; rows = rows.slice().sort((a, b) => { const x = k(a), y = k(b); return (x < y ? -1 : x > y ? 1 : 0) * (state.up ? 1 : -1); });
-  rows.forEach(r => { const tr = el('tr');
+  rows.forEach(r => { const tr = el('tr', {id: 'row-' + r.id});
     const shot = el('td'); if (r.thumb) { const a = link(r.href && r.href + 'destination.png'); a.appendChild(el('img', {class: 'thumb', src: r.thumb, alt: 'destination screen'})); shot.appendChild(a); }
     tr.appendChild(shot);
     const id = el('td', {}, r.id); if (Object.keys(r.axes).length) id.title = JSON.stringify(r.axes, null, 1); tr.appendChild(id);

@@ -23,6 +23,8 @@ struct RunSummary {
   bool interrupted = false;
   std::vector<std::string> stale_deviations;   ///< known deviations that excused nothing
   std::vector<ScenarioResult> results;         ///< every finished result, in input order
+  /// With `--cover behaviours`: each matrix's coverage_json() (behaviour_coverage.h), for the report.
+  std::vector<std::string> coverage;
 };
 
 class ResultSink {

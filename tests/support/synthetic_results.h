@@ -8,7 +8,9 @@
 #include <filesystem>
 #include <string>
 
+#include "harness/run/observation_key.h"
 #include "harness/store/results_store.h"
+#include "rules/matrix.h"
 #include "rules/rulebook.h"
 
 namespace restorelab::testing {
@@ -32,5 +34,21 @@ inline SyntheticRun synthetic(std::size_t results, std::size_t disagree_every = 
 /// the message in `error`).
 std::int64_t record_synthetic_run(store::ResultsStore& store, const Rulebook& book, const SyntheticRun& run,
                                   std::string& error);
+
+/// One combination of a matrix "observed": as the rulebook predicts it, or
+/// as `outcome` when given; recorded flaky or failed (verdict error) when asked.
+struct SyntheticObservation {
+  Choice choice;
+  std::optional<Outcome> outcome;
+  bool flaky = false;
+  bool failed = false;
+};
+
+/// Records one finished run (labelled `campaign`) of `observations` of
+/// `matrix`, judged with `book`, their keys made with `inputs` as `run`
+/// makes them; returns its id (0 on failure, with the message in `error`).
+std::int64_t record_observations(store::ResultsStore& store, const Rulebook& book, const Matrix& matrix,
+                                 const std::vector<SyntheticObservation>& observations, const run::KeyInputs& inputs,
+                                 const std::string& campaign, std::string& error);
 
 }  // namespace restorelab::testing

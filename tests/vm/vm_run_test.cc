@@ -117,7 +117,9 @@ TEST_F(VmRunTest, TheHalStopsTheRoleFailureAndALostDisplayAgreeOnVms) {
   expect_outcome("dc-ntds-elsewhere.toml", "role-fails", std::nullopt);
   // The display, and nothing else, is what the cirrus adapter degrades.
   const nlohmann::json display = expect_outcome("display-changed.toml", "boots-degraded", std::nullopt);
-  if (display.is_object()) EXPECT_EQ(display["observed"]["degraded"], nlohmann::json::array({"display"})) << display.dump();
+  if (display.is_object()) {
+    EXPECT_EQ(display["observed"]["degraded"], nlohmann::json::array({"display"})) << display.dump();
+  }
 }
 
 TEST_F(VmRunTest, IdeOntoVirtioStops0x7B) { expect_outcome("ide-to-virtio.toml", "stop-0x7b", std::nullopt); }

@@ -1,5 +1,6 @@
 #include "harness/cli/known_registry.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <ostream>
 
@@ -19,6 +20,17 @@ std::vector<std::string> KnownRegistry::stale() const {
   std::lock_guard lock(mutex_);
   std::vector<std::string> ids;
   for (const KnownDeviation* entry : known_.stale(excused_)) ids.push_back(entry->id);
+  return ids;
+}
+
+std::vector<std::string> KnownRegistry::stale_among(std::span<const run::CampaignItem> items) const {
+  std::lock_guard lock(mutex_);
+  std::vector<std::string> ids;
+  for (const KnownDeviation* entry : known_.stale(excused_))
+    if (std::ranges::any_of(items, [&](const run::CampaignItem& item) {
+          return entry->applies_to(item.id, item.scenario);
+        }))
+      ids.push_back(entry->id);
   return ids;
 }
 

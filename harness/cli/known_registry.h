@@ -5,6 +5,7 @@
 #include <chrono>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,10 @@ class KnownRegistry final : public run::DeviationRegistry {
       : known_(std::move(known)), today_(today) {}
   std::string excuse(const std::string& id, const Scenario& s, Outcome observed) override;
   std::vector<std::string> stale() const override;
+  /// The entries that excused nothing in a run of `items` although they
+  /// apply to one of them (KnownDeviation::applies_to), in file order: an
+  /// entry that could never have applied to this run is no news.
+  std::vector<std::string> stale_among(std::span<const run::CampaignItem> items) const;
 
  private:
   KnownDeviations known_;

@@ -127,6 +127,7 @@ struct ReusableObservation {
   std::string observed_json;
   std::string evidence;
   std::string timings_json;
+  std::string accelerator;  ///< what it ran under ("kvm", "tcg"); empty only for a record that never said
   bool operator==(const ReusableObservation&) const = default;
 };
 

@@ -1,5 +1,5 @@
 // The plain data the results store keeps: runs, scenario results and their
-// attempts (shared/spec/results-format.md). JSON travels as text the caller
+// attempts (docs/results-format.md). JSON travels as text the caller
 // produced; the store checks that it is JSON and never interprets it, except
 // store_compare, which reads a few fields of `observed`.
 #pragma once

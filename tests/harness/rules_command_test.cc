@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "harness/cli/cli.h"
+#include "tests/docs/docs_test_util.h"
 #include "tests/harness/cli_test_util.h"
 #include "rules/source_dir.h"
 
@@ -53,6 +54,43 @@ TEST_F(RulesCommandTest, TheProjectRulebookPassesItsOwnChecks) {
   auto test = run({"rules", "test", kScenarios});
   EXPECT_EQ(test.code, 0) << test.out;
   EXPECT_NE(test.out.find(" passed, 0 failed\n"), std::string::npos);
+}
+
+/// The README's worked example as a rule author runs it: in a clone whose
+/// rules/kb249694.toml has `rule` added, `restorelab ARGS` from its top.
+Result run_with_rule_added(const std::string& dir, const std::string& rule, std::vector<std::string> args) {
+  fs::create_directories(dir + "/rules");
+  std::ofstream(dir + "/rules/kb249694.toml") << read(kRulebook) << "\n" << rule;
+  std::error_code ec;
+  fs::create_directory_symlink(kScenarios, dir + "/scenarios", ec);
+  args.insert(args.begin() + 2, {"--rules", "rules/kb249694.toml"});
+  const fs::path here = fs::current_path();
+  fs::current_path(dir);
+  Result r = run(args);
+  fs::current_path(here);
+  return r;
+}
+
+// Each output the worked example shows is what the commands print (durations
+// aside; "..." for lines left out).
+TEST_F(RulesCommandTest, TheReadmeWorkedExampleShowsWhatTheCommandsPrint) {
+  std::string first = readme_rule();
+  first.replace(first.find("precedence = 15"), 15, "precedence = 10");
+  auto lint = run_with_rule_added(dir_ + "/first", first, {"rules", "lint"});
+  EXPECT_EQ(lint.code, 1);
+  EXPECT_TRUE(testing::shows(testing::readme_block_after("output: lint-first-attempt"), lint.out + lint.err))
+      << lint.out << lint.err;
+  auto test = run_with_rule_added(dir_ + "/second", readme_rule(), {"rules", "test"});
+  EXPECT_EQ(test.code, 1);
+  EXPECT_TRUE(testing::shows(testing::readme_block_after("output: rules-test-with-the-rule"), test.out + test.err))
+      << test.out << test.err;
+  auto diff = run_with_rule_added(dir_ + "/second", readme_rule(), {"rules", "diff", "--base", kRulebook});
+  EXPECT_TRUE(testing::shows(testing::readme_block_after("output: rules-diff-with-the-rule"), diff.out + diff.err))
+      << diff.out << diff.err;
+  auto coverage = run_with_rule_added(dir_ + "/second", readme_rule(), {"rules", "coverage"});
+  EXPECT_TRUE(testing::shows(testing::readme_block_after("output: rules-coverage-with-the-rule"),
+                             coverage.out + coverage.err))
+      << coverage.out << coverage.err;
 }
 
 TEST_F(RulesCommandTest, TheReadmeExampleRuleShowsWhereTheReadmeSays) {

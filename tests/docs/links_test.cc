@@ -64,7 +64,7 @@ std::set<std::string> anchors_of(const fs::path& markdown) {
   return out;
 }
 
-std::string relative(const fs::path& p) { return fs::relative(p, restorelab::source_dir()).string(); }
+std::string in_repo(const fs::path& p) { return fs::relative(p, restorelab::source_dir()).string(); }
 
 TEST(DocsLinksTest, EveryRelativeLinkAndItsAnchorExist) {
   static const std::regex link(R"(\]\(([^)\s]+)\))");
@@ -79,10 +79,11 @@ TEST(DocsLinksTest, EveryRelativeLinkAndItsAnchorExist) {
         target.resize(hash);
       }
       const fs::path file = target.empty() ? md : md.parent_path() / target;
-      EXPECT_TRUE(fs::exists(file)) << relative(md) << ": link to " << target << ", which does not exist";
-      if (!anchor.empty() && fs::exists(file) && file.extension() == ".md")
+      EXPECT_TRUE(fs::exists(file)) << in_repo(md) << ": link to " << target << ", which does not exist";
+      if (!anchor.empty() && fs::exists(file) && file.extension() == ".md") {
         EXPECT_TRUE(anchors_of(file).contains(anchor))
-            << relative(md) << ": link to " << relative(file) << "#" << anchor << ", a heading it does not have";
+            << in_repo(md) << ": link to " << in_repo(file) << "#" << anchor << ", a heading it does not have";
+      }
     }
   }
 }
@@ -107,7 +108,7 @@ TEST(DocsLinksTest, EveryRepositoryPathNamedInBackticksExists) {
       if (!from_root && !from_here) continue;  // runs/…, /var/tmp/…: made at run time, not in the repository
       while (path.ends_with("/")) path.pop_back();
       EXPECT_TRUE((from_root && fs::exists(root / path)) || (from_here && fs::exists(md.parent_path() / path)))
-          << relative(md) << ": names `" << (*it)[0] << "`, which is not in the repository";
+          << in_repo(md) << ": names `" << (*it)[0] << "`, which is not in the repository";
     }
   }
 }
@@ -116,7 +117,7 @@ TEST(DocsLinksTest, NoDocumentRefersToAnythingOutsideTheRepository) {
   for (const fs::path& md : markdown_files()) {
     const std::string text = testing::read_text(md);
     for (const char* outside : {"../shared", "/work/", "shared/spec"})
-      EXPECT_EQ(text.find(outside), std::string::npos) << relative(md) << " refers to " << outside;
+      EXPECT_EQ(text.find(outside), std::string::npos) << in_repo(md) << " refers to " << outside;
   }
 }
 

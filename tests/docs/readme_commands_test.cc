@@ -97,7 +97,7 @@ int promised_exit(const DocCommand& c) {
 /// `<!-- name -->` or `readme_block("name")` named in a test source.
 std::set<std::string> markers_named_by_tests() {
   std::set<std::string> names;
-  static const std::regex named(R"((<!-- ([a-z0-9-]+) -->|readme_block(_after)?\("([a-z0-9-]+)"\)))");
+  static const std::regex named(R"re((<!-- ([a-z0-9-]+) -->|readme_block(_after)?\("([a-z0-9-]+)"\)))re");
   for (const auto& entry : fs::recursive_directory_iterator(restorelab::source_path("/tests"))) {
     if (entry.path().extension() != ".cc" || entry.path().parent_path().filename() == "docs") continue;
     const std::string text = testing::read_text(entry.path());
@@ -162,10 +162,11 @@ void run_doc_tests(const std::string& document) {
       EXPECT_EQ(r.code, promised_exit(c)) << where << "\n" << r.out << r.err;
       printed += r.out + r.err;
     }
-    if (i + 1 < blocks.size() && blocks[i + 1].marker == "output")
+    if (i + 1 < blocks.size() && blocks[i + 1].marker == "output") {
       EXPECT_TRUE(testing::shows(blocks[i + 1].text, printed))
           << document << ":" << blocks[i + 1].line << " shows\n" << blocks[i + 1].text << "but the commands print\n"
           << printed;
+    }
   }
 }
 

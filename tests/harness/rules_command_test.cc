@@ -82,12 +82,14 @@ TEST_F(RulesCommandTest, TheReadmeWorkedExampleShowsWhatTheCommandsPrint) {
       << lint.out << lint.err;
   auto test = run_with_rule_added(dir_ + "/second", readme_rule(), {"rules", "test"});
   EXPECT_EQ(test.code, 1);
-  EXPECT_TRUE(testing::shows(testing::readme_block_after("output: rules-test-with-the-rule"), test.out + test.err))
-      << test.out << test.err;
+  EXPECT_TRUE(testing::shows(testing::readme_block_after("output: rules-test-with-the-rule"), test.out))
+      << test.out;
   auto diff = run_with_rule_added(dir_ + "/second", readme_rule(), {"rules", "diff", "--base", kRulebook});
+  EXPECT_EQ(diff.code, 1);
   EXPECT_TRUE(testing::shows(testing::readme_block_after("output: rules-diff-with-the-rule"), diff.out + diff.err))
       << diff.out << diff.err;
   auto coverage = run_with_rule_added(dir_ + "/second", readme_rule(), {"rules", "coverage"});
+  EXPECT_EQ(coverage.code, 0);
   EXPECT_TRUE(testing::shows(testing::readme_block_after("output: rules-coverage-with-the-rule"),
                              coverage.out + coverage.err))
       << coverage.out << coverage.err;
@@ -117,20 +119,7 @@ TEST_F(RulesCommandTest, TheReadmeExampleRuleShowsWhereTheReadmeSays) {
             std::string::npos);
   EXPECT_NE(test.out.find(" passed, 1 failed\n"), std::string::npos);
 
-  auto diff = run({"rules", "diff", "--base", kRulebook, "--rules", rules});
-  EXPECT_EQ(diff.code, 1);
-  EXPECT_NE(diff.out.find("rules added: system-state-firmware-mixed\n"), std::string::npos) << diff.out;
-  EXPECT_NE(diff.out.find("527040 scenarios predicted with both rulebooks"), std::string::npos);
-  EXPECT_NE(diff.out.find("; 73728 changed\n  support 0, outcome 73728, cpus_used 18432, actions 71680\n"),
-            std::string::npos);
-  EXPECT_NE(diff.out.find("55296 x outcome: stop-0x7b -> no-bootable-device\n"
-                          "  rules: system-state-firmware-mixed (55296)\n"),
-            std::string::npos);
-
-  auto coverage = run({"rules", "coverage", "--rules", rules});
-  EXPECT_EQ(coverage.code, 0);
-  EXPECT_NE(coverage.out.find("     73728   13.99%  system-state-firmware-mixed\n"), std::string::npos)
-      << coverage.out;
+  // diff and coverage over the built-in matrix: TheReadmeWorkedExampleShowsWhatTheCommandsPrint.
 }
 
 TEST_F(RulesCommandTest, TestWritesJsonAndJunit) {

@@ -9,8 +9,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <filesystem>
-#include <regex>
 #include <set>
 #include <sstream>
 
@@ -88,21 +88,39 @@ Ran run_in(const fs::path& dir, const DocCommand& c) {
 
 /// The exit status a command's comment promises (`# exit 2`), else 0.
 int promised_exit(const DocCommand& c) {
-  static const std::regex exit_n(R"(\bexit ([0-9]+)\b)");
-  std::smatch m;
-  return std::regex_search(c.comment, m, exit_n) ? std::stoi(m[1].str()) : 0;
+  for (std::size_t at = c.comment.find("exit "); at != std::string::npos; at = c.comment.find("exit ", at + 1)) {
+    std::size_t end = at + 5;
+    while (end < c.comment.size() && std::isdigit(static_cast<unsigned char>(c.comment[end]))) ++end;
+    if ((at == 0 || !testing::word_char(c.comment[at - 1])) && end > at + 5 &&
+        (end == c.comment.size() || !testing::word_char(c.comment[end])))
+      return std::stoi(c.comment.substr(at + 5, end - at - 5));
+  }
+  return 0;
+}
+
+/// Each NAME of `text` written as PREFIX NAME SUFFIX, NAME of [a-z0-9-].
+void names_between(const std::string& text, const std::string& prefix, const std::string& suffix,
+                   std::set<std::string>& out) {
+  for (std::size_t at = text.find(prefix); at != std::string::npos; at = text.find(prefix, at + 1)) {
+    const std::size_t start = at + prefix.size();
+    std::size_t end = start;
+    while (end < text.size() && (std::islower(static_cast<unsigned char>(text[end])) ||
+                                 std::isdigit(static_cast<unsigned char>(text[end])) || text[end] == '-'))
+      ++end;
+    if (end > start && text.compare(end, suffix.size(), suffix) == 0) out.insert(text.substr(start, end - start));
+  }
 }
 
 /// The markers of blocks that a test of their own runs: every
 /// `<!-- name -->` or `readme_block("name")` named in a test source.
 std::set<std::string> markers_named_by_tests() {
   std::set<std::string> names;
-  static const std::regex named(R"re((<!-- ([a-z0-9-]+) -->|readme_block(_after)?\("([a-z0-9-]+)"\)))re");
   for (const auto& entry : fs::recursive_directory_iterator(restorelab::source_path("/tests"))) {
     if (entry.path().extension() != ".cc" || entry.path().parent_path().filename() == "docs") continue;
     const std::string text = testing::read_text(entry.path());
-    for (auto it = std::sregex_iterator(text.begin(), text.end(), named); it != std::sregex_iterator(); ++it)
-      names.insert((*it)[2].matched ? (*it)[2].str() : (*it)[4].str());
+    names_between(text, "<!-- ", " -->", names);
+    names_between(text, "readme_block(\"", "\")", names);
+    names_between(text, "readme_block_after(\"", "\")", names);
   }
   return names;
 }

@@ -323,7 +323,7 @@ struct Text {
   const char* text;
 };
 
-// From shared/spec/examples, plus one that uses `extends` and one with errors.
+// From scenarios/examples, plus one that uses `extends` and one with errors.
 constexpr Text kScenarioTexts[] = {
     {"xp-ide-to-sata", R"([scenario]
 name = "xp-ide-to-sata"

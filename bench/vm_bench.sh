@@ -52,7 +52,7 @@ j = json.loads(sys.argv[1]); t = j["timings_s"]
 wall = float(sys.argv[3]) - float(sys.argv[2])
 cached = " (source from the cache)" if j.get("source_cached") else ""
 print(f"{sys.argv[4]}: verdict {j['verdict']} ({j['observed']['outcome']}), {j['accelerator']}: "
-      + ", ".join(f"{k} {t[k]:.1f}s" for k in ("source", "recovery", "destination") if k in t)
+      + ", ".join(f"{k} {t[k]:.1f}s" for k in ("source", "restore", "destination") if k in t)
       + f", total {t['total']:.1f}s (process wall {wall:.1f}s){cached}")
 PY
 }

@@ -37,6 +37,10 @@ bool KnownDeviation::excuses(std::string_view scenario_id, const Scenario& s, Ou
                              std::chrono::year_month_day today) const {
   if (expired(today)) return false;
   if (observed && *observed != outcome) return false;
+  return applies_to(scenario_id, s);
+}
+
+bool KnownDeviation::applies_to(std::string_view scenario_id, const Scenario& s) const {
   if (!scenario.empty() && !glob_match(scenario, scenario_id)) return false;
   if (when && !when->eval(EvalContext{&s})) return false;
   return true;

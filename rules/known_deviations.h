@@ -54,6 +54,11 @@ struct KnownDeviation {
   /// disagreement. Thread-safe; allocates nothing.
   bool excuses(std::string_view scenario_id, const Scenario& s, Outcome observed,
                std::chrono::year_month_day today) const;
+
+  /// True when `scenario` (the glob) and `when` both hold for this scenario:
+  /// the entry could excuse a disagreement of it, whatever was observed and
+  /// whatever the day. Thread-safe; allocates nothing.
+  bool applies_to(std::string_view scenario_id, const Scenario& s) const;
 };
 
 /// A loaded registry: the entries in file order. Empty is valid (no entries).

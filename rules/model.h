@@ -1,5 +1,5 @@
 // The scenario model: the machines, operating systems, backup and restore that
-// one scenario file describes (see shared/spec/scenario-format.md). Plain
+// one scenario file describes (see docs/scenario-format.md). Plain
 // values, no I/O; the loader fills them and the engine reads them.
 #pragma once
 

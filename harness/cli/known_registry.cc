@@ -1,5 +1,6 @@
 #include "harness/cli/known_registry.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <ostream>
 
@@ -30,6 +31,17 @@ std::string KnownRegistry::excused_everything() const {
   return "known deviation " + entry->id + " (" + known_.file + ":" + std::to_string(entry->where.begin.line) +
          ") excused all " + std::to_string(disagreements_) +
          " disagreements; if it is meant for fewer, narrow its scenario or when";
+}
+
+std::vector<std::string> KnownRegistry::stale_among(std::span<const run::CampaignItem> items) const {
+  std::lock_guard lock(mutex_);
+  std::vector<std::string> ids;
+  for (const KnownDeviation* entry : known_.stale(excused_))
+    if (std::ranges::any_of(items, [&](const run::CampaignItem& item) {
+          return entry->applies_to(item.id, item.scenario);
+        }))
+      ids.push_back(entry->id);
+  return ids;
 }
 
 std::chrono::year_month_day today_utc() {

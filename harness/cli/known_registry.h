@@ -5,6 +5,7 @@
 #include <chrono>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,10 @@ class KnownRegistry final : public run::DeviationRegistry {
   /// The warning for an entry that excused every disagreement so far (at
   /// least two; KnownDeviations::excused_all), or "" when none did.
   std::string excused_everything() const;
+  /// The entries that excused nothing in a run of `items` although they
+  /// apply to one of them (KnownDeviation::applies_to), in file order: an
+  /// entry that could never have applied to this run is no news.
+  std::vector<std::string> stale_among(std::span<const run::CampaignItem> items) const;
 
  private:
   KnownDeviations known_;

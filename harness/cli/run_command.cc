@@ -94,7 +94,7 @@ int run_command(const std::vector<std::string>& args, Streams& io) {
   app.add_flag("--no-reuse", a.no_reuse, "boot every scenario, even when the store holds its observation");
   app.add_flag("--keep", a.keep,
                "keep the domains (stopped), their NVRAM and disks for inspection, until `restorelab kept\n"
-               "--remove`; prints the way in");
+               "--remove`; prints the way in. Every scenario boots (a stored observation has no machines)");
   app.add_flag("--pause-on-failure", a.pause_on_failure,
                "keep the machines of a scenario that does not agree (or fails after its VMs started), print\n"
                "the way in, and go on with the others");

@@ -15,9 +15,9 @@ namespace restorelab {
 namespace fs = std::filesystem;
 
 RunMachines::RunMachines(run::RunSettings settings, std::string uri, fs::path work_root,
-                         const std::atomic<int>& interrupt, Streams& io)
+                         const std::atomic<int>& interrupt, Streams& io, bool verbose)
     : settings_(std::move(settings)), uri_(std::move(uri)), work_root_(std::move(work_root)),
-      interrupt_(interrupt), io_(io) {}
+      interrupt_(interrupt), io_(io), verbose_(verbose) {}
 
 RunMachines::~RunMachines() = default;
 
@@ -36,7 +36,11 @@ machines::Result<run::Machines> RunMachines::set_up() {
   m.accelerator = std::string(machines::accelerator_name(accel->accelerator));
   m.settings = run::scaled_for(settings_, kvm);
   m.settings.type = machines::domain_type_for(accel->accelerator);
-  io_.err << "restorelab run: accelerator " << accel->summary() << "\n";
+  // Which one runs, plainly; why KVM did not (the probes) only when asked.
+  io_.err << "restorelab run: accelerator " << accel->plain();
+  if (verbose_) io_.err << "\nrestorelab run: accelerator probes: " << accel->probes_text();
+  else if (accel->kvm_refused()) io_.err << " (-v says why)";
+  io_.err << "\n";
 
   // The model guest's artifacts (built on first use).
   disks_ = std::make_unique<run::ScriptDiskTool>(run::images_source_dir(), &interrupt_);

@@ -23,8 +23,9 @@ class RunMachines final : public run::MachineAccess {
  public:
   /// `settings`: the run's paths and limits (the domain type and the limits
   /// of the accelerator are filled in on setup). `uri`: the backend to open.
+  /// `verbose` (-v): also print the accelerator probes' outcomes.
   RunMachines(run::RunSettings settings, std::string uri, std::filesystem::path work_root,
-              const std::atomic<int>& interrupt, Streams& io);
+              const std::atomic<int>& interrupt, Streams& io, bool verbose = false);
   ~RunMachines() override;
 
   machines::Result<run::Machines> get() override;
@@ -45,6 +46,7 @@ class RunMachines final : public run::MachineAccess {
   std::filesystem::path work_root_;
   const std::atomic<int>& interrupt_;
   Streams& io_;
+  bool verbose_ = false;
   std::mutex mutex_;
   std::optional<machines::Result<run::Machines>> result_;
   std::unique_ptr<run::ScriptDiskTool> disks_;

@@ -74,6 +74,7 @@ void add_machine_options(CLI::App& app, RunArgs& a) {
                  "used go beyond it (default 4096)")
       ->check(CLI::Range(std::uint64_t{0}, std::uint64_t{1} << 30));
   app.add_option("--warm-dir", a.warm_dir, "folder of the saved states (default /var/tmp/restorelab/cache/warm)");
+  app.add_flag("-v,--verbose", a.verbose, "also print the accelerator probes' outcomes (why KVM was or was not used)");
 }
 
 int run_scenarios(const RunArgs& a, const std::vector<std::string>& argv, std::vector<run::CampaignItem> items,
@@ -121,6 +122,7 @@ int run_scenarios(const RunArgs& a, const std::vector<std::string>& argv, std::v
   options.retries = a.retries;
   options.reuse = !a.no_reuse;
   options.pause_on_failure = a.pause_on_failure;
+  options.keep = a.keep;
   options.remediate = a.remediate || !a.remediate_actions.empty();
   if (!a.remediate_actions.empty()) options.remediate_only = a.remediate_actions;
   options.key_inputs = run::KeyInputs{run::image_inputs_hash(images_dir), settings.chain_limits.silence_after_kernel};
@@ -140,7 +142,7 @@ int run_scenarios(const RunArgs& a, const std::vector<std::string>& argv, std::v
     else
       io.err << "restorelab run: warm starts need the embedded driver (qemu:///embed?root=...); every VM boots cold\n";
   }
-  RunMachines machines(settings, uri, work_root, interrupt, io);
+  RunMachines machines(settings, uri, work_root, interrupt, io, a.verbose);
   RunProgress progress(io, options.jobs);
   const Engine engine(book);
   std::unique_ptr<run::StoreSink> store_sink;
@@ -175,7 +177,7 @@ int run_scenarios(const RunArgs& a, const std::vector<std::string>& argv, std::v
   summary.interrupted = outcome.interrupted;
   summary.results = outcome.results;
   if (a.coverage) summary.coverage = a.coverage(outcome.results);
-  if (known && a.report_stale) summary.stale_deviations = known->stale();
+  if (known && a.report_stale) summary.stale_deviations = known->stale_among(items);
   if (results) *results = outcome.results;
   for (const auto& id : summary.stale_deviations)
     io.err << "restorelab run: known deviation " << id << " excused nothing in this run\n";

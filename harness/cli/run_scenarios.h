@@ -25,6 +25,7 @@ namespace restorelab {
 struct RunArgs {
   bool json = false;
   bool keep = false;
+  bool verbose = false;  ///< -v: the accelerator probes' outcomes too
   bool pause_on_failure = false;
   bool no_cache = false;
   bool no_warm = false;                       ///< --no-warm: every VM boots cold

@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 #include <fstream>
@@ -94,14 +95,24 @@ std::vector<std::uint8_t> probe_firmware() {
   return image;
 }
 
-std::string AcceleratorChoice::summary() const {
-  std::string s = std::string(accelerator_name(accelerator)) + " (";
+bool AcceleratorChoice::kvm_refused() const {
+  return std::ranges::any_of(probes, [](const auto& p) { return p.first == Accelerator::Kvm && !p.second.passed; });
+}
+
+std::string AcceleratorChoice::plain() const {
+  if (accelerator == Accelerator::Kvm) return "kvm: hardware virtualization";
+  return kvm_refused() ? "tcg: QEMU's software emulation, as KVM cannot run guests on this host"
+                       : "tcg: QEMU's software emulation";
+}
+
+std::string AcceleratorChoice::probes_text() const {
+  std::string s;
   for (std::size_t i = 0; i < probes.size(); ++i) {
     if (i > 0) s += "; ";
     s += text("{} probe: {} after {} ms", accelerator_name(probes[i].first), probes[i].second.detail,
               probes[i].second.took.count());
   }
-  return s + ")";
+  return s;
 }
 
 QemuProbeRunner::QemuProbeRunner(std::string qemu) : qemu_(std::move(qemu)) {}

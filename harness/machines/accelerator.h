@@ -64,8 +64,16 @@ struct AcceleratorChoice {
   Accelerator accelerator = Accelerator::Tcg;
   /// The probes that ran, in order, with their outcomes.
   std::vector<std::pair<Accelerator, ProbeOutcome>> probes;
-  /// One line for logs and reports: `tcg (kvm probe: KVM internal error. Suberror: 1 after 38 ms; tcg probe: exit status 33 after 51 ms)`.
-  std::string summary() const;
+  /// Which accelerator runs, in plain words, without the probes' details:
+  /// `kvm: hardware virtualization`, `tcg: QEMU's software emulation, as KVM
+  /// cannot run guests on this host` (a KVM probe failed) or `tcg: QEMU's
+  /// software emulation` (KVM was not asked for).
+  std::string plain() const;
+  /// Why: each probe with its outcome, `kvm probe: KVM internal error.
+  /// Suberror: 1 after 38 ms; tcg probe: exit status 33 after 51 ms`.
+  std::string probes_text() const;
+  /// True when a KVM probe ran and failed (so TCG runs although KVM was wanted).
+  bool kvm_refused() const;
 };
 
 /// The probe's time limit; a working accelerator finishes far sooner.

@@ -127,7 +127,8 @@ std::optional<ScenarioResult> Campaign::run_one(const CampaignItem& item, const 
                                                 : ActionChoice{};
   const std::vector<Prescription> prescriptions =
       options.remediate ? prescriptions_of(p, engine_.rulebook()) : std::vector<Prescription>{};
-  if (options.reuse && archive_ && !options.remediate) {
+  // --keep and --remediate need the machines: nothing stored stands in for them.
+  if (options.reuse && archive_ && !options.remediate && !options.keep) {
     auto stored = archive_->find(r.observation_key);
     // --pause-on-failure: a stored failure has no machines to stand in; run it.
     if (stored && options.pause_on_failure && judge(p, stored->observed).kind != Verdict::Kind::Agree) stored.reset();

@@ -93,6 +93,9 @@ struct CampaignOptions {
   /// disagreement, or an error after its VMs started) for inspection. A
   /// stored observation that does not agree is not reused: it runs again.
   bool pause_on_failure = false;
+  /// `--keep`: keep every scenario's machines. Asking for machines means
+  /// wanting them, so no stored observation is reused: every scenario boots.
+  bool keep = false;
   /// `--remediate` (remediation.md): after the destination boot, carry out
   /// the predicted actions and boot it again. Stored observations are not
   /// reused then (a remediation needs the machines).

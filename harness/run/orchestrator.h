@@ -60,7 +60,7 @@ struct RemediationRun {
 struct ScenarioRun {
   Observation observation;
   std::vector<VmRecord> records;
-  /// Seconds: "source", "recovery", "destination" (phases that ran), "disks"
+  /// Seconds: "source", "restore", "destination" (phases that ran), "disks"
   /// (waiting for disks after the first VM was due), "total".
   std::map<std::string, double> timings;
   std::filesystem::path evidence;      ///< the scenario's evidence folder

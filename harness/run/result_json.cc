@@ -87,7 +87,7 @@ struct Reader {
         return;
       }
       for (const auto& [k, value] : v->items())
-        if (value.is_number()) out[k] = value.get<double>();
+        if (value.is_number()) out[k == "recovery" ? "restore" : k] = value.get<double>();  // its old name
     }
   }
 };
@@ -148,7 +148,7 @@ void write_predicted(JsonWriter& w, const PredictedSummary& p) {
 
 void write_timings(JsonWriter& w, const std::map<std::string, double>& timings) {
   w.begin_object();
-  for (const char* k : {"source", "recovery", "destination", "total"}) {
+  for (const char* k : {"source", "restore", "destination", "total"}) {
     auto it = timings.find(k);
     if (it != timings.end()) w.key(k).value(tenths(it->second));
   }

@@ -96,7 +96,7 @@ std::string result_text(const ScenarioResult& r) {
   } else {
     out += "  timings     ";
     bool first = true;
-    for (const char* k : {"source", "recovery", "destination", "total"}) {
+    for (const char* k : {"source", "restore", "destination", "total"}) {
       auto it = r.timings.find(k);
       if (it == r.timings.end()) continue;
       out += (first ? "" : ", ") + std::string(k) + " " + seconds_text(it->second) + " s";

@@ -32,7 +32,7 @@ std::string_view timing_key(Phase p) {
     case Phase::Destination: return "destination";
     case Phase::Remediate: return "remediate";
     case Phase::Remediated: return "remediated";
-    default: return "recovery";
+    default: return "restore";
   }
 }
 

@@ -70,9 +70,11 @@ namespace restorelab::run {
 enum class Phase : std::uint8_t { Source, Restore, Recovery, Reset, Destination, Remediate, Remediated };
 /// "source", "restore", "recovery", "reset", "destination", "remediate", "remediated".
 std::string_view phase_name(Phase p);
-/// The timings_s key a phase counts towards: "source", "recovery" (restore,
+/// The timings_s key a phase counts towards: "source", "restore" (restore,
 /// recovery and reset: everything between the source and the destination
-/// boot), "destination", "remediate" or "remediated".
+/// boot, the chain's middle), "destination", "remediate" or "remediated".
+/// Results recorded before it was named "restore" say "recovery"; readers
+/// take that as "restore".
 std::string_view timing_key(Phase p);
 /// True for the boots whose outcome is observed: the destination's, and the
 /// remediated destination's.

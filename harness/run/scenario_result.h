@@ -36,7 +36,7 @@ PredictedSummary summarize(const Prediction& p, const Rulebook& book);
 /// One attempt of a scenario on machines (a retry is another attempt).
 struct AttemptResult {
   Observation observed;
-  std::map<std::string, double> timings;  ///< seconds: source, recovery, destination, disks, total
+  std::map<std::string, double> timings;  ///< seconds: source, restore, destination, disks, total
   std::string evidence;                   ///< the attempt's evidence folder
   bool source_cached = false;
   bool operator==(const AttemptResult&) const = default;

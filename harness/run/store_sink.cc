@@ -35,7 +35,7 @@ std::map<std::string, double> parse_timings(const std::string& text) {
   const auto j = parse_stored(text);
   if (j.is_object())
     for (const auto& [k, v] : j.items())
-      if (v.is_number()) timings[k] = v.get<double>();
+      if (v.is_number()) timings[k == "recovery" ? "restore" : k] = v.get<double>();  // its old name
   return timings;
 }
 
@@ -143,7 +143,7 @@ std::optional<StoredObservation> StoreSink::find(const std::string& key) {
   stored.observed = std::move(*observed);
   stored.timings = parse_timings(o.timings_json);
   stored.evidence = o.evidence;
-  if (auto run = store_.run(o.run_id)) stored.accelerator = run->info.accelerator;
+  stored.accelerator = o.accelerator;
   return stored;
 }
 

@@ -391,11 +391,17 @@ Result<std::optional<ReusableObservation>> ResultsStore::reusable_observation(st
   std::lock_guard lock(impl_->mutex);
   auto found = select_all<ReusableObservation>(
       impl_->conn,
-      "SELECT a.run_id, a.observed, a.evidence, a.timings FROM attempts a JOIN runs r ON r.id = a.run_id "
+      // The accelerator is the result's: a run's own is written when it
+      // finishes, after a scenario of the same run may have reused it.
+      "SELECT a.run_id, a.observed, a.evidence, a.timings, coalesce(nullif(s.accelerator, ''), r.accelerator) "
+      "FROM attempts a JOIN runs r ON r.id = a.run_id "
+      "LEFT JOIN results s ON s.run_id = a.run_id AND s.scenario_id = a.scenario_id "
       "WHERE a.observation_key = ?1 AND a.observed IS NOT NULL AND a.error = '' "
       "ORDER BY r.started DESC, r.id DESC, a.attempt DESC LIMIT 1",
       [&](sqlite::Statement& s) { s.bind(1, key); },
-      [](const sqlite::Statement& s) { return ReusableObservation{s.integer(0), s.text(1), s.text(2), s.text(3)}; },
+      [](const sqlite::Statement& s) {
+        return ReusableObservation{s.integer(0), s.text(1), s.text(2), s.text(3), s.text(4)};
+      },
       "looking up the observation " + std::string(key));
   if (!found) return std::unexpected(found.error());
   if (found->empty()) return std::nullopt;

@@ -1,5 +1,5 @@
 // The results store: every run of a campaign, its scenario results and
-// their attempts, in one SQLite file (shared/spec/results-format.md). Plain
+// their attempts, in one SQLite file (docs/results-format.md). Plain
 // data in and out (store_records.h); JSON is text the caller produced.
 //
 // Schema, version 1 (PRAGMA application_id 0x524C5354 "RLST", PRAGMA

@@ -1,5 +1,5 @@
 // The plain data the results store keeps: runs, scenario results and their
-// attempts (shared/spec/results-format.md). JSON travels as text the caller
+// attempts (docs/results-format.md). JSON travels as text the caller
 // produced; the store checks that it is JSON and never interprets it, except
 // store_compare, which reads a few fields of `observed`.
 #pragma once
@@ -127,6 +127,7 @@ struct ReusableObservation {
   std::string observed_json;
   std::string evidence;
   std::string timings_json;
+  std::string accelerator;  ///< what it ran under ("kvm", "tcg"); empty only for a record that never said
   bool operator==(const ReusableObservation&) const = default;
 };
 

@@ -30,7 +30,9 @@ TEST(AcceleratorTest, AutoPrefersWorkingKvm) {
   ASSERT_TRUE(choice);
   EXPECT_EQ(choice->accelerator, Accelerator::Kvm);
   EXPECT_EQ(probes.ran, std::vector<Accelerator>{Accelerator::Kvm});
-  EXPECT_EQ(choice->summary(), "kvm (kvm probe: exit status 33 after 50 ms)");
+  EXPECT_EQ(choice->plain(), "kvm: hardware virtualization");
+  EXPECT_FALSE(choice->kvm_refused());
+  EXPECT_EQ(choice->probes_text(), "kvm probe: exit status 33 after 50 ms");
 }
 
 TEST(AcceleratorTest, AutoFallsBackToTcgWhenKvmCannotRunTheProbe) {
@@ -40,8 +42,11 @@ TEST(AcceleratorTest, AutoFallsBackToTcgWhenKvmCannotRunTheProbe) {
   ASSERT_TRUE(choice);
   EXPECT_EQ(choice->accelerator, Accelerator::Tcg);
   EXPECT_EQ(domain_type_for(choice->accelerator), DomainType::Qemu);
-  EXPECT_EQ(choice->summary(), "tcg (kvm probe: KVM internal error. Suberror: 1 after 40 ms; "
-                               "tcg probe: exit status 33 after 50 ms)");
+  EXPECT_EQ(choice->plain(), "tcg: QEMU's software emulation, as KVM cannot run guests on this host")
+      << "the line says which accelerator runs, not the probes' details";
+  EXPECT_TRUE(choice->kvm_refused());
+  EXPECT_EQ(choice->probes_text(), "kvm probe: KVM internal error. Suberror: 1 after 40 ms; "
+                                   "tcg probe: exit status 33 after 50 ms");
 }
 
 TEST(AcceleratorTest, ForcedTcgDoesNotProbeKvm) {
@@ -50,6 +55,7 @@ TEST(AcceleratorTest, ForcedTcgDoesNotProbeKvm) {
   auto choice = choose_accelerator(probes, AcceleratorPreference::Tcg);
   ASSERT_TRUE(choice);
   EXPECT_EQ(probes.ran, std::vector<Accelerator>{Accelerator::Tcg});
+  EXPECT_EQ(choice->plain(), "tcg: QEMU's software emulation");
 }
 
 TEST(AcceleratorTest, ForcedKvmThatFailsIsAnError) {

@@ -9,6 +9,7 @@
 
 #include "rules/rulebook.h"
 #include "rules/toml_source.h"
+#include "tests/docs/docs_test_util.h"
 #include "tests/harness/cli_test_util.h"
 #include "tests/support/synthetic_results.h"
 #include "rules/source_dir.h"
@@ -192,6 +193,32 @@ TEST_F(ResultsCommandTest, TheReadmeRuleAuthorLoopRuns) {
   fs::current_path(here);
   EXPECT_EQ(r.code, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("run 1: 30 observations judged with my-rules.toml"), std::string::npos) << r.out;
+}
+
+TEST_F(ResultsCommandTest, TheReadmeResultsWalkRuns) {
+  // The README's block as it stands, in a folder whose default store holds
+  // runs of the campaigns it names (and a run 7), beside two shards' stores.
+  fs::create_directories(dir_ + "/runs");
+  const std::string store = dir_ + "/runs/results.sqlite";
+  record(store, testing::synthetic(12, 0, 0, "main"));
+  record(store, testing::synthetic(12, 0, 0, "pr-42"));
+  for (int i = 0; i < 4; ++i) record(store, testing::synthetic(3));
+  record(store, testing::synthetic(12, 0, 0, "nightly"));
+  record(dir_ + "/shard-1.sqlite", testing::synthetic(6, 0, 0, "nightly", "1/2"));
+  record(dir_ + "/shard-2.sqlite", testing::synthetic(6, 0, 6, "nightly", "2/2"));
+  const auto commands = testing::shell_commands(testing::readme_block_after("results-walk"));
+  ASSERT_EQ(commands.size(), 6u);
+  const fs::path here = fs::current_path();
+  fs::current_path(dir_);
+  for (const testing::DocCommand& c : commands) {
+    ASSERT_EQ(c.argv.front(), "restorelab");
+    auto r = run_restorelab({c.argv.begin() + 1, c.argv.end()});
+    EXPECT_EQ(r.code, 0) << c.text << "\n" << r.out << r.err;
+  }
+  fs::current_path(here);
+  EXPECT_GT(fs::file_size(dir_ + "/run7.html"), 1000u);
+  auto merged = run_restorelab({"results", "runs", "--db", dir_ + "/all.sqlite", "--json"});
+  EXPECT_EQ(std::count(merged.out.begin(), merged.out.end(), '\n'), 2) << merged.out;  // the two shards' runs
 }
 
 }  // namespace

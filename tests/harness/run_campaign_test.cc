@@ -302,6 +302,29 @@ TEST_F(CampaignTest, PauseOnFailureRunsAStoredFailureAgainToHaveMachinesToStandI
   EXPECT_EQ(outcome.results[1].verdict.kind, Verdict::Kind::Agree);
 }
 
+TEST_F(CampaignTest, KeepBootsAStoredScenarioAgainToHaveMachinesToKeep) {
+  settings.keep = true;
+  auto it = item("stored-kept", {degraded()});
+  MapArchive archive;
+  StoredObservation stored;
+  stored.run = 4;
+  stored.observed.outcome = Outcome::BootsDegraded;
+  stored.observed.cpus_used = 1;
+  stored.accelerator = "tcg";
+  archive.stored[observation_key(it.scenario, {})] = stored;
+  CampaignOptions o = options(1);
+  o.keep = true;
+  Collect sink;
+  auto outcome = run({it}, o, sink, &archive);
+  const ScenarioResult& r = outcome.results.at(0);
+  EXPECT_FALSE(r.reused) << "--keep asks for machines: a stored agreement boots again";
+  EXPECT_EQ(r.verdict.kind, Verdict::Kind::Agree);
+  ASSERT_TRUE(r.kept.has_value());
+  EXPECT_EQ(r.kept->domains.back(), "rl-test-stored-kept-destination");
+  EXPECT_EQ(machines.calls.load(), 1);
+  EXPECT_EQ(fake.domains().size(), 3u) << "the machines are there to stand in";
+}
+
 TEST_F(CampaignTest, MachinesThatCannotBeSetUpAreAnErrorOfEachScenario) {
   machines.fail = true;
   Collect sink;

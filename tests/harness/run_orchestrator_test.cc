@@ -104,7 +104,7 @@ TEST_F(OrchestratorTest, RunsTheChainObservesTheDestinationAndRemovesEverything)
   EXPECT_FALSE(disks_left());
   for (const char* f : {"source.xml", "restore.job", "destination.xml", "timings.json"})
     EXPECT_TRUE(fs::exists(r.evidence / f)) << f;
-  EXPECT_TRUE(r.timings.contains("source") && r.timings.contains("recovery") && r.timings.contains("destination"));
+  EXPECT_TRUE(r.timings.contains("source") && r.timings.contains("restore") && r.timings.contains("destination"));
 }
 
 // syslinux waits at its prompt for ever once it missed the kernel: the run

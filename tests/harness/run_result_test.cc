@@ -30,7 +30,7 @@ ScenarioResult fixture() {
   r.verdict.kind = Verdict::Kind::Agree;
   r.attempt_count = 1;
   r.accelerator = "tcg";
-  r.timings = {{"source", 9.84}, {"recovery", 20.5}, {"destination", 12.1}, {"total", 43.0}, {"disks", 0.2}};
+  r.timings = {{"source", 9.84}, {"restore", 20.5}, {"destination", 12.1}, {"total", 43.0}, {"disks", 0.2}};
   r.evidence = "/tmp/runs/2026-11-25T18-00-00/xp-ide-to-sata/";
   r.observation_key = "0123456789abcdef0123456789abcdef";
   return r;
@@ -56,7 +56,7 @@ TEST(RunResultTest, JsonLineHasTheContractFields) {
   EXPECT_EQ(j["reused"], false);
   EXPECT_TRUE(j["reused_from"].is_null());
   EXPECT_EQ(j["accelerator"], "tcg");
-  EXPECT_EQ(j["timings_s"], nlohmann::json::parse(R"({"source":9.8,"recovery":20.5,"destination":12.1,"total":43.0})"));
+  EXPECT_EQ(j["timings_s"], nlohmann::json::parse(R"({"source":9.8,"restore":20.5,"destination":12.1,"total":43.0})"));
   EXPECT_EQ(j["evidence"], "/tmp/runs/2026-11-25T18-00-00/xp-ide-to-sata/");
   EXPECT_FALSE(j.contains("kept")) << "machines that were removed have no way in";
 }
@@ -135,6 +135,21 @@ TEST(RunResultTest, TextTimingsAreRoundedToTenths) {
   r.timings = {{"source", 7.96}, {"destination", 12.04}, {"total", 20.0}};
   const std::string text = result_text(r);
   EXPECT_NE(text.find("timings     source 8.0 s, destination 12.0 s, total 20.0 s (tcg)"), std::string::npos) << text;
+}
+
+// The chain's middle VM is "restore" in its domain, its evidence files, the
+// text and timings_s alike; a line stored when timings_s called it
+// "recovery" reads as "restore".
+TEST(RunResultTest, TheChainsMiddleIsTheRestoreInTextAndTimings) {
+  const std::string text = result_text(fixture());
+  EXPECT_NE(text.find("timings     source 9.8 s, restore 20.5 s, destination 12.1 s, total 43.0 s (tcg)"),
+            std::string::npos) << text;
+  std::string old_line = result_json_line(fixture());
+  old_line.replace(old_line.find("\"restore\":20.5"), 9, "\"recovery\"");
+  auto back = parse_result_line(old_line);
+  ASSERT_TRUE(back) << back.error();
+  EXPECT_EQ(back->timings.at("restore"), 20.5);
+  EXPECT_FALSE(back->timings.contains("recovery"));
 }
 
 TEST(RunResultTest, TextOfAFlakyResultListsWhatEachAttemptSaw) {

@@ -163,10 +163,27 @@ TEST_F(ResultsStoreTest, TheReusableObservationIsTheNewestErrorFreeAttemptWithTh
   auto found = store.reusable_observation("k1");
   ASSERT_TRUE(found) << found.error().message;
   ASSERT_TRUE(found->has_value());
-  EXPECT_EQ(**found, (ReusableObservation{new_run, *second.observed_json, "runs/new/attempt-2/", R"({"total":43.0})"}));
+  EXPECT_EQ(**found,
+            (ReusableObservation{new_run, *second.observed_json, "runs/new/attempt-2/", R"({"total":43.0})", "tcg"}));
   auto none = store.reusable_observation("k3");
   ASSERT_TRUE(none);
   EXPECT_FALSE(none->has_value());
+}
+
+// A run records its accelerator when it finishes; a scenario of the same run
+// that reuses an observation made earlier in it still says what it ran under.
+TEST_F(ResultsStoreTest, AnObservationReusedInItsOwnRunCarriesItsResultsAccelerator) {
+  ResultsStore store = open("results.sqlite");
+  RunInfo info = sample_run();
+  info.accelerator = "";
+  const std::int64_t run = *store.begin_run(info);
+  ASSERT_TRUE(store.record_attempt(run, "s", sample_attempt(1, "k1")));
+  ResultRecord result = sample_result("s");
+  result.accelerator = "kvm";
+  ASSERT_TRUE(store.record_result(run, result));
+  auto found = store.reusable_observation("k1");
+  ASSERT_TRUE(found && found->has_value());
+  EXPECT_EQ((*found)->accelerator, "kvm");
 }
 
 TEST_F(ResultsStoreTest, AttemptsAreListedByNumber) {

@@ -84,7 +84,7 @@ inline ResultRecord sample_result(const std::string& id, Verdict verdict = Verdi
   r.verdict = verdict;
   r.differences_json = verdict == Verdict::Disagree ? R"(["outcome"])" : "[]";
   r.accelerator = "tcg";
-  r.timings_json = R"({"source":9.8,"recovery":20.5,"destination":12.1,"total":43.0})";
+  r.timings_json = R"({"source":9.8,"restore":20.5,"destination":12.1,"total":43.0})";
   r.evidence = "runs/2026-11-25T18-00-00/" + id + "/";
   r.json_line = "{\"id\":\"" + id + "\",\"verdict\":\"" + std::string(verdict_name(verdict)) + "\"}";
   return r;

@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
-# The instrumented build CI tests: everything (the libvirt backend, the
-# guest's logic, the benchmarks) compiled with AddressSanitizer and
-# UndefinedBehaviorSanitizer in build-asan/ (or $SANITIZE_BUILD_DIR), then
-# every ctest label, unit and vm, run from it: a memory error such as a use
-# after free fails the run instead of passing by luck, in the unit tests and
-# in the `restorelab` that the VM tests drive. One build instead of a plain
-# one and an instrumented one: the build is most of CI's time on two cores.
-# The guest itself is a static program (no sanitizer runtime links into it);
-# images/build-image.sh builds it with the host compiler, as for users.
-# Usage: ci/sanitize.sh [ctest args...]   (e.g. ci/sanitize.sh -L unit)
+# The unit tests under AddressSanitizer and UndefinedBehaviorSanitizer, in
+# build-asan/ (or $SANITIZE_BUILD_DIR): a memory error such as a use after
+# free fails the run instead of passing by luck. The build includes the
+# libvirt backend, so its unit tests run instrumented too.
+# The VM tests do not run from this build: libvirt forks children that call
+# malloc before exec, and GCC 12's ASan allocator is not fork-safe (a child
+# deadlocked on its lock within twenty scenarios); they run from the plain
+# build (ci/test.sh).
+# SANITIZE_BUILD_ONLY=1 builds and stops.
+# Usage: ci/sanitize.sh [ctest args...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dir=${SANITIZE_BUILD_DIR:-build-asan}
@@ -20,11 +20,9 @@ if [ "${CI:-}" = "true" ]; then werror=ON; fi
 # 8.5 s with both at -O0); -O0 keeps every check for half the build, and
 # -g1 keeps file and line in the reports.
 cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Sanitize -DCMAKE_CXX_FLAGS_SANITIZE="-O0 -g1" -DRESTORELAB_SANITIZE=ON \
-  -DRESTORELAB_WERROR=$werror "${launcher[@]}" >&2
-start=$SECONDS
-ninja -C "$dir" >&2
-echo "ci: the instrumented build took $((SECONDS - start)) s" >&2
+  -DRESTORELAB_BENCH=OFF -DRESTORELAB_WERROR=$werror "${launcher[@]}" >&2
+ninja -C "$dir" restorelab restorelab_tests >&2
+if [ "${SANITIZE_BUILD_ONLY:-0}" = 1 ]; then exit 0; fi
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/ci/lsan.supp:print_suppressions=0}
-ctest --test-dir "$dir" -j2 --output-on-failure "$@"
+ctest --test-dir "$dir" -L unit --output-on-failure "${@:--j2}"

@@ -40,7 +40,7 @@ class Reaper {
       return;
     }
     loop_.emplace([] {
-      for (int pid : zombie_qemus(own_children())) (void)waitpid(pid, nullptr, WNOHANG);
+      for (int pid : zombie_qemus(own_children(), static_cast<int>(getsid(0)))) (void)waitpid(pid, nullptr, WNOHANG);
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     });
   }
@@ -53,19 +53,23 @@ class Reaper {
 
 }  // namespace
 
-std::vector<int> zombie_qemus(const std::vector<int>& children, const fs::path& proc_root) {
+std::vector<int> zombie_qemus(const std::vector<int>& children, int own_session, const fs::path& proc_root) {
   std::vector<int> zombies;
   for (int pid : children) {
     std::ifstream in(proc_root / std::to_string(pid) / "stat");
     std::stringstream s;
     s << in.rdbuf();
-    // "PID (COMM) STATE ...": COMM may hold spaces and parentheses, so the
-    // state follows the last ')'.
+    // "PID (COMM) STATE PPID PGRP SESSION ...": COMM may hold spaces and
+    // parentheses, so the fields after it follow the last ')'.
     const std::string stat = s.str();
     const auto open = stat.find('('), close = stat.rfind(')');
     if (open == std::string::npos || close == std::string::npos || close + 2 >= stat.size()) continue;
     const std::string comm = stat.substr(open + 1, close - open - 1);
-    if (comm.starts_with("qemu-system") && stat[close + 2] == 'Z') zombies.push_back(pid);
+    std::istringstream fields(stat.substr(close + 1));
+    char state = 0;
+    long parent = 0, group = 0, session = -1;
+    if (!(fields >> state >> parent >> group >> session)) continue;
+    if (comm.starts_with("qemu-system") && state == 'Z' && session != own_session) zombies.push_back(pid);
   }
   return zombies;
 }

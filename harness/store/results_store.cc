@@ -170,9 +170,10 @@ Result<ResultsStore> ResultsStore::open(const fs::path& path, const StoreOptions
   }
   if (rc != SQLITE_OK) return std::unexpected(conn.error(rc, "opening the store"));
   sqlite3_extended_result_codes(raw, 1);
-  // The file may come from anywhere: no SQL function with side effects
-  // runs from its schema, and no statement may change the schema by hand.
-  sqlite3_db_config(raw, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, nullptr);
+  // No statement may change the schema by hand (writable_schema and the
+  // like). What the file's schema runs is checked by prepare_schema: only
+  // what the migrations make (TRUSTED_SCHEMA cannot be turned off: SQLite
+  // 3.40 then refuses json_valid() in the tables' own CHECKs).
   sqlite3_db_config(raw, SQLITE_DBCONFIG_DEFENSIVE, 1, nullptr);
   sqlite3_busy_timeout(raw, static_cast<int>(options.busy_timeout.count()));
   if (options.max_pages > 0) {

@@ -149,7 +149,7 @@ TEST_F(ResultsCommandTest, ADamagedOrFifoStoreIsBadInputInEveryCommand) {
   record(db, testing::synthetic(1));
   testing::UnblockedFifo fifo(dir_ + "/fifo.sqlite");
   ASSERT_TRUE(fifo.made());
-  const std::string fifo_error = fifo.path() + ": not a restorelab results store (a FIFO, not a regular file)\n";
+  const std::string fifo_error = fifo.path() + ": not a restorelab results store (a FIFO, not a regular file)";
   for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
            {"results", "runs", "--db", fifo.path()},
            {"results", "show", "--db", fifo.path()},
@@ -158,7 +158,7 @@ TEST_F(ResultsCommandTest, ADamagedOrFifoStoreIsBadInputInEveryCommand) {
            {"rules", "test", "--observed", fifo.path(), "--known", "none"}}) {
     auto r = run_restorelab(args);
     EXPECT_EQ(r.code, 2) << args[0] << " " << args[1];
-    EXPECT_TRUE(r.err.ends_with(fifo_error)) << r.err;
+    EXPECT_NE(r.err.find(": " + fifo_error), std::string::npos) << r.err;
   }
 }
 

@@ -84,7 +84,8 @@ void list(const run::KeptListing& kept, const fs::path& work_root, bool json, St
 /// a libvirt root (ROOT/etc, ROOT/log, a lock) wherever the record points.
 std::string connection_problem(const run::KeptRun& r) {
   const auto root = machines::embed_root_of_uri(r.uri);
-  if (!root || root->lexically_normal() == run::default_embed_root() || run::noted_in_root(*root, r)) return {};
+  const bool ours = root && (root->lexically_normal() / "") == (run::default_embed_root() / "");
+  if (!root || ours || run::noted_in_root(*root, r)) return {};
   return text("kept run {}: its record names the embedded root {}, which is not restorelab's ({}) and holds no note "
               "of this run ({}); nothing of it was removed",
               r.run, root->string(), run::default_embed_root().string(),

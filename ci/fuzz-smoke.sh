@@ -17,7 +17,8 @@ for source in tests/fuzz/fuzz_*.cc; do targets+=("$(basename "$source" .cc)"); d
 ninja -C "$dir" "${targets[@]}" >&2
 export ASAN_SYMBOLIZER_PATH=/usr/lib/llvm-16/bin/llvm-symbolizer
 for target in "${targets[@]}"; do
-  # fuzz_scenario_loader -> corpus/scenario (and crashes/scenario-*), fuzz_known_deviations -> corpus/known
+  # fuzz_scenario_loader -> corpus/scenario (and crashes/scenario-*), fuzz_known_deviations -> corpus/known,
+  # fuzz_store -> corpus/store, fuzz_kept -> corpus/kept
   name=${target#fuzz_}
   name=${name%_loader}
   name=${name%_deviations}
@@ -31,10 +32,13 @@ for target in "${targets[@]}"; do
     echo "fuzz-smoke: $target replays ${#crashes[@]} input(s) from tests/fuzz/crashes/" >&2
     "$dir/tests/fuzz/$target" -timeout=10 "${crashes[@]}" >&2
   fi
+  # A target's own dictionary (tests/fuzz/NAME.dict) when it has one; the TOML one otherwise.
+  dict=tests/fuzz/$name.dict
+  [ -f "$dict" ] || dict=tests/fuzz/toml.dict
   echo "fuzz-smoke: $target for ${seconds} s from $corpus" >&2
   status=0
   "$dir/tests/fuzz/$target" -max_total_time="$seconds" -timeout=10 -print_final_stats=1 \
-    -dict=tests/fuzz/toml.dict -artifact_prefix="$art" "$work" "$corpus" >"$dir/$name.log" 2>&1 || status=$?
+    -dict="$dict" -artifact_prefix="$art" "$work" "$corpus" >"$dir/$name.log" 2>&1 || status=$?
   if [ "$status" -ne 0 ]; then
     tail -n 60 "$dir/$name.log" >&2
     echo "fuzz-smoke: $target failed (exit $status); the input is in $art" >&2

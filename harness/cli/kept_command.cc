@@ -80,6 +80,20 @@ void list(const run::KeptListing& kept, const fs::path& work_root, bool json, St
   }
 }
 
+/// Why `r` may not be removed through the connection its record names, or
+/// "": an embedded root elsewhere than restorelab's own must hold the note
+/// that the run was kept there (kept_runs.h), else opening it would create
+/// a libvirt root (ROOT/etc, ROOT/log, a lock) wherever the record points.
+std::string connection_problem(const run::KeptRun& r) {
+  const auto root = machines::embed_root_of_uri(r.uri);
+  const bool ours = root && (root->lexically_normal() / "") == (run::default_embed_root() / "");
+  if (!root || ours || run::noted_in_root(*root, r)) return {};
+  return text("kept run {}: its record names the embedded root {}, which is not restorelab's ({}) and holds no note "
+              "of this run ({}); nothing of it was removed",
+              r.run, root->string(), run::default_embed_root().string(),
+              (*root / "restorelab-kept" / r.prefix).string());
+}
+
 /// Removes the domains (with NVRAM) and the folder of each run in `runs`;
 /// opens each connection once. Returns the exit status.
 int remove_runs(const std::vector<run::KeptRun>& runs, Streams& io) {
@@ -148,15 +162,36 @@ int kept_command(const std::vector<std::string>& args, Streams& io) {
                "its scenarios, their domains, disk sizes and age, from the records in the work folder\n"
                "(no libvirt connection is opened to list). --remove RUN|all removes the domains (with\n"
                "their NVRAM) and the disks.\n"
-               "Exit: 0, 2 for a run that is not kept, 3 when something could not be removed.",
+               "Exit: 0, 2 for a run that is not kept, a --work that is not a folder or a record that names\n"
+               "an embedded root the run was not kept on, 3 when something could not be removed.",
                "restorelab kept");
   std::string work;
   std::string remove_which;
   bool json = false;
-  app.add_option("--work", work, "the work folder of the runs (default /var/tmp/restorelab/work)");
-  app.add_option("--remove", remove_which, "remove the kept run RUN (its id, as listed), or all of them");
+  CLI::Option* work_given =
+      app.add_option("--work", work, "the work folder of the runs (default /var/tmp/restorelab/work)");
+  CLI::Option* remove =
+      app.add_option("--remove", remove_which, "remove the kept run RUN (its id, as listed), or all of them");
   app.add_flag("--json", json, "one JSON object per kept run");
   if (auto exit = parse_args(app, args, io)) return *exit;
+  const auto bad_input = static_cast<int>(ExitCode::BadInput);
+  if (remove->count() > 0 && remove_which.empty()) {
+    io.err << "restorelab kept: --remove: expected a kept run's id (as `restorelab kept` lists it) or all\n";
+    return bad_input;
+  }
+  // A --work that names no folder is a mistake to say, not an empty list
+  // (the default folder is missing until the first run).
+  if (work_given->count() > 0) {
+    std::error_code ec;
+    const fs::file_status st = fs::status(work, ec);
+    if (!fs::is_directory(st)) {
+      io.err << "restorelab kept: --work " << work
+             << (fs::exists(st) ? ": not a folder" : ": no such folder")
+             << "; name the folder the runs were given as --work (default " << run::default_work_root().string()
+             << ")\n";
+      return bad_input;
+    }
+  }
   const fs::path work_root = work.empty() ? run::default_work_root() : fs::path(work);
   const run::KeptListing kept = run::list_kept(work_root);
   for (const std::string& p : kept.problems) io.err << "warning: " << printable(p) << "\n";
@@ -176,7 +211,7 @@ int kept_command(const std::vector<std::string>& args, Streams& io) {
       if (hint.empty()) hint = ids.empty() ? "nothing is kept" : "kept runs: " + join_names(ids);
       io.err << "restorelab kept: --remove: no kept run \"" << remove_which << "\" in " << work_root.string() << "; "
              << hint << "\n";
-      return static_cast<int>(ExitCode::BadInput);
+      return bad_input;
     }
     chosen.push_back(*it);
   }
@@ -184,6 +219,15 @@ int kept_command(const std::vector<std::string>& args, Streams& io) {
     io.out << "nothing is kept in " << work_root.string() << "\n";
     return 0;
   }
+  // Every record is checked before anything is removed.
+  bool refused = false;
+  for (const run::KeptRun& r : chosen) {
+    if (std::string problem = connection_problem(r); !problem.empty()) {
+      io.err << "restorelab kept: " << problem << "\n";
+      refused = true;
+    }
+  }
+  if (refused) return bad_input;
   return remove_runs(chosen, io);
 }
 

@@ -18,8 +18,8 @@ struct ObservedTestOptions {
   bool json = false;    ///< lines shaped like `run --json`'s
 };
 
-/// Exit: 0 no disagreement, 1 any disagreement, 2 bad input, 3 a store that
-/// cannot be read.
+/// Exit: 0 no disagreement, 1 any disagreement, 2 bad input (also a store
+/// that is missing or damaged), 3 a store that fails while it is read (I/O).
 int test_observed(const ObservedTestOptions& options, Streams& io);
 
 }  // namespace restorelab

@@ -14,6 +14,7 @@
 #include "harness/store/results_store.h"
 #include "rules/diagnostic.h"
 #include "rules/scenario_loader.h"
+#include "rules/validate.h"
 
 namespace restorelab {
 
@@ -120,6 +121,13 @@ int replay_command(const std::vector<std::string>& args, Streams& io) {
     io.err << "restorelab replay: " << printable(a.db) << " keeps no scenario for \"" << printable(id) << "\" of run "
            << stored->run_id
            << " (recorded by an older restorelab); run its file again with run --keep\n";
+    return bad_input;
+  }
+  // The stored name becomes the folder of the disks and the evidence and
+  // part of the domain names: it passes the check a scenario file's does.
+  if (std::string problem = name_problem(stored->scenario); !problem.empty()) {
+    io.err << "restorelab replay: " << a.db << ": run " << stored->run_id << ", " << id << ": the stored scenario name "
+           << printable(problem) << "; the store is damaged or was not written by restorelab\n";
     return bad_input;
   }
   auto was = run::observation_of(*stored);

@@ -265,19 +265,39 @@ int merge(const std::vector<std::string>& args, Streams& io) {
   app.add_option("--db", db, "the store to merge into (created if needed)")->required();
   app.add_option("stores", inputs, "stores to copy from")->required();
   if (auto exit = parse_args(app, args, io)) return *exit;
-  auto out = store::ResultsStore::open(db);
-  if (!out) {
-    io.err << "restorelab results merge: " << printable(out.error().message) << "\n";
-    return out.error().exit_code();
-  }
-  for (const std::string& in : inputs) {
-    auto stats = out->merge_from(in);
-    if (!stats) {
-      io.err << "restorelab results merge: " << printable(stats.error().message) << "\n";
-      return stats.error().exit_code();
+  // Every input is checked before OUT is created or changed; the merge is
+  // then one transaction, so a failure leaves OUT as it was (and no new OUT).
+  std::vector<std::filesystem::path> paths(inputs.begin(), inputs.end());
+  for (const std::filesystem::path& in : paths) {
+    std::error_code ec;
+    if (std::filesystem::equivalent(db, in, ec)) continue;  // merge_from says so
+    store::StoreOptions read_only;
+    read_only.access = store::StoreOptions::Access::ReadOnly;
+    if (auto checked = store::ResultsStore::open(in, read_only); !checked) {
+      io.err << "restorelab results merge: " << printable(checked.error().message) << "; nothing was merged\n";
+      return checked.error().exit_code();
     }
-    io.out << text("{}: {} run(s) added ({} already there), {} result(s), {} attempt(s)\n", printable(in), stats->runs_added,
-                   stats->runs_already_present, stats->results_added, stats->attempts_added);
+  }
+  std::error_code ec;
+  const bool created = !std::filesystem::exists(std::filesystem::symlink_status(db, ec));
+  auto opened = store::ResultsStore::open(db);
+  if (!opened) {
+    io.err << "restorelab results merge: " << printable(opened.error().message) << "\n";
+    return opened.error().exit_code();
+  }
+  std::optional<store::ResultsStore> out(std::move(*opened));
+  auto stats = out->merge_from(paths);
+  if (!stats) {
+    out.reset();  // closed, so that its files can go
+    if (created)
+      for (const char* suffix : {"", "-wal", "-shm", "-journal"}) std::filesystem::remove(db + suffix, ec);
+    io.err << "restorelab results merge: " << printable(stats.error().message) << "; nothing was merged\n";
+    return stats.error().exit_code();
+  }
+  for (std::size_t i = 0; i < paths.size(); ++i) {
+    const store::MergeStats& m = (*stats)[i];
+    io.out << text("{}: {} run(s) added ({} already there), {} result(s), {} attempt(s)\n", printable(inputs[i]), m.runs_added,
+                   m.runs_already_present, m.results_added, m.attempts_added);
   }
   return 0;
 }

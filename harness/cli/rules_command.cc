@@ -66,7 +66,8 @@ int lint(const std::vector<std::string>& args, Streams& io) {
 int test(const std::vector<std::string>& args, Streams& io) {
   CLI::App app("Run every scenario with an [expect] table under PATHs (default: scenarios/) and report,\n"
                "per failing file, the field that differs, predicted and expected values and the rules that\n"
-               "fired. Exit: 0 all pass, 1 a failure, 2 a file or the rulebook does not load.",
+               "fired. Exit: 0 all pass, 1 a failure, 2 a file, the rulebook or the --observed store (missing\n"
+               "or damaged) does not load.",
                "restorelab rules test");
   std::string rules, junit, observed, run, known;
   bool json = false;

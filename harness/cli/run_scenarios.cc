@@ -94,6 +94,18 @@ int run_scenarios(const RunArgs& a, const std::vector<std::string>& argv, std::v
   settings.chain_limits.silence_after_kernel = settings.destination_limits.silence_after_kernel =
       std::chrono::milliseconds(static_cast<long long>(a.silence * 1000));
   if (!plan_all(items, settings, io)) return bad_input;
+  // Saved states are written as root: never through a link someone could
+  // point anywhere (a folder given as itself is written in; a link refused).
+  if (std::error_code ec; !a.no_warm) {
+    const fs::path warm = a.warm_dir.empty() ? run::WarmStates::default_root() : fs::path(a.warm_dir);
+    if (fs::is_symlink(fs::symlink_status(warm, ec))) {
+      io.err << "restorelab run: the warm-start folder " << warm.string() << " is a symbolic link (to "
+             << fs::read_symlink(warm, ec).string()
+             << "); saved states are never written through a link: give the folder itself as --warm-dir, or "
+                "--no-warm\n";
+      return bad_input;
+    }
+  }
   if (std::error_code ec; !a.warm_dir.empty() && fs::exists(a.warm_dir, ec) && !fs::is_directory(a.warm_dir, ec)) {
     io.err << "restorelab run: --warm-dir " << a.warm_dir
            << ": exists and is not a folder; name a folder for the saved states (or leave it out)\n";

@@ -1,5 +1,8 @@
 #include "harness/output/text.h"
 
+#include <cstdio>
+#include <iterator>
+
 namespace restorelab::text_detail {
 
 std::string render(std::string_view pattern, const Arg* args, std::size_t count) {
@@ -41,3 +44,21 @@ std::string render(std::string_view pattern, const Arg* args, std::size_t count)
 }
 
 }  // namespace restorelab::text_detail
+
+namespace restorelab {
+
+std::string human_bytes(std::uintmax_t bytes) {
+  static constexpr const char* kUnits[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  double value = static_cast<double>(bytes);
+  std::size_t unit = 0;
+  while (value >= 1024 && unit + 1 < std::size(kUnits)) {
+    value /= 1024;
+    ++unit;
+  }
+  if (unit == 0) return text("{} B", bytes);
+  char buf[32];
+  std::snprintf(buf, sizeof buf, value < 10 ? "%.1f %s" : "%.0f %s", value, kUnits[unit]);
+  return buf;
+}
+
+}  // namespace restorelab

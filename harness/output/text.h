@@ -3,6 +3,7 @@
 #pragma once
 
 #include <concepts>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -47,5 +48,8 @@ std::string text(std::string_view pattern, const Args&... args) {
     return text_detail::render(pattern, list, sizeof...(Args));
   }
 }
+
+/// `3.2 GiB`, `210 MiB`, `12 KiB`, `0 B`: a size as `du -h` would say it.
+std::string human_bytes(std::uintmax_t bytes);
 
 }  // namespace restorelab

@@ -4,18 +4,19 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstdio>
 #include <ctime>
-#include <fstream>
 #include <iomanip>
 #include <optional>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
 
+#include "harness/output/input_file.h"
 #include "harness/output/json_writer.h"
 #include "harness/output/output_file.h"
 #include "harness/output/text.h"
+#include "harness/run/run_session.h"
+#include "rules/validate.h"
 
 namespace restorelab::run {
 
@@ -94,13 +95,46 @@ machines::Status write_kept(const KeptRun& run) {
   return write_record(run.folder / kKeptFile, out);
 }
 
+namespace {
+
+/// A value of the record as it is written in it (JSON, control characters
+/// escaped), for messages.
+std::string as_json(const std::string& value) {
+  return json(value).dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+bool has_control(std::string_view value) {
+  return std::ranges::any_of(value, [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
+}
+
+/// What is wrong with the values of `run` read from `folder`, or "": every
+/// name becomes a path or the name of a domain that `kept --remove` destroys.
+std::string record_problem(const KeptRun& run, const fs::path& folder) {
+  if (run.run != folder.filename().string())
+    return text("\"run\" is {}, not the name of its folder {}", as_json(run.run), as_json(folder.filename().string()));
+  if (!valid_domain_prefix(run.prefix))
+    return text("\"prefix\" is {}; expected a run's domain prefix such as \"rl-ab12cd-\" (rl-, 6 lower-case letters "
+                "or digits, -)",
+                as_json(run.prefix));
+  if (has_control(run.uri)) return text("\"uri\" is {}, with control characters", as_json(run.uri));
+  for (const KeptScenario& s : run.scenarios) {
+    if (!s.scenario.empty() && !valid_name(s.scenario))
+      return text("the scenario {} of {}: {}", as_json(s.scenario), as_json(s.id), name_problem(s.scenario));
+    for (const std::string& d : s.domains)
+      if (!d.starts_with(run.prefix) || d.size() == run.prefix.size() || !valid_name(d.substr(kDomainPrefix.size()), 255))
+        return text("the domain {} of {} is not one of this run's (expected a name starting with its prefix {})",
+                    as_json(d), as_json(s.id), as_json(run.prefix));
+  }
+  return {};
+}
+
+}  // namespace
+
 machines::Result<KeptRun> read_kept(const fs::path& folder) {
   const fs::path file = folder / kKeptFile;
-  std::ifstream in(file, std::ios::binary);
-  if (!in) return std::unexpected(machines::make_error(file.string() + ": cannot be read"));
-  std::stringstream content;
-  content << in.rdbuf();
-  const json j = json::parse(content.str(), nullptr, /*allow_exceptions=*/false);
+  auto content = read_regular_file(file, kMaxKeptRecordBytes);
+  if (!content) return std::unexpected(machines::make_error(content.error().message));
+  const json j = json::parse(*content, nullptr, /*allow_exceptions=*/false);
   auto bad = [&](std::string_view why) {
     return std::unexpected(machines::make_error(file.string() + ": " + std::string(why)));
   };
@@ -127,6 +161,7 @@ machines::Result<KeptRun> read_kept(const fs::path& folder) {
       if (d.is_string()) k.domains.push_back(d.get<std::string>());
     run.scenarios.push_back(std::move(k));
   }
+  if (std::string problem = record_problem(run, folder); !problem.empty()) return bad(problem);
   return run;
 }
 
@@ -146,21 +181,31 @@ machines::Status note_kept_in_root(const fs::path& embed_root, const KeptRun& ru
 }
 
 void forget_kept_in_root(const fs::path& embed_root, std::string_view prefix) {
+  if (!valid_domain_prefix(prefix)) return;  // never a path of its own: rl-xxxxxx- is one file name
   std::error_code ec;
   fs::remove(note_of(embed_root, prefix), ec);
+}
+
+bool noted_in_root(const fs::path& embed_root, const KeptRun& run) {
+  if (!valid_domain_prefix(run.prefix)) return false;
+  auto note = read_regular_file(note_of(embed_root, run.prefix), 64 * 1024);
+  if (!note) return false;
+  std::error_code ec;
+  return fs::equivalent(note->substr(0, note->find('\n')), run.folder, ec);
 }
 
 std::vector<std::string> kept_prefixes_in_root(const fs::path& embed_root) {
   std::vector<std::string> prefixes;
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(embed_root / "restorelab-kept", ec)) {
-    std::ifstream in(entry.path());
-    std::string folder;
-    std::getline(in, folder);
     const std::string prefix = entry.path().filename().string();
-    if (!folder.empty() && is_kept(folder)) {
+    // A note is a line naming a folder; anything else (a FIFO, a huge file)
+    // is no note of restorelab's and is not read.
+    auto note = read_regular_file(entry.path(), 64 * 1024);
+    const std::string folder = note ? note->substr(0, note->find('\n')) : std::string();
+    if (valid_domain_prefix(prefix) && !folder.empty() && is_kept(folder)) {
       prefixes.push_back(prefix);
-    } else {
+    } else if (note || note.error().missing) {
       std::error_code rm;
       fs::remove(entry.path(), rm);
     }
@@ -179,7 +224,7 @@ KeptListing list_kept(const fs::path& work_root) {
   std::vector<fs::path> folders;
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(work_root, ec))
-    if (entry.is_directory(ec) && is_kept(entry.path())) folders.push_back(entry.path());
+    if (fs::is_directory(entry.symlink_status(ec)) && is_kept(entry.path())) folders.push_back(entry.path());
   std::ranges::sort(folders);
   for (const fs::path& folder : folders) {
     auto run = read_kept(folder);
@@ -206,20 +251,6 @@ std::uintmax_t allocated_bytes(const fs::path& path) {
     add(it->path());
   }
   return total;
-}
-
-std::string human_bytes(std::uintmax_t bytes) {
-  static constexpr const char* kUnits[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  double value = static_cast<double>(bytes);
-  std::size_t unit = 0;
-  while (value >= 1024 && unit + 1 < std::size(kUnits)) {
-    value /= 1024;
-    ++unit;
-  }
-  if (unit == 0) return text("{} B", bytes);
-  char buf[32];
-  std::snprintf(buf, sizeof buf, value < 10 ? "%.1f %s" : "%.0f %s", value, kUnits[unit]);
-  return buf;
 }
 
 namespace {

@@ -15,6 +15,7 @@
 // the caller's (it needs the connection the record names).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <string>
@@ -22,6 +23,7 @@
 #include <vector>
 
 #include "harness/machines/error.h"
+#include "harness/output/text.h"
 
 namespace restorelab::run {
 
@@ -79,7 +81,16 @@ inline constexpr std::string_view kKeptFile = "kept.json";
 /// Writes `run` to `run.folder`/kept.json (replacing it).
 machines::Status write_kept(const KeptRun& run);
 
-/// Reads the record of the work folder `folder`; an error says why it is not one.
+/// The largest kept.json read (a record of thousands of scenarios is ~1 MiB).
+inline constexpr std::size_t kMaxKeptRecordBytes = std::size_t{4} << 20;
+
+/// Reads the record of the work folder `folder`; an error says why it is not
+/// one. Only a regular file of at most kMaxKeptRecordBytes is read (never a
+/// FIFO or a device). Its values are data that name paths and domains to
+/// remove, so a record is refused unless its "run" is the folder's name, its
+/// "prefix" a run's domain prefix (valid_domain_prefix), every domain starts
+/// with that prefix, every scenario name is a valid name, and the uri holds
+/// no control characters.
 machines::Result<KeptRun> read_kept(const std::filesystem::path& folder);
 
 /// True when `folder` holds a kept.json (readable or not: a damaged record
@@ -90,14 +101,19 @@ bool is_kept(const std::filesystem::path& folder);
 /// one is also noted in ROOT/restorelab-kept/<prefix> (the path of its work
 /// folder), so that a run with another --work leaves it alone too.
 machines::Status note_kept_in_root(const std::filesystem::path& embed_root, const KeptRun& run);
-/// Removes the note of the kept run with `prefix` from `embed_root`.
+/// Removes the note of the kept run with `prefix` from `embed_root`; a
+/// `prefix` that is not valid_domain_prefix() names no note and removes nothing.
 void forget_kept_in_root(const std::filesystem::path& embed_root, std::string_view prefix);
+/// True when `embed_root` holds the note of `run` (note_kept_in_root) and it
+/// names `run.folder`: the proof that the run was kept on that root. Reads,
+/// never creates, anything there.
+bool noted_in_root(const std::filesystem::path& embed_root, const KeptRun& run);
 /// The domain prefixes of the runs kept on `embed_root` whose work folder
 /// still holds its record; notes whose record is gone are removed.
 std::vector<std::string> kept_prefixes_in_root(const std::filesystem::path& embed_root);
 
-/// The kept runs below `work_root`, oldest first (by run id), and a message
-/// per record that could not be read.
+/// The kept runs below `work_root` (its folders, not symlinks to folders),
+/// oldest first (by run id), and a message per record that could not be read.
 struct KeptListing {
   std::vector<KeptRun> runs;
   std::vector<std::string> problems;
@@ -108,8 +124,8 @@ KeptListing list_kept(const std::filesystem::path& work_root);
 /// counts them: a sparse disk image counts what it holds).
 std::uintmax_t allocated_bytes(const std::filesystem::path& path);
 
-/// `3.2 GiB`, `210 MiB`, `12 KiB`, `0 B`.
-std::string human_bytes(std::uintmax_t bytes);
+/// `3.2 GiB`, `210 MiB`, `12 KiB`, `0 B` (harness/output/text.h).
+using restorelab::human_bytes;
 
 /// `45 s`, `12 min`, `3 h`, `2 d` between two UTC ISO 8601 times; `?` when
 /// either does not parse.

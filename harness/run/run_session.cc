@@ -6,8 +6,9 @@
 #include <cerrno>
 #include <chrono>
 #include <ctime>
-#include <fstream>
+#include <algorithm>
 
+#include "harness/output/input_file.h"
 #include "harness/output/output_file.h"
 #include "harness/output/text.h"
 #include "harness/run/kept_runs.h"
@@ -41,6 +42,13 @@ std::string run_domain_prefix() {
   return std::string(kDomainPrefix) + id + "-";
 }
 
+bool valid_domain_prefix(std::string_view prefix) {
+  if (prefix.size() != kDomainPrefix.size() + 7 || !prefix.starts_with(kDomainPrefix) || !prefix.ends_with('-'))
+    return false;
+  return std::ranges::all_of(prefix.substr(kDomainPrefix.size(), 6),
+                             [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); });
+}
+
 machines::Status claim_work_dir(const fs::path& dir, std::string_view domain_prefix) {
   std::error_code ec;
   fs::create_directories(dir, ec);
@@ -50,27 +58,42 @@ machines::Status claim_work_dir(const fs::path& dir, std::string_view domain_pre
   return {};
 }
 
+std::optional<RunFolderOwner> run_folder_owner(const fs::path& dir) {
+  std::error_code ec;
+  if (!fs::is_directory(fs::symlink_status(dir, ec))) return std::nullopt;
+  auto owner = read_regular_file(dir / "owner", 256);
+  if (!owner) return std::nullopt;
+  // Exactly what claim_work_dir writes: "PID\nrl-xxxxxx-\n".
+  const std::string_view content = *owner;
+  const std::size_t eol = content.find('\n');
+  if (eol == std::string_view::npos || eol == 0 || eol > 9 || !content.ends_with('\n')) return std::nullopt;
+  const std::string_view pid = content.substr(0, eol);
+  const std::string_view prefix = content.substr(eol + 1, content.size() - eol - 2);
+  if (!std::ranges::all_of(pid, [](char c) { return c >= '0' && c <= '9'; }) || !valid_domain_prefix(prefix))
+    return std::nullopt;
+  return RunFolderOwner{std::stoi(std::string(pid)), std::string(prefix)};
+}
+
 machines::CleanupReport remove_leftovers(machines::Hypervisor& hypervisor, const std::optional<fs::path>& embed_root,
                                         machines::ProcessTable& processes, const fs::path& work_root) {
-  // Folders of live runs name the domain prefixes that must stay.
+  // Folders of live runs name the domain prefixes that must stay. Only
+  // folders that restorelab made (run_folder_owner) are looked at: --work
+  // may be a folder that holds other things too.
   std::vector<std::string> live_prefixes;
   std::vector<fs::path> dead_folders;
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(work_root, ec)) {
-    if (!entry.is_directory()) continue;
-    int pid = 0;
-    std::string prefix;
-    std::ifstream owner(entry.path() / "owner");
-    owner >> pid >> prefix;
-    const bool alive = pid > 0 && (kill(pid, 0) == 0 || errno == EPERM);
+    const std::optional<RunFolderOwner> owner = run_folder_owner(entry.path());
+    if (!owner) continue;
+    const bool alive = owner->pid > 0 && (kill(owner->pid, 0) == 0 || errno == EPERM);
     // A kept run stays until `restorelab kept --remove`; a killed one goes.
     if (!alive && !is_kept(entry.path())) dead_folders.push_back(entry.path());
-    else if (prefix.starts_with(kDomainPrefix) && prefix.size() > kDomainPrefix.size()) live_prefixes.push_back(prefix);
+    else live_prefixes.push_back(owner->prefix);
   }
   // Runs kept on this embedded root with another work folder.
   if (embed_root)
     for (std::string& prefix : kept_prefixes_in_root(*embed_root))
-      if (prefix.starts_with(kDomainPrefix) && prefix.size() > kDomainPrefix.size()) live_prefixes.push_back(std::move(prefix));
+      live_prefixes.push_back(std::move(prefix));
   machines::CleanupReport report = machines::remove_domains(hypervisor, kDomainPrefix, live_prefixes);
   if (embed_root) {
     auto killed = machines::kill_stray_qemu(processes, *embed_root, kDomainPrefix, std::chrono::milliseconds(2000),

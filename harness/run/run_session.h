@@ -28,10 +28,24 @@ std::string new_run_id(const std::filesystem::path& taken);
 /// The domain prefix of a run: "rl-" + 6 characters unique to the process and time.
 std::string run_domain_prefix();
 
+/// True for a prefix run_domain_prefix() can make: "rl-", 6 lower-case
+/// letters or digits, "-". A prefix read back from a file is used only then.
+bool valid_domain_prefix(std::string_view prefix);
+
 /// Marks `dir` as belonging to this process and its domains: an `owner` file
 /// with the pid and the run's domain prefix. A run that cannot write it must
 /// not start: another run would take its domains for a killed run's.
 machines::Status claim_work_dir(const std::filesystem::path& dir, std::string_view domain_prefix);
+
+/// What claim_work_dir wrote in a run folder: the proof that restorelab
+/// made it. Nothing when `dir` is not a folder (a symlink is not), has no
+/// `owner` regular file, or the file is not exactly "PID\nPREFIX\n" with a
+/// valid_domain_prefix().
+struct RunFolderOwner {
+  int pid = 0;
+  std::string prefix;
+};
+std::optional<RunFolderOwner> run_folder_owner(const std::filesystem::path& dir);
 
 /// Removes what killed runs left: every domain starting with "rl-" except
 /// those of runs still alive and of kept runs (their `owner` files under
@@ -39,8 +53,9 @@ machines::Status claim_work_dir(const std::filesystem::path& dir, std::string_vi
 /// qemu:///system another run may be using the same libvirt; a kept run's
 /// folder holds kept.json, and an embedded root notes its kept runs of
 /// other work folders: kept_runs.h), stray QEMU processes of `embed_root` (not those
-/// of kept domains), and folders under `work_root` whose owner process is
-/// gone and that are not kept.
+/// of kept domains), and the run folders under `work_root` (those with a
+/// run_folder_owner(), and only those: --work may hold other folders) whose
+/// owner process is gone and that are not kept.
 machines::CleanupReport remove_leftovers(machines::Hypervisor& hypervisor,
                                         const std::optional<std::filesystem::path>& embed_root,
                                         machines::ProcessTable& processes,

@@ -1,14 +1,15 @@
 #include "harness/store/results_store.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 
+#include "harness/output/input_file.h"
 #include "harness/output/input_files.h"
 #include "harness/store/store_impl.h"
 #include "harness/store/store_rows.h"
@@ -29,19 +30,24 @@ StoreError bad_input(const fs::path& path, std::string_view what) {
 
 fs::path folder_of(const fs::path& path) { return path.has_parent_path() ? path.parent_path() : fs::path("."); }
 
-// What can be said about `path` before SQLite opens it, or nullopt.
+// What can be said about `path` before SQLite opens it, or nullopt. Only a
+// regular file (or a symlink to one) is opened: SQLite would block for ever
+// opening a FIFO and read a device as if it were a file.
 std::optional<StoreError> check_path(const fs::path& path, bool writable) {
   std::error_code ec;
   const fs::file_status st = fs::status(path, ec);
   if (fs::is_directory(st)) return bad_input(path, "a folder, not a results store");
   if (fs::exists(st)) {
-    std::ifstream in(path, std::ios::binary);
-    char header[16] = {};
-    in.read(header, sizeof header);
-    const std::streamsize n = in.gcount();
-    // An empty file is an empty database to SQLite; an unreadable one is
-    // left to SQLite's own message.
-    if (n > 0 && std::string_view(header, static_cast<std::size_t>(n)) != kSqliteHeader)
+    auto header = read_file_start(path, kSqliteHeader.size());
+    if (!header) {
+      // An unreadable regular file is left to SQLite's own message.
+      if (fs::is_regular_file(st)) return std::nullopt;
+      struct stat raw{};
+      const std::string kind = ::stat(path.c_str(), &raw) == 0 ? file_kind(raw.st_mode) : "not a file";
+      return bad_input(path, "not a restorelab results store (" + kind + ", not a regular file)");
+    }
+    // An empty file is an empty database to SQLite.
+    if (!header->empty() && *header != kSqliteHeader)
       return bad_input(path, "not a restorelab results store (not an SQLite database)");
     return std::nullopt;
   }
@@ -200,6 +206,11 @@ Result<ResultsStore> ResultsStore::open(const fs::path& path, const StoreOptions
   }
   if (rc != SQLITE_OK) return std::unexpected(conn.error(rc, "opening the store"));
   sqlite3_extended_result_codes(raw, 1);
+  // No statement may change the schema by hand (writable_schema and the
+  // like). What the file's schema runs is checked by prepare_schema: only
+  // what the migrations make (TRUSTED_SCHEMA cannot be turned off: SQLite
+  // 3.40 then refuses json_valid() in the tables' own CHECKs).
+  sqlite3_db_config(raw, SQLITE_DBCONFIG_DEFENSIVE, 1, nullptr);
   sqlite3_busy_timeout(raw, static_cast<int>(options.busy_timeout.count()));
   if (options.max_pages > 0) {
     const std::string limit = "PRAGMA max_page_count = " + std::to_string(options.max_pages);
@@ -228,13 +239,10 @@ Result<std::int64_t> ResultsStore::begin_run(const RunInfo& info) {
   if (*taken)
     return std::unexpected(c.make_error(Kind::Failure, std::string(doing) + ": a run with the global id " +
                                                            in_quotes(run.info.global_id) + " is already in the store"));
-  auto insert = c.prepare(rows::kInsertRun, doing);
-  if (!insert) return std::unexpected(insert.error());
-  rows::bind_run(**insert, run);
-  if (auto s = c.run(**insert, doing); !s) return std::unexpected(s.error());
-  const std::int64_t id = sqlite3_last_insert_rowid(c.db());
+  auto id = rows::insert_run(c, run, doing);
+  if (!id) return std::unexpected(id.error());
   if (auto s = tx->commit(impl_->options.before_commit, doing); !s) return std::unexpected(s.error());
-  return id;
+  return *id;
 }
 
 Status ResultsStore::record_attempt(std::int64_t run_id, std::string_view scenario_id, const AttemptRecord& attempt) {

@@ -134,6 +134,10 @@ class ResultsStore {
   /// Refuses (BadInput) a store merged into itself and whatever open()
   /// refuses read-only.
   Result<MergeStats> merge_from(const std::filesystem::path& other);
+  /// Merges every store of `others` in that order, in one transaction: each
+  /// is opened and checked before anything is written, and a failure in any
+  /// leaves this store as it was. One MergeStats per store.
+  Result<std::vector<MergeStats>> merge_from(const std::vector<std::filesystem::path>& others);
 
  private:
   struct Impl;

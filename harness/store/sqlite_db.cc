@@ -90,7 +90,9 @@ StoreError Connection::error(int rc, std::string_view doing) const {
     case SQLITE_NOTADB:
       return make_error(Kind::BadInput, "not a restorelab results store (not an SQLite database)");
     case SQLITE_CORRUPT:
-      return make_error(Kind::Failure, "the results store is damaged (" + what + "): " + message);
+      // The file given is not a store that can be read: bad input, as a
+      // file that is not a store at all (README.md: exit 2 everywhere).
+      return make_error(Kind::BadInput, "the results store is damaged (" + what + "): " + message);
     case SQLITE_IOERR: {
       const int e = db_ ? sqlite3_system_errno(db_.get()) : 0;
       return make_error(Kind::Failure, "input/output error (" + what + "): " + message +

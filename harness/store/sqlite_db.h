@@ -70,7 +70,7 @@ class Connection {
 
   /// The one conversion: SQLite's code `rc` (and the connection's message)
   /// while `doing` something, as a StoreError naming the path. Busy, full,
-  /// I/O and damage are failures; "not a database" is bad input.
+  /// I/O are failures; "not a database" and a damaged file are bad input.
   StoreError error(int rc, std::string_view doing) const;
   /// A StoreError of this store that did not come from SQLite.
   StoreError make_error(StoreError::Kind kind, std::string_view what) const;

@@ -48,23 +48,9 @@ Result<int> copy_rows(sqlite::Connection& src, const char* select, std::int64_t 
   return copied;
 }
 
-}  // namespace
-
-Result<MergeStats> ResultsStore::merge_from(const fs::path& other) {
-  std::lock_guard lock(impl_->mutex);
-  sqlite::Connection& dst = impl_->conn;
-  const std::string doing = "merging " + other.string();
-  if (auto refused = impl_->refuse_read_only(doing)) return std::unexpected(*refused);
-  std::error_code ec;
-  if (fs::equivalent(impl_->path, other, ec))
-    return std::unexpected(dst.make_error(StoreError::Kind::BadInput, "cannot merge the store into itself"));
-
-  StoreOptions read_only;
-  read_only.access = StoreOptions::Access::ReadOnly;
-  read_only.busy_timeout = impl_->options.busy_timeout;
-  auto source = ResultsStore::open(other, read_only);
-  if (!source) return std::unexpected(source.error());
-  sqlite::Connection& src = source->impl_->conn;
+// Copies the runs of `src` that `dst` lacks into `dst`, inside the caller's
+// transaction on `dst`.
+Result<MergeStats> copy_store(sqlite::Connection& src, sqlite::Connection& dst, const std::string& doing) {
   Snapshot snapshot(src);
   if (auto s = snapshot.begin(doing); !s) return std::unexpected(s.error());
 
@@ -78,8 +64,6 @@ Result<MergeStats> ResultsStore::merge_from(const fs::path& other) {
   if (rc != SQLITE_DONE) return std::unexpected(src.error(rc, doing));
   std::ranges::sort(runs, {}, &RunRecord::id);  // new ids in the source's order
 
-  auto tx = sqlite::Transaction::begin(dst, doing);
-  if (!tx) return std::unexpected(tx.error());
   MergeStats stats;
   std::map<std::int64_t, std::int64_t> new_id;  // source run id -> id here
   std::vector<std::int64_t> added;              // source ids of the runs copied
@@ -96,11 +80,9 @@ Result<MergeStats> ResultsStore::merge_from(const fs::path& other) {
       ++stats.runs_already_present;
       continue;
     }
-    auto insert = dst.prepare(rows::kInsertRun, doing);
-    if (!insert) return std::unexpected(insert.error());
-    rows::bind_run(**insert, run);
-    if (auto s = dst.run(**insert, doing); !s) return std::unexpected(s.error());
-    new_id[run.id] = sqlite3_last_insert_rowid(dst.db());
+    auto id = rows::insert_run(dst, run, doing);
+    if (!id) return std::unexpected(id.error());
+    new_id[run.id] = *id;
     added.push_back(run.id);
     ++stats.runs_added;
   }
@@ -133,6 +115,45 @@ Result<MergeStats> ResultsStore::merge_from(const fs::path& other) {
         doing);
     if (!attempts) return std::unexpected(attempts.error());
     stats.attempts_added += *attempts;
+  }
+  return stats;
+}
+
+}  // namespace
+
+Result<MergeStats> ResultsStore::merge_from(const fs::path& other) {
+  auto stats = merge_from(std::vector<fs::path>{other});
+  if (!stats) return std::unexpected(stats.error());
+  return stats->front();
+}
+
+Result<std::vector<MergeStats>> ResultsStore::merge_from(const std::vector<fs::path>& others) {
+  std::lock_guard lock(impl_->mutex);
+  sqlite::Connection& dst = impl_->conn;
+  std::string doing = "merging";
+  for (std::size_t i = 0; i < others.size(); ++i) doing += (i ? ", " : " ") + others[i].string();
+  if (auto refused = impl_->refuse_read_only(doing)) return std::unexpected(*refused);
+  // Every source is opened (and so checked: a store, not damaged, not this
+  // one) before anything is written.
+  std::vector<ResultsStore> sources;
+  for (const fs::path& other : others) {
+    std::error_code ec;
+    if (fs::equivalent(impl_->path, other, ec))
+      return std::unexpected(dst.make_error(StoreError::Kind::BadInput, "cannot merge the store into itself"));
+    StoreOptions read_only;
+    read_only.access = StoreOptions::Access::ReadOnly;
+    read_only.busy_timeout = impl_->options.busy_timeout;
+    auto source = ResultsStore::open(other, read_only);
+    if (!source) return std::unexpected(source.error());
+    sources.push_back(std::move(*source));
+  }
+  auto tx = sqlite::Transaction::begin(dst, doing);
+  if (!tx) return std::unexpected(tx.error());
+  std::vector<MergeStats> stats;
+  for (std::size_t i = 0; i < others.size(); ++i) {
+    auto one = copy_store(sources[i].impl_->conn, dst, "merging " + others[i].string());
+    if (!one) return std::unexpected(one.error());
+    stats.push_back(*one);
   }
   if (auto s = tx->commit(impl_->options.before_commit, doing); !s) return std::unexpected(s.error());
   return stats;

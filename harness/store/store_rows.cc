@@ -3,6 +3,7 @@
 #include <array>
 #include <cctype>
 #include <charconv>
+#include <limits>
 #include <random>
 
 #include <nlohmann/json.hpp>
@@ -184,6 +185,26 @@ std::optional<std::string> check_attempt(std::string_view scenario_id, const Att
   if (a.attempt < 1) return "the attempt number " + std::to_string(a.attempt) + " is below 1";
   return first_of({a.observed_json ? check_json("observed_json", *a.observed_json, Shape::Object) : std::nullopt,
                    check_json("timings_json", a.timings_json, Shape::Object)});
+}
+
+Result<std::int64_t> insert_run(sqlite::Connection& c, const RunRecord& run, std::string_view doing) {
+  auto insert = c.prepare(kInsertRun, doing);
+  if (!insert) return std::unexpected(insert.error());
+  bind_run(**insert, run);
+  if (auto s = c.run(**insert, doing); !s) {
+    auto last = c.single_integer(
+        "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'runs'), 0), "
+        "coalesce((SELECT max(id) FROM runs), 0))",
+        doing);
+    if (last && *last == std::numeric_limits<std::int64_t>::max())
+      return std::unexpected(c.make_error(
+          StoreError::Kind::BadInput,
+          "the store has used every run id (the last is " + std::to_string(*last) + ", and ids are never reused) (" +
+              std::string(doing) + "); nothing of it was recorded: merge it into a new store, which numbers the "
+                                   "runs from 1 (restorelab results merge --db NEW " + c.path() + ")"));
+    return std::unexpected(s.error());
+  }
+  return sqlite3_last_insert_rowid(c.db());
 }
 
 std::string random_global_id() {

@@ -37,6 +37,12 @@ void bind_run(sqlite::Statement& s, const RunRecord& run);
 void bind_result(sqlite::Statement& s, std::int64_t run_id, const ResultRecord& r);
 void bind_attempt(sqlite::Statement& s, std::int64_t run_id, std::string_view scenario_id, const AttemptRecord& a);
 
+/// Inserts `run` (kInsertRun) and returns its new id. A store whose run ids
+/// are used up (ids are never reused and stop at 2^63-1, where SQLite says
+/// "database or disk is full") is refused as bad input naming that cause,
+/// not a full disk.
+Result<std::int64_t> insert_run(sqlite::Connection& c, const RunRecord& run, std::string_view doing);
+
 /// What is wrong with a record before it is written, or nullopt. The text
 /// names the field, e.g. `observed_json is not JSON`.
 std::optional<std::string> check_run(const RunInfo& info);

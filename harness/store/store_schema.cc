@@ -1,6 +1,7 @@
 #include "harness/store/store_schema.h"
 
 #include <array>
+#include <map>
 #include <string>
 
 namespace restorelab::store {
@@ -96,6 +97,9 @@ Result<Identity> read_identity(sqlite::Connection& c) {
 // build reads as it is or can migrate.
 std::optional<StoreError> refusal(const sqlite::Connection& c, const Identity& id, bool writable) {
   if (id.application_id == kApplicationId) {
+    if (id.version < 0)
+      return c.make_error(StoreErrorKind::BadInput, "the results store is damaged: its schema version is " +
+                                                        std::to_string(id.version) + ", which no restorelab writes");
     if (id.version > kSchemaVersion)
       return c.make_error(StoreErrorKind::BadInput,
                           "the results store has schema version " + std::to_string(id.version) +
@@ -116,6 +120,67 @@ std::optional<StoreError> refusal(const sqlite::Connection& c, const Identity& i
                       "not a restorelab results store (an SQLite database of another program)");
 }
 
+// One object of a schema: its type and SQL (NULL for automatic indexes), by name.
+struct SchemaObject {
+  std::string type, table, sql;
+  bool operator==(const SchemaObject&) const = default;
+};
+using Schema = std::map<std::string, SchemaObject>;
+
+// The schema objects of `c` but the tables of statistics ANALYZE keeps
+// (sqlite_stat*), which are data.
+Result<Schema> schema_of(sqlite::Connection& c) {
+  constexpr std::string_view doing = "reading the schema";
+  auto s = c.prepare("SELECT name, type, tbl_name, coalesce(sql, '') FROM sqlite_schema "
+                     "WHERE NOT (type = 'table' AND name LIKE 'sqlite\\_stat%' ESCAPE '\\')",
+                     doing);
+  if (!s) return std::unexpected(s.error());
+  Schema schema;
+  int rc;
+  while ((rc = (*s)->step()) == SQLITE_ROW) schema[(*s)->text(0)] = {(*s)->text(1), (*s)->text(2), (*s)->text(3)};
+  (*s)->reset();
+  if (rc != SQLITE_DONE) return std::unexpected(c.error(rc, doing));
+  return schema;
+}
+
+// The schema restorelab makes at `version` (0 <= version <= kSchemaVersion):
+// the migrations run on an empty database in memory.
+Result<Schema> made_schema(std::int64_t version) {
+  sqlite3* raw = nullptr;
+  const int rc = sqlite3_open_v2(":memory:", &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr);
+  sqlite::Connection memory(sqlite::DbHandle(raw), ":memory:", std::chrono::milliseconds(0));
+  if (rc != SQLITE_OK) return std::unexpected(memory.error(rc, "making the schema to compare with"));
+  for (std::int64_t v = 0; v < version; ++v)
+    if (auto made = memory.exec(kMigrations[static_cast<std::size_t>(v)], "making the schema to compare with"); !made)
+      return std::unexpected(made.error());
+  return schema_of(memory);
+}
+
+// The refusal of a store of ours (by its id and version) whose schema holds
+// objects restorelab does not make, or lacks or changed one that it makes:
+// a table replaced by an endlessly recursive view, a trigger, an index on an
+// expression would make every later query do what the file says.
+std::optional<StoreError> schema_refusal(sqlite::Connection& c, std::int64_t version) {
+  auto found = schema_of(c);
+  if (!found) return found.error();
+  auto made = made_schema(version);
+  if (!made) return made.error();
+  auto damaged = [&](const std::string& what) {
+    return c.make_error(StoreErrorKind::BadInput, "the results store is damaged: " + what);
+  };
+  auto quoted = [](const std::string& name) { return "\"" + name + "\""; };
+  for (const auto& [name, object] : *made) {
+    auto it = found->find(name);
+    if (it == found->end()) return damaged("it has no " + object.type + " " + quoted(name));
+    if (it->second.type != object.type)
+      return damaged(quoted(name) + " is a " + it->second.type + ", not the " + object.type + " restorelab makes");
+    if (it->second != object) return damaged("its " + object.type + " " + quoted(name) + " is not as restorelab made it");
+  }
+  for (const auto& [name, object] : *found)
+    if (!made->contains(name)) return damaged("it holds a " + object.type + " " + quoted(name) + " that restorelab does not make");
+  return std::nullopt;
+}
+
 // Creates or migrates under the write lock, checking again there: another
 // process may have done it in between.
 Status upgrade(sqlite::Connection& c) {
@@ -125,6 +190,8 @@ Status upgrade(sqlite::Connection& c) {
   auto id = read_identity(c);
   if (!id) return std::unexpected(id.error());
   if (auto refused = refusal(c, *id, true)) return std::unexpected(*refused);
+  if (id->application_id == kApplicationId)
+    if (auto refused = schema_refusal(c, id->version)) return std::unexpected(*refused);
   for (std::int64_t v = id->version; v < kSchemaVersion; ++v)
     if (auto s = c.exec(kMigrations[static_cast<std::size_t>(v)], doing); !s) return s;
   const std::string stamp = "PRAGMA application_id = " + std::to_string(kApplicationId) +
@@ -139,6 +206,8 @@ Status prepare_schema(sqlite::Connection& c, bool writable) {
   auto id = read_identity(c);
   if (!id) return std::unexpected(id.error());
   if (auto refused = refusal(c, *id, writable)) return std::unexpected(*refused);
+  if (id->application_id == kApplicationId)
+    if (auto refused = schema_refusal(c, id->version)) return std::unexpected(*refused);
   if (!writable) return {};
   // Only now, with the file known to be ours or empty, is it changed.
   // WAL: readers never wait for the writer, and a killed writer loses only

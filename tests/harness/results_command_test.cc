@@ -7,10 +7,13 @@
 #include <fstream>
 #include <sstream>
 
+#include <sqlite3.h>
+
 #include "rules/rulebook.h"
 #include "rules/toml_source.h"
 #include "tests/docs/docs_test_util.h"
 #include "tests/harness/cli_test_util.h"
+#include "tests/support/fifo.h"
 #include "tests/support/synthetic_results.h"
 #include "rules/source_dir.h"
 
@@ -106,6 +109,58 @@ TEST_F(ResultsCommandTest, MergeCopiesShardsOnceAndKeepsIdsUnique) {
   EXPECT_EQ(again.out, a + ": 0 run(s) added (1 already there), 0 result(s), 0 attempt(s)\n");
   auto merged = run_restorelab({"results", "show", "--db", db, "--campaign", "c"});
   EXPECT_NE(merged.out.find("8 scenarios: 8 agree"), std::string::npos) << merged.out;
+}
+
+// Every input is checked before the store merged into is created or
+// changed, and the merge is one transaction: a failure leaves nothing.
+TEST_F(ResultsCommandTest, MergeChecksEveryInputBeforeChangingAnything) {
+  const std::string good = dir_ + "/good.sqlite", out = dir_ + "/new.sqlite";
+  record(good, testing::synthetic(2));
+  const std::string bad = write("bad.sqlite", "not a store\n");
+  auto r = run_restorelab({"results", "merge", "--db", out, good, bad});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(r.err, "restorelab results merge: " + bad +
+                       ": not a restorelab results store (not an SQLite database); nothing was merged\n");
+  EXPECT_EQ(r.out, "");
+  EXPECT_FALSE(fs::exists(out)) << "no store was created";
+
+  // A source that opens but fails half-way through the copy (a result its
+  // own CHECKs were bypassed for): nothing of the earlier sources stays.
+  const std::string odd = dir_ + "/odd.sqlite";
+  record(odd, testing::synthetic(2, 0, 2));
+  {
+    sqlite3* raw = nullptr;
+    ASSERT_EQ(sqlite3_open(odd.c_str(), &raw), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(raw, "PRAGMA ignore_check_constraints = ON; UPDATE results SET json_line = 'not json'",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close(raw);
+  }
+  auto half = run_restorelab({"results", "merge", "--db", out, good, odd});
+  EXPECT_EQ(half.code, 3) << half.err;
+  EXPECT_TRUE(half.err.ends_with("; nothing was merged\n")) << half.err;
+  EXPECT_FALSE(fs::exists(out)) << "the store it would have created is gone";
+  record(out, testing::synthetic(1, 0, 10));
+  EXPECT_EQ(run_restorelab({"results", "merge", "--db", out, good, odd}).code, 3);
+  auto runs = run_restorelab({"results", "runs", "--db", out, "--json"});
+  EXPECT_EQ(std::count(runs.out.begin(), runs.out.end(), '\n'), 1) << "the existing store keeps only its own run";
+}
+
+TEST_F(ResultsCommandTest, ADamagedOrFifoStoreIsBadInputInEveryCommand) {
+  record(db, testing::synthetic(1));
+  testing::UnblockedFifo fifo(dir_ + "/fifo.sqlite");
+  ASSERT_TRUE(fifo.made());
+  const std::string fifo_error = fifo.path() + ": not a restorelab results store (a FIFO, not a regular file)";
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+           {"results", "runs", "--db", fifo.path()},
+           {"results", "show", "--db", fifo.path()},
+           {"results", "merge", "--db", db, fifo.path()},
+           {"replay", "x", "--db", fifo.path()},
+           {"rules", "test", "--observed", fifo.path(), "--known", "none"}}) {
+    auto r = run_restorelab(args);
+    EXPECT_EQ(r.code, 2) << args[0] << " " << args[1];
+    EXPECT_NE(r.err.find(": " + fifo_error), std::string::npos) << r.err;
+  }
 }
 
 TEST_F(ResultsCommandTest, BadStoresAndIdsAreBadInput) {

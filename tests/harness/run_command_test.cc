@@ -54,6 +54,20 @@ TEST_F(RunCommandTest, AWarmDirThatIsAFileIsBadInputBeforeAnythingRuns) {
   EXPECT_TRUE(r.out.empty());
 }
 
+// Saved states are written as root: a --warm-dir that is a symlink is
+// refused (exit 2) rather than written through. (--db names a missing
+// folder so that a build without the check stops there, before any VM.)
+TEST_F(RunCommandTest, AWarmDirThatIsASymlinkIsBadInputBeforeAnythingRuns) {
+  std::filesystem::create_directories(dir_ + "/elsewhere");
+  std::filesystem::create_directory_symlink(dir_ + "/elsewhere", dir_ + "/warm");
+  auto r = run_restorelab({"run", "--db", dir_ + "/missing/results.sqlite", "--warm-dir", dir_ + "/warm", kExample});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(r.err, "restorelab run: the warm-start folder " + dir_ + "/warm is a symbolic link (to " + dir_ +
+                       "/elsewhere); saved states are never written through a link: give the folder itself as "
+                       "--warm-dir, or --no-warm\n");
+  EXPECT_TRUE(std::filesystem::is_empty(dir_ + "/elsewhere"));
+}
+
 const char* env(const std::map<std::string, std::string>& vars, const char* name) {
   auto it = vars.find(name);
   return it == vars.end() ? nullptr : it->second.c_str();

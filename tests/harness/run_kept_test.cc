@@ -10,9 +10,13 @@
 
 #include "harness/machines/backend.h"
 #include "harness/store/results_store.h"
+#include <sqlite3.h>
+
 #include "rules/rulebook.h"
+#include "rules/validate.h"
 #include "rules/toml_source.h"
 #include "tests/harness/cli_test_util.h"
+#include "tests/support/fifo.h"
 #include "tests/support/synthetic_results.h"
 #include "rules/source_dir.h"
 
@@ -24,11 +28,18 @@ using testing::run_restorelab;
 
 const std::string kEmbed = "qemu:///embed?root=/var/tmp/restorelab/embed";
 
-run::KeptRun record_in(const fs::path& folder, std::string prefix, std::string uri = kEmbed) {
+run::KeptRun record_in(const fs::path& folder, const std::string& prefix, std::string uri = kEmbed) {
   fs::create_directories(folder);
-  return run::KeptRun{folder.filename().string(), folder, std::move(prefix), std::move(uri), "2026-12-02T03:00:00Z", 4,
+  return run::KeptRun{folder.filename().string(), folder, prefix, std::move(uri), "2026-12-02T03:00:00Z", 4,
                       {run::KeptScenario{"ide-to-virtio", "ide-to-virtio", "runs/x/ide-to-virtio/",
-                                         {"rl-ab12cd-ide-to-virtio-source", "rl-ab12cd-ide-to-virtio-destination"}}}};
+                                         {prefix + "ide-to-virtio-source", prefix + "ide-to-virtio-destination"}}}};
+}
+
+/// `record` with one change, written as kept.json of its folder.
+template <class Change>
+void write_changed(run::KeptRun record, Change change) {
+  change(record);
+  ASSERT_TRUE(run::write_kept(record));
 }
 
 TEST(KeptRunsTest, TheWayInQuotesTheUriAndStartsWhereTheScenarioEnded) {
@@ -86,6 +97,75 @@ TEST_F(KeptRecordTest, ListingIsByRunIdAndNamesADamagedRecord) {
   EXPECT_EQ(listing.runs[1].run, "2026-12-02T05-00-00");
   EXPECT_EQ(listing.problems, (std::vector<std::string>{dir_ + "/damaged/kept.json: no \"run\" text"}));
   EXPECT_TRUE(run::is_kept(fs::path(dir_) / "damaged")) << "a damaged record still protects its run";
+}
+
+// A record is a file anyone with access to the work folder could have
+// replaced: only a regular file of a bounded size is read.
+TEST_F(KeptRecordTest, ARecordThatIsAFifoADeviceOrHugeIsRefusedWithoutReadingIt) {
+  fs::create_directories(fs::path(dir_) / "fifo-run");
+  testing::UnblockedFifo fifo(fs::path(dir_) / "fifo-run" / "kept.json");
+  ASSERT_TRUE(fifo.made());
+  auto from_fifo = run::read_kept(fs::path(dir_) / "fifo-run");
+  ASSERT_FALSE(from_fifo);
+  EXPECT_EQ(from_fifo.error().message, fifo.path() + ": a FIFO, not a regular file");
+
+  fs::create_directories(fs::path(dir_) / "device-run");
+  fs::create_symlink("/dev/zero", fs::path(dir_) / "device-run" / "kept.json");
+  EXPECT_EQ(run::read_kept(fs::path(dir_) / "device-run").error().message,
+            dir_ + "/device-run/kept.json: a character device, not a regular file");
+
+  const std::string huge = write("huge-run/kept.json", "");
+  fs::resize_file(huge, std::uintmax_t{64} << 20);
+  EXPECT_EQ(run::read_kept(fs::path(dir_) / "huge-run").error().message, huge + ": 64 MiB; expected at most 4.0 MiB");
+
+  const run::KeptListing listing = run::list_kept(dir_);
+  EXPECT_TRUE(listing.runs.empty());
+  EXPECT_EQ(listing.problems.size(), 3u) << "each is named";
+  EXPECT_TRUE(run::is_kept(fs::path(dir_) / "fifo-run")) << "an unreadable record still protects its run";
+}
+
+// The names in a record become paths and the domains `kept --remove`
+// destroys: each is refused unless it is this run's own.
+TEST_F(KeptRecordTest, ANameInARecordThatIsNotThisRunsOwnIsRefused) {
+  const fs::path folder = fs::path(dir_) / "2026-12-02T03-00-00";
+  const run::KeptRun good = record_in(folder, "rl-ab12cd-");
+  const std::string file = (folder / "kept.json").string();
+  auto problem = [&](auto change) {
+    write_changed(good, change);
+    auto read = run::read_kept(folder);
+    return read ? std::string("read") : read.error().message;
+  };
+  EXPECT_EQ(problem([&](run::KeptRun& r) { r.prefix = dir_ + "/victim"; }),
+            file + ": \"prefix\" is \"" + dir_ + "/victim\"; expected a run's domain prefix such as \"rl-ab12cd-\" "
+                   "(rl-, 6 lower-case letters or digits, -)");
+  EXPECT_EQ(problem([](run::KeptRun& r) { r.prefix = "rl-../..-"; }),
+            file + ": \"prefix\" is \"rl-../..-\"; expected a run's domain prefix such as \"rl-ab12cd-\" (rl-, 6 "
+                   "lower-case letters or digits, -)");
+  EXPECT_EQ(problem([](run::KeptRun& r) { r.run = "../2026-12-02T03-00-00"; }),
+            file + ": \"run\" is \"../2026-12-02T03-00-00\", not the name of its folder \"2026-12-02T03-00-00\"");
+  EXPECT_EQ(problem([](run::KeptRun& r) { r.scenarios[0].domains.push_back("production-db"); }),
+            file + ": the domain \"production-db\" of \"ide-to-virtio\" is not one of this run's (expected a name "
+                   "starting with its prefix \"rl-ab12cd-\")");
+  EXPECT_EQ(problem([](run::KeptRun& r) { r.scenarios[0].domains.push_back("rl-ffffff-other-run-destination"); }),
+            file + ": the domain \"rl-ffffff-other-run-destination\" of \"ide-to-virtio\" is not one of this run's "
+                   "(expected a name starting with its prefix \"rl-ab12cd-\")");
+  EXPECT_EQ(problem([](run::KeptRun& r) { r.scenarios[0].scenario = ".."; }),
+            file + ": the scenario \"..\" of \"ide-to-virtio\": \"..\" is not a valid name; expected a lower-case "
+                   "letter or a digit first (a name becomes a folder and file names)");
+  EXPECT_EQ(problem([](run::KeptRun& r) { r.uri = "qemu:///embed?root=/x\x1b[2J"; }),
+            file + ": \"uri\" is \"qemu:///embed?root=/x\\u001b[2J\", with control characters");
+  EXPECT_EQ(problem([](run::KeptRun&) {}), "read");
+}
+
+// forget_kept_in_root removes ROOT/restorelab-kept/PREFIX: a prefix that is
+// a path would have it unlink that path (as root).
+TEST_F(KeptRecordTest, ForgettingAPrefixThatIsAPathRemovesNothing) {
+  const std::string victim = write("victim", "precious\n");
+  const std::string beside = write("embed/restorelab-kept-victim", "precious\n");
+  run::forget_kept_in_root(fs::path(dir_) / "embed", victim);
+  run::forget_kept_in_root(fs::path(dir_) / "embed", "../restorelab-kept-victim");
+  EXPECT_TRUE(fs::exists(victim));
+  EXPECT_TRUE(fs::exists(beside));
 }
 
 TEST_F(KeptRecordTest, SizesAndAgesReadLikeDu) {
@@ -147,6 +227,46 @@ TEST_F(KeptCommandTest, RemovingARunThatIsNotKeptIsBadInput) {
   EXPECT_TRUE(fs::exists(fs::path(dir_) / "2026-12-02T03-00-00" / "kept.json")) << "bad input removes nothing";
 }
 
+TEST_F(KeptCommandTest, AnEmptyRemoveOrAWorkThatIsNoFolderIsBadInput) {
+  ASSERT_TRUE(run::write_kept(record_in(fs::path(dir_) / "2026-12-02T03-00-00", "rl-ab12cd-")));
+  auto empty = run_restorelab({"kept", "--work", dir_, "--remove", ""});
+  EXPECT_EQ(empty.code, 2);
+  EXPECT_EQ(empty.err, "restorelab kept: --remove: expected a kept run's id (as `restorelab kept` lists it) or all\n");
+  EXPECT_EQ(empty.out, "");
+  const std::string file = write("a-file", "x");
+  auto on_file = run_restorelab({"kept", "--work", file});
+  EXPECT_EQ(on_file.code, 2);
+  EXPECT_EQ(on_file.err, "restorelab kept: --work " + file + ": not a folder; name the folder the runs were given as "
+                         "--work (default /var/tmp/restorelab/work)\n");
+  auto missing = run_restorelab({"kept", "--work", dir_ + "/missing", "--remove", "all"});
+  EXPECT_EQ(missing.code, 2);
+  EXPECT_EQ(missing.err, "restorelab kept: --work " + dir_ + "/missing: no such folder; name the folder the runs "
+                         "were given as --work (default /var/tmp/restorelab/work)\n");
+  EXPECT_EQ(missing.out, "");
+}
+
+// A record's uri naming an embedded root elsewhere: opening it would make a
+// libvirt root there (ROOT/etc/qemu.conf, ROOT/log, a lock) before anything
+// is refused. It is refused first, unless that root notes the run.
+TEST_F(KeptCommandTest, ARecordNamingAnotherEmbeddedRootIsRefusedBeforeAnythingIsMadeThere) {
+  if (machines::backend_name() != "libvirt") GTEST_SKIP() << "built without a backend";
+  const fs::path elsewhere = fs::path(dir_) / "elsewhere";
+  const run::KeptRun r = record_in(fs::path(dir_) / "work" / "2026-12-02T03-00-00", "rl-ab12cd-",
+                                   "qemu:///embed?root=" + elsewhere.string());
+  ASSERT_TRUE(run::write_kept(r));
+  auto removed = run_restorelab({"kept", "--work", dir_ + "/work", "--remove", "all"});
+  EXPECT_EQ(removed.code, 2);
+  EXPECT_EQ(removed.err, "restorelab kept: kept run 2026-12-02T03-00-00: its record names the embedded root " +
+                             elsewhere.string() + ", which is not restorelab's (/var/tmp/restorelab/embed) and holds "
+                             "no note of this run (" + elsewhere.string() + "/restorelab-kept/rl-ab12cd-); nothing "
+                             "of it was removed\n");
+  EXPECT_FALSE(fs::exists(elsewhere)) << "nothing was made there";
+  EXPECT_TRUE(fs::exists(r.folder / "kept.json"));
+  EXPECT_FALSE(run::noted_in_root(elsewhere, r));
+  ASSERT_TRUE(run::note_kept_in_root(elsewhere, r));
+  EXPECT_TRUE(run::noted_in_root(elsewhere, r)) << "a run kept there is noted there";
+}
+
 TEST_F(KeptCommandTest, RemoveTakesTheDomainsAndDisksAway) {
   if (machines::backend_name() != "libvirt") GTEST_SKIP() << "built without a backend";
   // libvirt's test driver lives in the process: the domains are not there,
@@ -158,6 +278,39 @@ TEST_F(KeptCommandTest, RemoveTakesTheDomainsAndDisksAway) {
   EXPECT_EQ(removed.out, "removed kept run 2026-12-02T03-00-00: 0 domain(s), 8.0 KiB of disks\n");
   EXPECT_FALSE(fs::exists(fs::path(dir_) / "2026-12-02T03-00-00"));
   EXPECT_EQ(run_restorelab({"kept", "--work", dir_}).out, "nothing is kept in " + dir_ + "\n");
+}
+
+// The stored scenario name becomes the folder of the replay's disks and
+// evidence: it passes the check a scenario file's name does, before
+// anything runs.
+TEST_F(KeptCommandTest, ReplayOfAStoredNameThatIsNoScenarioNameIsBadInput) {
+  auto loaded = load_rulebook_file(DiskReader{}, restorelab::source_path("/rules/kb249694.toml"));
+  ASSERT_TRUE(loaded);
+  const std::string db = dir_ + "/results.sqlite";
+  std::string id;
+  {
+    auto s = store::ResultsStore::open(db);
+    ASSERT_TRUE(s);
+    std::string error;
+    const std::int64_t run = testing::record_synthetic_run(*s, *loaded, testing::synthetic(1), error);
+    ASSERT_NE(run, 0) << error;
+    id = s->results_of_run(run)->front().id;
+  }
+  for (const std::string& name : {std::string(".."), std::string("."), std::string("Upper"), std::string(300, 'a')}) {
+    sqlite3* raw = nullptr;
+    ASSERT_EQ(sqlite3_open(db.c_str(), &raw), SQLITE_OK);
+    sqlite3_stmt* update = nullptr;
+    ASSERT_EQ(sqlite3_prepare_v2(raw, "UPDATE results SET scenario = ?1", -1, &update, nullptr), SQLITE_OK);
+    sqlite3_bind_text(update, 1, name.c_str(), -1, SQLITE_TRANSIENT);
+    EXPECT_EQ(sqlite3_step(update), SQLITE_DONE);
+    sqlite3_finalize(update);
+    sqlite3_close(raw);
+    auto r = run_restorelab({"replay", id, "--db", db, "--work", dir_ + "/work", "--evidence", dir_ + "/runs"});
+    EXPECT_EQ(r.code, 2) << name;
+    EXPECT_EQ(r.err, "restorelab replay: " + db + ": run 1, " + id + ": the stored scenario name " +
+                         name_problem(name) + "; the store is damaged or was not written by restorelab\n");
+    EXPECT_FALSE(fs::exists(dir_ + "/runs")) << "nothing ran";
+  }
 }
 
 TEST_F(KeptCommandTest, ReplayOfAnIdTheStoreDoesNotHoldIsBadInput) {

@@ -251,7 +251,7 @@ TEST(RunSessionTest, RemovesDomainsAndDisksOfAKilledRun) {
   const fs::path work = fs::temp_directory_path() / "restorelab-leftover-test";
   fs::remove_all(work);
   fs::create_directories(work / "dead-run");
-  std::ofstream(work / "dead-run" / "owner") << 999999999 << "\n";
+  std::ofstream(work / "dead-run" / "owner") << 999999999 << "\nrl-old123-\n";
   ASSERT_TRUE(claim_work_dir(work / "live-run", "rl-live42-"));
   fake.add_leftover("rl-live42-x-destination", /*running=*/true);  // another run's, on a shared libvirt
   machines::ProcProcessTable processes;
@@ -261,6 +261,45 @@ TEST(RunSessionTest, RemovesDomainsAndDisksOfAKilledRun) {
   EXPECT_TRUE(fake.domains().contains("other-vm"));
   EXPECT_FALSE(fs::exists(work / "dead-run"));
   EXPECT_TRUE(fs::exists(work / "live-run"));
+  fs::remove_all(work);
+}
+
+// `--work .` or `--work /srv`: the folder may hold anything. Only folders
+// restorelab made (an `owner` file exactly as claim_work_dir writes it) are
+// removed; the rest, and the domains they would seem to name, stay.
+TEST(RunSessionTest, TheStartUpCleanupRemovesOnlyFoldersRestorelabMade) {
+  FakeHypervisor fake;
+  const fs::path work = fs::temp_directory_path() / ("restorelab-foreign-test-" + std::to_string(::getpid()));
+  fs::remove_all(work);
+  fs::create_directories(work / "photos");
+  std::ofstream(work / "photos" / "cat.jpg") << "meow";
+  fs::create_directories(work / "project");
+  std::ofstream(work / "project" / "owner") << "Alice\n";  // a file of that name, not restorelab's
+  fs::create_directories(work / "almost");
+  std::ofstream(work / "almost" / "owner") << 999999999 << "\nrl-x/../-\n";
+  fs::create_directories(work / "dead-run");
+  std::ofstream(work / "dead-run" / "owner") << 999999999 << "\nrl-dead01-\n";
+  fs::create_directories(work / "outside" / "real-run");
+  std::ofstream(work / "outside" / "real-run" / "owner") << 999999999 << "\nrl-dead02-\n";
+  fs::create_directories(work / "links");
+  fs::create_directory_symlink(work / "outside" / "real-run", work / "links" / "linked-run");
+  machines::ProcProcessTable processes;
+  auto report = remove_leftovers(fake, std::nullopt, processes, work);
+  EXPECT_TRUE(fs::exists(work / "photos" / "cat.jpg"));
+  EXPECT_TRUE(fs::exists(work / "project" / "owner"));
+  EXPECT_TRUE(fs::exists(work / "almost" / "owner"));
+  EXPECT_FALSE(fs::exists(work / "dead-run")) << "a run folder of its own is removed";
+  EXPECT_EQ(report.removed, (std::vector<std::string>{(work / "dead-run").string()}));
+  report = remove_leftovers(fake, std::nullopt, processes, work / "links");
+  EXPECT_TRUE(fs::is_symlink(work / "links" / "linked-run")) << "a link is not a run folder";
+  EXPECT_TRUE(fs::exists(work / "outside" / "real-run" / "owner"));
+  EXPECT_TRUE(report.removed.empty());
+  EXPECT_EQ(run_folder_owner(work / "almost"), std::nullopt);
+  ASSERT_TRUE(claim_work_dir(work / "mine", "rl-abc123-"));
+  auto owner = run_folder_owner(work / "mine");
+  ASSERT_TRUE(owner);
+  EXPECT_EQ(owner->pid, ::getpid());
+  EXPECT_EQ(owner->prefix, "rl-abc123-");
   fs::remove_all(work);
 }
 

@@ -9,6 +9,7 @@
 
 #include "harness/store/results_store.h"
 #include "tests/harness/store_test_util.h"
+#include "tests/support/fifo.h"
 
 namespace restorelab::store {
 namespace {
@@ -105,6 +106,110 @@ TEST_F(StoreFaultTest, OpeningAMissingStoreReadOnlyCreatesNothing) {
   EXPECT_EQ(open_error(p, StoreOptions::Access::ReadOnly),
             (StoreError{Kind::BadInput, p + ": no results store there (the file does not exist)"}));
   EXPECT_FALSE(std::filesystem::exists(p));
+}
+
+// Only a regular file is opened: SQLite would wait for ever on a FIFO, and
+// read a device as a file.
+TEST_F(StoreFaultTest, AFifoOrADeviceIsNoStoreAndNothingWaits) {
+  ::restorelab::testing::UnblockedFifo fifo(path("fifo.sqlite"));
+  ASSERT_TRUE(fifo.made());
+  const StoreError refused{Kind::BadInput, fifo.path() + ": not a restorelab results store (a FIFO, not a regular file)"};
+  EXPECT_EQ(open_error(fifo.path(), StoreOptions::Access::ReadOnly), refused);
+  EXPECT_EQ(open_error(fifo.path()), refused);
+  std::filesystem::create_symlink("/dev/zero", path("zero.sqlite"));
+  EXPECT_EQ(open_error(path("zero.sqlite"), StoreOptions::Access::ReadOnly),
+            (StoreError{Kind::BadInput,
+                        path("zero.sqlite") + ": not a restorelab results store (a character device, not a regular file)"}));
+}
+
+// A store of ours whose schema is not what restorelab made would make every
+// query do what the file says (a view that recurses for ever hangs `results
+// runs`): it is a damaged store, refused when opened.
+TEST_F(StoreFaultTest, ASchemaRestorelabDidNotMakeIsADamagedStore) {
+  const std::string p = path("results.sqlite");
+  auto damaged_by = [&](const std::string& sql) {
+    std::filesystem::remove(p);
+    { open("results.sqlite"); }
+    testing::raw_sql(p, sql);
+    const StoreError read = open_error(p, StoreOptions::Access::ReadOnly);
+    EXPECT_EQ(open_error(p), read) << "written or read, the same refusal";
+    EXPECT_EQ(read.exit_code(), 2);
+    return read;
+  };
+  const std::string prefix = p + ": the results store is damaged: ";
+  EXPECT_EQ(damaged_by("PRAGMA foreign_keys = OFF; DROP TABLE runs; CREATE VIEW runs AS WITH RECURSIVE n(id) AS "
+                       "(SELECT 1 UNION ALL SELECT id + 1 FROM n) SELECT id FROM n"),
+            (StoreError{Kind::BadInput, prefix + "\"runs\" is a view, not the table restorelab makes"}));
+  EXPECT_EQ(damaged_by("CREATE TRIGGER forever AFTER INSERT ON runs BEGIN SELECT 1; END"),
+            (StoreError{Kind::BadInput, prefix + "it holds a trigger \"forever\" that restorelab does not make"}));
+  EXPECT_EQ(damaged_by("ALTER TABLE runs ADD COLUMN extra TEXT"),
+            (StoreError{Kind::BadInput, prefix + "its table \"runs\" is not as restorelab made it"}));
+  EXPECT_EQ(damaged_by("DROP INDEX results_by_scenario"),
+            (StoreError{Kind::BadInput, prefix + "it has no index \"results_by_scenario\""}));
+  std::filesystem::remove(p);
+  { open("results.sqlite"); }
+  testing::raw_sql(p, "ANALYZE");
+  StoreOptions read_only;
+  read_only.access = StoreOptions::Access::ReadOnly;
+  EXPECT_TRUE(ResultsStore::open(p, read_only)) << "ANALYZE's statistics are data, not schema";
+}
+
+TEST_F(StoreFaultTest, ANegativeSchemaVersionIsADamagedStore) {
+  const std::string p = path("results.sqlite");
+  { open("results.sqlite"); }
+  testing::raw_sql(p, "PRAGMA user_version = -1");
+  const StoreError damaged{Kind::BadInput,
+                           p + ": the results store is damaged: its schema version is -1, which no restorelab writes"};
+  EXPECT_EQ(open_error(p), damaged);
+  EXPECT_EQ(open_error(p, StoreOptions::Access::ReadOnly), damaged);
+}
+
+// A truncated store is damaged: bad input (exit 2), as README.md and every
+// command's --help say, whichever call finds it.
+TEST_F(StoreFaultTest, ATruncatedStoreIsBadInput) {
+  const std::string p = path("results.sqlite");
+  {
+    ResultsStore store = open("results.sqlite");
+    const std::int64_t run = *store.begin_run(sample_run());
+    for (int i = 0; i < 200; ++i) ASSERT_TRUE(store.record_result(run, sample_result("s-" + std::to_string(i))));
+    ASSERT_TRUE(store.finish_run(run, RunStatus::Finished, "2026-11-25T18:30:00Z", 1800));
+  }
+  testing::raw_sql(p, "PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode = DELETE");
+  std::filesystem::resize_file(p, std::filesystem::file_size(p) / 2);
+  StoreOptions read_only;
+  read_only.access = StoreOptions::Access::ReadOnly;
+  auto store = ResultsStore::open(p, read_only);
+  StoreError e = store ? StoreError{} : store.error();
+  if (store) {
+    auto results = store->results_of_run(1);
+    ASSERT_FALSE(results) << "half a store read whole";
+    e = results.error();
+  }
+  EXPECT_EQ(e.kind, Kind::BadInput) << e.message;
+  EXPECT_TRUE(e.message.starts_with(p + ": the results store is damaged (")) << e.message;
+}
+
+// Run ids are never reused and end at 2^63-1, where SQLite says "database
+// or disk is full": the message names the cause and the way out.
+TEST_F(StoreFaultTest, UsedUpRunIdsAreNotAFullDisk) {
+  const std::string p = path("results.sqlite");
+  {
+    ResultsStore store = open("results.sqlite");
+    ASSERT_TRUE(store.begin_run(sample_run()));
+  }
+  testing::raw_sql(p, "UPDATE runs SET id = 9223372036854775807");
+  ResultsStore store = open("results.sqlite");
+  auto begun = store.begin_run(sample_run("2026-11-25T19:00:00Z"));
+  ASSERT_FALSE(begun);
+  EXPECT_EQ(begun.error(),
+            (StoreError{Kind::BadInput, p + ": the store has used every run id (the last is 9223372036854775807, and "
+                                            "ids are never reused) (beginning a run); nothing of it was recorded: "
+                                            "merge it into a new store, which numbers the runs from 1 (restorelab "
+                                            "results merge --db NEW " + p + ")"}));
+  EXPECT_EQ(store.runs()->size(), 1u);
+  ResultsStore fresh = open("fresh.sqlite");
+  ASSERT_TRUE(fresh.merge_from(p));
+  EXPECT_EQ(fresh.runs()->front().id, 1);
 }
 
 // A full disk: the result that did not fit is absent as a whole, every one

@@ -24,7 +24,7 @@ using Behaviour = FakeHypervisor::Behaviour;
 using namespace std::chrono_literals;
 
 std::string fixture(const std::string& name) {
-  std::ifstream in(fs::path(__FILE__).parent_path() / "run_fixtures" / name, std::ios::binary);
+  std::ifstream in(restorelab::source_path("/tests/harness/run_fixtures/" + std::string(name)), std::ios::binary);
   std::stringstream s;
   s << in.rdbuf();
   return s.str();

@@ -8,12 +8,13 @@
 #include <sstream>
 
 #include "harness/run/serial_log.h"
+#include "rules/source_dir.h"
 
 namespace restorelab::run {
 namespace {
 
 std::string fixture(const std::string& name) {
-  std::ifstream in(std::filesystem::path(__FILE__).parent_path() / "run_fixtures" / name, std::ios::binary);
+  std::ifstream in(restorelab::source_path("/tests/harness/run_fixtures/" + std::string(name)), std::ios::binary);
   std::stringstream s;
   s << in.rdbuf();
   EXPECT_FALSE(s.str().empty()) << name;

@@ -14,6 +14,7 @@
 #include "tests/support/fake_hypervisor.h"
 #include "harness/run/kept_runs.h"
 #include "harness/run/run_session.h"
+#include "rules/source_dir.h"
 
 namespace restorelab::run {
 namespace {
@@ -39,7 +40,7 @@ class FakeDiskTool final : public DiskTool {
 };
 
 std::string fixture(const std::string& name) {
-  std::ifstream in(fs::path(__FILE__).parent_path() / "run_fixtures" / name, std::ios::binary);
+  std::ifstream in(restorelab::source_path("/tests/harness/run_fixtures/" + std::string(name)), std::ios::binary);
   std::stringstream s;
   s << in.rdbuf();
   return s.str();

@@ -177,14 +177,16 @@ std::optional<Shard> parse_shard(const std::string& text, Streams& io) {
     return *from_env;
   }
   const auto slash = text.find('/');
-  const auto index = decimal(std::string_view(text).substr(0, slash));
-  const auto count = slash == std::string::npos ? std::nullopt : decimal(std::string_view(text).substr(slash + 1));
-  if (!index || !count || *count < 1 || *count > INT_MAX || *index < 1 || *index > *count) {
+  // value_or(0): both are then plain numbers (GCC 12 at -O2 takes the
+  // second optional for possibly uninitialized), and 0 is out of range.
+  const long long index = decimal(std::string_view(text).substr(0, slash)).value_or(0);
+  const long long count = slash == std::string::npos ? 0 : decimal(std::string_view(text).substr(slash + 1)).value_or(0);
+  if (count < 1 || count > INT_MAX || index < 1 || index > count) {
     io.err << "restorelab: --shard \"" << printable(text) << "\": expected K/N with 1 <= K <= N, for example 2/4\n";
     return std::nullopt;
   }
-  shard.index = static_cast<int>(*index);
-  shard.count = static_cast<int>(*count);
+  shard.index = static_cast<int>(index);
+  shard.count = static_cast<int>(count);
   return shard;
 }
 

@@ -37,17 +37,7 @@ actions = ["disable-extra-nics"]
 )toml";
 
 /// kRules and one more rule: the classes with three source NICs split off.
-constexpr const char* kNewRules = R"toml(
-[[rule]]
-id = "sata"
-when = 'destination.disk_bus == "sata"'
-actions = ["update-hal"]
-
-[[rule]]
-id = "three-nics"
-when = "destination.nics == 3"
-actions = ["disable-extra-nics"]
-
+const std::string kNewRules = std::string(kRules) + R"toml(
 [[rule]]
 id = "three-source-nics"
 when = "source.nics == 3"
@@ -216,7 +206,7 @@ TEST_F(BehaviourCoverageTest, ANewRulebookShowsTheClassesNothingObservedAndRunBo
   EXPECT_EQ(coverage(inputs).count(ClassStatus::Unobserved), 0u);
 
   // The new rule splits classes: those nothing observed are missing.
-  const Rulebook changed = load(kNewRules);
+  const Rulebook changed = load(kNewRules.c_str());
   const run::MatrixCoverage c = coverage(inputs, nullptr, &changed);
   EXPECT_EQ(c.classes.size(), 8u);
   const std::uint64_t missing = c.count(ClassStatus::Unobserved);

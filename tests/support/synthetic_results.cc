@@ -10,6 +10,40 @@
 
 namespace restorelab::testing {
 
+namespace {
+
+/// Begins a synthetic run (tcg, version "test") in `store`: its id, or 0
+/// with `error` set.
+std::int64_t begin_synthetic_run(store::ResultsStore& store, const std::string& campaign, const std::string& shard,
+                                 std::string& error) {
+  store::RunInfo info;
+  info.started = store::utc_iso8601(std::chrono::system_clock::now());
+  info.version = "test";
+  info.accelerator = "tcg";
+  info.campaign = campaign;
+  info.shard = shard;
+  info.argv_json = "[\"synthetic\"]";
+  auto id = store.begin_run(info);
+  if (!id) {
+    error = id.error().message;
+    return 0;
+  }
+  return *id;
+}
+
+/// Finishes run `id` through `sink`: `id`, or 0 with `error` set.
+std::int64_t finish_synthetic_run(run::StoreSink& sink, std::int64_t id, std::string& error) {
+  run::RunSummary summary;
+  summary.accelerator = "tcg";
+  if (auto done = sink.finish(summary); !done) {
+    error = done.error().message;
+    return 0;
+  }
+  return id;
+}
+
+}  // namespace
+
 std::int64_t record_synthetic_run(store::ResultsStore& store, const Rulebook& book, const SyntheticRun& run,
                                   std::string& error) {
   auto matrix = builtin_matrix(book.compiler);
@@ -17,19 +51,9 @@ std::int64_t record_synthetic_run(store::ResultsStore& store, const Rulebook& bo
     error = "the built-in matrix does not load";
     return 0;
   }
-  store::RunInfo info;
-  info.started = store::utc_iso8601(std::chrono::system_clock::now());
-  info.version = "test";
-  info.accelerator = "tcg";
-  info.campaign = run.campaign;
-  info.shard = run.shard;
-  info.argv_json = "[\"synthetic\"]";
-  auto id = store.begin_run(info);
-  if (!id) {
-    error = id.error().message;
-    return 0;
-  }
-  run::StoreSink sink(store, *id);
+  const std::int64_t id = begin_synthetic_run(store, run.campaign, run.shard, error);
+  if (id == 0) return 0;
+  run::StoreSink sink(store, id);
   const Engine engine(book);
   MatrixExpander expander(*matrix);
   Scenario s;
@@ -43,7 +67,7 @@ std::int64_t record_synthetic_run(store::ResultsStore& store, const Rulebook& bo
     run::ScenarioResult r;
     r.id = combination;
     r.scenario = s.name;
-    r.run = *id;
+    r.run = id;
     r.observation_key = run::observation_key(s, {});
     r.scenario_toml = scenario_to_toml(s);
     r.predicted = run::summarize(p, book);
@@ -61,30 +85,15 @@ std::int64_t record_synthetic_run(store::ResultsStore& store, const Rulebook& bo
     ++made;
   });
   if (!error.empty()) return 0;
-  run::RunSummary summary;
-  summary.accelerator = "tcg";
-  if (auto done = sink.finish(summary); !done) {
-    error = done.error().message;
-    return 0;
-  }
-  return *id;
+  return finish_synthetic_run(sink, id, error);
 }
 
 std::int64_t record_observations(store::ResultsStore& store, const Rulebook& book, const Matrix& matrix,
                                  const std::vector<SyntheticObservation>& observations, const run::KeyInputs& inputs,
                                  const std::string& campaign, std::string& error) {
-  store::RunInfo info;
-  info.started = store::utc_iso8601(std::chrono::system_clock::now());
-  info.version = "test";
-  info.accelerator = "tcg";
-  info.campaign = campaign;
-  info.argv_json = "[\"synthetic\"]";
-  auto id = store.begin_run(info);
-  if (!id) {
-    error = id.error().message;
-    return 0;
-  }
-  run::StoreSink sink(store, *id);
+  const std::int64_t id = begin_synthetic_run(store, campaign, "", error);
+  if (id == 0) return 0;
+  run::StoreSink sink(store, id);
   const Engine engine(book);
   const MatrixExpander expander(matrix);
   Scenario s;
@@ -96,7 +105,7 @@ std::int64_t record_observations(store::ResultsStore& store, const Rulebook& boo
     run::ScenarioResult r;
     r.id = expander.id(o.choice);
     r.scenario = s.name = combination_name(r.id);
-    r.run = *id;
+    r.run = id;
     r.observation_key = run::observation_key(s, inputs);
     r.scenario_toml = scenario_to_toml(s);
     const Prediction p = engine.predict(s);
@@ -120,13 +129,7 @@ std::int64_t record_observations(store::ResultsStore& store, const Rulebook& boo
       return 0;
     }
   }
-  run::RunSummary summary;
-  summary.accelerator = "tcg";
-  if (auto done = sink.finish(summary); !done) {
-    error = done.error().message;
-    return 0;
-  }
-  return *id;
+  return finish_synthetic_run(sink, id, error);
 }
 
 }  // namespace restorelab::testing

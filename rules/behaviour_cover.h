@@ -12,8 +12,11 @@
 // row holds (ties broken by a hash of the seed and the combination, so
 // `--seed` changes the representatives); while pairs are left, passes that
 // swap a representative for a member of its class that holds more of them;
-// then, only when pairs are still left, the combinations that hold the most
-// of them, one at a time. Pairs no valid
+// while pairs are still left, a bounded repair: an uncovered pair (chosen by
+// the seed) is forced into the class that loses least by holding it, the
+// others settle around it, and the change is kept unless it leaves more
+// pairs uncovered; then, only when pairs are still left, the combinations
+// that hold the most of them, one at a time. Pairs no valid
 // combination holds (the validation or the constraints exclude them) are not
 // demanded. Same matrix, rulebook and seed: same rows, in class order.
 #pragma once
@@ -55,6 +58,13 @@ class PairSpace {
   /// "axis=value, axis=value" for messages and tests.
   std::string describe(const Matrix& m, std::size_t pair) const;
 
+  /// A pair as its two axes (i < j) and their values.
+  struct Unpacked {
+    std::size_t i, x, j, y;
+    bool held_by(const Choice& c) const { return c[i] == x && c[j] == y; }
+  };
+  Unpacked unpack(std::size_t pair) const;
+
  private:
   std::vector<std::size_t> sizes_;
   std::vector<std::size_t> offsets_;  ///< one per pair of axes (i < j), in order
@@ -90,12 +100,37 @@ BehaviourClasses classify_behaviours(const Matrix& m, const Engine& engine);
 /// The choice of combination `index` (as in BehaviourClasses::combination).
 Choice choice_of(const Matrix& m, std::uint32_t index);
 
+/// Rounds of the repair that forces an uncovered pair into a class (each
+/// costs about two passes over the valid combinations); it stops early when
+/// the rows reach the lower bound (cover_lower_bound()).
+inline constexpr int kCoverRepairRounds = 64;
+
+/// The fewest rows a selection holding every class and every pair can have,
+/// by one pair of axes (a, b): each row holds exactly one of their value
+/// pairs, and a class's row one that some member of the class holds, so
+/// beyond the classes at least `held - matched` rows are needed, where
+/// `matched` is a maximum matching of (a, b)'s held pairs to classes. The
+/// bound is the largest over every pair of axes.
+struct CoverBound {
+  std::uint64_t rows = 0;        ///< the fewest rows: classes + the extra rows
+  std::size_t axis_a = 0, axis_b = 0;  ///< the pair of axes that needs the most extra rows
+  std::uint64_t held = 0;        ///< its value pairs that valid combinations hold
+  std::uint64_t matched = 0;     ///< of those, how many class rows can hold at once
+  bool computed = false;         ///< false: beyond kMaxCoverBoundBits, rows = classes only
+};
+
+/// The bound needs one bit per class and pair: at most 2^27 (16 MiB).
+inline constexpr std::uint64_t kMaxCoverBoundBits = std::uint64_t{1} << 27;
+
+CoverBound cover_lower_bound(const Matrix& m, const BehaviourClasses& classes);
+
 /// The selection.
 struct BehaviourCover {
   std::vector<Choice> rows;               ///< one per class, in class order, then the rows for pairs
   std::vector<std::uint32_t> row_class;   ///< the class of each row
   std::size_t class_rows = 0;             ///< = classes
   std::uint64_t pairs_covered = 0;        ///< of BehaviourClasses::pairs_held
+  CoverBound bound;                       ///< the fewest rows possible
 };
 
 /// Every class of `classes` and every pair some valid combination holds.

@@ -9,6 +9,19 @@ namespace restorelab {
 
 namespace {
 
+/// Why the selection has rows beyond one per class, and whether fewer
+/// could do.
+std::string explain_extra_rows(const Matrix& m, const CoverBound& b, std::uint64_t classes, std::uint64_t rows) {
+  const std::uint64_t extra = rows - classes;
+  std::string out = with_commas(extra) + " row" + (extra == 1 ? "" : "s") + " beyond one per class";
+  if (!b.computed) return out + " (too many classes and pairs to bound how few would do)";
+  if (b.rows == classes) return out + "; the bound by pairs of axes does not show that any are needed";
+  out += rows <= b.rows ? ", the fewest possible" : ", at least " + with_commas(b.rows - classes) + " needed";
+  return out + ": the " + with_commas(b.held) + " value pairs of " + m.axes[b.axis_a].key + " and " +
+         m.axes[b.axis_b].key + " that valid combinations hold need a row each, and class rows can hold at most " +
+         with_commas(b.matched) + " of them";
+}
+
 Selection select_behaviours(const Matrix& m, const Rulebook& book, const SelectionOptions& options, Streams& io) {
   Selection sel;
   const auto start = std::chrono::steady_clock::now();
@@ -28,6 +41,8 @@ Selection select_behaviours(const Matrix& m, const Rulebook& book, const Selecti
          << with_commas(classes.valid()) << " valid combinations in " << with_commas(sel.rows.size()) << " rows; "
          << with_commas(cover.pairs_covered) << " of " << with_commas(classes.pairs_held) << " pairs; " << took
          << " s\n";
+  if (sel.rows.size() > classes.classes.size())
+    io.err << m.name << ": " << explain_extra_rows(m, cover.bound, classes.classes.size(), sel.rows.size()) << "\n";
   if (!preferred.empty()) {
     std::vector<bool> seen(classes.classes.size(), false);
     for (std::size_t at = 0; at < preferred.size(); ++at)

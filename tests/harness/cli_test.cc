@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -184,6 +185,22 @@ TEST_F(CliTest, MatrixCoveringArrayCoversEveryPair) {
   EXPECT_NE(r.err.find("633 of 633 2-tuples covered"), std::string::npos) << r.err;
   auto again = run({"matrix", "expand", "--json", "--strength", "2", restorelab::source_path("/scenarios/matrices/restore-10.toml")});
   EXPECT_EQ(r.out, again.out);  // deterministic
+}
+
+TEST_F(CliTest, MatrixCoverSaysWhyItNeedsRowsBeyondTheClasses) {
+  auto r = run({"matrix", "expand", "--json", "--cover", "behaviours", "--rules",
+                testing::test_data_path("/rulebooks/many-classes-below-three-nics.toml"),
+                testing::test_data_path("/matrices/tight-pairs.toml")});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 20);
+  EXPECT_NE(r.err.find("tight-pairs: 17 behaviour classes of 144 valid combinations in 20 rows; 73 of 73 pairs; "),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("\ntight-pairs: 3 rows beyond one per class, the fewest possible: the 12 value pairs of "
+                       "destination.nics and destination.disk_bus that valid combinations hold need a row each, and "
+                       "class rows can hold at most 9 of them\n"),
+            std::string::npos)
+      << r.err;
 }
 
 TEST_F(CliTest, MatrixExpandWritesScenarioFilesThatLoad) {

@@ -6,6 +6,7 @@
 
 #include "rules/matrix_limits.h"
 #include "rules/source_dir.h"
+#include "tests/support/test_paths.h"
 #include "tests/rules/matrix_test_util.h"
 
 namespace restorelab {
@@ -101,8 +102,35 @@ TEST(BehaviourCoverTest, HoldsEveryClassAndEveryPairOfASmallMatrix) {
   EXPECT_EQ(classes.pairs_held, 27u);
   const BehaviourCover cover = cover_behaviours(m, classes, 1);
   expect_covers(m, book, classes, cover);
-  // 27 pairs, 3 a row: at least 9 rows; the greedy takes one more here.
-  EXPECT_EQ(cover.rows.size(), 10u);
+  // 27 pairs, 3 a row: at least 9 rows, and 9 it takes.
+  EXPECT_EQ(cover.bound.rows, 9u);
+  EXPECT_EQ(cover.rows.size(), 9u);
+}
+
+TEST(BehaviourCoverTest, TheBoundCountsClassesThatCannotHoldAPairOfTheTightestAxes) {
+  auto book = load_rulebook_file(DiskReader{}, testing::test_data_path("/rulebooks/many-classes-below-three-nics.toml"));
+  ASSERT_TRUE(book) << format_diagnostics(book.error());
+  auto m = load_matrix_file(DiskReader{}, testing::test_data_path("/matrices/tight-pairs.toml"), book->compiler);
+  ASSERT_TRUE(m) << format_diagnostics(m.error());
+  const BehaviourClasses classes = classify_behaviours(*m, Engine(*book));
+  ASSERT_EQ(classes.classes.size(), 17u);
+  // NICs x disk bus: 12 pairs. The four with three NICs fall in one class,
+  // so one class row holds one of them; the eight others fit eight of the
+  // 16 other classes: 9 held by class rows, so three rows beyond the 17
+  // classes, though no pair of axes has more than 16 pairs.
+  const CoverBound bound = cover_lower_bound(*m, classes);
+  ASSERT_TRUE(bound.computed);
+  EXPECT_EQ(m->axes[bound.axis_a].key, "destination.nics");
+  EXPECT_EQ(m->axes[bound.axis_b].key, "destination.disk_bus");
+  EXPECT_EQ(bound.held, 12u);
+  EXPECT_EQ(bound.matched, 9u);
+  EXPECT_EQ(bound.rows, 20u);
+  for (std::uint64_t seed = 1; seed < 4; ++seed) {
+    const BehaviourCover cover = cover_behaviours(*m, classes, seed);
+    expect_covers(*m, *book, classes, cover);
+    EXPECT_EQ(cover.rows.size(), 20u) << "seed " << seed;
+    EXPECT_EQ(cover.bound.rows, 20u);
+  }
 }
 
 TEST(BehaviourCoverTest, PairsTheConstraintsExcludeAreNotDemanded) {
@@ -191,7 +219,8 @@ TEST(BehaviourCoverTest, TheProjectMatricesTakeOneRowPerClass) {
       EXPECT_EQ(classes.pairs_held, pairs_wanted) << file;
     }
     const BehaviourCover cover = cover_behaviours(*m, classes, 1);
-    EXPECT_LE(cover.rows.size(), classes.classes.size() + 2) << file;
+    EXPECT_EQ(cover.bound.rows, classes.classes.size()) << file;
+    EXPECT_EQ(cover.rows.size(), classes.classes.size()) << file;
     EXPECT_EQ(cover.pairs_covered, classes.pairs_held) << file;
   }
 }

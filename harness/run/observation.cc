@@ -175,6 +175,14 @@ Observation observe_boot(const VmRecord& r, const std::vector<SerialEvent>& even
       o.evidence = "no kernel-start; the boot loader: " + missing->line;
       return o;
     }
+    // Silence once a loader took over is not the firmware giving up: the
+    // disk was bootable and the loader or the kernel's load stalled (a host
+    // too busy for the guest), which is no outcome of the restore.
+    if (auto loader = boot_loader_started(r.serial); loader && r.end == VmEnd::Silent)
+      return fail(text("{} VM: the boot loader started (\"{}\") and then nothing reached the serial console before "
+                       "any kernel: {}; the firmware found the disk, so this is no outcome of the restore (a host too "
+                       "busy for the guest stalls it)",
+                       vm, *loader, describe_end(r)));
     if (firmware_gave_up) {
       Observation o;
       o.outcome = Outcome::NoBootableDevice;

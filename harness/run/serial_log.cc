@@ -147,6 +147,20 @@ std::string trimmed(std::string_view text) {
 
 }  // namespace
 
+std::optional<std::string> boot_loader_started(std::string_view log) {
+  std::size_t at = 0;
+  while (at < log.size()) {
+    const std::size_t end = std::min(log.find('\n', at), log.size());
+    const std::string_view raw = log.substr(at, end - at);
+    at = end + 1;
+    if (raw.starts_with("RESTORELAB ")) return std::nullopt;  // a kernel started
+    const std::string line = plain(raw);
+    for (std::string_view banner : {"SYSLINUX ", "BdsDxe: starting "})
+      if (const std::size_t s = line.find(banner); s != std::string::npos) return trimmed(line.substr(s));
+  }
+  return std::nullopt;
+}
+
 std::optional<LoaderMissingFile> loader_missing_file(std::string_view log) {
   constexpr std::string_view kSyslinux = "Loading ";
   constexpr std::string_view kSyslinuxMissing = " failed: No such file or directory";

@@ -44,6 +44,12 @@ const SerialEvent* cut_line(const std::vector<SerialEvent>& events);
 /// True when OVMF started its shell: the firmware found nothing to boot.
 bool firmware_shell_started(std::string_view log);
 
+/// The line that shows a boot loader took over from the firmware, before
+/// any report line, or nullopt: the firmware found something to boot.
+/// SeaBIOS copies syslinux's banner ("SYSLINUX 6.04 EDD ..."); OVMF says
+/// "BdsDxe: starting Boot0001 ..." as it starts systemd-boot.
+std::optional<std::string> boot_loader_started(std::string_view log);
+
 /// The boot loader reported that a file its configuration names is missing.
 struct LoaderMissingFile {
   std::string file;  ///< as the loader named it ("/C/WINDOWS/system32/vmlinuz"); "" when it does not say

@@ -208,6 +208,26 @@ TEST(ObserverTest, SilenceBeforeAnyKernelIsNoBootableDeviceNotAHang) {
   EXPECT_EQ(o.outcome, Outcome::NoBootableDevice);
 }
 
+TEST(ObserverTest, SilenceOnceALoaderStartedIsAFailedRunNotNoBootableDevice) {
+  // Captured in a restore-10 campaign on a loaded 2-core host: SeaBIOS found
+  // the disk, syslinux started and cleared the screen to load the kernel,
+  // then 45 s of silence. The firmware did not give up: no outcome.
+  Observation o =
+      observe(chain_then(record(Phase::Destination, VmEnd::Silent, fixture("seabios-syslinux-then-silence.log"))));
+  ASSERT_TRUE(o.failed());
+  EXPECT_TRUE(o.error.starts_with("destination VM: the boot loader started (\"SYSLINUX 6.04 EDD 20210613 Copyright (C) "
+                                  "1994-2015 H. Peter Anvin et al\") and then nothing reached the serial console before "
+                                  "any kernel: "))
+      << o.error;
+  // The same silence after OVMF started its loader.
+  o = observe(chain_then(record(Phase::Destination, VmEnd::Silent,
+                                "BdsDxe: starting Boot0001 \"UEFI QEMU HARDDISK QM00001 \" from PciRoot(0x0)\r\n")));
+  EXPECT_TRUE(o.failed()) << o.evidence;
+  // Before a loader (SeaBIOS alone), silence is still the firmware giving up.
+  o = observe(chain_then(record(Phase::Destination, VmEnd::Silent, "SeaBIOS\r\nBooting from Hard Disk...\r\n")));
+  EXPECT_EQ(o.outcome, Outcome::NoBootableDevice);
+}
+
 TEST(SerialLogTest, FindsTheFileEachLoaderReportsMissing) {
   auto syslinux = loader_missing_file(
       "SeaBIOS\r\nBooting from Hard Disk...\r\nSYSLINUX 6.04 EDD 20191223\r\n"

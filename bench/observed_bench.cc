@@ -9,7 +9,7 @@
 #include <filesystem>
 #include <sstream>
 
-#include "harness/cli/observed_test.h"
+#include "harness/cli/observed_check.h"
 #include "rules/rulebook.h"
 #include "rules/toml_source.h"
 #include "tests/support/synthetic_results.h"

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <type_traits>
 
 namespace restorelab {
 
@@ -94,273 +95,167 @@ KeyInfo make_enum(std::string path, ValueType type = ValueType::Enum) {
   return k;
 }
 
+// Where a key's field lives, as a pair of accessors: `write` for the setter
+// (a destination part turns a defaulted destination into a real one),
+// `read` for the readers.
+template <int Side>
+struct InMachine {
+  static Machine& write(Scenario& s) { return machine_for_write<Side>(s); }
+  static const Machine& read(const Scenario& s) { return machine<Side>(s); }
+};
+template <int Side>
+struct InOs {
+  static Os& write(Scenario& s) { return os_for_write<Side>(s); }
+  static const Os& read(const Scenario& s) { return machine<Side>(s).os; }
+};
+template <int Side>
+struct InAd {
+  static AdPaths& write(Scenario& s) { return os_for_write<Side>(s).ad; }
+  static const AdPaths& read(const Scenario& s) { return machine<Side>(s).os.ad; }
+};
+struct InScenario {
+  static Scenario& write(Scenario& s) { return s; }
+  static const Scenario& read(const Scenario& s) { return s; }
+};
+struct InRestore {
+  static Restore& write(Scenario& s) { return s.restore; }
+  static const Restore& read(const Scenario& s) { return s.restore; }
+};
+struct InPrepare {
+  static Prepare& write(Scenario& s) { return s.prepare; }
+  static const Prepare& read(const Scenario& s) { return s.prepare; }
+};
+
+// A value of the key's type into a field, and a scalar field out.
+template <class T>
+void assign(T& field, const Value& v) {
+  if constexpr (std::is_same_v<T, bool>) field = as_bool(v);
+  else if constexpr (std::is_same_v<T, int>) field = static_cast<int>(as_int(v));
+  else if constexpr (std::is_enum_v<T>) field = static_cast<T>(as_int(v));
+  else if constexpr (std::is_same_v<T, DiskBusSet>) field = DiskBusSet::from_bits(static_cast<std::uint32_t>(as_int(v)));
+  else if constexpr (std::is_same_v<T, std::string>) field = as_text(v);
+  else field = as_list(v);
+}
+template <class T>
+std::int64_t scalar_of(const T& field) {
+  if constexpr (std::is_enum_v<T>) return static_cast<int>(field);
+  else if constexpr (std::is_same_v<T, DiskBusSet>) return field.bits();
+  else return field;
+}
+
+// What setting a key does besides its field: the defaults it ends.
+void nothing_else(Scenario&) {}
+template <int Side>
+void cpus_given(Scenario& s) { flags<Side>(s).cpus = false; }
+template <int Side>
+void storage_drivers_given(Scenario& s) { flags<Side>(s).storage_drivers = false; }
+template <int Side>
+void systemroot_given(Scenario& s) { flags<Side>(s).systemroot = false; }
+template <int Side, int Index>
+void ad_given(Scenario& s) { flags<Side>(s).ad[Index] = false; }
+void offline_given(Scenario& s) { s.defaulted.offline = false; }
+
+/// `k` made a key stored in `Field` of the part `Where` selects: its setter
+/// (then `Then`), its reader for the field's type and, for a scalar, where
+/// it lies.
+template <class Where, auto Field, void (*Then)(Scenario&) = nothing_else>
+KeyInfo field_key(KeyInfo k) {
+  using T = std::remove_cvref_t<decltype(Where::read(probe()).*Field)>;
+  k.set = [](Scenario& s, const Value& v) {
+    assign(Where::write(s).*Field, v);
+    Then(s);
+  };
+  if constexpr (std::is_same_v<T, std::string>) {
+    k.text = [](const Scenario& s) -> std::string_view { return Where::read(s).*Field; };
+  } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
+    k.list = [](const Scenario& s) -> const std::vector<std::string>& { return Where::read(s).*Field; };
+  } else {
+    k.scalar = [](const Scenario& s) -> std::int64_t { return scalar_of(Where::read(s).*Field); };
+    place(k, Where::read(probe()).*Field);
+  }
+  return k;
+}
+
+/// A fact computed from other keys, for conditions: read, never set.
+KeyInfo derived_key(std::string path, std::int64_t (*scalar)(const Scenario&)) {
+  KeyInfo k = make(std::move(path), ValueType::Bool);
+  k.derived = true;
+  k.scalar = scalar;
+  return k;
+}
+
 template <int Side>
 void add_machine_keys(std::vector<KeyInfo>& keys, const std::string& side) {
-#define M(s) machine<Side>(s)
-#define W(s) machine_for_write<Side>(s)
-#define O(s) os_for_write<Side>(s)
-  {
-    auto k = make_enum<Hal>(side + ".hal");
-    k.set = [](Scenario& s, const Value& v) { W(s).hal = static_cast<Hal>(as_int(v)); };
-    k.scalar = [](const Scenario& s) -> std::int64_t { return static_cast<int>(M(s).hal); };
-    place(k, machine<Side>(probe()).hal);
-    keys.push_back(k);
-  }
-  {
-    auto k = make_enum<Firmware>(side + ".firmware");
-    k.set = [](Scenario& s, const Value& v) { W(s).firmware = static_cast<Firmware>(as_int(v)); };
-    k.scalar = [](const Scenario& s) -> std::int64_t { return static_cast<int>(M(s).firmware); };
-    place(k, machine<Side>(probe()).firmware);
-    keys.push_back(k);
-  }
-  {
-    auto k = make_int(side + ".cpus", 1, 256);
-    k.set = [](Scenario& s, const Value& v) {
-      W(s).cpus = static_cast<int>(as_int(v));
-      flags<Side>(s).cpus = false;
-    };
-    k.scalar = [](const Scenario& s) -> std::int64_t { return M(s).cpus; };
-    place(k, machine<Side>(probe()).cpus);
-    keys.push_back(k);
-  }
-  {
-    auto k = make_int(side + ".nics", 0, 8);
-    k.set = [](Scenario& s, const Value& v) { W(s).nics = static_cast<int>(as_int(v)); };
-    k.scalar = [](const Scenario& s) -> std::int64_t { return M(s).nics; };
-    place(k, machine<Side>(probe()).nics);
-    keys.push_back(k);
-  }
-  {
-    auto k = make_enum<NicModel>(side + ".nic_model");
-    k.set = [](Scenario& s, const Value& v) { W(s).nic_model = static_cast<NicModel>(as_int(v)); };
-    k.scalar = [](const Scenario& s) -> std::int64_t { return static_cast<int>(M(s).nic_model); };
-    place(k, machine<Side>(probe()).nic_model);
-    keys.push_back(k);
-  }
-  {
-    auto k = make_enum<Display>(side + ".display");
-    k.set = [](Scenario& s, const Value& v) { W(s).display = static_cast<Display>(as_int(v)); };
-    k.scalar = [](const Scenario& s) -> std::int64_t { return static_cast<int>(M(s).display); };
-    place(k, machine<Side>(probe()).display);
-    keys.push_back(k);
-  }
-  {
-    auto k = make_enum<DiskBus>(side + ".disk_bus");
-    k.set = [](Scenario& s, const Value& v) { W(s).disk_bus = static_cast<DiskBus>(as_int(v)); };
-    k.scalar = [](const Scenario& s) -> std::int64_t { return static_cast<int>(M(s).disk_bus); };
-    place(k, machine<Side>(probe()).disk_bus);
-    keys.push_back(k);
-  }
-  {
-    auto k = make_int(side + ".memory_mib", 16, 4 * 1024 * 1024);
-    k.set = [](Scenario& s, const Value& v) { W(s).memory_mib = static_cast<int>(as_int(v)); };
-    k.scalar = [](const Scenario& s) -> std::int64_t { return M(s).memory_mib; };
-    place(k, machine<Side>(probe()).memory_mib);
-    keys.push_back(k);
-  }
-  {
-    // The system disk; the model's installation needs 32 MiB, and a raw
-    // image of up to 4 TiB stays a sparse file.
-    auto k = make_int(side + ".disk_mib", 32, 4 * 1024 * 1024);
-    k.set = [](Scenario& s, const Value& v) { W(s).disk_mib = static_cast<int>(as_int(v)); };
-    k.scalar = [](const Scenario& s) -> std::int64_t { return M(s).disk_mib; };
-    place(k, machine<Side>(probe()).disk_mib);
-    keys.push_back(k);
-  }
-  {
-    auto k = make(side + ".model", ValueType::String);
-    k.set = [](Scenario& s, const Value& v) { W(s).model = as_text(v); };
-    k.text = [](const Scenario& s) -> std::string_view { return M(s).model; };
-    keys.push_back(k);
-  }
-  {
-    auto k = make_enum<DiskBus>(side + ".storage_drivers", ValueType::EnumList);
-    k.set = [](Scenario& s, const Value& v) {
-      W(s).storage_drivers = DiskBusSet::from_bits(static_cast<std::uint32_t>(as_int(v)));
-      flags<Side>(s).storage_drivers = false;
-    };
-    k.scalar = [](const Scenario& s) -> std::int64_t { return M(s).storage_drivers.bits(); };
-    place(k, machine<Side>(probe()).storage_drivers);
-    keys.push_back(k);
-  }
+  using M = InMachine<Side>;
+  using O = InOs<Side>;
+  using Ad = InAd<Side>;
+  keys.push_back(field_key<M, &Machine::hal>(make_enum<Hal>(side + ".hal")));
+  keys.push_back(field_key<M, &Machine::firmware>(make_enum<Firmware>(side + ".firmware")));
+  keys.push_back(field_key<M, &Machine::cpus, cpus_given<Side>>(make_int(side + ".cpus", 1, 256)));
+  keys.push_back(field_key<M, &Machine::nics>(make_int(side + ".nics", 0, 8)));
+  keys.push_back(field_key<M, &Machine::nic_model>(make_enum<NicModel>(side + ".nic_model")));
+  keys.push_back(field_key<M, &Machine::display>(make_enum<Display>(side + ".display")));
+  keys.push_back(field_key<M, &Machine::disk_bus>(make_enum<DiskBus>(side + ".disk_bus")));
+  keys.push_back(field_key<M, &Machine::memory_mib>(make_int(side + ".memory_mib", 16, 4 * 1024 * 1024)));
+  // The system disk; the model's installation needs 32 MiB, and a raw
+  // image of up to 4 TiB stays a sparse file.
+  keys.push_back(field_key<M, &Machine::disk_mib>(make_int(side + ".disk_mib", 32, 4 * 1024 * 1024)));
+  keys.push_back(field_key<M, &Machine::model>(make(side + ".model", ValueType::String)));
+  keys.push_back(field_key<M, &Machine::storage_drivers, storage_drivers_given<Side>>(
+      make_enum<DiskBus>(side + ".storage_drivers", ValueType::EnumList)));
   const std::string os = side + ".os.";
-  {
-    auto k = make_enum<OsVersion>(os + "version");
-    k.set = [](Scenario& s, const Value& v) { O(s).version = static_cast<OsVersion>(as_int(v)); };
-    k.scalar = [](const Scenario& s) -> std::int64_t { return static_cast<int>(M(s).os.version); };
-    place(k, machine<Side>(probe()).os.version);
-    keys.push_back(k);
-  }
-  {
-    auto k = make_enum<Edition>(os + "edition");
-    k.set = [](Scenario& s, const Value& v) { O(s).edition = static_cast<Edition>(as_int(v)); };
-    k.scalar = [](const Scenario& s) -> std::int64_t { return static_cast<int>(M(s).os.edition); };
-    place(k, machine<Side>(probe()).os.edition);
-    keys.push_back(k);
-  }
-  {
-    auto k = make_enum<Channel>(os + "channel");
-    k.set = [](Scenario& s, const Value& v) { O(s).channel = static_cast<Channel>(as_int(v)); };
-    k.scalar = [](const Scenario& s) -> std::int64_t { return static_cast<int>(M(s).os.channel); };
-    place(k, machine<Side>(probe()).os.channel);
-    keys.push_back(k);
-  }
-  {
-    auto k = make_int(os + "service_pack", 0, 6);
-    k.set = [](Scenario& s, const Value& v) { O(s).service_pack = static_cast<int>(as_int(v)); };
-    k.scalar = [](const Scenario& s) -> std::int64_t { return M(s).os.service_pack; };
-    place(k, machine<Side>(probe()).os.service_pack);
-    keys.push_back(k);
-  }
-  {
-    auto k = make(os + "hotfixes", ValueType::StringList);
-    k.set = [](Scenario& s, const Value& v) { O(s).hotfixes = as_list(v); };
-    k.list = [](const Scenario& s) -> const std::vector<std::string>& { return M(s).os.hotfixes; };
-    keys.push_back(k);
-  }
-  {
-    auto k = make(os + "systemdrive", ValueType::Path);
-    k.set = [](Scenario& s, const Value& v) { O(s).systemdrive = as_text(v); };
-    k.text = [](const Scenario& s) -> std::string_view { return M(s).os.systemdrive; };
-    keys.push_back(k);
-  }
-  {
-    auto k = make(os + "systemroot", ValueType::Path);
-    k.set = [](Scenario& s, const Value& v) {
-      O(s).systemroot = as_text(v);
-      flags<Side>(s).systemroot = false;
-    };
-    k.text = [](const Scenario& s) -> std::string_view { return M(s).os.systemroot; };
-    keys.push_back(k);
-  }
-  {
-    auto k = make(os + "filter_drivers", ValueType::StringList);
-    k.set = [](Scenario& s, const Value& v) { O(s).filter_drivers = as_list(v); };
-    k.list = [](const Scenario& s) -> const std::vector<std::string>& { return M(s).os.filter_drivers; };
-    keys.push_back(k);
-  }
+  keys.push_back(field_key<O, &Os::version>(make_enum<OsVersion>(os + "version")));
+  keys.push_back(field_key<O, &Os::edition>(make_enum<Edition>(os + "edition")));
+  keys.push_back(field_key<O, &Os::channel>(make_enum<Channel>(os + "channel")));
+  keys.push_back(field_key<O, &Os::service_pack>(make_int(os + "service_pack", 0, 6)));
+  keys.push_back(field_key<O, &Os::hotfixes>(make(os + "hotfixes", ValueType::StringList)));
+  keys.push_back(field_key<O, &Os::systemdrive>(make(os + "systemdrive", ValueType::Path)));
+  keys.push_back(field_key<O, &Os::systemroot, systemroot_given<Side>>(make(os + "systemroot", ValueType::Path)));
+  keys.push_back(field_key<O, &Os::filter_drivers>(make(os + "filter_drivers", ValueType::StringList)));
   {
     // "none" (index 0 of a one-longer list) stands for "not upgraded".
     auto k = make(os + "upgraded_from", ValueType::Enum);
     k.enum_names = names_of<OsVersion>();
-    k.set = [](Scenario& s, const Value& v) {
-      O(s).upgraded_from = static_cast<OsVersion>(as_int(v));
-    };
+    k.set = [](Scenario& s, const Value& v) { O::write(s).upgraded_from = static_cast<OsVersion>(as_int(v)); };
     k.scalar = [](const Scenario& s) -> std::int64_t {
-      return M(s).os.upgraded_from ? static_cast<int>(*M(s).os.upgraded_from) : -1;
+      return O::read(s).upgraded_from ? static_cast<int>(*O::read(s).upgraded_from) : -1;
     };
     keys.push_back(k);
   }
-  {
-    auto k = make(os + "apps", ValueType::StringList);
-    k.set = [](Scenario& s, const Value& v) { O(s).apps = as_list(v); };
-    k.list = [](const Scenario& s) -> const std::vector<std::string>& { return M(s).os.apps; };
-    keys.push_back(k);
-  }
-  {
-    auto k = make(os + "roles", ValueType::StringList);
-    k.set = [](Scenario& s, const Value& v) { O(s).roles = as_list(v); };
-    k.list = [](const Scenario& s) -> const std::vector<std::string>& { return M(s).os.roles; };
-    keys.push_back(k);
-  }
+  keys.push_back(field_key<O, &Os::apps>(make(os + "apps", ValueType::StringList)));
+  keys.push_back(field_key<O, &Os::roles>(make(os + "roles", ValueType::StringList)));
   const std::string ad = os + "ad.";
-#define AD_KEY(field, index)                                                        \
-  {                                                                                 \
-    auto k = make(ad + #field, ValueType::Path);                                    \
-    k.set = [](Scenario& s, const Value& v) {                                       \
-      O(s).ad.field = as_text(v);                                                   \
-      flags<Side>(s).ad[index] = false;                                             \
-    };                                                                              \
-    k.text = [](const Scenario& s) -> std::string_view { return M(s).os.ad.field; }; \
-    keys.push_back(k);                                                              \
-  }
-  AD_KEY(database, 0)
-  AD_KEY(logs, 1)
-  AD_KEY(frs_database, 2)
-  AD_KEY(frs_logs, 3)
-#undef AD_KEY
+  keys.push_back(field_key<Ad, &AdPaths::database, ad_given<Side, 0>>(make(ad + "database", ValueType::Path)));
+  keys.push_back(field_key<Ad, &AdPaths::logs, ad_given<Side, 1>>(make(ad + "logs", ValueType::Path)));
+  keys.push_back(field_key<Ad, &AdPaths::frs_database, ad_given<Side, 2>>(make(ad + "frs_database", ValueType::Path)));
+  keys.push_back(field_key<Ad, &AdPaths::frs_logs, ad_given<Side, 3>>(make(ad + "frs_logs", ValueType::Path)));
   // Derived keys: facts of the HAL and OS tables, for conditions.
-  {
-    auto k = make(side + ".acpi", ValueType::Bool);
-    k.derived = true;
-    k.scalar = [](const Scenario& s) -> std::int64_t { return hal_has_acpi(M(s).hal); };
-    keys.push_back(k);
-  }
-  {
-    auto k = make(side + ".apic", ValueType::Bool);
-    k.derived = true;
-    k.scalar = [](const Scenario& s) -> std::int64_t { return hal_has_apic(M(s).hal); };
-    keys.push_back(k);
-  }
-  {
-    auto k = make(side + ".uniprocessor", ValueType::Bool);
-    k.derived = true;
-    k.scalar = [](const Scenario& s) -> std::int64_t { return hal_is_uniprocessor(M(s).hal); };
-    keys.push_back(k);
-  }
-  {
-    auto k = make(os + "nt5", ValueType::Bool);
-    k.derived = true;
-    k.scalar = [](const Scenario& s) -> std::int64_t { return is_nt5(M(s).os.version); };
-    keys.push_back(k);
-  }
-#undef M
-#undef W
-#undef O
+  keys.push_back(derived_key(side + ".acpi", [](const Scenario& s) -> std::int64_t { return hal_has_acpi(M::read(s).hal); }));
+  keys.push_back(derived_key(side + ".apic", [](const Scenario& s) -> std::int64_t { return hal_has_apic(M::read(s).hal); }));
+  keys.push_back(derived_key(side + ".uniprocessor",
+                             [](const Scenario& s) -> std::int64_t { return hal_is_uniprocessor(M::read(s).hal); }));
+  keys.push_back(derived_key(os + "nt5", [](const Scenario& s) -> std::int64_t { return is_nt5(O::read(s).version); }));
 }
 
 std::vector<KeyInfo> build_keys() {
   std::vector<KeyInfo> keys;
-  {
-    auto k = make("scenario.name", ValueType::String);
-    k.set = [](Scenario& s, const Value& v) { s.name = as_text(v); };
-    k.text = [](const Scenario& s) -> std::string_view { return s.name; };
-    keys.push_back(k);
-  }
-  {
-    auto k = make("scenario.description", ValueType::String);
-    k.set = [](Scenario& s, const Value& v) { s.description = as_text(v); };
-    k.text = [](const Scenario& s) -> std::string_view { return s.description; };
-    keys.push_back(k);
-  }
+  keys.push_back(field_key<InScenario, &Scenario::name>(make("scenario.name", ValueType::String)));
+  keys.push_back(field_key<InScenario, &Scenario::description>(make("scenario.description", ValueType::String)));
   add_machine_keys<0>(keys, "source");
   add_machine_keys<1>(keys, "destination");
   {
     auto k = make_enum<BackupKind>("backup.kind");
     k.enum_names.pop_back();  // "none" is the absence of a [backup] table, not a value
-    k.set = [](Scenario& s, const Value& v) { s.backup = static_cast<BackupKind>(as_int(v)); };
-    k.scalar = [](const Scenario& s) -> std::int64_t { return static_cast<int>(s.backup); };
-    place(k, probe().backup);
-    keys.push_back(k);
+    keys.push_back(field_key<InScenario, &Scenario::backup>(k));
   }
-  {
-    auto k = make_enum<RestoreKind>("restore.kind");
-    k.set = [](Scenario& s, const Value& v) { s.restore.kind = static_cast<RestoreKind>(as_int(v)); };
-    k.scalar = [](const Scenario& s) -> std::int64_t { return static_cast<int>(s.restore.kind); };
-    place(k, probe().restore.kind);
-    keys.push_back(k);
-  }
-  {
-    auto k = make_enum<PriorRestore>("restore.after");
-    k.set = [](Scenario& s, const Value& v) { s.restore.after = static_cast<PriorRestore>(as_int(v)); };
-    k.scalar = [](const Scenario& s) -> std::int64_t { return static_cast<int>(s.restore.after); };
-    place(k, probe().restore.after);
-    keys.push_back(k);
-  }
-#define BOOL_KEY(path, expr, extra)                                              \
-  {                                                                              \
-    auto k = make(path, ValueType::Bool);                                        \
-    k.set = [](Scenario& s, const Value& v) { expr = as_bool(v); extra; };       \
-    k.scalar = [](const Scenario& s) -> std::int64_t { return expr; };           \
-    { const Scenario& s = probe(); place(k, expr); }                             \
-    keys.push_back(k);                                                           \
-  }
-  BOOL_KEY("restore.asr", s.restore.asr, )
-  BOOL_KEY("restore.offline", s.restore.offline, s.defaulted.offline = false)
-  BOOL_KEY("restore.to_same_computer", s.restore.to_same_computer, )
-  BOOL_KEY("prepare.uninstalled_filter_drivers", s.prepare.uninstalled_filter_drivers, )
-  BOOL_KEY("prepare.disabled_extra_nics", s.prepare.disabled_extra_nics, )
-#undef BOOL_KEY
+  keys.push_back(field_key<InRestore, &Restore::kind>(make_enum<RestoreKind>("restore.kind")));
+  keys.push_back(field_key<InRestore, &Restore::after>(make_enum<PriorRestore>("restore.after")));
+  keys.push_back(field_key<InRestore, &Restore::asr>(make("restore.asr", ValueType::Bool)));
+  keys.push_back(field_key<InRestore, &Restore::offline, offline_given>(make("restore.offline", ValueType::Bool)));
+  keys.push_back(field_key<InRestore, &Restore::to_same_computer>(make("restore.to_same_computer", ValueType::Bool)));
+  keys.push_back(field_key<InPrepare, &Prepare::uninstalled_filter_drivers>(
+      make("prepare.uninstalled_filter_drivers", ValueType::Bool)));
+  keys.push_back(field_key<InPrepare, &Prepare::disabled_extra_nics>(make("prepare.disabled_extra_nics", ValueType::Bool)));
   return keys;
 }
 

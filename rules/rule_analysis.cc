@@ -75,8 +75,6 @@ std::string action_list(ActionSet a) {
 
 }  // namespace
 
-std::string_view builtin_matrix_text() { return kBuiltinMatrix; }
-
 std::expected<Matrix, Diagnostics> builtin_matrix(const ConditionCompiler& compiler) {
   MapReader none({});
   return load_matrix_text(none, kBuiltinMatrix, "<builtin matrix>", compiler);

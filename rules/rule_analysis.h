@@ -17,7 +17,6 @@ namespace restorelab {
 /// version (both sides the same), the three restore kinds that take a
 /// backup, with and without ASR. About two million combinations.
 std::expected<Matrix, Diagnostics> builtin_matrix(const ConditionCompiler& compiler);
-std::string_view builtin_matrix_text();
 
 struct RuleCoverage {
   std::uint64_t scenarios = 0;        ///< valid combinations predicted

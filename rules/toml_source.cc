@@ -14,6 +14,7 @@
 #include <tuple>
 
 #include "rules/printable.h"
+#include "rules/unique_fd.h"
 
 namespace restorelab {
 
@@ -58,12 +59,6 @@ std::expected<std::string, std::string> read_bounded(int fd) {
 
 ReadObserver read_observer = nullptr;
 
-/// Closes a descriptor when it goes out of scope.
-struct FdCloser {
-  int fd;
-  ~FdCloser() { ::close(fd); }
-};
-
 }  // namespace
 
 std::expected<std::string, std::string> DiskReader::read(const std::string& path) const {
@@ -74,7 +69,7 @@ std::expected<std::string, std::string> DiskReader::read(const std::string& path
   // Not a FIFO a moment ago; O_NONBLOCK keeps an open from waiting should it be one now.
   const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
   if (fd < 0) return std::unexpected("cannot open: " + std::string(std::strerror(errno)));
-  const FdCloser closer{fd};
+  const UniqueFd closer(fd);
   if (::fstat(fd, &st) != 0) return std::unexpected("cannot read: " + std::string(std::strerror(errno)));
   if (auto why = not_regular(st.st_mode)) return std::unexpected(*why);
   if (read_observer != nullptr) read_observer(path, st.st_dev, st.st_ino);

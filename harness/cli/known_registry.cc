@@ -17,13 +17,6 @@ std::string KnownRegistry::excuse(const std::string& id, const Scenario& s, Outc
   return entry->id;
 }
 
-std::vector<std::string> KnownRegistry::stale() const {
-  std::lock_guard lock(mutex_);
-  std::vector<std::string> ids;
-  for (const KnownDeviation* entry : known_.stale(excused_)) ids.push_back(entry->id);
-  return ids;
-}
-
 std::string KnownRegistry::excused_everything() const {
   std::lock_guard lock(mutex_);
   const KnownDeviation* entry = known_.excused_all(excused_, disagreements_);

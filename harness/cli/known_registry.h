@@ -22,7 +22,6 @@ class KnownRegistry final : public run::DeviationRegistry {
   KnownRegistry(KnownDeviations known, std::chrono::year_month_day today)
       : known_(std::move(known)), today_(today) {}
   std::string excuse(const std::string& id, const Scenario& s, Outcome observed) override;
-  std::vector<std::string> stale() const override;
   /// The warning for an entry that excused every disagreement so far (at
   /// least two; KnownDeviations::excused_all), or "" when none did.
   std::string excused_everything() const;

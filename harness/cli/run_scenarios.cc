@@ -1,8 +1,10 @@
 #include "harness/cli/run_scenarios.h"
 
-#include <memory>
 #include <filesystem>
+#include <memory>
+#include <optional>
 #include <ostream>
+#include <span>
 
 #include "harness/cli/command_support.h"
 #include "harness/cli/run_machines.h"
@@ -57,6 +59,98 @@ bool plan_all(std::vector<run::CampaignItem>& items, const run::RunSettings& set
   return ok;
 }
 
+/// Where saved states go must be a folder of its own, never a link: checked
+/// before anything runs (false after saying why).
+bool warm_folder_usable(const RunArgs& a, Streams& io) {
+  // Saved states are written as root: never through a link someone could
+  // point anywhere (a folder given as itself is written in; a link refused).
+  if (std::error_code ec; !a.no_warm) {
+    const fs::path warm = a.warm_dir.empty() ? run::WarmStates::default_root() : fs::path(a.warm_dir);
+    if (fs::is_symlink(fs::symlink_status(warm, ec))) {
+      io.err << "restorelab run: the warm-start folder " << warm.string() << " is a symbolic link (to "
+             << fs::read_symlink(warm, ec).string()
+             << "); saved states are never written through a link: give the folder itself as --warm-dir, or "
+                "--no-warm\n";
+      return false;
+    }
+  }
+  if (std::error_code ec; !a.warm_dir.empty() && fs::exists(a.warm_dir, ec) && !fs::is_directory(a.warm_dir, ec)) {
+    io.err << "restorelab run: --warm-dir " << a.warm_dir
+           << ": exists and is not a folder; name a folder for the saved states (or leave it out)\n";
+    return false;
+  }
+  return true;
+}
+
+/// Opens the store at `db` and begins this run in it, setting `store` and
+/// `run_id`; on failure the exit code, after saying why.
+std::optional<int> begin_stored_run(const std::string& db, const RunDescription& run, Streams& io,
+                                    std::optional<store::ResultsStore>& store, std::int64_t& run_id) {
+  int exit = 0;
+  store = open_store_for_run(db, io, exit);
+  if (!store) return exit;
+  auto begun = store->begin_run(run_info(run));
+  if (!begun) {
+    io.err << "restorelab run: " << begun.error().message << "\n";
+    return begun.error().exit_code();
+  }
+  run_id = *begun;
+  return std::nullopt;
+}
+
+run::CampaignOptions campaign_options(const RunArgs& a, std::int64_t store_run, const fs::path& images_dir,
+                                      const run::RunSettings& settings) {
+  run::CampaignOptions options;
+  options.run_id = store_run;
+  options.jobs = a.jobs > 0 ? a.jobs : run::default_jobs(run::host_capacity());
+  options.retries = a.retries;
+  options.reuse = !a.no_reuse;
+  options.pause_on_failure = a.pause_on_failure;
+  options.keep = a.keep;
+  options.remediate = a.remediate || !a.remediate_actions.empty();
+  if (!a.remediate_actions.empty()) options.remediate_only = a.remediate_actions;
+  options.key_inputs = run::KeyInputs{run::image_inputs_hash(images_dir), settings.chain_limits.silence_after_kernel};
+  return options;
+}
+
+/// The summary every sink finishes with, the warnings about the known
+/// deviations, and the run's exit code.
+int finish_run(const RunArgs& a, std::span<const run::CampaignItem> items, KnownRegistry* known,
+               std::int64_t store_run, const run::RunSettings& settings, double seconds,
+               const run::CampaignOutcome& outcome, const std::vector<run::ResultSink*>& sinks, Streams& io) {
+  run::RunSummary summary;
+  summary.run = store_run;
+  summary.title = store_run ? "run " + std::to_string(store_run) + (a.campaign.empty() ? "" : " (campaign " + a.campaign + ")")
+                            : settings.evidence_dir.string();
+  summary.seconds = seconds;
+  summary.accelerator = outcome.accelerator;
+  summary.interrupted = outcome.interrupted;
+  summary.results = outcome.results;
+  if (a.coverage) summary.coverage = a.coverage(outcome.results);
+  if (known && a.report_stale) summary.stale_deviations = known->stale_among(items);
+  for (const auto& id : summary.stale_deviations)
+    io.err << "restorelab run: known deviation " << id << " excused nothing in this run\n";
+  if (known)
+    if (const std::string all = known->excused_everything(); !all.empty()) io.err << "restorelab run: " << all << "\n";
+  int exit = run::exit_status(outcome.results);
+  for (run::ResultSink* sink : sinks) {
+    if (auto done = sink->finish(summary); !done) {
+      io.err << "restorelab run: " << done.error().message << "\n";
+      exit = std::max(exit, done.error().exit_code());
+    }
+  }
+  if (outcome.sink_error) {
+    io.err << "restorelab run: " << outcome.sink_error->message << "; stopped starting scenarios\n";
+    exit = std::max(exit, outcome.sink_error->exit_code());
+  }
+  if (outcome.interrupted) {
+    io.err << "restorelab run: interrupted; kept the " << outcome.results.size()
+           << " finished result(s), removed this run's domains and disks\n";
+    return static_cast<int>(ExitCode::Interrupted);
+  }
+  return exit;
+}
+
 }  // namespace
 
 void add_machine_options(CLI::App& app, RunArgs& a) {
@@ -94,50 +188,20 @@ int run_scenarios(const RunArgs& a, const std::vector<std::string>& argv, std::v
   settings.chain_limits.silence_after_kernel = settings.destination_limits.silence_after_kernel =
       std::chrono::milliseconds(static_cast<long long>(a.silence * 1000));
   if (!plan_all(items, settings, io)) return bad_input;
-  // Saved states are written as root: never through a link someone could
-  // point anywhere (a folder given as itself is written in; a link refused).
-  if (std::error_code ec; !a.no_warm) {
-    const fs::path warm = a.warm_dir.empty() ? run::WarmStates::default_root() : fs::path(a.warm_dir);
-    if (fs::is_symlink(fs::symlink_status(warm, ec))) {
-      io.err << "restorelab run: the warm-start folder " << warm.string() << " is a symbolic link (to "
-             << fs::read_symlink(warm, ec).string()
-             << "); saved states are never written through a link: give the folder itself as --warm-dir, or "
-                "--no-warm\n";
-      return bad_input;
-    }
-  }
-  if (std::error_code ec; !a.warm_dir.empty() && fs::exists(a.warm_dir, ec) && !fs::is_directory(a.warm_dir, ec)) {
-    io.err << "restorelab run: --warm-dir " << a.warm_dir
-           << ": exists and is not a folder; name a folder for the saved states (or leave it out)\n";
-    return bad_input;
-  }
+  if (!warm_folder_usable(a, io)) return bad_input;
 
   // The results store: observations to reuse, and where this run is recorded.
   std::optional<store::ResultsStore> results_store;
   std::int64_t store_run = 0;
   if (a.db != "none") {
-    int exit = 0;
-    results_store = open_store_for_run(a.db.empty() ? (evidence_root / "results.sqlite").string() : a.db, io, exit);
-    if (!results_store) return exit;
-    auto begun = results_store->begin_run(
-        run_info(RunDescription{book.file, run::image_inputs_hash(images_dir), a.shard, a.campaign, argv}));
-    if (!begun) {
-      io.err << "restorelab run: " << begun.error().message << "\n";
-      return begun.error().exit_code();
-    }
-    store_run = *begun;
+    const std::string db = a.db.empty() ? (evidence_root / "results.sqlite").string() : a.db;
+    if (auto failed = begin_stored_run(db, RunDescription{book.file, run::image_inputs_hash(images_dir), a.shard,
+                                                          a.campaign, argv},
+                                       io, results_store, store_run))
+      return *failed;
   }
 
-  run::CampaignOptions options;
-  options.run_id = store_run;
-  options.jobs = a.jobs > 0 ? a.jobs : run::default_jobs(run::host_capacity());
-  options.retries = a.retries;
-  options.reuse = !a.no_reuse;
-  options.pause_on_failure = a.pause_on_failure;
-  options.keep = a.keep;
-  options.remediate = a.remediate || !a.remediate_actions.empty();
-  if (!a.remediate_actions.empty()) options.remediate_only = a.remediate_actions;
-  options.key_inputs = run::KeyInputs{run::image_inputs_hash(images_dir), settings.chain_limits.silence_after_kernel};
+  const run::CampaignOptions options = campaign_options(a, store_run, images_dir, settings);
 
   auto& interrupt = run::install_interrupt_handlers();
   struct DefaultHandlersAtExit {
@@ -180,38 +244,9 @@ int run_scenarios(const RunArgs& a, const std::vector<std::string>& argv, std::v
     if (r.kept) kept.push_back(run::KeptScenario{r.id, r.scenario, r.evidence, r.kept->domains});
   machines.clean_up(outcome.interrupted, kept, store_run);
 
-  run::RunSummary summary;
-  summary.run = store_run;
-  summary.title = store_run ? "run " + std::to_string(store_run) + (a.campaign.empty() ? "" : " (campaign " + a.campaign + ")")
-                            : settings.evidence_dir.string();
-  summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  summary.accelerator = outcome.accelerator;
-  summary.interrupted = outcome.interrupted;
-  summary.results = outcome.results;
-  if (a.coverage) summary.coverage = a.coverage(outcome.results);
-  if (known && a.report_stale) summary.stale_deviations = known->stale_among(items);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   if (results) *results = outcome.results;
-  for (const auto& id : summary.stale_deviations)
-    io.err << "restorelab run: known deviation " << id << " excused nothing in this run\n";
-  if (known)
-    if (const std::string all = known->excused_everything(); !all.empty()) io.err << "restorelab run: " << all << "\n";
-  int exit = run::exit_status(outcome.results);
-  for (run::ResultSink* sink : sinks) {
-    if (auto done = sink->finish(summary); !done) {
-      io.err << "restorelab run: " << done.error().message << "\n";
-      exit = std::max(exit, done.error().exit_code());
-    }
-  }
-  if (outcome.sink_error) {
-    io.err << "restorelab run: " << outcome.sink_error->message << "; stopped starting scenarios\n";
-    exit = std::max(exit, outcome.sink_error->exit_code());
-  }
-  if (outcome.interrupted) {
-    io.err << "restorelab run: interrupted; kept the " << outcome.results.size()
-           << " finished result(s), removed this run's domains and disks\n";
-    return static_cast<int>(ExitCode::Interrupted);
-  }
-  return exit;
+  return finish_run(a, items, known, store_run, settings, seconds, outcome, sinks, io);
 }
 
 }  // namespace restorelab

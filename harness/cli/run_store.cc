@@ -5,10 +5,10 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <ostream>
 
 #include "harness/machines/process.h"
+#include "harness/output/input_file.h"
 #include "harness/output/json_writer.h"
 #include "harness/output/output_file.h"
 #include "rules/fnv.h"
@@ -25,8 +25,7 @@ store::RunInfo run_info(const RunDescription& d) {
   auto commit = machines::run_process({"git", "-C", restorelab::source_dir(), "rev-parse", "--verify", "-q", "HEAD"},
                                       {.timeout = std::chrono::seconds(5), .separate_stderr = true, .max_output = 4096});
   if (commit && commit->exit_code == 0 && commit->output.size() >= 40) info.source_commit = commit->output.substr(0, 40);
-  std::ifstream rulebook(d.rulebook_file, std::ios::binary);
-  info.rulebook_hash = text_hash(std::string{std::istreambuf_iterator<char>(rulebook), {}});
+  info.rulebook_hash = text_hash(read_file_or_empty(d.rulebook_file));
   info.image_hash = d.image_hash;
   char host[256] = {};
   if (gethostname(host, sizeof host - 1) == 0) info.host = host;

@@ -9,7 +9,6 @@
 #include <condition_variable>
 #include <cstdlib>
 #include <deque>
-#include <fstream>
 #include <map>
 #include <mutex>
 #include <span>
@@ -175,16 +174,15 @@ Status write_embed_qemu_conf(const std::filesystem::path& root) {
   std::filesystem::create_directories(root / "etc", ec);
   if (ec) return std::unexpected(make_error(text("creating {}: {}", (root / "etc").string(), ec.message())));
   const auto path = root / "etc" / "qemu.conf";
-  std::ofstream out(path, std::ios::trunc);
-  out << "# Written by restorelab for libvirt's embedded QEMU driver; rewritten at every start.\n"
-         "stdio_handler = \"file\"\n"
-         "user = \"root\"\n"
-         "group = \"root\"\n"
-         "dynamic_ownership = 0\n"
-         "remember_owner = 0\n"
-         "security_driver = \"none\"\n";
-  out.close();
-  if (!out) return std::unexpected(make_error("writing " + path.string()));
+  auto written = write_output_file(path,
+                                   "# Written by restorelab for libvirt's embedded QEMU driver; rewritten at every start.\n"
+                                   "stdio_handler = \"file\"\n"
+                                   "user = \"root\"\n"
+                                   "group = \"root\"\n"
+                                   "dynamic_ownership = 0\n"
+                                   "remember_owner = 0\n"
+                                   "security_driver = \"none\"\n");
+  if (!written) return std::unexpected(make_error(written.error().message));
   return {};
 }
 

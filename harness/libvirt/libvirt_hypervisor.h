@@ -33,7 +33,7 @@ std::optional<std::filesystem::path> embed_root_of(std::string_view uri);
 /// QEMU's output goes to files (`stdio_handler = "file"`, no virtlogd), QEMU
 /// runs as root and disks are not chowned (`dynamic_ownership = 0`), and no
 /// security driver confines QEMU (it reads fw_cfg files from anywhere).
-/// Overwrites the file; it belongs to restorelab.
+/// Replaces the file whole (write_output_file); it belongs to restorelab.
 Status write_embed_qemu_conf(const std::filesystem::path& root);
 
 class LibvirtHypervisor final : public Hypervisor {

@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "harness/libvirt/background_loop.h"
+#include "harness/output/input_file.h"
 
 namespace restorelab::libvirt {
 namespace fs = std::filesystem;
@@ -56,12 +57,9 @@ class Reaper {
 std::vector<int> zombie_qemus(const std::vector<int>& children, int own_session, const fs::path& proc_root) {
   std::vector<int> zombies;
   for (int pid : children) {
-    std::ifstream in(proc_root / std::to_string(pid) / "stat");
-    std::stringstream s;
-    s << in.rdbuf();
     // "PID (COMM) STATE PPID PGRP SESSION ...": COMM may hold spaces and
     // parentheses, so the fields after it follow the last ')'.
-    const std::string stat = s.str();
+    const std::string stat = read_file_or_empty(proc_root / std::to_string(pid) / "stat");
     const auto open = stat.find('('), close = stat.rfind(')');
     if (open == std::string::npos || close == std::string::npos || close + 2 >= stat.size()) continue;
     const std::string comm = stat.substr(open + 1, close - open - 1);

@@ -1,23 +1,16 @@
 #include "harness/machines/accelerator.h"
 
-#include <fcntl.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <array>
-#include <cstring>
-#include <fstream>
 #include <map>
 #include <mutex>
 #include <sstream>
-#include <thread>
 
+#include "harness/machines/process.h"
 #include "harness/output/text.h"
-
-extern char** environ;
+#include "rules/unique_fd.h"
 
 namespace restorelab::machines {
 namespace {
@@ -56,13 +49,6 @@ constexpr std::array<std::uint8_t, 211> kProbeCode = {
     0xfd};
 constexpr std::array<std::uint8_t, 3> kResetVector = {0xe9, 0x33, 0xf0};  // jmp entry16
 constexpr int kPassStatus = (0x10 << 1) | 1;  // isa-debug-exit: (value << 1) | 1
-
-std::string read_file(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 /// The first line of QEMU's output that says what went wrong, skipping
 /// warnings about CPU features.
@@ -124,61 +110,35 @@ ProbeOutcome QemuProbeRunner::run(Accelerator accel, std::chrono::milliseconds t
   };
   const std::filesystem::path dir = std::filesystem::temp_directory_path();
   std::string firmware_path = (dir / "restorelab-probe-XXXXXX").string();
-  const int fd = mkstemp(firmware_path.data());
-  if (fd < 0) return {false, "cannot create a temporary file in " + dir.string(), took()};
+  UniqueFd fd(mkstemp(firmware_path.data()));
+  if (fd.get() < 0) return {false, "cannot create a temporary file in " + dir.string(), took()};
   const auto image = probe_firmware();
-  const bool written = write(fd, image.data(), image.size()) == static_cast<ssize_t>(image.size());
-  close(fd);
-  const std::string output_path = firmware_path + ".out";
+  const bool written =
+      write(fd.get(), image.data(), image.size()) == static_cast<ssize_t>(image.size()) && fd.close() == 0;
   struct Cleanup {
-    std::string a, b;
-    ~Cleanup() {
-      std::filesystem::remove(a);
-      std::filesystem::remove(b);
-    }
-  } cleanup{firmware_path, output_path};
+    std::string path;
+    ~Cleanup() { std::filesystem::remove(path); }
+  } cleanup{firmware_path};
   if (!written) return {false, "cannot write " + firmware_path, took()};
 
-  std::vector<std::string> args = {qemu_, "-accel", std::string(accelerator_name(accel)),
-                                   "-machine", "pc", "-cpu", "qemu64", "-nodefaults",
-                                   "-no-user-config", "-display", "none", "-m", "16",
-                                   "-bios", firmware_path,
-                                   "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"};
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 1, output_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  posix_spawn_file_actions_adddup2(&actions, 1, 2);
-  pid_t pid = -1;
-  const int rc = posix_spawnp(&pid, qemu_.c_str(), &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) return {false, text("cannot run {}: {}", qemu_, std::strerror(rc)), took()};
-
-  while (true) {
-    int status = 0;
-    const pid_t done = waitpid(pid, &status, WNOHANG);
-    if (done == pid) {
-      if (WIFEXITED(status) && WEXITSTATUS(status) == kPassStatus)
-        return {true, text("exit status {}", kPassStatus), took()};
-      std::string why = first_problem(read_file(output_path));
-      if (why.empty())
-        why = WIFEXITED(status) ? text("exit status {}", WEXITSTATUS(status))
-                                : text("killed by signal {}", WTERMSIG(status));
-      return {false, why, took()};
-    }
-    const std::string output = read_file(output_path);
-    const bool internal_error = output.find("internal error") != std::string::npos;
-    if (internal_error || took() >= timeout) {
-      kill(pid, SIGKILL);
-      waitpid(pid, &status, 0);
-      if (internal_error) return {false, first_problem(output), took()};
-      return {false, text("no exit within {} ms", timeout.count()), took()};
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  ProcessOptions options{.timeout = timeout};
+  // After a KVM internal error the guest hangs instead of exiting.
+  options.stop_when = [](std::string_view output) { return output.find("internal error") != std::string_view::npos; };
+  auto ran = run_process({qemu_, "-accel", std::string(accelerator_name(accel)), "-machine", "pc", "-cpu", "qemu64",
+                          "-nodefaults", "-no-user-config", "-display", "none", "-m", "16", "-bios", firmware_path,
+                          "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"},
+                         options);
+  if (!ran) {
+    if (took() >= timeout) return {false, text("no exit within {} ms", timeout.count()), took()};
+    return {false, ran.error().message, took()};
   }
+  if (ran->stopped) return {false, first_problem(ran->output), took()};
+  if (ran->exit_code == kPassStatus) return {true, text("exit status {}", kPassStatus), took()};
+  std::string why = first_problem(ran->output);
+  if (why.empty())
+    why = ran->exit_code > 128 ? text("killed by signal {}", ran->exit_code - 128)
+                               : text("exit status {}", ran->exit_code);
+  return {false, why, took()};
 }
 
 Result<AcceleratorChoice> choose_accelerator(ProbeRunner& runner, AcceleratorPreference preference,

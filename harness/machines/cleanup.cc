@@ -4,9 +4,9 @@
 
 #include <algorithm>
 #include <fstream>
-#include <sstream>
 #include <thread>
 
+#include "harness/output/input_file.h"
 #include "harness/output/text.h"
 
 namespace restorelab::machines {
@@ -45,12 +45,9 @@ std::vector<ProcessInfo> ProcProcessTable::list() {
   for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
     const std::string name = entry.path().filename().string();
     if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
-    std::ifstream in(entry.path() / "cmdline", std::ios::binary);
-    std::stringstream raw;
-    raw << in.rdbuf();
     ProcessInfo p{std::stoi(name), {}};
     std::string arg;
-    for (char c : raw.str()) {
+    for (char c : read_file_or_empty(entry.path() / "cmdline")) {
       if (c == '\0') {
         p.argv.push_back(std::move(arg));
         arg.clear();

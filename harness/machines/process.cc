@@ -85,6 +85,7 @@ Result<ProcessResult> run_process(const std::vector<std::string>& argv, const Pr
   while (true) {
     // Wake on output, or every 20 ms to look at the child, the deadline and `cancel`.
     poll(open_fds.data(), open_fds.size(), 20);
+    const std::size_t had = result.output.size();
     for (std::size_t i = 0; i < open_fds.size();) {
       std::string& into = open_fds[i].fd == out_pipe[0] ? result.output : result.errors;
       if (drain(open_fds[i].fd, into)) {
@@ -100,6 +101,12 @@ Result<ProcessResult> run_process(const std::vector<std::string>& argv, const Pr
       for (const pollfd& p : open_fds) drain(p.fd, p.fd == out_pipe[0] ? result.output : result.errors);
       break;
     }
+    if (options.stop_when && result.output.size() != had && options.stop_when(result.output)) {
+      result.stopped = true;
+      kill(-pid, SIGKILL);
+      waitpid(pid, &status, 0);
+      break;
+    }
     if (result.output.size() + result.errors.size() > options.max_output)
       why_killed = "more than " + std::to_string(options.max_output >> 20) + " MiB of output";
     else if (options.cancel != nullptr && options.cancel->load() != 0) why_killed = "interrupted";
@@ -113,7 +120,7 @@ Result<ProcessResult> run_process(const std::vector<std::string>& argv, const Pr
   }
   close(out_pipe[0]);
   if (err_pipe[0] >= 0) close(err_pipe[0]);
-  if (!exited) {
+  if (!exited && !result.stopped) {
     std::string shown = result.output + result.errors;
     if (shown.size() > 4096) shown = "..." + shown.substr(shown.size() - 4096);
     return std::unexpected(make_error(argv[0] + ": " + why_killed + (shown.empty() ? "" : "; output:\n" + shown)));

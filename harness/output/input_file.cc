@@ -6,22 +6,18 @@
 
 #include <cerrno>
 #include <cstring>
+#include <fstream>
+#include <iterator>
 
 #include "harness/output/text.h"
+#include "rules/unique_fd.h"
 
 namespace restorelab {
 
-namespace {
-
-/// Closes a descriptor when it goes out of scope.
-struct Fd {
-  int fd;
-  ~Fd() {
-    if (fd >= 0) ::close(fd);
-  }
-};
-
-}  // namespace
+std::string read_file_or_empty(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
 
 std::string file_kind(unsigned mode) {
   switch (mode & S_IFMT) {
@@ -82,13 +78,13 @@ std::expected<std::string, InputError> read_regular_file(const std::filesystem::
   struct stat st{};
   auto fd = open_regular(path, st);
   if (!fd) return std::unexpected(fd.error());
-  const Fd f{*fd};
+  const UniqueFd f(*fd);
   auto fail = [&](std::string why) { return std::unexpected(InputError{path.string() + ": " + std::move(why)}); };
   const auto size = static_cast<std::uintmax_t>(st.st_size);
   if (size > max_bytes) return fail(human_bytes(size) + "; expected at most " + human_bytes(max_bytes));
   // The file may grow while it is read: never past its size when checked.
   std::string content;
-  if (read_up_to(f.fd, content, static_cast<std::size_t>(size), /*probe=*/true) < 0)
+  if (read_up_to(f.get(), content, static_cast<std::size_t>(size), /*probe=*/true) < 0)
     return fail(std::string("cannot be read: ") + std::strerror(errno));
   if (content.size() > size) return fail("changed size while it was read; try again");
   return content;
@@ -98,9 +94,9 @@ std::expected<std::string, InputError> read_file_start(const std::filesystem::pa
   struct stat st{};
   auto fd = open_regular(path, st);
   if (!fd) return std::unexpected(fd.error());
-  const Fd f{*fd};
+  const UniqueFd f(*fd);
   std::string content;
-  if (read_up_to(f.fd, content, bytes, /*probe=*/false) < 0)
+  if (read_up_to(f.get(), content, bytes, /*probe=*/false) < 0)
     return std::unexpected(InputError{path.string() + ": cannot be read: " + std::strerror(errno)});
   return content;
 }

@@ -35,6 +35,12 @@ std::string file_kind(unsigned mode);
 /// bytes; an InputError otherwise, as the file comment says.
 std::expected<std::string, InputError> read_regular_file(const std::filesystem::path& path, std::size_t max_bytes);
 
+/// Everything the file at `path` holds now, or "" when it cannot be read. For
+/// what restorelab and its own children write or the kernel shows, and may
+/// be absent or still growing (a VM's serial log, a stamp, /proc/PID/stat);
+/// never for a file someone else could have put there (read_regular_file).
+std::string read_file_or_empty(const std::filesystem::path& path);
+
 /// The first `bytes` bytes (fewer when the file is shorter) of the regular
 /// file at `path`, of any size; refuses what is not a regular file as
 /// read_regular_file() does.

@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "harness/output/input_files.h"
+#include "rules/unique_fd.h"
 
 namespace restorelab {
 
@@ -71,32 +72,11 @@ mode_t process_umask() {
   return mask;
 }
 
-/// Closes a descriptor once, reporting the close's error.
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  int get() const { return fd_; }
-  /// 0, or the errno of a failed close.
-  int close() {
-    const int fd = fd_;
-    fd_ = -1;
-    return ::close(fd) == 0 ? 0 : errno;
-  }
-
- private:
-  int fd_;
-};
-
 /// Writes into something that is not a regular file (a device, a FIFO) in place.
 OutputStatus write_in_place(const fs::path& path, std::string_view text) {
   // O_NONBLOCK: a FIFO without a reader fails at once (ENXIO) instead of
   // hanging; the writes themselves block as usual.
-  Fd fd(::open(path.c_str(), O_WRONLY | O_NOCTTY | O_CLOEXEC | O_NONBLOCK));
+  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_NOCTTY | O_CLOEXEC | O_NONBLOCK));
   if (fd.get() < 0) return std::unexpected(error_from(errno, path, "cannot open for writing"));
   if (const int flags = ::fcntl(fd.get(), F_GETFL); flags >= 0) ::fcntl(fd.get(), F_SETFL, flags & ~O_NONBLOCK);
   if (auto st = write_all(fd.get(), text, path.string()); !st) return st;
@@ -109,7 +89,7 @@ OutputStatus write_in_place(const fs::path& path, std::string_view text) {
 OutputStatus replace_file(const fs::path& target, std::string_view text, const struct stat* keep) {
   const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
   std::string temp = (dir / ".rl-out-XXXXXX").string();
-  Fd fd(::mkstemp(temp.data()));
+  UniqueFd fd(::mkstemp(temp.data()));
   if (fd.get() < 0) return std::unexpected(error_from(errno, target, "cannot create a file in " + dir.string()));
   bool done = false;
   struct RemoveTemp {

@@ -79,8 +79,6 @@ class DeviationRegistry {
   /// The id of the entry that excuses a disagreement of scenario `id`
   /// observed as `observed`, or empty. Thread-safe.
   virtual std::string excuse(const std::string& id, const Scenario& s, Outcome observed) = 0;
-  /// The ids of the entries that excused nothing so far.
-  virtual std::vector<std::string> stale() const = 0;
 };
 
 struct CampaignOptions {

@@ -4,9 +4,8 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 
+#include "harness/output/input_file.h"
 #include "harness/output/text.h"
 #include "rules/fnv.h"
 #include "rules/source_dir.h"
@@ -38,10 +37,7 @@ std::string image_inputs_hash(const fs::path& images_dir) {
   std::sort(files.begin() + 2, files.end());
   Fnv1a hash;
   for (const fs::path& f : files) {
-    std::ifstream in(f, std::ios::binary);
-    std::stringstream s;
-    s << in.rdbuf();
-    hash.add(f.filename().string()).add(s.str());
+    hash.add(f.filename().string()).add(read_file_or_empty(f));
   }
   return hash.hex();
 }

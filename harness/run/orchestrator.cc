@@ -81,56 +81,57 @@ void write_timings(const ScenarioRun& run) {
   write_file(run.evidence / "timings.json", out);
 }
 
-}  // namespace
+/// One scenario's chain as it runs, phase by phase (Orchestrator::run reads
+/// them in order): the evidence, the source cache, the disks, each VM started
+/// warm or cold and observed, the remediation, and keeping or removing the
+/// machines. It carries what one phase leaves for the next; every phase after
+/// a failure or an interrupt does only what cleaning up needs.
+class Chain {
+ public:
+  Chain(machines::Hypervisor& hypervisor, DiskTool& disks, const std::atomic<int>& interrupt,
+        const PhaseProgressFn& progress, const RunPlan& run_plan, const RunSettings& run_settings)
+      : hypervisor_(hypervisor), disks_(disks), interrupt_(interrupt), progress_(progress), plan(run_plan),
+        settings(run_settings), disk_dir(run_plan.disk_dir), cache(run_settings.source_cache) {
+    result.evidence = plan.evidence_dir;
+    std::error_code ec;
+    fs::create_directories(result.evidence, ec);
+    fs::create_directories(disk_dir, ec);
+  }
 
-ScenarioRun Orchestrator::run(const RunPlan& plan, const RunSettings& settings, const KeepIfFn& keep_if) {
-  const auto start = Clock::now();
-  ScenarioRun result;
-  result.evidence = plan.evidence_dir;
-  const fs::path disk_dir = plan.disk_dir;
-  std::error_code ec;
-  fs::create_directories(result.evidence, ec);
-  fs::create_directories(disk_dir, ec);
-
-  auto failed = [&](std::string why) {
-    result.observation = Observation{};
-    result.observation.error = std::move(why);
-  };
-
-  // Evidence first: XMLs and jobs are written before anything runs.
-  std::vector<std::string> xmls;
-  if (!plan.refused.empty()) {
-    // Callers check before any VM; a refused job never reaches a guest.
-    failed("the guest's job refuses a value: " + plan.refused.front().to_string());
-  } else if (auto rendered = plan_xmls(plan, settings.type); !rendered) {
-    failed(rendered.error().message);
-  } else {
-    xmls = std::move(*rendered);
-    for (std::size_t i = 0; i < plan.vms.size(); ++i) {
-      if (!write_file(plan.vms[i].xml_file, xmls[i]) || !write_file(plan.vms[i].job_file, plan.vms[i].job)) {
-        failed("cannot write the evidence in " + result.evidence.string());
-        break;
+  /// Evidence first: XMLs and jobs are written before anything runs.
+  void write_evidence() {
+    if (!plan.refused.empty()) {
+      // Callers check before any VM; a refused job never reaches a guest.
+      failed("the guest's job refuses a value: " + plan.refused.front().to_string());
+    } else if (auto rendered = plan_xmls(plan, settings.type); !rendered) {
+      failed(rendered.error().message);
+    } else {
+      xmls = std::move(*rendered);
+      for (std::size_t i = 0; i < plan.vms.size(); ++i) {
+        if (!write_file(plan.vms[i].xml_file, xmls[i]) || !write_file(plan.vms[i].job_file, plan.vms[i].job)) {
+          failed("cannot write the evidence in " + result.evidence.string());
+          break;
+        }
       }
     }
   }
 
-  // The source cache: on a hit the source VM's disks come from it.
-  const SourceCache cache(settings.source_cache);
-  std::string cache_key;
-  std::optional<std::string> cached_serial;
-  const bool cacheable = !plan.vms.empty() && plan.vms.front().phase == Phase::Source && plan.vms.front().disks.size() >= 2;  // system, backup (, initrd)
-  if (!result.observation.failed() && cache.enabled() && cacheable) {
-    const PlannedVm& src = plan.vms.front();
-    std::vector<std::uint32_t> sizes;
-    for (const std::size_t d : src.disks) sizes.push_back(plan.disks[d].size_mib);
-    cache_key = SourceCache::key(settings.artifacts, xmls.front(), src.job, sizes, src.spec.name, disk_dir,
-                                 result.evidence);
-    cached_serial = cache.restore(cache_key, plan.disks[src.disks[0]].path, plan.disks[src.disks[1]].path);
+  /// The source cache: on a hit the source VM's disks come from it.
+  void look_up_source_cache() {
+    cacheable = !plan.vms.empty() && plan.vms.front().phase == Phase::Source && plan.vms.front().disks.size() >= 2;  // system, backup (, initrd)
+    if (!result.observation.failed() && cache.enabled() && cacheable) {
+      const PlannedVm& src = plan.vms.front();
+      std::vector<std::uint32_t> sizes;
+      for (const std::size_t d : src.disks) sizes.push_back(plan.disks[d].size_mib);
+      cache_key = SourceCache::key(settings.artifacts, xmls.front(), src.job, sizes, src.spec.name, disk_dir,
+                                   result.evidence);
+      cached_serial = cache.restore(cache_key, plan.disks[src.disks[0]].path, plan.disks[src.disks[1]].path);
+    }
   }
 
-  // Disks: all made in the background at once; each VM waits for its own.
-  std::vector<std::shared_future<machines::Status>> made;
-  if (!result.observation.failed()) {
+  /// Disks: all made in the background at once; each VM waits for its own.
+  void make_disks() {
+    if (result.observation.failed()) return;
     for (std::size_t d = 0; d < plan.disks.size(); ++d) {
       // On a hit the source VM does not run: its disks come from the cache
       // and its initramfs is not needed.
@@ -143,123 +144,46 @@ ScenarioRun Orchestrator::run(const RunPlan& plan, const RunSettings& settings, 
         made.push_back(done.get_future().share());
         continue;
       }
-      made.push_back(std::async(std::launch::async, [this, &settings, request] {
+      made.push_back(std::async(std::launch::async, [this, request] {
                        return disks_.make_disk(settings.artifacts, request);
                      }).share());
     }
   }
 
-  // Boots one VM: warm from a saved state when it can (warm_start.h), cold
-  // otherwise. A warm start that cannot be had or does not restore is a
-  // note and a cold boot, never an outcome.
-  auto boot = [&](const PlannedVm& vm, const std::string& xml, const VmLimits& limits) {
-    const std::string phase(phase_name(vm.phase));
-    VmRunner runner(hypervisor_, interrupt_);
-    auto progress = [&](double seconds) {
-      if (progress_) progress_(phase, seconds);
-    };
-    if (settings.warm && WarmStates::warmable(vm.spec)) {
-      machines::VmSpec spec = vm.spec;
-      spec.type = settings.type;
-      auto warm = settings.warm->prepare(spec, hypervisor_, interrupt_, limits);
-      if (!warm) {
-        if (interrupt_.load() == 0)
-          result.notes.push_back(text("{} VM: no warm start ({}); booted cold", phase, warm.error().message));
+  /// The chain's VMs one after the other, each started (or taken from the
+  /// source cache) and observed, until one decides the observation.
+  void run_vms() {
+    for (std::size_t i = 0; i < plan.vms.size() && !result.observation.failed(); ++i) {
+      const PlannedVm& vm = plan.vms[i];
+      const std::string disk_error = wait_for_disks(vm);
+      // An interrupt also stops the disk tools; that is the interrupt, not a failure.
+      if (interrupt_.load() != 0) {
+        result.interrupted = true;
+        break;
+      }
+      if (!disk_error.empty()) {
+        failed("the disks could not be made: " + disk_error);
+        break;
+      }
+      if (i == 0 && cached_serial) {
+        take_cached_source(vm);
       } else {
-        // The evidence holds the definition that really ran.
-        write_file(vm.xml_file, warm->xml);
-        VmRecord record = runner.run_restored(vm.phase, warm->name, warm->state, warm->xml, vm.spec.serial_log,
-                                              vm.screenshot, limits, progress);
-        // Past kernel-start the guest runs its job as a cold one would; a
-        // restored VM that ends before it (refused, dead, silent) says
-        // nothing about the scenario, only about the state. A QEMU that died
-        // under it (killed from outside, or crashed) is the run's failure,
-        // as under a cold boot; the state goes all the same, in case it was
-        // the cause.
-        const bool went_on =
-            record.end == VmEnd::Interrupted || (record.end != VmEnd::StartFailed && record.kernel_started);
-        const bool died = record.end != VmEnd::StartFailed && qemu_died(record);
-        if (went_on || died) {
-          if (!went_on) {
-            settings.warm->discard(*warm);
-            result.notes.push_back(text("{} VM: its QEMU process died after the saved state {} was restored; the "
-                                        "state was discarded",
-                                        phase, warm->state.string()));
-          }
-          record.warm_state = warm->state.string();
-          record.warm_build_seconds = warm->build_seconds;
-          return record;
-        }
-        settings.warm->discard(*warm);
-        const std::string why = record.end == VmEnd::StartFailed ? record.error
-                                : text("it ended ({}) before its kernel-start line", end_name(record.end));
-        result.notes.push_back(text("{} VM: the saved state {} did not restore ({}); it was discarded and the VM booted cold",
-                                    phase, warm->state.string(), why));
-        write_file(vm.xml_file, xml);
+        VmRecord record = start(vm, xmls[i]);
+        // A state built for this VM is part of what the VM cost.
+        result.timings[std::string(timing_key(vm.phase))] += record.seconds + record.warm_build_seconds;
+        if (record.end == VmEnd::Interrupted) result.interrupted = true;
+        result.records.push_back(std::move(record));
+        if (result.interrupted) break;
       }
+      if (observe_vm(i)) break;
     }
-    return runner.run(vm.phase, vm.spec.name, xml, vm.spec.serial_log, vm.screenshot, limits, progress);
-  };
-
-  double disk_wait = 0;
-  // Waits for the disks `vm` attaches; the first error making one, or "".
-  auto wait_for_disks = [&](const PlannedVm& vm) {
-    const auto wait_start = Clock::now();
-    std::string disk_error;
-    for (std::size_t index : vm.disks) {
-      while (made[index].wait_for(std::chrono::milliseconds(100)) != std::future_status::ready) {
-        if (progress_) progress_("disks", since(wait_start));
-      }
-      if (auto st = made[index].get(); !st && disk_error.empty()) disk_error = st.error().message;
-    }
-    disk_wait += since(wait_start);
-    return disk_error;
-  };
-  for (std::size_t i = 0; i < plan.vms.size() && !result.observation.failed(); ++i) {
-    const PlannedVm& vm = plan.vms[i];
-    const std::string phase(phase_name(vm.phase));
-    const std::string disk_error = wait_for_disks(vm);
-    // An interrupt also stops the disk tools; that is the interrupt, not a failure.
-    if (interrupt_.load() != 0) {
-      result.interrupted = true;
-      break;
-    }
-    if (!disk_error.empty()) {
-      failed("the disks could not be made: " + disk_error);
-      break;
-    }
-    if (i == 0 && cached_serial) {
-      VmRecord record;
-      record.phase = vm.phase;
-      record.end = VmEnd::GuestDone;
-      record.cached = true;
-      record.serial = *cached_serial;
-      write_file(vm.spec.serial_log, record.serial);
-      result.source_cached = true;
-      result.timings[std::string(timing_key(vm.phase))] += 0;
-      result.records.push_back(std::move(record));
-      result.observation = observe(result.records);
-      if (result.observation.final()) break;
-      continue;
-    }
-    const VmLimits& limits = vm.phase == Phase::Destination ? settings.destination_limits : settings.chain_limits;
-    VmRecord record = boot(vm, xmls[i], limits);
-    // A state built for this VM is part of what the VM cost.
-    result.timings[std::string(timing_key(vm.phase))] += record.seconds + record.warm_build_seconds;
-    if (record.end == VmEnd::Interrupted) result.interrupted = true;
-    result.records.push_back(std::move(record));
-    if (result.interrupted) break;
-    result.observation = observe(result.records);
-    if (i == 0 && cacheable && cache.enabled() && !result.observation.final())
-      cache.store(cache_key, plan.disks[vm.disks[0]].path, plan.disks[vm.disks[1]].path, result.records.back().serial);
-    if (result.observation.final()) break;
+    if (result.interrupted) failed("interrupted");
+    else if (!result.observation.final()) failed("the chain ended without an outcome");
   }
-  if (result.interrupted) failed("interrupted");
-  else if (!result.observation.final()) failed("the chain ended without an outcome");
 
-  // --remediate: the actions, then the destination's boot again.
-  std::vector<const PlannedVm*> remediation_vms;
-  if (plan.remediation && !result.observation.failed() && result.observation.outcome) {
+  /// --remediate: the actions, then the destination's boot again.
+  void remediate() {
+    if (!plan.remediation || result.observation.failed() || !result.observation.outcome) return;
     const RemediationPlan& rp = *plan.remediation;
     const Outcome first = *result.observation.outcome;
     RemediationRun rr;
@@ -295,8 +219,7 @@ ScenarioRun Orchestrator::run(const RunPlan& plan, const RunSettings& settings, 
         result.interrupted = true;
         break;
       }
-      VmRecord record =
-          boot(*vm, *xml, vm->phase == Phase::Remediated ? settings.destination_limits : settings.chain_limits);
+      VmRecord record = start(*vm, *xml);
       rr.timings[vm->phase == Phase::Remediate ? "remediate" : "boot"] = record.seconds + record.warm_build_seconds;
       if (record.end == VmEnd::Interrupted) result.interrupted = true;
       if (vm->phase == Phase::Remediate) rr.line = read_remediated(record.serial);
@@ -309,29 +232,155 @@ ScenarioRun Orchestrator::run(const RunPlan& plan, const RunSettings& settings, 
       remediation_failed("the remediation ended without an outcome");
     if (!result.interrupted) result.remediation = std::move(rr);
   }
-  // Never leave a disk job running behind the cleanup.
-  for (auto& f : made) f.wait();
 
-  const bool keep = !result.interrupted && (settings.keep || (keep_if && keep_if(result.observation)));
-  // Destroys and undefines a domain; one that does not exist is no problem.
-  auto remove_domain = [&](const std::string& name) {
+  /// Keeps the machines (`settings.keep`, or `keep_if` says so; never after
+  /// an interrupt) or removes them with their disks; the remediation VMs go
+  /// either way. Then the timings, and the run is done.
+  ScenarioRun keep_or_remove(const KeepIfFn& keep_if) {
+    // Never leave a disk job running behind the cleanup.
+    for (auto& f : made) f.wait();
+
+    const bool keep = !result.interrupted && (settings.keep || (keep_if && keep_if(result.observation)));
+    // The remediation VMs are evidence, never kept: they are removed either way.
+    for (const PlannedVm* vm : remediation_vms) remove_domain(vm->spec.name);
+    if (!keep) {
+      for (const PlannedVm& vm : plan.vms) remove_domain(vm.spec.name);
+      std::error_code ec;
+      fs::remove_all(disk_dir, ec);
+      if (ec) result.cleanup_problems.push_back("removing " + disk_dir.string() + ": " + ec.message());
+    } else {
+      keep_machines();
+    }
+    result.timings["disks"] = disk_wait;
+    result.timings["total"] = since(start_time);
+    write_timings(result);
+    return std::move(result);
+  }
+
+ private:
+  void failed(std::string why) {
+    result.observation = Observation{};
+    result.observation.error = std::move(why);
+  }
+
+  const VmLimits& limits_for(const PlannedVm& vm) const {
+    const bool boot = vm.phase == Phase::Destination || vm.phase == Phase::Remediated;
+    return boot ? settings.destination_limits : settings.chain_limits;
+  }
+
+  /// Waits for the disks `vm` attaches; the first error making one, or "".
+  std::string wait_for_disks(const PlannedVm& vm) {
+    const auto wait_start = Clock::now();
+    std::string disk_error;
+    for (std::size_t index : vm.disks) {
+      while (made[index].wait_for(std::chrono::milliseconds(100)) != std::future_status::ready) {
+        if (progress_) progress_("disks", since(wait_start));
+      }
+      if (auto st = made[index].get(); !st && disk_error.empty()) disk_error = st.error().message;
+    }
+    disk_wait += since(wait_start);
+    return disk_error;
+  }
+
+  /// The source VM's record from the cache: it does not run.
+  void take_cached_source(const PlannedVm& vm) {
+    VmRecord record;
+    record.phase = vm.phase;
+    record.end = VmEnd::GuestDone;
+    record.cached = true;
+    record.serial = *cached_serial;
+    write_file(vm.spec.serial_log, record.serial);
+    result.source_cached = true;
+    result.timings[std::string(timing_key(vm.phase))] += 0;
+    result.records.push_back(std::move(record));
+  }
+
+  /// Observes the chain after its VM `i`; true when the observation is final.
+  /// A source VM that booted and decided nothing goes to the cache.
+  bool observe_vm(std::size_t i) {
+    result.observation = observe(result.records);
+    if (i == 0 && !result.records.back().cached && cacheable && cache.enabled() && !result.observation.final())
+      cache.store(cache_key, plan.disks[plan.vms[i].disks[0]].path, plan.disks[plan.vms[i].disks[1]].path,
+                  result.records.back().serial);
+    return result.observation.final();
+  }
+
+  /// Starts one VM: warm from a saved state when it can (warm_start.h), cold
+  /// otherwise. A warm start that cannot be had or does not restore is a
+  /// note and a cold boot, never an outcome.
+  VmRecord start(const PlannedVm& vm, const std::string& xml) {
+    const std::string phase(phase_name(vm.phase));
+    const VmLimits& limits = limits_for(vm);
+    VmRunner runner(hypervisor_, interrupt_);
+    auto progress = [&](double seconds) {
+      if (progress_) progress_(phase, seconds);
+    };
+    if (settings.warm && WarmStates::warmable(vm.spec)) {
+      if (std::optional<VmRecord> record = start_warm(runner, vm, xml, limits, progress)) return std::move(*record);
+    }
+    return runner.run(vm.phase, vm.spec.name, xml, vm.spec.serial_log, vm.screenshot, limits, progress);
+  }
+
+  /// The VM restored from a saved state; nothing when it must boot cold
+  /// (then the evidence holds `xml` again, and a note says why).
+  std::optional<VmRecord> start_warm(VmRunner& runner, const PlannedVm& vm, const std::string& xml,
+                                     const VmLimits& limits, const ProgressFn& progress) {
+    const std::string phase(phase_name(vm.phase));
+    machines::VmSpec spec = vm.spec;
+    spec.type = settings.type;
+    auto warm = settings.warm->prepare(spec, hypervisor_, interrupt_, limits);
+    if (!warm) {
+      if (interrupt_.load() == 0)
+        result.notes.push_back(text("{} VM: no warm start ({}); booted cold", phase, warm.error().message));
+      return std::nullopt;
+    }
+    // The evidence holds the definition that really ran.
+    write_file(vm.xml_file, warm->xml);
+    VmRecord record = runner.run_restored(vm.phase, warm->name, warm->state, warm->xml, vm.spec.serial_log,
+                                          vm.screenshot, limits, progress);
+    // Past kernel-start the guest runs its job as a cold one would; a
+    // restored VM that ends before it (refused, dead, silent) says
+    // nothing about the scenario, only about the state. A QEMU that died
+    // under it (killed from outside, or crashed) is the run's failure,
+    // as under a cold boot; the state goes all the same, in case it was
+    // the cause.
+    const bool went_on =
+        record.end == VmEnd::Interrupted || (record.end != VmEnd::StartFailed && record.kernel_started);
+    const bool died = record.end != VmEnd::StartFailed && qemu_died(record);
+    if (went_on || died) {
+      if (!went_on) {
+        settings.warm->discard(*warm);
+        result.notes.push_back(text("{} VM: its QEMU process died after the saved state {} was restored; the "
+                                    "state was discarded",
+                                    phase, warm->state.string()));
+      }
+      record.warm_state = warm->state.string();
+      record.warm_build_seconds = warm->build_seconds;
+      return record;
+    }
+    settings.warm->discard(*warm);
+    const std::string why = record.end == VmEnd::StartFailed ? record.error
+                            : text("it ended ({}) before its kernel-start line", end_name(record.end));
+    result.notes.push_back(text("{} VM: the saved state {} did not restore ({}); it was discarded and the VM booted cold",
+                                phase, warm->state.string(), why));
+    write_file(vm.xml_file, xml);
+    return std::nullopt;
+  }
+
+  /// Destroys and undefines a domain; one that does not exist is no problem.
+  void remove_domain(const std::string& name) {
     if (auto d = hypervisor_.destroy(name); !d && !d.error().no_domain())
       result.cleanup_problems.push_back(d.error().message);
     if (auto u = hypervisor_.undefine(name); !u && !u.error().no_domain())
       result.cleanup_problems.push_back(u.error().message);
-  };
-  // The remediation VMs are evidence, never kept: they are removed either way.
-  for (const PlannedVm* vm : remediation_vms) remove_domain(vm->spec.name);
-  if (!keep) {
-    for (const PlannedVm& vm : plan.vms) remove_domain(vm.spec.name);
-    fs::remove_all(disk_dir, ec);
-    if (ec) result.cleanup_problems.push_back("removing " + disk_dir.string() + ": " + ec.message());
-  } else {
-    // Stopped, so that what the researcher starts again boots from the disk
-    // as the scenario left it. The VMs that never ran were never defined.
-    // Redefined with the serial port on a pseudo-terminal (`virsh console`
-    // attaches) logged beside the disks, so a boot by hand leaves the
-    // run's evidence as it was.
+  }
+
+  /// Stopped, so that what the researcher starts again boots from the disk
+  /// as the scenario left it. The VMs that never ran were never defined.
+  /// Redefined with the serial port on a pseudo-terminal (`virsh console`
+  /// attaches) logged beside the disks, so a boot by hand leaves the
+  /// run's evidence as it was.
+  void keep_machines() {
     for (std::size_t i = 0; i < plan.vms.size(); ++i) {
       const PlannedVm& vm = plan.vms[i];
       (void)hypervisor_.destroy(vm.spec.name);
@@ -347,10 +396,36 @@ ScenarioRun Orchestrator::run(const RunPlan& plan, const RunSettings& settings, 
       result.kept_domains.push_back(vm.spec.name);
     }
   }
-  result.timings["disks"] = disk_wait;
-  result.timings["total"] = since(start);
-  write_timings(result);
-  return result;
+
+  const Clock::time_point start_time = Clock::now();
+  machines::Hypervisor& hypervisor_;
+  DiskTool& disks_;
+  const std::atomic<int>& interrupt_;
+  const PhaseProgressFn& progress_;
+  const RunPlan& plan;
+  const RunSettings& settings;
+  const fs::path disk_dir;
+  ScenarioRun result;
+  std::vector<std::string> xmls;  ///< of plan.vms, in order, once the evidence is written
+  const SourceCache cache;
+  bool cacheable = false;  ///< the chain starts with a source VM the cache can hold
+  std::string cache_key;
+  std::optional<std::string> cached_serial;  ///< the source VM's serial log, on a cache hit
+  std::vector<std::shared_future<machines::Status>> made;  ///< one per plan.disks
+  double disk_wait = 0;  ///< seconds the VMs waited for their disks
+  std::vector<const PlannedVm*> remediation_vms;  ///< the ones that were due to run
+};
+
+}  // namespace
+
+ScenarioRun Orchestrator::run(const RunPlan& plan, const RunSettings& settings, const KeepIfFn& keep_if) {
+  Chain chain(hypervisor_, disks_, interrupt_, progress_, plan, settings);
+  chain.write_evidence();
+  chain.look_up_source_cache();
+  chain.make_disks();
+  chain.run_vms();
+  chain.remediate();
+  return chain.keep_or_remove(keep_if);
 }
 
 }  // namespace restorelab::run

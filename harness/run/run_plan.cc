@@ -285,16 +285,96 @@ StartedSystem restored_system(const Scenario& s) {
   return sys;
 }
 
-}  // namespace
+/// A scenario's plan as it is put together: its disks, then its VMs in boot
+/// order, each VM's disks named by index (plan.disks grows, so no pointer
+/// into it lives on).
+class PlanBuilder {
+ public:
+  PlanBuilder(const Scenario& scenario, const PlanPaths& plan_paths, const std::vector<std::string>& remediate)
+      : s(scenario), paths(plan_paths), remediate_(remediate), disks(fs::absolute(plan_paths.disk_dir)),
+        artifacts(fs::absolute(plan_paths.artifacts)), evidence(fs::absolute(plan_paths.evidence_dir)),
+        destination_seed(scenario.restore.to_same_computer ? source_seed : "destination-computer") {
+    plan.disk_dir = disks;
+    plan.evidence_dir = evidence;
+  }
 
-RunPlan plan_run(const Scenario& s, const PlanPaths& paths, const std::vector<std::string>& remediate) {
-  const fs::path disks = fs::absolute(paths.disk_dir);
-  const fs::path artifacts = fs::absolute(paths.artifacts);
-  const fs::path evidence = fs::absolute(paths.evidence_dir);
+  /// The chain of s.restore.kind: its disks and VMs up to the destination's boot.
+  void add_chain() {
+    const Machine& src = s.source;
+    const Machine& dst = s.destination;
+    switch (s.restore.kind) {
+      case RestoreKind::SystemState: {
+        // restore.after: the earlier restore really runs first (a bare-metal
+        // recovery onto a blank disk, or a full-server restore onto the
+        // destination's own installation), and the system-state restore runs
+        // in the OS it left, started with that OS's drivers.
+        const PriorRestore after = s.restore.after;
+        const auto src_sys = disk(DiskRequest::Kind::System, "source-system.img", &src);
+        const auto backup = disk(DiskRequest::Kind::Backup, "backup.img", nullptr);
+        const auto dst_sys = after == PriorRestore::Bmr
+                                 ? disk(DiskRequest::Kind::Blank, "destination-system.img", &dst)
+                                 : disk(DiskRequest::Kind::System, "destination-system.img", &dst);
+        vm(Phase::Source, src, source_seed, {{src_sys, src.disk_bus}, {backup, src.disk_bus}}, started(plan.disks[src_sys]));
+        if (after == PriorRestore::FullServer)
+          vm(Phase::Reset, dst, destination_seed, {{dst_sys, dst.disk_bus}}, started(plan.disks[dst_sys]));
+        if (after != PriorRestore::None)
+          vm(Phase::Recovery, dst, destination_seed, {{backup, DiskBus::Ide}, {dst_sys, dst.disk_bus}}, std::nullopt);
+        const StartedSystem restore_runs = after == PriorRestore::None ? started(plan.disks[dst_sys]) : restored_system(s);
+        vm(Phase::Restore, dst, destination_seed, {{dst_sys, dst.disk_bus}, {backup, dst.disk_bus}}, restore_runs);
+        vm(Phase::Destination, dst, destination_seed, {{dst_sys, dst.disk_bus}}, std::nullopt);
+        break;
+      }
+      case RestoreKind::Bmr:
+      case RestoreKind::FullServer: {
+        // A full-server restore keeps the destination's boot.ini, so the
+        // destination first gets its own installation; a bare-metal recovery
+        // fills a blank disk.
+        const bool full_server = s.restore.kind == RestoreKind::FullServer;
+        const auto src_sys = disk(DiskRequest::Kind::System, "source-system.img", &src);
+        const auto backup = disk(DiskRequest::Kind::Backup, "backup.img", nullptr);
+        const auto dst_sys = full_server ? disk(DiskRequest::Kind::System, "destination-system.img", &dst)
+                                         : disk(DiskRequest::Kind::Blank, "destination-system.img", &dst);
+        vm(Phase::Source, src, source_seed, {{src_sys, src.disk_bus}, {backup, src.disk_bus}}, started(plan.disks[src_sys]));
+        if (full_server) vm(Phase::Reset, dst, destination_seed, {{dst_sys, dst.disk_bus}}, started(plan.disks[dst_sys]));
+        vm(Phase::Recovery, dst, destination_seed, {{backup, DiskBus::Ide}, {dst_sys, dst.disk_bus}}, std::nullopt);
+        vm(Phase::Destination, dst, destination_seed, {{dst_sys, dst.disk_bus}}, std::nullopt);
+        break;
+      }
+      case RestoreKind::PushButtonReset: {
+        const auto dst_sys = disk(DiskRequest::Kind::System, "destination-system.img", &dst);
+        vm(Phase::Reset, dst, destination_seed, {{dst_sys, dst.disk_bus}}, started(plan.disks[dst_sys]));
+        vm(Phase::Destination, dst, destination_seed, {{dst_sys, dst.disk_bus}}, std::nullopt);
+        break;
+      }
+    }
+  }
+
+  /// With --remediate: the remediate VM (in the started system, or from
+  /// media) and the remediated boot, on the destination's system disk.
+  void add_remediation() {
+    if (remediate_.empty()) return;
+    const Machine& dst = s.destination;
+    // The destination's system disk is the one its boot attached.
+    const std::size_t dst_sys = plan.vms.back().disks.front();
+    RemediationPlan r;
+    r.actions = remediate_;
+    vm(Phase::Remediate, dst, destination_seed, {{dst_sys, dst.disk_bus}}, std::nullopt, true);
+    r.in_system = std::move(plan.vms.back());
+    plan.vms.pop_back();
+    vm(Phase::Remediate, dst, destination_seed, {{dst_sys, dst.disk_bus}}, std::nullopt);
+    r.from_media = std::move(plan.vms.back());
+    plan.vms.pop_back();
+    vm(Phase::Remediated, dst, destination_seed, {{dst_sys, dst.disk_bus}}, std::nullopt, true);
+    r.boot = std::move(plan.vms.back());
+    plan.vms.pop_back();
+    plan.remediation = std::move(r);
+  }
+
   RunPlan plan;
-  plan.disk_dir = disks;
-  plan.evidence_dir = evidence;
-  auto disk = [&](DiskRequest::Kind kind, std::string file, const Machine* m) {
+
+ private:
+  /// A disk of `kind` at disks/`file`, shaped after machine `m` (null: the backup).
+  std::size_t disk(DiskRequest::Kind kind, std::string file, const Machine* m) {
     DiskRequest d;
     d.kind = kind;
     d.path = disks / file;
@@ -306,18 +386,11 @@ RunPlan plan_run(const Scenario& s, const PlanPaths& paths, const std::vector<st
     }
     plan.disks.push_back(std::move(d));
     return plan.disks.size() - 1;
-  };
-  // The MACs name the computer, not the scenario: every scenario's source has
-  // the same ones, so machines of one shape are alike across scenarios (a
-  // warm start's saved state carries its NICs' MACs; warm_start.h). The
-  // guests never share a network, so equal MACs meet nowhere.
-  const std::string source_seed = "source-computer";
-  const std::string destination_seed = s.restore.to_same_computer ? source_seed : "destination-computer";
+  }
 
-  // The initramfs of a directly started VM: that of `system` (its boot-start
-  // drivers), or the recovery environment's (every driver and the tools).
-  // Disks are named by index: plan.disks grows, so no pointer into it lives on.
-  auto initrd = [&](const std::string& vm_name, const std::optional<StartedSystem>& system) {
+  /// The initramfs of a directly started VM: that of `system` (its boot-start
+  /// drivers), or the recovery environment's (every driver and the tools).
+  std::size_t initrd(const std::string& vm_name, const std::optional<StartedSystem>& system) {
     DiskRequest d;
     d.kind = DiskRequest::Kind::Initrd;
     d.path = disks / (vm_name + ".initrd");
@@ -329,16 +402,16 @@ RunPlan plan_run(const Scenario& s, const PlanPaths& paths, const std::vector<st
     d.tools = !system;
     plan.disks.push_back(std::move(d));
     return plan.disks.size() - 1;
-  };
+  }
 
-  // `system`: the installation a directly started VM runs (its initramfs
-  // and `nosmp`); null for the recovery environment. Never used for the
-  // destination boot, which boots from its disk.
-  // `from_disk`: through firmware and the loader on the first disk (the test
-  // boots, and a remediation in the started system); else started directly.
-  auto vm = [&](Phase phase, const Machine& hw, const std::string& seed,
-                std::vector<std::pair<std::size_t, DiskBus>> attached, std::optional<StartedSystem> system,
-                bool from_disk = false) {
+  /// Adds the VM of `phase`. `system`: the installation a directly started
+  /// VM runs (its initramfs and `nosmp`); null for the recovery environment.
+  /// Never used for the destination boot, which boots from its disk.
+  /// `from_disk`: through firmware and the loader on the first disk (the test
+  /// boots, and a remediation in the started system); else started directly.
+  void vm(Phase phase, const Machine& hw, const std::string& seed,
+          std::vector<std::pair<std::size_t, DiskBus>> attached, std::optional<StartedSystem> system,
+          bool from_disk = false) {
     PlannedVm v;
     v.phase = phase;
     const std::string name(phase_name(phase));
@@ -349,7 +422,7 @@ RunPlan plan_run(const Scenario& s, const PlanPaths& paths, const std::vector<st
     v.spec.stop_on_reboot = true;
     v.spec.serial_log = (evidence / (name + ".serial.log")).string();
     if (hw.firmware == Firmware::Uefi) v.spec.nvram = (disks / (name + ".nvram.fd")).string();
-    if (auto job = job_text(s, phase, remediate)) {
+    if (auto job = job_text(s, phase, remediate_)) {
       v.job = std::move(*job);
     } else {
       // Nothing of a refused job reaches the guest; plan.refused says why.
@@ -380,72 +453,29 @@ RunPlan plan_run(const Scenario& s, const PlanPaths& paths, const std::vector<st
       v.disks.push_back(image);
     }
     plan.vms.push_back(std::move(v));
-  };
+  }
 
-  const Machine& src = s.source;
-  const Machine& dst = s.destination;
-  switch (s.restore.kind) {
-    case RestoreKind::SystemState: {
-      // restore.after: the earlier restore really runs first (a bare-metal
-      // recovery onto a blank disk, or a full-server restore onto the
-      // destination's own installation), and the system-state restore runs
-      // in the OS it left, started with that OS's drivers.
-      const PriorRestore after = s.restore.after;
-      const auto src_sys = disk(DiskRequest::Kind::System, "source-system.img", &src);
-      const auto backup = disk(DiskRequest::Kind::Backup, "backup.img", nullptr);
-      const auto dst_sys = after == PriorRestore::Bmr
-                               ? disk(DiskRequest::Kind::Blank, "destination-system.img", &dst)
-                               : disk(DiskRequest::Kind::System, "destination-system.img", &dst);
-      vm(Phase::Source, src, source_seed, {{src_sys, src.disk_bus}, {backup, src.disk_bus}}, started(plan.disks[src_sys]));
-      if (after == PriorRestore::FullServer)
-        vm(Phase::Reset, dst, destination_seed, {{dst_sys, dst.disk_bus}}, started(plan.disks[dst_sys]));
-      if (after != PriorRestore::None)
-        vm(Phase::Recovery, dst, destination_seed, {{backup, DiskBus::Ide}, {dst_sys, dst.disk_bus}}, std::nullopt);
-      const StartedSystem restore_runs = after == PriorRestore::None ? started(plan.disks[dst_sys]) : restored_system(s);
-      vm(Phase::Restore, dst, destination_seed, {{dst_sys, dst.disk_bus}, {backup, dst.disk_bus}}, restore_runs);
-      vm(Phase::Destination, dst, destination_seed, {{dst_sys, dst.disk_bus}}, std::nullopt);
-      break;
-    }
-    case RestoreKind::Bmr:
-    case RestoreKind::FullServer: {
-      // A full-server restore keeps the destination's boot.ini, so the
-      // destination first gets its own installation; a bare-metal recovery
-      // fills a blank disk.
-      const bool full_server = s.restore.kind == RestoreKind::FullServer;
-      const auto src_sys = disk(DiskRequest::Kind::System, "source-system.img", &src);
-      const auto backup = disk(DiskRequest::Kind::Backup, "backup.img", nullptr);
-      const auto dst_sys = full_server ? disk(DiskRequest::Kind::System, "destination-system.img", &dst)
-                                       : disk(DiskRequest::Kind::Blank, "destination-system.img", &dst);
-      vm(Phase::Source, src, source_seed, {{src_sys, src.disk_bus}, {backup, src.disk_bus}}, started(plan.disks[src_sys]));
-      if (full_server) vm(Phase::Reset, dst, destination_seed, {{dst_sys, dst.disk_bus}}, started(plan.disks[dst_sys]));
-      vm(Phase::Recovery, dst, destination_seed, {{backup, DiskBus::Ide}, {dst_sys, dst.disk_bus}}, std::nullopt);
-      vm(Phase::Destination, dst, destination_seed, {{dst_sys, dst.disk_bus}}, std::nullopt);
-      break;
-    }
-    case RestoreKind::PushButtonReset: {
-      const auto dst_sys = disk(DiskRequest::Kind::System, "destination-system.img", &dst);
-      vm(Phase::Reset, dst, destination_seed, {{dst_sys, dst.disk_bus}}, started(plan.disks[dst_sys]));
-      vm(Phase::Destination, dst, destination_seed, {{dst_sys, dst.disk_bus}}, std::nullopt);
-      break;
-    }
-  }
-  if (!remediate.empty()) {
-    // The destination's system disk is the one its boot attached.
-    const std::size_t dst_sys = plan.vms.back().disks.front();
-    RemediationPlan r;
-    r.actions = remediate;
-    vm(Phase::Remediate, dst, destination_seed, {{dst_sys, dst.disk_bus}}, std::nullopt, true);
-    r.in_system = std::move(plan.vms.back());
-    plan.vms.pop_back();
-    vm(Phase::Remediate, dst, destination_seed, {{dst_sys, dst.disk_bus}}, std::nullopt);
-    r.from_media = std::move(plan.vms.back());
-    plan.vms.pop_back();
-    vm(Phase::Remediated, dst, destination_seed, {{dst_sys, dst.disk_bus}}, std::nullopt, true);
-    r.boot = std::move(plan.vms.back());
-    plan.vms.pop_back();
-    plan.remediation = std::move(r);
-  }
-  return plan;
+  const Scenario& s;
+  const PlanPaths& paths;
+  const std::vector<std::string>& remediate_;
+  const fs::path disks;
+  const fs::path artifacts;
+  const fs::path evidence;
+  // The MACs name the computer, not the scenario: every scenario's source has
+  // the same ones, so machines of one shape are alike across scenarios (a
+  // warm start's saved state carries its NICs' MACs; warm_start.h). The
+  // guests never share a network, so equal MACs meet nowhere.
+  const std::string source_seed = "source-computer";
+  const std::string destination_seed;
+};
+
+}  // namespace
+
+RunPlan plan_run(const Scenario& s, const PlanPaths& paths, const std::vector<std::string>& remediate) {
+  PlanBuilder builder(s, paths, remediate);
+  builder.add_chain();
+  builder.add_remediation();
+  return std::move(builder.plan);
 }
 
 }  // namespace restorelab::run

@@ -3,9 +3,8 @@
 #include <unistd.h>
 
 #include <cstdio>
-#include <fstream>
-#include <sstream>
 
+#include "harness/output/input_file.h"
 #include "harness/output/output_file.h"
 #include "rules/fnv.h"
 
@@ -14,13 +13,6 @@ namespace restorelab::run {
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 void replace_all(std::string& s, const std::string& from, const std::string& to) {
   if (from.empty()) return;
@@ -37,7 +29,7 @@ std::string SourceCache::key(const fs::path& artifacts, std::string xml, const s
   replace_all(xml, fs::absolute(disk_dir).string(), "@DISKS@");
   replace_all(xml, fs::absolute(evidence_dir).string(), "@EVIDENCE@");
   replace_all(xml, domain_name, "@NAME@");
-  std::string input = slurp(artifacts / "stamp") + "\n--\n" + xml + "\n--\n" + job + "\n--\ndisk sizes (MiB):";
+  std::string input = read_file_or_empty(artifacts / "stamp") + "\n--\n" + xml + "\n--\n" + job + "\n--\ndisk sizes (MiB):";
   for (const std::uint32_t size : disk_sizes_mib) input += " " + std::to_string(size);
   return Fnv1a().add(input).hex();
 }
@@ -52,7 +44,7 @@ std::optional<std::string> SourceCache::restore(const std::string& key, const fs
   if (ec) return std::nullopt;
   fs::copy_file(dir / "backup.img", backup, fs::copy_options::overwrite_existing, ec);
   if (ec) return std::nullopt;
-  return slurp(dir / "source.serial.log");
+  return read_file_or_empty(dir / "source.serial.log");
 }
 
 void SourceCache::store(const std::string& key, const fs::path& system, const fs::path& backup,

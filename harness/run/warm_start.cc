@@ -12,11 +12,13 @@
 #include <thread>
 #include <vector>
 
+#include "harness/output/input_file.h"
 #include "harness/output/output_file.h"
 #include "harness/output/text.h"
 #include "harness/run/run_session.h"
 #include "images/guest/job_vocabulary.h"
 #include "rules/fnv.h"
+#include "rules/unique_fd.h"
 
 namespace restorelab::run {
 
@@ -35,11 +37,6 @@ std::string uuid_of(const std::string& key, int slot) {
   return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) + "-" + h.substr(20, 12);
 }
 
-std::string read_file(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
 /// Renames `from` to `to` unless `to` exists and is not a regular file.
 machines::Status rename_onto_regular(const fs::path& from, const fs::path& to) {
   struct stat st {};
@@ -49,14 +46,6 @@ machines::Status rename_onto_regular(const fs::path& from, const fs::path& to) {
     return std::unexpected(make_error(text("renaming {} to {}: {}", from.string(), to.string(), std::strerror(errno))));
   return {};
 }
-
-/// A file descriptor closed on scope exit.
-struct Fd {
-  int fd = -1;
-  ~Fd() {
-    if (fd >= 0) close(fd);
-  }
-};
 
 }  // namespace
 
@@ -198,10 +187,10 @@ machines::Result<WarmStart> WarmStates::prepare(const machines::VmSpec& spec, ma
   if (ec) return std::unexpected(make_error(text("creating {}: {}", options_.dir.string(), ec.message())));
   // One process builds a slot's state; another one waits for it.
   const fs::path lock_file = slot_file(*key, slot, ".lock");
-  Fd lock{open(lock_file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600)};
-  if (lock.fd < 0) return std::unexpected(make_error(text("opening {}: {}", lock_file.string(), std::strerror(errno))));
+  UniqueFd lock(open(lock_file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));
+  if (lock.get() < 0) return std::unexpected(make_error(text("opening {}: {}", lock_file.string(), std::strerror(errno))));
   const auto waiting = Clock::now();
-  while (flock(lock.fd, LOCK_EX | LOCK_NB) != 0) {
+  while (flock(lock.get(), LOCK_EX | LOCK_NB) != 0) {
     if (errno != EWOULDBLOCK && errno != EINTR)
       return std::unexpected(make_error(text("locking {}: {}", lock_file.string(), std::strerror(errno))));
     if (interrupt.load() != 0) return std::unexpected(make_error("interrupted"));
@@ -258,7 +247,7 @@ machines::Status WarmStates::build(const machines::VmSpec& spec, const WarmStart
   defined = true;
   if (auto s = hypervisor.start(w.name); !s) return fail(s.error().message);
   const auto start = Clock::now();
-  while (read_file(saving.serial_log).find(kReadyLine) == std::string::npos) {
+  while (read_file_or_empty(saving.serial_log).find(kReadyLine) == std::string::npos) {
     if (interrupt.load() != 0) return fail("interrupted");
     if (Clock::now() - start > limits.total)
       return fail(text("the guest did not reach its ready point within {} s",

@@ -14,6 +14,7 @@
 #include "harness/store/store_impl.h"
 #include "harness/store/store_rows.h"
 #include "harness/store/store_schema.h"
+#include "rules/edit_distance.h"
 
 namespace restorelab::store {
 
@@ -106,22 +107,6 @@ std::string immutable_uri(const fs::path& path) {
     }
   }
   return uri + "?mode=ro&immutable=1";
-}
-
-// The edit distance of two short labels, for "did you mean".
-std::size_t distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = up;
-    }
-  }
-  return row[b.size()];
 }
 
 std::string in_quotes(std::string_view s) { return "\"" + std::string(s) + "\""; }
@@ -382,7 +367,7 @@ Result<std::vector<ResultRecord>> ResultsStore::results_of_campaign(std::string_
   const std::string* best = nullptr;
   std::size_t best_distance = std::max<std::size_t>(2, campaign.size() / 3) + 1;
   for (const auto& label : *labels)
-    if (const std::size_t d = distance(campaign, label); d < best_distance) best = &label, best_distance = d;
+    if (const std::size_t d = edit_distance(campaign, label); d < best_distance) best = &label, best_distance = d;
   if (best != nullptr) message += "; did you mean " + in_quotes(*best) + "?";
   return std::unexpected(c.make_error(Kind::BadInput, message));
 }

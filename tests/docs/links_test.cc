@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <set>
 #include <sstream>
+#include <string_view>
 
 #include "tests/docs/docs_test_util.h"
 
@@ -140,12 +141,58 @@ TEST(DocsLinksTest, EveryRepositoryPathNamedInBackticksExists) {
   }
 }
 
+/// How many folders `md` lies below the repository's root.
+std::size_t depth_of(const fs::path& md) {
+  std::size_t depth = 0;
+  for (const auto& part : fs::relative(md.parent_path(), restorelab::source_dir()))
+    if (part != ".") ++depth;
+  return depth;
+}
+
+/// The first relative path of `text` that climbs out of the repository from
+/// a document `depth` folders below its root (`../x` at the root), or "".
+std::string first_climb_out(const std::string& text, std::size_t depth) {
+  for (std::size_t at = text.find("../"); at != std::string::npos; at = text.find("../", at + 1)) {
+    // Only a path that starts here: `a/../b` and the second `../` of a run stay inside.
+    if (at > 0 && !std::isspace(static_cast<unsigned char>(text[at - 1])) &&
+        std::string_view("(`'\"[<").find(text[at - 1]) == std::string_view::npos)
+      continue;
+    std::size_t ups = 0, end = at;
+    while (text.compare(end, 3, "../") == 0) ++ups, end += 3;
+    if (ups > depth) return text.substr(at, text.find_first_of(" \t\n)`'\"", end) - at);
+  }
+  return "";
+}
+
 TEST(DocsLinksTest, NoDocumentRefersToAnythingOutsideTheRepository) {
+  // A clone has nothing beside it: no path may climb out of the repository,
+  // start at the folder that holds this checkout, or name (in a link or in
+  // backticks) something that is there and not in the repository.
+  const fs::path root = restorelab::source_dir();
+  const fs::path beside = root.parent_path();
+  const std::string beside_prefix = beside.string() + "/";
   for (const fs::path& md : markdown_files()) {
     const std::string text = testing::read_text(md);
-    for (const char* outside : {"../shared", "/work/", "shared/spec"})
-      EXPECT_EQ(text.find(outside), std::string::npos) << in_repo(md) << " refers to " << outside;
+    const std::string climb = first_climb_out(text, depth_of(md));
+    EXPECT_EQ(climb, "") << in_repo(md) << " refers to " << climb << ", outside the repository";
+    if (beside != beside.root_path())
+      EXPECT_EQ(text.find(beside_prefix), std::string::npos) << in_repo(md) << " refers to " << beside_prefix;
+    std::vector<std::string> named = link_targets(prose(text));
+    for (const auto& [span, path] : path_spans(prose(text))) named.push_back(path);
+    for (const std::string& path : named) {
+      const std::string first = path.substr(0, path.find('/'));
+      if (first.empty() || first == "." || first == ".." || fs::exists(root / first) || fs::exists(md.parent_path() / first))
+        continue;
+      EXPECT_FALSE(fs::exists(beside / first)) << in_repo(md) << " names " << path << ", which is beside the repository";
+    }
   }
+}
+
+TEST(DocsLinksTest, APathThatClimbsOutOfTheRepositoryIsFound) {
+  EXPECT_EQ(first_climb_out("see ../spec/format.md for more", 0), "../spec/format.md");
+  EXPECT_EQ(first_climb_out("see ../spec/format.md for more", 1), "");
+  EXPECT_EQ(first_climb_out("[x](../../spec/a.md)", 1), "../../spec/a.md");
+  EXPECT_EQ(first_climb_out("images/../rules/keys.h", 0), "");
 }
 
 // The anchors GitHub makes, which the links above rely on.

@@ -45,10 +45,10 @@ class KnownRegistryTest : public ::testing::Test {
 TEST_F(KnownRegistryTest, AnEntryThatAppliesToNoScenarioOfTheRunIsNotNamed) {
   auto known = load_known_deviations(DiskReader{}, default_known_deviations_path(), book.compiler);
   ASSERT_TRUE(known);
+  ASSERT_EQ(known->entries.size(), 1u);
+  EXPECT_EQ(known->entries[0].id, "chain-image-restore-across-firmware");
   KnownRegistry project(std::move(*known), year{2026} / month{12} / day{7});
-  EXPECT_EQ(project.stale_among(items), std::vector<std::string>{});
-  EXPECT_EQ(project.stale(), std::vector<std::string>{"chain-image-restore-across-firmware"})
-      << "it excused nothing all the same";
+  EXPECT_EQ(project.stale_among(items), std::vector<std::string>{}) << "it excused nothing all the same";
 }
 
 TEST_F(KnownRegistryTest, AnEntryThatAppliedAndExcusedNothingIsNamedInFileOrder) {

@@ -44,6 +44,16 @@ TEST(LibvirtHypervisorTest, WritesQemuConfForTheEmbeddedDriver) {
   std::filesystem::remove_all(root);
 }
 
+TEST(LibvirtHypervisorTest, AQemuConfThatCannotBeWrittenSaysWhy) {
+  const auto root = std::filesystem::temp_directory_path() / "restorelab-qemu-conf-folder-test";
+  std::filesystem::remove_all(root);
+  std::filesystem::create_directories(root / "etc" / "qemu.conf");
+  auto written = write_embed_qemu_conf(root);
+  ASSERT_FALSE(written);
+  EXPECT_EQ(written.error().message, (root / "etc" / "qemu.conf").string() + ": is a folder; expected a file name");
+  std::filesystem::remove_all(root);
+}
+
 // libvirt's test driver lives in this process: no QEMU, no daemon.
 TEST(LibvirtHypervisorTest, DefiningAnInactiveDomainAgainReplacesItAndKeepsItsUuid) {
   auto hv = LibvirtHypervisor::open("test:///default");

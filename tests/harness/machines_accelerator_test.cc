@@ -92,7 +92,17 @@ TEST(AcceleratorTest, MissingQemuFailsTheProbe) {
   QemuProbeRunner runner("restorelab-no-such-qemu");
   const ProbeOutcome outcome = runner.run(Accelerator::Tcg, 500ms);
   EXPECT_FALSE(outcome.passed);
-  EXPECT_FALSE(outcome.detail.empty());
+  EXPECT_EQ(outcome.detail, "cannot run restorelab-no-such-qemu: No such file or directory");
+}
+
+TEST(AcceleratorTest, AProbeProgramThatFailsIsDescribedByItsFirstLineOrItsExitStatus) {
+  // `false` prints nothing and exits 1; `sleep` refuses QEMU's first option.
+  const ProbeOutcome silent = QemuProbeRunner("false").run(Accelerator::Tcg, 5000ms);
+  EXPECT_FALSE(silent.passed);
+  EXPECT_EQ(silent.detail, "exit status 1");
+  const ProbeOutcome refused = QemuProbeRunner("sleep").run(Accelerator::Tcg, 5000ms);
+  EXPECT_FALSE(refused.passed);
+  EXPECT_EQ(refused.detail, "sleep: invalid option -- 'a'");
 }
 
 }  // namespace

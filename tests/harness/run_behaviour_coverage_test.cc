@@ -71,7 +71,6 @@ class ExcuseOne final : public run::DeviationRegistry {
  public:
   explicit ExcuseOne(std::string id) : id_(std::move(id)) {}
   std::string excuse(const std::string& id, const Scenario&, Outcome) override { return id == id_ ? "known-1" : ""; }
-  std::vector<std::string> stale() const override { return {}; }
 
  private:
   std::string id_;

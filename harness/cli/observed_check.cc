@@ -1,4 +1,4 @@
-#include "harness/cli/observed_test.h"
+#include "harness/cli/observed_check.h"
 
 #include <algorithm>
 #include <chrono>

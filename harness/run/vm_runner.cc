@@ -167,6 +167,7 @@ VmRecord VmRunner::launch(Phase phase, const std::string& name, const std::files
   std::size_t seen = 0;
   auto last_output = Clock::now();
   bool kernel = false;
+  bool loader = false;  // a boot loader took over: the firmware found the disk
   double last_progress = -1;
   while (true) {
     if (interrupt_.load() != 0) return vm.stop(VmEnd::Interrupted, false);
@@ -175,6 +176,7 @@ VmRecord VmRunner::launch(Phase phase, const std::string& name, const std::files
       if (!kernel || serial.size() > seen) last_output = Clock::now();
       seen = serial.size();
       kernel = kernel || serial.find(kKernelStartEvent) != std::string::npos;
+      loader = loader || (!kernel && boot_loader_started(serial));
       if (serial.find("RESTORELAB {\"event\":\"done\"") != std::string::npos) return vm.done();
       if (firmware_shell_started(serial)) return vm.stop(VmEnd::FirmwareShell, true);
       // syslinux then waits at `boot:`, systemd-boot returns to the
@@ -190,8 +192,11 @@ VmRecord VmRunner::launch(Phase phase, const std::string& name, const std::files
     if (!status->active()) return vm.stopped(*status);
     const double elapsed = since(vm.start);
     const auto silent = Clock::now() - last_output;
+    // Once a loader took over, silence before a kernel is a slow load, not
+    // the firmware giving up (images/README.md, "Reading the outcome" 6):
+    // only the phase's time limit ends it.
     const auto silence_limit = kernel ? limits.silence_after_kernel : limits.silence_before_kernel;
-    if (silent >= silence_limit) {
+    if (silent >= silence_limit && (kernel || !loader)) {
       vm.r.silence_seconds = std::chrono::duration<double>(silence_limit).count();
       return vm.stop(VmEnd::Silent, true);
     }

@@ -125,6 +125,24 @@ TEST_F(OrchestratorTest, ALoaderThatMissesTheKernelEndsTheBootAtOnce) {
   EXPECT_TRUE(fake.domains().empty());
 }
 
+// A loader that took over and then went quiet before a kernel (a slow load
+// on a busy host) is waited for up to the phase's limit, never read as the
+// firmware giving up after the 45 s meant for it.
+TEST_F(OrchestratorTest, SilenceAfterTheLoaderStartedRunsToTheTimeLimitAsAFailedRun) {
+  guest(Phase::Source, fixture("source-install-backup.log"));
+  guest(Phase::Restore, fixture("restore-system-state.log"));
+  guest(Phase::Destination, fixture("seabios-syslinux-then-silence.log"));
+  fake.set_behaviour("rl-test-up-on-mp-destination", FakeHypervisor::Behaviour::Hang);
+  settings.destination_limits.silence_before_kernel = 100ms;
+  settings.destination_limits.total = 600ms;
+  ScenarioRun r = Orchestrator(fake, disks, interrupt).run(plan_for(up_on_mp()), settings);
+  ASSERT_TRUE(r.observation.failed());
+  ASSERT_EQ(r.records.size(), 3u);
+  EXPECT_EQ(r.records.back().end, VmEnd::TimedOut);
+  EXPECT_NE(r.observation.error.find("no result within 0 s"), std::string::npos) << r.observation.error;
+  EXPECT_TRUE(fake.domains().empty());
+}
+
 TEST_F(OrchestratorTest, StopsAtTheFirstVmThatFailsAndReportsAnError) {
   fake.set_behaviour("rl-test-up-on-mp-source", FakeHypervisor::Behaviour::FailStart);
   ScenarioRun r = Orchestrator(fake, disks, interrupt).run(plan_for(up_on_mp()), settings);

@@ -175,8 +175,9 @@ TEST(DocsLinksTest, NoDocumentRefersToAnythingOutsideTheRepository) {
     const std::string text = testing::read_text(md);
     const std::string climb = first_climb_out(text, depth_of(md));
     EXPECT_EQ(climb, "") << in_repo(md) << " refers to " << climb << ", outside the repository";
-    if (beside != beside.root_path())
+    if (beside != beside.root_path()) {
       EXPECT_EQ(text.find(beside_prefix), std::string::npos) << in_repo(md) << " refers to " << beside_prefix;
+    }
     std::vector<std::string> named = link_targets(prose(text));
     for (const auto& [span, path] : path_spans(prose(text))) named.push_back(path);
     for (const std::string& path : named) {

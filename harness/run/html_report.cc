@@ -6,6 +6,7 @@
 #include "harness/output/html_text.h"
 #include "harness/output/json_writer.h"
 #include "harness/output/png.h"
+#include "harness/store/result_fields.h"
 
 namespace restorelab::run {
 
@@ -56,6 +57,13 @@ std::string evidence_href(const std::string& evidence, const fs::path& page_dir)
   return is_safe_href(href) ? href : std::string();
 }
 
+using F = ResultField;
+
+/// A row's member that is a result field: the table's name (result_fields.h).
+JsonWriter& field(JsonWriter& json, ResultField f) { return json.key(name_of(f)); }
+
+/// The page's data: the run, and a row per result whose members the page's
+/// script below reads.
 std::string data_json(const RunSummary& summary, const fs::path& page) {
   const fs::path page_dir = fs::absolute(page).parent_path();
   std::string out;
@@ -63,7 +71,7 @@ std::string data_json(const RunSummary& summary, const fs::path& page) {
   json.begin_object();
   json.key("title").value(summary.title);
   json.key("seconds").value(summary.seconds);
-  json.key("accelerator").value(summary.accelerator);
+  field(json, F::accelerator).value(summary.accelerator);
   json.key("interrupted").value(summary.interrupted);
   json.key("stale").strings(summary.stale_deviations);
   json.key("total").value(static_cast<std::int64_t>(summary.results.size()));
@@ -75,24 +83,24 @@ std::string data_json(const RunSummary& summary, const fs::path& page) {
     while (folder.size() > 1 && folder.ends_with('/')) folder.pop_back();
     const fs::path evidence = fs::absolute(folder);
     json.begin_object();
-    json.key("id").value(r.id);
-    json.key("verdict").value(verdict_name(r.verdict.kind));
-    json.key("deviation").value(r.deviation);
-    json.key("error").value(r.verdict.error);
-    json.key("differences").strings(r.verdict.differences);
-    json.key("supported").value(r.predicted.supported);
+    field(json, F::id).value(r.id);
+    field(json, F::verdict).value(verdict_name(r.verdict.kind));
+    field(json, F::deviation).value(r.deviation);
+    field(json, F::error).value(r.verdict.error);
+    field(json, F::differences).strings(r.verdict.differences);
+    field(json, F::predicted_supported).value(r.predicted.supported);
     json.key("predicted").value(name_of(r.predicted.outcome));
     json.key("predicted_cpus").value(r.predicted.cpus_used.value_or(0));
     json.key("observed").value(r.observed.outcome ? name_of(*r.observed.outcome) : std::string_view("none"));
     json.key("observed_cpus").value(r.observed.cpus_used.value_or(0));
-    json.key("stop_code").value(r.observed.stop_code);
-    json.key("detail").value(r.observed.detail);
-    json.key("rules").strings(r.predicted.rules);
-    json.key("reasons").strings(r.predicted.reasons);
-    json.key("actions").strings(r.predicted.actions);
-    json.key("attempts").value(r.attempt_count);
-    json.key("reused").value(r.reused);
-    json.key("reused_from").value(r.reused_from.value_or(0));
+    field(json, F::observed_stop_code).value(r.observed.stop_code);
+    field(json, F::observed_detail).value(r.observed.detail);
+    field(json, F::predicted_rules).strings(r.predicted.rules);
+    field(json, F::predicted_reasons).strings(r.predicted.reasons);
+    field(json, F::predicted_actions).strings(r.predicted.actions);
+    field(json, F::attempts).value(r.attempt_count);
+    field(json, F::reused).value(r.reused);
+    field(json, F::reused_from).value(r.reused_from.value_or(0));
     // "fixed (in-place-upgrade)", "not-fixed: outcome: stop-0x7b, not boots"; empty without --remediate.
     std::string remediation;
     if (const auto& m = r.remediation) {
@@ -102,14 +110,14 @@ std::string data_json(const RunSummary& summary, const fs::path& page) {
       for (const std::string& d : m->differences) remediation += ": " + d;
       if (!m->error.empty()) remediation += ": " + m->error;
     }
-    json.key("remediation").value(remediation);
-    auto total = r.timings.find("total");
+    field(json, F::remediation).value(remediation);
+    auto total = r.timings.find(std::string(name_of(F::timing_total)));
     json.key("seconds").value(total == r.timings.end() ? 0.0 : total->second);
     json.key("href").value(evidence_href(r.evidence, page_dir));
-    json.key("evidence").value(r.evidence);
+    field(json, F::evidence).value(r.evidence);
     json.key("files").strings(evidence_files(evidence));
     json.key("thumb").value(thumbnail(evidence));
-    json.key("axes");
+    field(json, F::axes);
     if (r.axes_json.empty()) json.begin_object().end_object();
     else json.raw(r.axes_json);
     json.end_object();

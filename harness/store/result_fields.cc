@@ -68,6 +68,7 @@ constexpr std::array kFields = std::to_array<ResultFieldInfo>({
   {F::timing_restore,          S::Timings,     "restore",           T::Seconds,    Src::Run,         kOmitted, kOptional, kNoScope,       0},
   {F::timing_destination,      S::Timings,     "destination",       T::Seconds,    Src::Run,         kOmitted, kOptional, kNoScope,       0},
   {F::timing_total,            S::Timings,     "total",             T::Seconds,    Src::Run,         kOmitted, kOptional, kNoScope,       0},
+  {F::timing_disks,            S::Timings,     "disks",             T::Seconds,    Src::Run,         kOmitted, kOptional, kNoScope,       0},
 
   {F::kept_uri,                S::Kept,        "uri",               T::String,     Src::Run,         kNull,    kRequired, kNoScope,       0},
   {F::kept_domains,            S::Kept,        "domains",           T::StringList, Src::Run,         kNull,    kOptional, kNoScope,       0},

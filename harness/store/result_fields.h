@@ -59,7 +59,7 @@ enum class ResultField : std::uint8_t {
   observed_nics_orphaned, observed_nics_unconfigured, observed_mac_changed, observed_degraded, observed_detail,
   observed_seen, observed_error,
   // timings_s: seconds by phase
-  timing_source, timing_restore, timing_destination, timing_total,
+  timing_source, timing_restore, timing_destination, timing_total, timing_disks,
   // kept
   kept_uri, kept_domains, kept_commands,
   // remediation

@@ -56,7 +56,8 @@ TEST(RunResultTest, JsonLineHasTheContractFields) {
   EXPECT_EQ(j["reused"], false);
   EXPECT_TRUE(j["reused_from"].is_null());
   EXPECT_EQ(j["accelerator"], "tcg");
-  EXPECT_EQ(j["timings_s"], nlohmann::json::parse(R"({"source":9.8,"restore":20.5,"destination":12.1,"total":43.0})"));
+  EXPECT_EQ(j["timings_s"],
+            nlohmann::json::parse(R"({"source":9.8,"restore":20.5,"destination":12.1,"total":43.0,"disks":0.2})"));
   EXPECT_EQ(j["evidence"], "/tmp/runs/2026-11-25T18-00-00/xp-ide-to-sata/");
   EXPECT_FALSE(j.contains("kept")) << "machines that were removed have no way in";
 }
@@ -148,6 +149,20 @@ TEST(RunResultTest, ALineIsWrittenByteForByte) {
             R"("nics_unconfigured":null,"mac_changed":[],"degraded":[]},"verdict":"none","differences":[],)"
             R"("expected":[],"note":"n","timings_s":{"boot":2.0,"remediate":1.3}}})"
             "\n");
+}
+
+// A field added to the table (result_fields.h) is in the line, in the
+// store's timings and back: the seconds a chain waited for its disks, which
+// the orchestrator measured and the line used to drop.
+TEST(RunResultTest, TimingsHoldTheWaitForDisks) {
+  const std::string line = result_json_line(fixture());
+  EXPECT_NE(line.find(R"("timings_s":{"source":9.8,"restore":20.5,"destination":12.1,"total":43.0,"disks":0.2})"),
+            std::string::npos) << line;
+  EXPECT_EQ(timings_json(fixture().timings), R"({"source":9.8,"restore":20.5,"destination":12.1,"total":43.0,"disks":0.2})");
+  auto back = parse_result_line(line);
+  ASSERT_TRUE(back) << back.error();
+  EXPECT_EQ(back->timings.at("disks"), 0.2);
+  EXPECT_EQ(result_json_line(*back), line);
 }
 
 TEST(RunResultTest, ABrokenLineSaysWhatIsWrong) {

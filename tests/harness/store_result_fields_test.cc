@@ -27,7 +27,7 @@ TEST(ResultFieldsTest, AnObjectIsWrittenInTheTablesOrderWithAbsentFieldsNullOrLe
 
 TEST(ResultFieldsTest, TimingsAreWrittenToATenthInPhaseOrder) {
   const Json timings = {{"total", 43.04}, {"disks", 2.06}, {"source", 9.84}, {"unknown", 1.0}};
-  EXPECT_EQ(result_json_text(ResultScope::Timings, timings), R"({"source":9.8,"total":43.0})");
+  EXPECT_EQ(result_json_text(ResultScope::Timings, timings), R"({"source":9.8,"total":43.0,"disks":2.1})");
 }
 
 TEST(ResultFieldsTest, TypeErrorsNameTheFieldAndTheObjectItIsIn) {

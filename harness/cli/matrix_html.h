@@ -1,6 +1,8 @@
 // The self-contained HTML report of a predicted matrix: totals, one heatmap
 // per pivot (cells coloured by how many combinations fail to boot, with the
-// outcome mix as a bar), and a searchable table of the combinations.
+// outcome mix as a bar), and a searchable table of the combinations. Its
+// HTML, CSS and script are harness/output/templates/matrix.* (and the page.*
+// both pages share); this file makes its data.
 #pragma once
 
 #include <string>

@@ -21,6 +21,13 @@ std::string json_for_script(std::string_view json) {
   return out;
 }
 
+std::string page_with_data(std::string_view page, std::string_view json) {
+  static constexpr std::string_view kMarker = "{{data}}";
+  const std::size_t at = page.find(kMarker);
+  if (at == std::string_view::npos) return std::string(page);
+  return std::string(page.substr(0, at)) + json_for_script(json) + std::string(page.substr(at + kMarker.size()));
+}
+
 std::string url_path(std::string_view path) {
   static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;

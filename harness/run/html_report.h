@@ -4,6 +4,8 @@
 // reader picks whose cells show their whole mix of verdicts, and a sortable,
 // filterable table of predicted against observed with the reasons, a
 // thumbnail of the destination's screen and links to serial logs and XML.
+// Its HTML, CSS and script are harness/output/templates/run_report.* (and
+// the page.* both pages share); this file makes its data.
 #pragma once
 
 #include <filesystem>

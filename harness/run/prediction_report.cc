@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "harness/store/result_fields.h"
+
 namespace restorelab {
 
 std::vector<std::string_view> action_names(ActionSet actions) {
@@ -14,14 +16,16 @@ std::vector<std::string_view> action_names(ActionSet actions) {
 void write_prediction_fields(JsonWriter& json, const std::string& scenario_name, const Scenario& s,
                              const Prediction& p, const Rulebook& rulebook) {
   json.key("scenario").value(scenario_name);
-  json.key("supported").value(p.supported);
-  json.key("outcome").value(name_of(p.outcome));
-  if (p.cpus_used) json.key("cpus_used").value(*p.cpus_used);
-  json.key("actions").strings(action_names(p.actions));
-  json.key("rules").begin_array();
+  // The fields of a result's `predicted` (result_fields.h), streamed: a
+  // prediction line is written a million times in a large matrix.
+  json.key(name_of(ResultField::predicted_supported)).value(p.supported);
+  json.key(name_of(ResultField::predicted_outcome)).value(name_of(p.outcome));
+  if (p.cpus_used) json.key(name_of(ResultField::predicted_cpus_used)).value(*p.cpus_used);
+  json.key(name_of(ResultField::predicted_actions)).strings(action_names(p.actions));
+  json.key(name_of(ResultField::predicted_rules)).begin_array();
   for (auto index : p.fired) json.value(std::string_view(rulebook.rules[index].id));
   json.end_array();
-  json.key("reasons").begin_array();
+  json.key(name_of(ResultField::predicted_reasons)).begin_array();
   for (auto index : p.fired) json.value(std::string_view(rulebook.rules[index].cite));
   json.end_array();
   if (s.expect) {

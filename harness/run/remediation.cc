@@ -4,6 +4,7 @@
 
 #include "harness/output/text.h"
 #include "harness/run/serial_log.h"
+#include "harness/store/result_fields.h"
 #include "images/guest/job_vocabulary.h"
 
 namespace restorelab::run {
@@ -69,8 +70,10 @@ std::vector<std::string> symptoms_of(const Observation& boot, int destination_cp
   std::vector<std::string> out;
   if (!boot.outcome) return out;
   if (*boot.outcome != Outcome::Boots) out.emplace_back(name_of(*boot.outcome));
-  if (boots(*boot.outcome) && boot.cpus_used.value_or(0) < destination_cpus) out.emplace_back("cpus_used");
-  if (boots(*boot.outcome) && boot.nics_orphaned.value_or(0) > 0) out.emplace_back("nics_orphaned");
+  if (boots(*boot.outcome) && boot.cpus_used.value_or(0) < destination_cpus)
+    out.emplace_back(name_of(ResultField::observed_cpus_used));
+  if (boots(*boot.outcome) && boot.nics_orphaned.value_or(0) > 0)
+    out.emplace_back(name_of(ResultField::observed_nics_orphaned));
   return out;
 }
 
@@ -107,12 +110,12 @@ void judge_remediation(RemediationResult& r, int destination_cpus) {
   // configuration counts only when a NIC action was applied.
   const bool nic_action = std::ranges::any_of(r.applied, [](const std::string& a) { return contains(kNicActions, a); });
   for (const std::string& symptom : symptoms_of(r.observed, destination_cpus)) {
-    if (symptom == "cpus_used") {
-      r.differences.push_back(text("cpus_used: {} of {}", r.observed.cpus_used.value_or(0), destination_cpus));
-    } else if (symptom == "nics_orphaned") {
-      if (nic_action) r.differences.push_back(text("nics_orphaned: {}", *r.observed.nics_orphaned));
+    if (symptom == name_of(ResultField::observed_cpus_used)) {
+      r.differences.push_back(text("{}: {} of {}", symptom, r.observed.cpus_used.value_or(0), destination_cpus));
+    } else if (symptom == name_of(ResultField::observed_nics_orphaned)) {
+      if (nic_action) r.differences.push_back(text("{}: {}", symptom, *r.observed.nics_orphaned));
     } else {
-      r.differences.push_back(text("outcome: {}, not boots", symptom));
+      r.differences.push_back(text("{}: {}, not boots", name_of(ResultField::observed_outcome), symptom));
     }
   }
   r.verdict = r.differences.empty() ? RemediationResult::Kind::Fixed : RemediationResult::Kind::NotFixed;

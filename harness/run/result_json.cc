@@ -1,181 +1,255 @@
 #include "harness/run/result_json.h"
 
-#include <cmath>
-
-#include <nlohmann/json.hpp>
-
+#include "harness/store/result_fields.h"
 #include "rules/utf8.h"
 
 namespace restorelab::run {
 
 namespace {
 
-using nlohmann::json;
+// A result's JSON is an nlohmann value both ways: built here field by field,
+// written by result_json_text() in the table's order (an absent value set as
+// null is left out or written null as the table says), and read back after
+// result_type_error() has checked every field's type.
+using Json = nlohmann::ordered_json;
+using F = ResultField;
+using S = ResultScope;
 
-double tenths(double s) { return std::round(s * 10) / 10; }
+// ---- writing ----
+
+void put(Json& object, F f, Json value) { object[std::string(name_of(f))] = std::move(value); }
 
 template <class T>
-void optional_int(JsonWriter& w, std::string_view key, const std::optional<T>& v) {
-  w.key(key);
-  if (v) w.value(static_cast<std::int64_t>(*v));
-  else w.null();
+Json number_or_null(const std::optional<T>& v) {
+  return v ? Json(static_cast<std::int64_t>(*v)) : Json();
 }
 
-void optional_text(JsonWriter& w, std::string_view key, const std::string& v) {
-  w.key(key);
-  if (v.empty()) w.null();
-  else w.value(v);
+Json text_or_null(const std::string& v) { return v.empty() ? Json() : Json(v); }
+
+Json name_json(std::string_view name) { return Json(std::string(name)); }
+
+Json observation_value(const Observation& o) {
+  Json j = Json::object();
+  put(j, F::observed_outcome, o.outcome ? name_json(name_of(*o.outcome)) : Json());
+  put(j, F::observed_stop_code, text_or_null(o.stop_code));
+  put(j, F::observed_cpus_used, number_or_null(o.cpus_used));
+  put(j, F::observed_cpus_present, number_or_null(o.cpus_present));
+  put(j, F::observed_nics_configured, number_or_null(o.nics_configured));
+  put(j, F::observed_nics_orphaned, number_or_null(o.nics_orphaned));
+  put(j, F::observed_nics_unconfigured, number_or_null(o.nics_unconfigured));
+  put(j, F::observed_mac_changed, o.mac_changed);
+  put(j, F::observed_degraded, o.degraded);
+  put(j, F::observed_detail, text_or_null(o.detail));
+  put(j, F::observed_seen, text_or_null(o.evidence));
+  put(j, F::observed_error, text_or_null(o.error));
+  return j;
 }
 
-/// Reads `j[key]` into `out`, accepting null for optional fields; false
-/// (with `error` set) when it is there with another type.
-struct Reader {
-  const json& j;
-  std::string error;
+Json predicted_value(const PredictedSummary& p) {
+  Json j = Json::object();
+  put(j, F::predicted_supported, p.supported);
+  put(j, F::predicted_outcome, name_json(name_of(p.outcome)));
+  put(j, F::predicted_cpus_used, number_or_null(p.cpus_used));
+  put(j, F::predicted_actions, p.actions);
+  put(j, F::predicted_rules, p.rules);
+  put(j, F::predicted_reasons, p.reasons);
+  return j;
+}
 
-  const json* field(const char* key, bool required) {
-    auto it = j.find(key);
-    if (it == j.end() || it->is_null()) {
-      if (required && error.empty()) error = std::string("no \"") + key + "\"";
-      return nullptr;
-    }
-    return &*it;
+// Every phase; the table says which the line has.
+Json timings_value(const std::map<std::string, double>& timings) {
+  Json j = Json::object();
+  for (const auto& [k, v] : timings) j[k] = v;
+  return j;
+}
+
+Json remediation_value(const RemediationResult& m) {
+  Json j = Json::object();
+  put(j, F::remediation_applied, m.applied);
+  put(j, F::remediation_skipped, m.skipped);
+  put(j, F::remediation_from, text_or_null(m.from));
+  put(j, F::remediation_changes, m.changes);
+  put(j, F::remediation_observed, observation_value(m.observed));
+  put(j, F::remediation_verdict, name_json(remediation_verdict_name(m.verdict)));
+  put(j, F::remediation_differences, m.differences);
+  put(j, F::remediation_expected, m.expected);
+  put(j, F::remediation_error, text_or_null(m.error));
+  put(j, F::remediation_note, text_or_null(m.note));
+  put(j, F::remediation_timings_s, timings_value(m.timings));
+  return j;
+}
+
+Json kept_value(const KeptAccess& k) {
+  Json j = Json::object();
+  put(j, F::kept_uri, k.uri);
+  put(j, F::kept_domains, k.domains);
+  put(j, F::kept_commands, k.commands);
+  return j;
+}
+
+Json line_value(const ScenarioResult& r) {
+  Json j = Json::object();
+  put(j, F::id, r.id);
+  put(j, F::run, r.run > 0 ? Json(r.run) : Json());
+  put(j, F::scenario, r.scenario);
+  put(j, F::file, text_or_null(r.file));
+  // Stored text (data): what is not a JSON object is left out.
+  if (Json axes = Json::parse(valid_utf8(r.axes_json), nullptr, false); axes.is_object()) put(j, F::axes, axes);
+  put(j, F::predicted, predicted_value(r.predicted));
+  put(j, F::observed, observation_value(r.observed));
+  put(j, F::verdict, name_json(verdict_name(r.verdict.kind)));
+  put(j, F::error, r.verdict.kind == Verdict::Kind::Error ? Json(r.verdict.error) : Json());
+  put(j, F::deviation, text_or_null(r.deviation));
+  put(j, F::differences, r.verdict.differences);
+  put(j, F::attempts, r.attempt_count);
+  const auto outcomes = r.attempts.empty() ? r.attempt_outcomes : attempt_outcome_names(r.attempts);
+  put(j, F::attempt_outcomes, outcomes.size() > 1 ? Json(outcomes) : Json());
+  put(j, F::reused, r.reused);
+  put(j, F::reused_from, number_or_null(r.reused_from));
+  put(j, F::accelerator, r.accelerator);
+  put(j, F::timings_s, timings_value(r.timings));
+  put(j, F::source_cached, r.source_cached);
+  put(j, F::observation_key, r.observation_key);
+  put(j, F::evidence, r.evidence);
+  put(j, F::kept, r.kept ? kept_value(*r.kept) : Json());
+  put(j, F::remediation, r.remediation ? remediation_value(*r.remediation) : Json());
+  return j;
+}
+
+// ---- reading: every field's type is checked already ----
+
+const Json* member(const Json& object, F f) {
+  const auto it = object.find(std::string(name_of(f)));
+  return it == object.end() || it->is_null() ? nullptr : &*it;
+}
+
+std::string text(const Json& object, F f) {
+  const Json* v = member(object, f);
+  return v ? v->get<std::string>() : std::string();
+}
+
+bool flag(const Json& object, F f) {
+  const Json* v = member(object, f);
+  return v && v->get<bool>();
+}
+
+template <class T>
+std::optional<T> number(const Json& object, F f) {
+  const Json* v = member(object, f);
+  return v ? std::optional<T>(v->get<T>()) : std::nullopt;
+}
+
+std::vector<std::string> strings(const Json& object, F f) {
+  const Json* v = member(object, f);
+  return v ? v->get<std::vector<std::string>>() : std::vector<std::string>();
+}
+
+/// The value `parse` makes of the name in field `f`; nothing when the field
+/// is absent; `"f": unknown value "x"` when `parse` knows no such name.
+template <class Parse>
+auto named(const Json& object, F f, Parse parse)
+    -> std::expected<decltype(parse(std::string_view())), std::string> {
+  const std::string name = text(object, f);
+  if (name.empty()) return std::nullopt;
+  auto value = parse(name);
+  if (!value) return std::unexpected("\"" + std::string(name_of(f)) + "\": unknown value \"" + name + "\"");
+  return value;
+}
+
+std::expected<RemediationResult, std::string> parse_remediation(const Json& j) {
+  RemediationResult m;
+  m.applied = strings(j, F::remediation_applied);
+  m.skipped = strings(j, F::remediation_skipped);
+  m.from = text(j, F::remediation_from);
+  m.changes = strings(j, F::remediation_changes);
+  auto verdict = named(j, F::remediation_verdict, parse_remediation_verdict);
+  if (!verdict) return std::unexpected("remediation: " + verdict.error());
+  m.verdict = verdict->value_or(RemediationResult::Kind::None);
+  m.differences = strings(j, F::remediation_differences);
+  m.expected = strings(j, F::remediation_expected);
+  m.error = text(j, F::remediation_error);
+  m.note = text(j, F::remediation_note);
+  if (const Json* t = member(j, F::remediation_timings_s)) m.timings = parse_timings(*t);
+  if (const Json* o = member(j, F::remediation_observed)) {
+    auto observed = parse_observation(*o);
+    if (!observed) return std::unexpected("remediation: " + observed.error());
+    m.observed = std::move(*observed);
   }
-  void text(const char* key, std::string& out, bool required = false) {
-    if (const json* v = field(key, required)) {
-      if (v->is_string()) out = v->get<std::string>();
-      else if (error.empty()) error = std::string("\"") + key + "\" is not a string";
-    }
-  }
-  void flag(const char* key, bool& out) {
-    if (const json* v = field(key, false)) {
-      if (v->is_boolean()) out = v->get<bool>();
-      else if (error.empty()) error = std::string("\"") + key + "\" is not true or false";
-    }
-  }
-  template <class T>
-  void number(const char* key, std::optional<T>& out) {
-    if (const json* v = field(key, false)) {
-      if (v->is_number_integer()) out = v->get<T>();
-      else if (error.empty()) error = std::string("\"") + key + "\" is not an integer";
-    }
-  }
-  void strings(const char* key, std::vector<std::string>& out) {
-    if (const json* v = field(key, false)) {
-      if (!v->is_array()) {
-        if (error.empty()) error = std::string("\"") + key + "\" is not a list";
-        return;
-      }
-      for (const json& item : *v) {
-        if (item.is_string()) out.push_back(item.get<std::string>());
-        else if (error.empty()) error = std::string("\"") + key + "\" holds a value that is not a string";
-      }
-    }
-  }
-  template <class E>
-  void enumeration(const char* key, std::optional<E>& out, bool required = false) {
-    std::string name;
-    text(key, name, required);
-    if (name.empty()) return;
-    out = parse_enum<E>(name);
-    if (!out && error.empty()) error = std::string("\"") + key + "\": unknown value \"" + name + "\"";
-  }
-  void seconds(const char* key, std::map<std::string, double>& out) {
-    if (const json* v = field(key, false)) {
-      if (!v->is_object()) {
-        if (error.empty()) error = std::string("\"") + key + "\" is not an object";
-        return;
-      }
-      for (const auto& [k, value] : v->items())
-        if (value.is_number()) out[k == "recovery" ? "restore" : k] = value.get<double>();  // its old name
-    }
-  }
-};
+  return m;
+}
+
+std::expected<PredictedSummary, std::string> parse_predicted(const Json& j) {
+  PredictedSummary p;
+  p.supported = flag(j, F::predicted_supported);
+  auto outcome = named(j, F::predicted_outcome, parse_enum<Outcome>);
+  if (!outcome) return std::unexpected("predicted: " + outcome.error());
+  p.outcome = outcome->value_or(Outcome::Boots);
+  p.cpus_used = number<int>(j, F::predicted_cpus_used);
+  p.actions = strings(j, F::predicted_actions);
+  p.rules = strings(j, F::predicted_rules);
+  p.reasons = strings(j, F::predicted_reasons);
+  return p;
+}
+
+KeptAccess parse_kept(const Json& j) {
+  return KeptAccess{text(j, F::kept_uri), strings(j, F::kept_domains), strings(j, F::kept_commands)};
+}
+
+/// The line's own fields of `res` (not its objects) from `j`.
+std::expected<void, std::string> read_line_fields(const Json& j, ScenarioResult& res) {
+  res.id = text(j, F::id);
+  res.run = number<std::int64_t>(j, F::run).value_or(0);
+  res.scenario = text(j, F::scenario);
+  res.file = text(j, F::file);
+  // Keys sorted, as the store's readers have always had them.
+  if (const Json* axes = member(j, F::axes)) res.axes_json = nlohmann::json(*axes).dump();
+  auto verdict = named(j, F::verdict, [](std::string_view n) { return parse_verdict(n); });
+  if (!verdict) return std::unexpected(verdict.error());
+  res.verdict.kind = verdict->value_or(Verdict::Kind::Error);
+  res.verdict.error = text(j, F::error);
+  res.deviation = text(j, F::deviation);
+  res.verdict.differences = strings(j, F::differences);
+  res.attempt_count = number<int>(j, F::attempts).value_or(0);
+  res.attempt_outcomes = strings(j, F::attempt_outcomes);
+  res.reused = flag(j, F::reused);
+  res.reused_from = number<std::int64_t>(j, F::reused_from);
+  res.accelerator = text(j, F::accelerator);
+  if (const Json* t = member(j, F::timings_s)) res.timings = parse_timings(*t);
+  res.source_cached = flag(j, F::source_cached);
+  res.observation_key = text(j, F::observation_key);
+  res.evidence = text(j, F::evidence);
+  return {};
+}
 
 }  // namespace
 
-void write_observation(JsonWriter& w, const Observation& o) {
-  w.begin_object();
-  w.key("outcome");
-  if (o.outcome) w.value(name_of(*o.outcome));
-  else w.null();
-  optional_text(w, "stop_code", o.stop_code);
-  optional_int(w, "cpus_used", o.cpus_used);
-  optional_int(w, "cpus_present", o.cpus_present);
-  optional_int(w, "nics_configured", o.nics_configured);
-  optional_int(w, "nics_orphaned", o.nics_orphaned);
-  optional_int(w, "nics_unconfigured", o.nics_unconfigured);
-  w.key("mac_changed").strings(o.mac_changed);
-  w.key("degraded").strings(o.degraded);
-  if (!o.detail.empty()) w.key("detail").value(o.detail);
-  if (!o.evidence.empty()) w.key("seen").value(o.evidence);
-  if (!o.error.empty()) w.key("error").value(o.error);
-  w.end_object();
-}
-
-std::expected<Observation, std::string> parse_observation(const json& j) {
+std::expected<Observation, std::string> parse_observation(const Json& j) {
   if (!j.is_object()) return std::unexpected("\"observed\" is not an object");
+  if (auto error = result_type_error(S::Observed, j)) return std::unexpected("observed: " + *error);
   Observation o;
-  Reader r{j, {}};
-  r.enumeration("outcome", o.outcome);
-  r.text("stop_code", o.stop_code);
-  r.number("cpus_used", o.cpus_used);
-  r.number("cpus_present", o.cpus_present);
-  r.number("nics_configured", o.nics_configured);
-  r.number("nics_orphaned", o.nics_orphaned);
-  r.number("nics_unconfigured", o.nics_unconfigured);
-  r.strings("mac_changed", o.mac_changed);
-  r.strings("degraded", o.degraded);
-  r.text("detail", o.detail);
-  r.text("seen", o.evidence);
-  r.text("error", o.error);
-  if (!r.error.empty()) return std::unexpected("observed: " + r.error);
+  auto outcome = named(j, F::observed_outcome, parse_enum<Outcome>);
+  if (!outcome) return std::unexpected("observed: " + outcome.error());
+  o.outcome = *outcome;
+  o.stop_code = text(j, F::observed_stop_code);
+  o.cpus_used = number<int>(j, F::observed_cpus_used);
+  o.cpus_present = number<int>(j, F::observed_cpus_present);
+  o.nics_configured = number<int>(j, F::observed_nics_configured);
+  o.nics_orphaned = number<int>(j, F::observed_nics_orphaned);
+  o.nics_unconfigured = number<int>(j, F::observed_nics_unconfigured);
+  o.mac_changed = strings(j, F::observed_mac_changed);
+  o.degraded = strings(j, F::observed_degraded);
+  o.detail = text(j, F::observed_detail);
+  o.evidence = text(j, F::observed_seen);
+  o.error = text(j, F::observed_error);
   return o;
 }
 
-namespace {
-
-void write_predicted(JsonWriter& w, const PredictedSummary& p) {
-  w.begin_object();
-  w.key("supported").value(p.supported);
-  w.key("outcome").value(name_of(p.outcome));
-  optional_int(w, "cpus_used", p.cpus_used);
-  w.key("actions").strings(p.actions);
-  w.key("rules").strings(p.rules);
-  w.key("reasons").strings(p.reasons);
-  w.end_object();
-}
-
-void write_timings(JsonWriter& w, const std::map<std::string, double>& timings) {
-  w.begin_object();
-  for (const char* k : {"source", "restore", "destination", "total"}) {
-    auto it = timings.find(k);
-    if (it != timings.end()) w.key(k).value(tenths(it->second));
-  }
-  w.end_object();
-}
-
-}  // namespace
-
-std::string predicted_json(const PredictedSummary& p) {
-  std::string out;
-  JsonWriter w(out);
-  write_predicted(w, p);
-  return out;
-}
-
-std::string observation_json(const Observation& o) {
-  std::string out;
-  JsonWriter w(out);
-  write_observation(w, o);
-  return out;
-}
-
-std::string timings_json(const std::map<std::string, double>& timings) {
-  std::string out;
-  JsonWriter w(out);
-  write_timings(w, timings);
-  return out;
+std::map<std::string, double> parse_timings(const Json& j) {
+  std::map<std::string, double> timings;
+  if (!j.is_object()) return timings;
+  for (const auto& [k, value] : j.items())
+    if (value.is_number()) timings[k == "recovery" ? "restore" : k] = value.get<double>();  // its old name
+  return timings;
 }
 
 std::vector<std::string> attempt_outcome_names(const std::vector<AttemptResult>& attempts) {
@@ -185,175 +259,41 @@ std::vector<std::string> attempt_outcome_names(const std::vector<AttemptResult>&
   return names;
 }
 
-namespace {
-
-void write_remediation(JsonWriter& w, const RemediationResult& m) {
-  w.begin_object();
-  w.key("applied").strings(m.applied);
-  w.key("skipped").strings(m.skipped);
-  optional_text(w, "from", m.from);
-  w.key("changes").strings(m.changes);
-  w.key("observed");
-  write_observation(w, m.observed);
-  w.key("verdict").value(remediation_verdict_name(m.verdict));
-  w.key("differences").strings(m.differences);
-  w.key("expected").strings(m.expected);
-  if (!m.error.empty()) w.key("error").value(m.error);
-  if (!m.note.empty()) w.key("note").value(m.note);
-  w.key("timings_s").begin_object();
-  for (const auto& [k, v] : m.timings) w.key(k).value(tenths(v));
-  w.end_object();
-  w.end_object();
+std::string predicted_json(const PredictedSummary& p) {
+  return result_json_text(S::Predicted, predicted_value(p));
 }
 
-std::expected<RemediationResult, std::string> parse_remediation(const json& j) {
-  if (!j.is_object()) return std::unexpected("\"remediation\" is not an object");
-  RemediationResult m;
-  Reader r{j, {}};
-  r.strings("applied", m.applied);
-  r.strings("skipped", m.skipped);
-  r.text("from", m.from);
-  r.strings("changes", m.changes);
-  std::string verdict;
-  r.text("verdict", verdict, true);
-  if (auto kind = parse_remediation_verdict(verdict)) m.verdict = *kind;
-  else if (r.error.empty()) r.error = "\"verdict\": unknown value \"" + verdict + "\"";
-  r.strings("differences", m.differences);
-  r.strings("expected", m.expected);
-  r.text("error", m.error);
-  r.text("note", m.note);
-  r.seconds("timings_s", m.timings);
-  if (auto o = j.find("observed"); o != j.end()) {
-    auto observed = parse_observation(*o);
-    if (!observed) return std::unexpected("remediation: " + observed.error());
-    m.observed = std::move(*observed);
-  }
-  if (!r.error.empty()) return std::unexpected("remediation: " + r.error);
-  return m;
-}
-
-}  // namespace
+std::string observation_json(const Observation& o) { return result_json_text(S::Observed, observation_value(o)); }
 
 std::string remediation_json(const RemediationResult& m) {
-  std::string out;
-  JsonWriter w(out);
-  write_remediation(w, m);
-  return out;
+  return result_json_text(S::Remediation, remediation_value(m));
 }
 
-std::string result_json_line(const ScenarioResult& r) {
-  std::string out;
-  JsonWriter w(out);
-  w.begin_object();
-  w.key("id").value(r.id);
-  w.key("run");
-  if (r.run > 0) w.value(r.run);
-  else w.null();
-  w.key("scenario").value(r.scenario);
-  if (!r.file.empty()) w.key("file").value(r.file);
-  if (!r.axes_json.empty()) w.key("axes").raw(r.axes_json);
-  w.key("predicted");
-  write_predicted(w, r.predicted);
-  w.key("observed");
-  write_observation(w, r.observed);
-  w.key("verdict").value(verdict_name(r.verdict.kind));
-  if (r.verdict.kind == Verdict::Kind::Error) w.key("error").value(r.verdict.error);
-  optional_text(w, "deviation", r.deviation);
-  w.key("differences").strings(r.verdict.differences);
-  w.key("attempts").value(r.attempt_count);
-  const std::vector<std::string> outcomes =
-      r.attempts.empty() ? r.attempt_outcomes : attempt_outcome_names(r.attempts);
-  if (outcomes.size() > 1) w.key("attempt_outcomes").strings(outcomes);
-  w.key("reused").value(r.reused);
-  w.key("reused_from");
-  if (r.reused_from) w.value(*r.reused_from);
-  else w.null();
-  w.key("accelerator").value(r.accelerator);
-  w.key("timings_s");
-  write_timings(w, r.timings);
-  w.key("source_cached").value(r.source_cached);
-  w.key("observation_key").value(r.observation_key);
-  w.key("evidence").value(r.evidence);
-  if (r.kept) {
-    w.key("kept").begin_object();
-    w.key("uri").value(r.kept->uri);
-    w.key("domains").strings(r.kept->domains);
-    w.key("commands").strings(r.kept->commands);
-    w.end_object();
-  }
-  if (r.remediation) {
-    w.key("remediation");
-    write_remediation(w, *r.remediation);
-  }
-  w.end_object();
-  out += '\n';
-  return out;
+std::string timings_json(const std::map<std::string, double>& timings) {
+  return result_json_text(S::Timings, timings_value(timings));
 }
+
+std::string result_json_line(const ScenarioResult& r) { return result_json_text(S::Line, line_value(r)) + '\n'; }
 
 std::expected<ScenarioResult, std::string> parse_result_line(std::string_view line) {
   // A stored line is data: bytes that are not UTF-8 are read as U+FFFD, not a reason to refuse it.
-  const json j = json::parse(valid_utf8(line), nullptr, /*allow_exceptions=*/false);
+  const Json j = Json::parse(valid_utf8(line), nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded() || !j.is_object()) return std::unexpected("not a JSON object");
+  if (auto error = result_type_error(S::Line, j)) return std::unexpected(*error);
   ScenarioResult res;
-  Reader r{j, {}};
-  r.text("id", res.id, true);
-  r.text("scenario", res.scenario, true);
-  r.text("file", res.file);
-  std::optional<std::int64_t> run;
-  r.number("run", run);
-  res.run = run.value_or(0);
-  if (auto it = j.find("axes"); it != j.end() && it->is_object()) res.axes_json = it->dump();
-  auto p = j.find("predicted");
-  if (p == j.end() || !p->is_object()) return std::unexpected("no \"predicted\" object");
-  Reader pr{*p, {}};
-  pr.flag("supported", res.predicted.supported);
-  std::optional<Outcome> predicted_outcome;
-  pr.enumeration("outcome", predicted_outcome, true);
-  res.predicted.outcome = predicted_outcome.value_or(Outcome::Boots);
-  pr.number("cpus_used", res.predicted.cpus_used);
-  pr.strings("actions", res.predicted.actions);
-  pr.strings("rules", res.predicted.rules);
-  pr.strings("reasons", res.predicted.reasons);
-  if (!pr.error.empty()) return std::unexpected("predicted: " + pr.error);
-  auto o = j.find("observed");
-  if (o == j.end()) return std::unexpected("no \"observed\" object");
-  auto observed = parse_observation(*o);
+  auto predicted = parse_predicted(*member(j, F::predicted));
+  if (!predicted) return std::unexpected(predicted.error());
+  res.predicted = std::move(*predicted);
+  auto observed = parse_observation(*member(j, F::observed));
   if (!observed) return std::unexpected(observed.error());
   res.observed = std::move(*observed);
-  std::string verdict;
-  r.text("verdict", verdict, true);
-  if (auto kind = parse_verdict(verdict)) res.verdict.kind = *kind;
-  else if (r.error.empty()) r.error = "\"verdict\": unknown value \"" + verdict + "\"";
-  r.text("error", res.verdict.error);
-  r.text("deviation", res.deviation);
-  r.strings("differences", res.verdict.differences);
-  std::optional<int> attempts;
-  r.number("attempts", attempts);
-  res.attempt_count = attempts.value_or(0);
-  r.strings("attempt_outcomes", res.attempt_outcomes);
-  r.flag("reused", res.reused);
-  r.number("reused_from", res.reused_from);
-  r.text("accelerator", res.accelerator);
-  r.seconds("timings_s", res.timings);
-  r.flag("source_cached", res.source_cached);
-  r.text("observation_key", res.observation_key);
-  r.text("evidence", res.evidence);
-  if (auto k = j.find("kept"); k != j.end() && !k->is_null()) {
-    if (!k->is_object()) return std::unexpected("\"kept\" is not an object");
-    Reader kr{*k, {}};
-    KeptAccess kept;
-    kr.text("uri", kept.uri, true);
-    kr.strings("domains", kept.domains);
-    kr.strings("commands", kept.commands);
-    if (!kr.error.empty()) return std::unexpected("kept: " + kr.error);
-    res.kept = std::move(kept);
-  }
-  if (auto m = j.find("remediation"); m != j.end() && !m->is_null()) {
+  if (auto read = read_line_fields(j, res); !read) return std::unexpected(read.error());
+  if (const Json* k = member(j, F::kept)) res.kept = parse_kept(*k);
+  if (const Json* m = member(j, F::remediation)) {
     auto remediation = parse_remediation(*m);
     if (!remediation) return std::unexpected(remediation.error());
     res.remediation = std::move(*remediation);
   }
-  if (!r.error.empty()) return std::unexpected(r.error);
   return res;
 }
 

@@ -5,6 +5,7 @@
 #include "harness/output/junit.h"
 #include "harness/output/text.h"
 #include "harness/run/result_json.h"
+#include "harness/store/result_fields.h"
 #include "rules/printable.h"
 
 namespace restorelab::run {
@@ -96,11 +97,12 @@ std::string result_text(const ScenarioResult& r) {
   } else {
     out += "  timings     ";
     bool first = true;
-    for (const char* k : {"source", "restore", "destination", "total"}) {
-      auto it = r.timings.find(k);
+    for (ResultField f : {ResultField::timing_source, ResultField::timing_restore, ResultField::timing_destination,
+                          ResultField::timing_total}) {
+      auto it = r.timings.find(std::string(name_of(f)));
       if (it == r.timings.end()) continue;
-      out += (first ? "" : ", ") + std::string(k) + " " + seconds_text(it->second) + " s";
-      if (std::string_view(k) == "source" && r.source_cached) out += " (cached)";
+      out += (first ? "" : ", ") + it->first + " " + seconds_text(it->second) + " s";
+      if (f == ResultField::timing_source && r.source_cached) out += " (cached)";
       first = false;
     }
     out += " (" + r.accelerator + ")";
@@ -153,7 +155,8 @@ OutputStatus JunitSink::finish(const RunSummary& summary) {
     c.classname = "restorelab.run";
     c.name = r.id;
     c.file = r.file;
-    if (auto it = r.timings.find("total"); it != r.timings.end() && !r.reused) c.seconds = it->second;
+    if (auto it = r.timings.find(std::string(name_of(ResultField::timing_total))); it != r.timings.end() && !r.reused)
+      c.seconds = it->second;
     const std::string observed = r.observed.outcome ? std::string(name_of(*r.observed.outcome)) : "nothing";
     switch (r.verdict.kind) {
       case Verdict::Kind::Agree: break;
@@ -185,8 +188,9 @@ OutputStatus JunitSink::finish(const RunSummary& summary) {
         c.error_message = "remediation: " + m->error;
       }
     }
-    if (r.remediation) c.output += "remediation: " + std::string(remediation_verdict_name(r.remediation->verdict)) + "\n";
-    c.output += "evidence: " + r.evidence + (r.reused ? " (reused)" : "");
+    if (r.remediation)
+      c.output += text("{}: {}\n", name_of(ResultField::remediation), remediation_verdict_name(r.remediation->verdict));
+    c.output += text("{}: {}{}", name_of(ResultField::evidence), r.evidence, r.reused ? " (reused)" : "");
     suite.cases.push_back(std::move(c));
   }
   return write_output_file(path_, junit_xml(suite));

@@ -1,8 +1,7 @@
 #include "harness/run/store_sink.h"
 
-#include <nlohmann/json.hpp>
-
 #include "harness/run/result_json.h"
+#include "harness/store/result_fields.h"
 #include "rules/utf8.h"
 
 namespace restorelab::run {
@@ -11,7 +10,9 @@ namespace {
 
 /// A JSON column of the store (data): bytes that are not UTF-8 read as
 /// U+FFFD; nothing (discarded) when it is not JSON.
-nlohmann::json parse_stored(const std::string& text) { return nlohmann::json::parse(valid_utf8(text), nullptr, false); }
+nlohmann::ordered_json parse_stored(const std::string& text) {
+  return nlohmann::ordered_json::parse(valid_utf8(text), nullptr, false);
+}
 
 store::Verdict store_verdict(Verdict::Kind k) {
   switch (k) {
@@ -24,20 +25,6 @@ store::Verdict store_verdict(Verdict::Kind k) {
   return store::Verdict::Error;
 }
 
-std::string differences_json(const std::vector<std::string>& differences) {
-  std::string out;
-  JsonWriter(out).strings(differences);
-  return out;
-}
-
-std::map<std::string, double> parse_timings(const std::string& text) {
-  std::map<std::string, double> timings;
-  const auto j = parse_stored(text);
-  if (j.is_object())
-    for (const auto& [k, v] : j.items())
-      if (v.is_number()) timings[k == "recovery" ? "restore" : k] = v.get<double>();  // its old name
-  return timings;
-}
 
 }  // namespace
 
@@ -56,7 +43,7 @@ store::ResultRecord to_record(const ScenarioResult& r) {
   if (r.observed.outcome) rec.observed_json = observation_json(r.observed);
   rec.verdict = store_verdict(r.verdict.kind);
   rec.deviation = r.deviation;
-  rec.differences_json = differences_json(r.verdict.differences);
+  rec.differences_json = json_text(r.verdict.differences);
   rec.attempts = r.attempt_count;
   rec.reused = r.reused;
   rec.reused_from = r.reused_from;
@@ -100,7 +87,7 @@ std::expected<ScenarioResult, std::string> observation_of(const store::ResultRec
   r.reused = record.reused;
   r.reused_from = record.reused_from;
   r.accelerator = record.accelerator;
-  r.timings = parse_timings(record.timings_json);
+  r.timings = parse_timings(parse_stored(record.timings_json));
   r.evidence = record.evidence;
   r.scenario_toml = record.scenario_toml;
   return r;
@@ -141,7 +128,7 @@ std::optional<StoredObservation> StoreSink::find(const std::string& key) {
   StoredObservation stored;
   stored.run = o.run_id;
   stored.observed = std::move(*observed);
-  stored.timings = parse_timings(o.timings_json);
+  stored.timings = parse_timings(parse_stored(o.timings_json));
   stored.evidence = o.evidence;
   stored.accelerator = o.accelerator;
   return stored;

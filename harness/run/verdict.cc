@@ -1,5 +1,7 @@
 #include "harness/run/verdict.h"
 
+#include "harness/store/result_fields.h"
+
 namespace restorelab::run {
 
 std::string_view verdict_name(Verdict::Kind k) {
@@ -30,10 +32,10 @@ Verdict judge(const Prediction& predicted, const Observation& observed) {
     v.error = "the run ended without observing an outcome";
     return v;
   }
-  if (*observed.outcome != predicted.outcome) v.differences.push_back("outcome");
+  if (*observed.outcome != predicted.outcome) v.differences.emplace_back(name_of(ResultField::observed_outcome));
   const bool boots = restorelab::boots(*observed.outcome);
   if ((boots || predicted.boots()) && observed.cpus_used != predicted.cpus_used)
-    v.differences.push_back("cpus_used");
+    v.differences.emplace_back(name_of(ResultField::observed_cpus_used));
   v.kind = v.differences.empty() ? Verdict::Kind::Agree : Verdict::Kind::Disagree;
   return v;
 }

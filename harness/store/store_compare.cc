@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 
+#include "harness/store/result_fields.h"
 #include "rules/utf8.h"
 
 namespace restorelab::store {
@@ -20,20 +21,28 @@ json parse_object(const std::optional<std::string>& text) {
   return j.is_object() ? j : json::object();
 }
 
-json field_of(const json& object, const char* key) {
+json field_of(const json& object, std::string_view key) {
   auto it = object.find(key);
   return it == object.end() ? json() : *it;
 }
 
-// The compared fields of one result, in FieldChange's order.
-std::vector<std::pair<const char*, json>> fields(const ResultRecord& r) {
+// The compared fields of one result (result_fields.h), in FieldChange's
+// order: the line's from the record's columns, the others from the JSON of
+// their object; a remediation's under the name `remediation`.
+std::vector<std::pair<std::string_view, json>> fields(const ResultRecord& r) {
   const json observed = parse_object(r.observed_json);
   const json remediation = parse_object(r.remediation_json);
-  return {{"verdict", json(verdict_name(r.verdict))},
-          {"outcome", field_of(observed, "outcome")},
-          {"cpus_used", field_of(observed, "cpus_used")},
-          {"stop_code", field_of(observed, "stop_code")},
-          {"remediation", field_of(remediation, "verdict")}};
+  std::vector<std::pair<std::string_view, json>> out;
+  for (const ResultFieldInfo* f : compared_result_fields()) {
+    switch (f->scope) {
+      case ResultScope::Observed: out.emplace_back(f->name, field_of(observed, f->name)); break;
+      case ResultScope::Remediation:
+        out.emplace_back(name_of(ResultField::remediation), field_of(remediation, f->name));
+        break;
+      default: out.emplace_back(f->name, json(verdict_name(r.verdict)));  // the line's verdict
+    }
+  }
+  return out;
 }
 
 std::map<std::string_view, const ResultRecord*> by_id(const std::vector<ResultRecord>& results) {
@@ -79,14 +88,15 @@ Comparison compare(const std::vector<ResultRecord>& base, const std::vector<Resu
     ++out.in_both;
     // A remediation that fixed (or had nothing to fix) in BASE and does not in
     // HEAD regresses like a verdict does (remediation.md).
-    const json rb = field_of(parse_object(b->remediation_json), "verdict");
-    const json rh = field_of(parse_object(h->remediation_json), "verdict");
+    const std::string_view verdict = name_of(ResultField::remediation_verdict);
+    const json rb = field_of(parse_object(b->remediation_json), verdict);
+    const json rh = field_of(parse_object(h->remediation_json), verdict);
     const bool remediation_regressed = (rb == "fixed" || rb == "none") && (rh == "not-fixed" || rh == "error");
     ScenarioChange change{std::string(id), {}, (good(b->verdict) && bad(h->verdict)) || remediation_regressed};
     const auto before = fields(*b), after = fields(*h);
     for (std::size_t i = 0; i < before.size(); ++i)
       if (before[i].second != after[i].second)
-        change.changes.push_back({before[i].first, before[i].second, after[i].second});
+        change.changes.push_back({std::string(before[i].first), before[i].second, after[i].second});
     if (!change.changes.empty()) out.changed.push_back(std::move(change));
   }
   for (const auto& [id, h] : head_ids)

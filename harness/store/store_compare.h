@@ -13,10 +13,11 @@
 
 namespace restorelab::store {
 
-/// One field that differs. Fields, in this order: `verdict`; from the
-/// observed JSON `outcome`, `cpus_used`, `stop_code`; `remediation` (the
-/// remediation's verdict, remediation.md). A value is null when the
-/// result has none (nothing observed, a stop code only for stops, ...).
+/// One field that differs. Fields, in the order of result_fields.h's
+/// compared fields: `verdict`; from the observed JSON `outcome`,
+/// `cpus_used`, `stop_code`; `remediation` (the remediation's verdict,
+/// remediation.md). A value is null when the result has none (nothing
+/// observed, a stop code only for stops, ...).
 struct FieldChange {
   std::string field;
   nlohmann::json base, head;

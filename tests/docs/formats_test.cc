@@ -75,7 +75,7 @@ TEST(DocsFormatsTest, EveryResultFieldIsInTheResultsFormat) {
   r.deviation = "dev";
   r.attempt_outcomes = {"boots", "error"};
   r.reused_from = 1;
-  r.timings = {{"source", 1}, {"restore", 1}, {"destination", 1}, {"total", 3}};
+  r.timings = {{"source", 1}, {"restore", 1}, {"destination", 1}, {"total", 3}, {"disks", 1}};
   r.kept = run::KeptAccess{"test:///", {"d"}, {"virsh"}};
   run::RemediationResult m;
   m.from = "installation-media";

@@ -56,7 +56,8 @@ TEST(RunResultTest, JsonLineHasTheContractFields) {
   EXPECT_EQ(j["reused"], false);
   EXPECT_TRUE(j["reused_from"].is_null());
   EXPECT_EQ(j["accelerator"], "tcg");
-  EXPECT_EQ(j["timings_s"], nlohmann::json::parse(R"({"source":9.8,"restore":20.5,"destination":12.1,"total":43.0})"));
+  EXPECT_EQ(j["timings_s"],
+            nlohmann::json::parse(R"({"source":9.8,"restore":20.5,"destination":12.1,"total":43.0,"disks":0.2})"));
   EXPECT_EQ(j["evidence"], "/tmp/runs/2026-11-25T18-00-00/xp-ide-to-sata/");
   EXPECT_FALSE(j.contains("kept")) << "machines that were removed have no way in";
 }
@@ -99,6 +100,69 @@ TEST(RunResultTest, ALineReadsBackAsWritten) {
   EXPECT_EQ(back->observed, r.observed);
   EXPECT_EQ(back->verdict, r.verdict);
   EXPECT_EQ(back->predicted, r.predicted);
+}
+
+// Every part of a line at once, byte for byte as the writer before the
+// table of fields (result_fields.h) wrote it: field order, null or left
+// out, tenths, and escaping of a guest's control characters and bad bytes.
+TEST(RunResultTest, ALineIsWrittenByteForByte) {
+  ScenarioResult r;
+  r.id = r.scenario = "m/a.b";
+  r.run = 3;
+  r.file = "x.toml";
+  r.axes_json = R"({"source.hal":"acpi-pc","n":2})";
+  r.predicted.cpus_used = 2;
+  r.predicted.rules = {"r1"};
+  r.predicted.reasons = {"why"};
+  r.observed.outcome = Outcome::Boots;
+  r.observed.cpus_used = 1;
+  r.observed.cpus_present = 2;
+  r.observed.mac_changed = {"nic0"};
+  r.observed.detail = "a\x1b[31m\x7f\xc2\x9b\xff";
+  r.observed.evidence = "destination boot line";
+  r.verdict = {Verdict::Kind::Error, {"cpus_used"}, "why"};
+  r.attempt_count = 2;
+  r.attempt_outcomes = {"boots", "error"};
+  r.accelerator = "kvm";
+  r.timings = {{"total", 3.04}, {"source", 1.0}};
+  r.source_cached = true;
+  r.observation_key = "k";
+  r.evidence = "e/";
+  r.kept = KeptAccess{"test:///", {"d"}, {"virsh"}};
+  RemediationResult m;
+  m.applied = {"a"};
+  m.note = "n";
+  m.timings = {{"remediate", 1.26}, {"boot", 2}};
+  r.remediation = m;
+  EXPECT_EQ(result_json_line(r),
+            R"({"id":"m/a.b","run":3,"scenario":"m/a.b","file":"x.toml","axes":{"source.hal":"acpi-pc","n":2},)"
+            R"("predicted":{"supported":true,"outcome":"boots","cpus_used":2,"actions":[],"rules":["r1"],)"
+            R"("reasons":["why"]},"observed":{"outcome":"boots","stop_code":null,"cpus_used":1,"cpus_present":2,)"
+            R"("nics_configured":null,"nics_orphaned":null,"nics_unconfigured":null,"mac_changed":["nic0"],)"
+            R"("degraded":[],"detail":"a\u001b[31m\u007f\u009b)" "\xef\xbf\xbd"
+            R"(","seen":"destination boot line"},"verdict":"error","error":"why","deviation":null,)"
+            R"("differences":["cpus_used"],"attempts":2,"attempt_outcomes":["boots","error"],"reused":false,)"
+            R"("reused_from":null,"accelerator":"kvm","timings_s":{"source":1.0,"total":3.0},"source_cached":true,)"
+            R"("observation_key":"k","evidence":"e/","kept":{"uri":"test:///","domains":["d"],"commands":["virsh"]},)"
+            R"("remediation":{"applied":["a"],"skipped":[],"from":null,"changes":[],"observed":{"outcome":null,)"
+            R"("stop_code":null,"cpus_used":null,"cpus_present":null,"nics_configured":null,"nics_orphaned":null,)"
+            R"("nics_unconfigured":null,"mac_changed":[],"degraded":[]},"verdict":"none","differences":[],)"
+            R"("expected":[],"note":"n","timings_s":{"boot":2.0,"remediate":1.3}}})"
+            "\n");
+}
+
+// A field added to the table (result_fields.h) is in the line, in the
+// store's timings and back: the seconds a chain waited for its disks, which
+// the orchestrator measured and the line used to drop.
+TEST(RunResultTest, TimingsHoldTheWaitForDisks) {
+  const std::string line = result_json_line(fixture());
+  EXPECT_NE(line.find(R"("timings_s":{"source":9.8,"restore":20.5,"destination":12.1,"total":43.0,"disks":0.2})"),
+            std::string::npos) << line;
+  EXPECT_EQ(timings_json(fixture().timings), R"({"source":9.8,"restore":20.5,"destination":12.1,"total":43.0,"disks":0.2})");
+  auto back = parse_result_line(line);
+  ASSERT_TRUE(back) << back.error();
+  EXPECT_EQ(back->timings.at("disks"), 0.2);
+  EXPECT_EQ(result_json_line(*back), line);
 }
 
 TEST(RunResultTest, ABrokenLineSaysWhatIsWrong) {

@@ -2,6 +2,7 @@
 
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
+#include <sys/statvfs.h>
 
 #include <algorithm>
 #include <array>
@@ -170,7 +171,13 @@ std::optional<std::filesystem::path> embed_root_of(std::string_view uri) {
   return std::filesystem::path(percent_decode(root));
 }
 
-Status write_embed_qemu_conf(const std::filesystem::path& root) {
+bool cgroups_writable(const std::filesystem::path& mount) {
+  struct statvfs fs {};
+  if (statvfs(mount.c_str(), &fs) != 0) return false;
+  return (fs.f_flag & ST_RDONLY) == 0;
+}
+
+Status write_embed_qemu_conf(const std::filesystem::path& root, bool cgroups) {
   std::error_code ec;
   std::filesystem::create_directories(root / "etc", ec);
   if (ec) return std::unexpected(make_error(text("creating {}: {}", (root / "etc").string(), ec.message())));
@@ -183,6 +190,8 @@ Status write_embed_qemu_conf(const std::filesystem::path& root) {
          "dynamic_ownership = 0\n"
          "remember_owner = 0\n"
          "security_driver = \"none\"\n";
+  if (!cgroups) out << "# The cgroup file system is read-only here (a container): no controllers.\n"
+                       "cgroup_controllers = [ ]\n";
   out.close();
   if (!out) return std::unexpected(make_error("writing " + path.string()));
   return {};

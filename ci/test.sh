@@ -4,7 +4,10 @@
 # UBSan (build-asan/, ci/sanitize.sh), runs the VM tests and the
 # instrumented unit tests side by side (the VMs keep both cores busy most of
 # the time; the unit tests take the gaps), then a short run of every fuzzer
-# (ci/fuzz-smoke.sh). This is the README's test command; .ci/run calls it.
+# (ci/fuzz-smoke.sh). After the VM tests, the container test (label
+# `container`: the image of ci/container/ and two shards run in it). The
+# unit tests include the offline check of ci/k8s/*.yaml. This is the
+# README's test command; .ci/run calls it.
 # TESTS=unit or TESTS=vm runs one label only (default: both).
 # SANITIZE=0 runs the unit tests from the plain build instead (quicker to
 # build on a developer's machine); FUZZ=0 skips the fuzzers.
@@ -46,5 +49,11 @@ if [ -n "$vm_pid" ]; then
 fi
 echo "ci: tests took $((SECONDS - start)) s (unit exit $unit_status, vm exit $vm_status)" >&2
 if [ "$unit_status" != 0 ] || [ "$vm_status" != 0 ]; then exit 1; fi
+# The container image and two shards run in it (ci/container/two-shards.sh):
+# after the VM tests, so that its two VMs do not slow theirs. CONTAINER=0
+# skips it.
+if [ "$tests" != unit ] && [ "${CONTAINER:-1}" != 0 ]; then
+  stage container ctest --test-dir "$build" -L container --output-on-failure
+fi
 if [ "${FUZZ:-1}" != 0 ]; then stage "fuzz smoke" ci/fuzz-smoke.sh; fi
 echo "ci: all stages took $SECONDS s" >&2

@@ -108,7 +108,9 @@ else
   # The tracked and new files of the folders restorelab reads at run time.
   git ls-files -z --cached --others --exclude-standard -- images rules scenarios |
     tar --null -T - -cf - | tar -xf - -C "$ctx/src"
+  # Without the downloaded packages (.debs, 70 MB): needed only to build again.
   cp -a "$artifacts" "$ctx/artifacts/$(basename "$artifacts")"
+  rm -rf "$ctx/artifacts/$(basename "$artifacts")"/.debs "$ctx/artifacts/$(basename "$artifacts")"/.work
   nice -n 19 "${build[@]}" -f ci/container/Containerfile.prebuilt "$ctx" >&2
 fi
 previous=$(podman "${podman_global[@]}" image inspect --format '{{.Id}}' "$tag" 2>/dev/null || true)

@@ -172,9 +172,17 @@ std::optional<std::filesystem::path> embed_root_of(std::string_view uri) {
 }
 
 bool cgroups_writable(const std::filesystem::path& mount) {
-  struct statvfs fs {};
-  if (statvfs(mount.c_str(), &fs) != 0) return false;
-  return (fs.f_flag & ST_RDONLY) == 0;
+  auto writable = [](const std::filesystem::path& p) {
+    struct statvfs fs {};
+    return statvfs(p.c_str(), &fs) == 0 && (fs.f_flag & ST_RDONLY) == 0;
+  };
+  if (!writable(mount)) return false;
+  // cgroup v1 (or hybrid): MOUNT is a writable tmpfs and each controller is
+  // its own mount below it, read-only in a container. One level suffices.
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(mount, ec))
+    if (entry.is_directory(ec) && !writable(entry.path())) return false;
+  return true;
 }
 
 Status write_embed_qemu_conf(const std::filesystem::path& root, bool cgroups) {

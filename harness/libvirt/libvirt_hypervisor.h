@@ -30,8 +30,9 @@ std::string embed_uri(const std::filesystem::path& root);
 std::optional<std::filesystem::path> embed_root_of(std::string_view uri);
 
 /// Whether the cgroup file system at `mount` (/sys/fs/cgroup) can be written:
-/// false where it is mounted read-only, as in a container without privilege
-/// (podman, a Kubernetes pod) or where it does not exist.
+/// false where it or a folder right below it (cgroup v1's controller mounts)
+/// is mounted read-only, as in a container without privilege (podman, a
+/// Kubernetes pod), or where it does not exist.
 bool cgroups_writable(const std::filesystem::path& mount = "/sys/fs/cgroup");
 
 /// Creates ROOT/etc and writes ROOT/etc/qemu.conf for the embedded driver:

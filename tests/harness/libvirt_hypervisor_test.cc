@@ -52,7 +52,8 @@ TEST(LibvirtHypervisorTest, AReadOnlyCgroupFileSystemTurnsTheControllersOff) {
   std::filesystem::remove_all(root);
   ASSERT_TRUE(write_embed_qemu_conf(root, /*cgroups=*/false));
   EXPECT_NE(slurp(root / "etc" / "qemu.conf").find("\ncgroup_controllers = [ ]\n"), std::string::npos);
-  EXPECT_TRUE(cgroups_writable(std::filesystem::temp_directory_path()));
+  // A writable folder whose folders are writable too (cgroup v1's layout).
+  EXPECT_TRUE(cgroups_writable(root));
   EXPECT_FALSE(cgroups_writable(root / "no-such-mount"));
   std::filesystem::remove_all(root);
 }

@@ -28,7 +28,10 @@ names=("rl-shard-0-$$" "rl-shard-1-$$" "rl-shard-ro-$$")
 # names it, so that a QEMU left behind would be found on the host.
 embed=/var/tmp/rl-container-embed
 cleanup() {
-  podman "${podman_global[@]}" rm -f -t 5 "${names[@]}" >/dev/null 2>&1 || true
+  # One at a time, --ignore: a name not (or no longer) there must not keep
+  # the others from being removed.
+  local n
+  for n in "${names[@]}"; do podman "${podman_global[@]}" rm -f --ignore -t 5 "$n" >/dev/null 2>&1 || true; done
   rm -rf "$tmp"
 }
 trap cleanup EXIT

@@ -22,6 +22,9 @@ packages=(
   python3
   # HTML report test
   chromium
+  # the container image and its two-shard test (ci/container/), and the
+  # offline check of the Kubernetes manifests (ci/k8s/validate.py)
+  podman runc mmdebstrap python3-kubernetes python3-yaml
 )
 
 sudo=""

@@ -4,7 +4,10 @@
 # builds the unit tests under AddressSanitizer and UBSan (build-asan/,
 # ci/sanitize.sh), runs them and then a short run of every fuzzer
 # (ci/fuzz-smoke.sh): the VMs keep both cores busy most of the time and the
-# rest takes the gaps. This is the README's test command; .ci/run calls it.
+# rest takes the gaps. After the VM tests, the container test (label
+# `container`: the image of ci/container/ and two shards run in it;
+# CONTAINER=0 skips it). The unit tests include the offline check of
+# ci/k8s/*.yaml. This is the README's test command; .ci/run calls it.
 # TESTS=unit or TESTS=vm runs one label only (default: both; the fuzzers go
 # with the unit tests).
 # SANITIZE=0 runs the unit tests from the plain build instead (quicker to
@@ -35,7 +38,18 @@ start=$SECONDS
 if [ "$tests" != unit ]; then
   # The VM tests' own lock keeps them one at a time; their output follows
   # the rest so that the two do not interleave.
-  ctest --test-dir "$build" -L vm --output-on-failure >"$build/vm-tests.log" 2>&1 &
+  # Then the container test, whose two VMs would slow theirs beside them.
+  (
+    status=0
+    ctest --test-dir "$build" -L vm --output-on-failure || status=$?
+    echo "ci: VM tests took $((SECONDS - start)) s (exit $status)"
+    if [ "${CONTAINER:-1}" != 0 ]; then
+      container_start=$SECONDS
+      ctest --test-dir "$build" -L container --output-on-failure || status=$?
+      echo "ci: container test took $((SECONDS - container_start)) s"
+    fi
+    exit "$status"
+  ) >"$build/vm-tests.log" 2>&1 &
   vm_pid=$!
 fi
 # While the VM tests run: the instrumented build, the unit tests and then
@@ -63,7 +77,6 @@ if [ "$tests" != vm ]; then
 fi
 if [ -n "$vm_pid" ]; then
   wait "$vm_pid" || vm_status=$?
-  echo "ci: VM tests took $((SECONDS - start)) s (exit $vm_status)" >&2
   cat "$build/vm-tests.log"
 fi
 echo "ci: tests took $((SECONDS - start)) s (unit exit $unit_status, fuzz exit $fuzz_status, VM exit $vm_status)" >&2

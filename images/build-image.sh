@@ -5,6 +5,11 @@
 # the guest program and a manifest.
 #
 # Usage: images/build-image.sh OUT_DIR
+#        images/build-image.sh --adopt OUT_DIR
+# --adopt: OUT_DIR was built by this script on another machine from these
+# sources (ci/container/Containerfile.prebuilt copies a host's into its
+# image, where apt has no package lists to ask): marks it up to date here
+# without asking apt, until this machine's apt or dpkg state changes.
 #
 # Nothing is mounted and nothing is installed on the host: Debian packages are
 # fetched with `apt-get download` and unpacked with `dpkg-deb -x`. The inputs
@@ -13,8 +18,13 @@
 # Needs: apt-get, dpkg-deb, cpio, zstd, xz, readelf, g++ (ci/setup.sh installs them).
 set -euo pipefail
 
+adopt=0
+if [ $# -eq 2 ] && [ "$1" = --adopt ]; then
+  adopt=1
+  shift
+fi
 if [ $# -ne 1 ]; then
-  echo "usage: $0 OUT_DIR" >&2
+  echo "usage: $0 [--adopt] OUT_DIR" >&2
   exit 2
 fi
 out=$(realpath -m "$1")
@@ -53,10 +63,18 @@ sources=$(
 local_inputs=$(
   {
     echo "$sources"
+    # A pattern that matches nothing (no package lists, as in a container
+    # image) is part of the state, not a failure.
     stat -c '%n %s %Y' /var/lib/apt/lists/*Packages* /var/lib/dpkg/status /etc/apt/preferences* \
-      /etc/apt/sources.list* 2>/dev/null
+      /etc/apt/sources.list* 2>/dev/null || true
   } | sha256sum | cut -d' ' -f1
 )
+if [ "$adopt" = 1 ]; then
+  [ -f "$out/stamp" ] || { log "$out holds no built artifacts (no stamp) to adopt"; exit 2; }
+  echo "$local_inputs" > "$out/checked"
+  log "adopted $out (inputs $(cat "$out/stamp"))"
+  exit 0
+fi
 if [ -f "$out/stamp" ] && [ -f "$out/checked" ] && [ "$(cat "$out/checked")" = "$local_inputs" ]; then
   log "up to date ($out, apt unchanged since the last check) in $(elapsed)s"
   exit 0

@@ -2,6 +2,7 @@
 
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
+#include <sys/statvfs.h>
 
 #include <algorithm>
 #include <array>
@@ -169,19 +170,37 @@ std::optional<std::filesystem::path> embed_root_of(std::string_view uri) {
   return std::filesystem::path(percent_decode(root));
 }
 
-Status write_embed_qemu_conf(const std::filesystem::path& root) {
+bool cgroups_writable(const std::filesystem::path& mount) {
+  auto writable = [](const std::filesystem::path& p) {
+    struct statvfs fs {};
+    return statvfs(p.c_str(), &fs) == 0 && (fs.f_flag & ST_RDONLY) == 0;
+  };
+  if (!writable(mount)) return false;
+  // cgroup v1 (or hybrid): MOUNT is a writable tmpfs and each controller is
+  // its own mount below it, read-only in a container. One level suffices.
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(mount, ec))
+    if (entry.is_directory(ec) && !writable(entry.path())) return false;
+  return true;
+}
+
+Status write_embed_qemu_conf(const std::filesystem::path& root, bool cgroups) {
   std::error_code ec;
   std::filesystem::create_directories(root / "etc", ec);
   if (ec) return std::unexpected(make_error(text("creating {}: {}", (root / "etc").string(), ec.message())));
   const auto path = root / "etc" / "qemu.conf";
-  auto written = write_output_file(path,
-                                   "# Written by restorelab for libvirt's embedded QEMU driver; rewritten at every start.\n"
-                                   "stdio_handler = \"file\"\n"
-                                   "user = \"root\"\n"
-                                   "group = \"root\"\n"
-                                   "dynamic_ownership = 0\n"
-                                   "remember_owner = 0\n"
-                                   "security_driver = \"none\"\n");
+  std::string conf =
+      "# Written by restorelab for libvirt's embedded QEMU driver; rewritten at every start.\n"
+      "stdio_handler = \"file\"\n"
+      "user = \"root\"\n"
+      "group = \"root\"\n"
+      "dynamic_ownership = 0\n"
+      "remember_owner = 0\n"
+      "security_driver = \"none\"\n";
+  if (!cgroups)
+    conf += "# The cgroup file system is read-only here (a container): no controllers.\n"
+            "cgroup_controllers = [ ]\n";
+  auto written = write_output_file(path, conf);
   if (!written) return std::unexpected(make_error(written.error().message));
   return {};
 }

@@ -29,12 +29,22 @@ std::string embed_uri(const std::filesystem::path& root);
 /// other URI.
 std::optional<std::filesystem::path> embed_root_of(std::string_view uri);
 
+/// Whether the cgroup file system at `mount` (/sys/fs/cgroup) can be written:
+/// false where it or a folder right below it (cgroup v1's controller mounts)
+/// is mounted read-only, as in a container without privilege (podman, a
+/// Kubernetes pod), or where it does not exist.
+bool cgroups_writable(const std::filesystem::path& mount = "/sys/fs/cgroup");
+
 /// Creates ROOT/etc and writes ROOT/etc/qemu.conf for the embedded driver:
 /// QEMU's output goes to files (`stdio_handler = "file"`, no virtlogd), QEMU
 /// runs as root and disks are not chowned (`dynamic_ownership = 0`), and no
 /// security driver confines QEMU (it reads fw_cfg files from anywhere).
+/// Without `cgroups` (cgroups_writable() false) libvirt is told to use no
+/// cgroup controller (`cgroup_controllers = [ ]`): it would otherwise fail to
+/// start any domain ("Failed to create v1 controller cpu ... Read-only file
+/// system"). restorelab sets no limit that needs one.
 /// Replaces the file whole (write_output_file); it belongs to restorelab.
-Status write_embed_qemu_conf(const std::filesystem::path& root);
+Status write_embed_qemu_conf(const std::filesystem::path& root, bool cgroups = cgroups_writable());
 
 class LibvirtHypervisor final : public Hypervisor {
  public:

@@ -129,7 +129,7 @@ std::set<std::string> markers_named_by_tests() {
 /// scripts that run them.
 bool boots_vms(const DocCommand& c) {
   const std::string& program = c.argv[0];
-  if (program == "ci/quickstart.sh" || program == "ci/test.sh") return true;
+  if (program == "ci/quickstart.sh" || program == "ci/test.sh" || program == "ci/container/two-shards.sh") return true;
   if (!program.ends_with("restorelab") || c.argv.size() < 2) return false;
   return c.argv[1] == "run" || c.argv[1] == "replay" || (c.argv[1] == "image" && c.argv.size() > 2);
 }

@@ -36,11 +36,25 @@ TEST(LibvirtHypervisorTest, EmbedUriRoundTrips) {
 TEST(LibvirtHypervisorTest, WritesQemuConfForTheEmbeddedDriver) {
   const auto root = std::filesystem::temp_directory_path() / "restorelab-qemu-conf-test";
   std::filesystem::remove_all(root);
-  ASSERT_TRUE(write_embed_qemu_conf(root));
+  ASSERT_TRUE(write_embed_qemu_conf(root, /*cgroups=*/true));
   const std::string conf = slurp(root / "etc" / "qemu.conf");
   EXPECT_NE(conf.find("stdio_handler = \"file\"\n"), std::string::npos);
   EXPECT_NE(conf.find("user = \"root\"\n"), std::string::npos);
   EXPECT_NE(conf.find("dynamic_ownership = 0\n"), std::string::npos);
+  EXPECT_EQ(conf.find("cgroup_controllers"), std::string::npos);
+  std::filesystem::remove_all(root);
+}
+
+// In a container without privilege /sys/fs/cgroup is read-only: libvirt must
+// be told to use no controller or no domain starts.
+TEST(LibvirtHypervisorTest, AReadOnlyCgroupFileSystemTurnsTheControllersOff) {
+  const auto root = std::filesystem::temp_directory_path() / "restorelab-qemu-conf-test";
+  std::filesystem::remove_all(root);
+  ASSERT_TRUE(write_embed_qemu_conf(root, /*cgroups=*/false));
+  EXPECT_NE(slurp(root / "etc" / "qemu.conf").find("\ncgroup_controllers = [ ]\n"), std::string::npos);
+  // A writable folder whose folders are writable too (cgroup v1's layout).
+  EXPECT_TRUE(cgroups_writable(root));
+  EXPECT_FALSE(cgroups_writable(root / "no-such-mount"));
   std::filesystem::remove_all(root);
 }
 

@@ -145,20 +145,31 @@ std::string trimmed(std::string_view text) {
   return std::string(text.substr(first, text.find_last_not_of(" \t") - first + 1));
 }
 
-}  // namespace
-
-std::optional<std::string> boot_loader_started(std::string_view log) {
+/// The first `find(line)` that is not nullopt over the console's lines
+/// before any report line (a kernel that started), each without terminal
+/// escape sequences; nullopt when none is.
+template <class T, class Find>
+std::optional<T> first_before_kernel(std::string_view log, Find find) {
   std::size_t at = 0;
   while (at < log.size()) {
     const std::size_t end = std::min(log.find('\n', at), log.size());
     const std::string_view raw = log.substr(at, end - at);
     at = end + 1;
-    if (raw.starts_with("RESTORELAB ")) return std::nullopt;  // a kernel started
+    if (raw.starts_with("RESTORELAB ")) return std::nullopt;
     const std::string line = plain(raw);
-    for (std::string_view banner : {"SYSLINUX ", "BdsDxe: starting "})
-      if (const std::size_t s = line.find(banner); s != std::string::npos) return trimmed(line.substr(s));
+    if (std::optional<T> found = find(std::string_view(line))) return found;
   }
   return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<std::string> boot_loader_started(std::string_view log) {
+  return first_before_kernel<std::string>(log, [](std::string_view line) -> std::optional<std::string> {
+    for (std::string_view banner : {"SYSLINUX ", "BdsDxe: starting "})
+      if (const std::size_t s = line.find(banner); s != std::string_view::npos) return trimmed(line.substr(s));
+    return std::nullopt;
+  });
 }
 
 std::optional<LoaderMissingFile> loader_missing_file(std::string_view log) {
@@ -167,14 +178,7 @@ std::optional<LoaderMissingFile> loader_missing_file(std::string_view log) {
   constexpr std::string_view kSystemdBoot = "Error loading ";
   constexpr std::string_view kSystemdBootNoEntry =
       "No loader found. Configuration files in \\loader\\entries\\*.conf are needed.";
-  std::size_t at = 0;
-  while (at < log.size()) {
-    const std::size_t end = std::min(log.find('\n', at), log.size());
-    const std::string_view raw = log.substr(at, end - at);
-    at = end + 1;
-    if (raw.starts_with("RESTORELAB ")) return std::nullopt;  // a kernel started
-    const std::string line = plain(raw);
-    const std::string_view view = line;
+  return first_before_kernel<LoaderMissingFile>(log, [&](std::string_view view) -> std::optional<LoaderMissingFile> {
     if (const std::size_t s = view.find(kSyslinux); s != std::string_view::npos) {
       const std::string_view rest = view.substr(s + kSyslinux.size());
       const std::size_t failed = rest.find(kSyslinuxMissing);
@@ -191,8 +195,8 @@ std::optional<LoaderMissingFile> loader_missing_file(std::string_view log) {
     }
     if (view.find(kSystemdBootNoEntry) != std::string_view::npos)
       return LoaderMissingFile{"", std::string(kSystemdBootNoEntry)};
-  }
-  return std::nullopt;
+    return std::nullopt;
+  });
 }
 
 }  // namespace restorelab::run

@@ -176,9 +176,10 @@ std::size_t path_starting_with(const std::string& text, const std::string& prefi
 }
 
 TEST(DocsLinksTest, NoDocumentRefersToAnythingOutsideTheRepository) {
-  // A clone has nothing beside it: no path may climb out of the repository,
-  // start at the folder that holds this checkout, or name (in a link or in
-  // backticks) something that is there and not in the repository.
+  // A clone has nothing beside it: no path may climb out of the repository
+  // or start at the folder that holds this checkout. (Whether a name in a
+  // link or in backticks happens to exist beside the checkout is not asked:
+  // in a clone under /tmp, "m/a.b.c" matched another program's folder.)
   const fs::path root = restorelab::source_dir();
   const fs::path beside = root.parent_path();
   const std::string beside_prefix = beside.string() + "/";
@@ -188,14 +189,6 @@ TEST(DocsLinksTest, NoDocumentRefersToAnythingOutsideTheRepository) {
     EXPECT_EQ(climb, "") << in_repo(md) << " refers to " << climb << ", outside the repository";
     if (beside != beside.root_path()) {
       EXPECT_EQ(path_starting_with(text, beside_prefix), std::string::npos) << in_repo(md) << " refers to " << beside_prefix;
-    }
-    std::vector<std::string> named = link_targets(prose(text));
-    for (const auto& [span, path] : path_spans(prose(text))) named.push_back(path);
-    for (const std::string& path : named) {
-      const std::string first = path.substr(0, path.find('/'));
-      if (first.empty() || first == "." || first == ".." || fs::exists(root / first) || fs::exists(md.parent_path() / first))
-        continue;
-      EXPECT_FALSE(fs::exists(beside / first)) << in_repo(md) << " names " << path << ", which is beside the repository";
     }
   }
 }

@@ -80,6 +80,14 @@ class OrchestratorTest : public ::testing::Test {
     std::ofstream(dir / (std::string(phase_name(phase)) + ".serial.log")) << log;
     fake.set_behaviour("rl-test-up-on-mp-" + std::string(phase_name(phase)), FakeHypervisor::Behaviour::PowerOff);
   }
+  /// The source and restore VMs finish; the destination prints `log` and
+  /// then runs on without a word.
+  void chain_with_hanging_destination(const std::string& log) {
+    guest(Phase::Source, fixture("source-install-backup.log"));
+    guest(Phase::Restore, fixture("restore-system-state.log"));
+    guest(Phase::Destination, log);
+    fake.set_behaviour("rl-test-up-on-mp-destination", FakeHypervisor::Behaviour::Hang);
+  }
   bool disks_left() const { return fs::exists(settings.work_dir / "up-on-mp"); }
 
   fs::path root;
@@ -111,10 +119,7 @@ TEST_F(OrchestratorTest, RunsTheChainObservesTheDestinationAndRemovesEverything)
 // syslinux waits at its prompt for ever once it missed the kernel: the run
 // ends when the loader says so, not after the silence limit.
 TEST_F(OrchestratorTest, ALoaderThatMissesTheKernelEndsTheBootAtOnce) {
-  guest(Phase::Source, fixture("source-install-backup.log"));
-  guest(Phase::Restore, fixture("restore-system-state.log"));
-  guest(Phase::Destination, fixture("seabios-syslinux-kernel-missing.log"));
-  fake.set_behaviour("rl-test-up-on-mp-destination", FakeHypervisor::Behaviour::Hang);
+  chain_with_hanging_destination(fixture("seabios-syslinux-kernel-missing.log"));
   settings.destination_limits.silence_before_kernel = 60s;
   settings.destination_limits.total = 90s;
   ScenarioRun r = Orchestrator(fake, disks, interrupt).run(plan_for(up_on_mp()), settings);
@@ -129,10 +134,7 @@ TEST_F(OrchestratorTest, ALoaderThatMissesTheKernelEndsTheBootAtOnce) {
 // on a busy host) is waited for up to the phase's limit, never read as the
 // firmware giving up after the 45 s meant for it.
 TEST_F(OrchestratorTest, SilenceAfterTheLoaderStartedRunsToTheTimeLimitAsAFailedRun) {
-  guest(Phase::Source, fixture("source-install-backup.log"));
-  guest(Phase::Restore, fixture("restore-system-state.log"));
-  guest(Phase::Destination, fixture("seabios-syslinux-then-silence.log"));
-  fake.set_behaviour("rl-test-up-on-mp-destination", FakeHypervisor::Behaviour::Hang);
+  chain_with_hanging_destination(fixture("seabios-syslinux-then-silence.log"));
   settings.destination_limits.silence_before_kernel = 100ms;
   settings.destination_limits.total = 600ms;
   ScenarioRun r = Orchestrator(fake, disks, interrupt).run(plan_for(up_on_mp()), settings);

@@ -415,15 +415,24 @@ void LoadModuleList(Platform& platform, const fs::path& list_file, std::vector<s
 
 /// What touches no disk: base.modules (file systems, the virtio core), and
 /// nic.modules alongside it on a second thread (NIC probing is slow under
-/// emulation). Returns the errors, one per module that failed.
+/// emulation). A NIC driver may need a base module (virtio_net needs the
+/// virtio core), and the kernel refuses a module whose dependency is not in
+/// yet (Unknown symbol: ENOENT): which thread wins depends on the host's
+/// load, so each NIC driver refused on the second thread is tried once more,
+/// in list order, after the base list is in. Returns the errors, one per
+/// module that failed for good.
 std::vector<std::string> LoadDisklessModules(Platform& platform) {
   const fs::path lists = platform.Root() / kModuleListDir;
   std::vector<std::string> errors;
-  std::vector<std::string> nic_errors;
-  std::thread nics([&] { LoadModuleList(platform, lists / "nic.modules", nic_errors); });
+  std::vector<fs::path> nics_refused;
+  std::thread nics([&] {
+    for (const fs::path& module : ModuleFiles(platform.Root(), lists / "nic.modules"))
+      if (!platform.LoadModule(module)) nics_refused.push_back(module);
+  });
   LoadModuleList(platform, lists / "base.modules", errors);
   nics.join();
-  errors.insert(errors.end(), nic_errors.begin(), nic_errors.end());
+  for (const fs::path& module : nics_refused)
+    if (auto s = platform.LoadModule(module); !s) errors.push_back(s.error().message);
   return errors;
 }
 

@@ -5,6 +5,11 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -21,7 +26,7 @@ namespace vocab = vocabulary;
 /// until DrainConsole sends it, like the kernel's tty buffer and the UART:
 /// what the host has when pvpanic or power-off ends the VM is what was
 /// drained by then. Records every call in order.
-class SerialFakePlatform final : public Platform {
+class SerialFakePlatform : public Platform {
  public:
   SerialFakePlatform(const fs::path& root, std::string job) : root_(root), job_(std::move(job)) {}
 
@@ -44,7 +49,9 @@ class SerialFakePlatform final : public Platform {
     earlier_jobs.erase(earlier_jobs.begin());
     return job;
   }
+  /// Called from two threads at once (base and NIC modules).
   Status LoadModule(const fs::path& file) override {
+    std::lock_guard lock(calls_mutex_);
     calls.emplace_back("load-module " + file.filename().string());
     return {};
   }
@@ -75,6 +82,40 @@ class SerialFakePlatform final : public Platform {
   fs::path root_;
   std::string job_;
   std::string unsent_;
+  std::mutex calls_mutex_;
+};
+
+/// Modules with the kernel's dependency rule: a module whose dependency is
+/// not loaded yet is refused (Unknown symbol: finit_module fails with
+/// ENOENT). `held_back` is a base module that loads only once `waits_for`
+/// has been tried, so the NIC thread runs ahead of the base list as it may
+/// on a busy host.
+class ModuleDependencyPlatform final : public SerialFakePlatform {
+ public:
+  using SerialFakePlatform::SerialFakePlatform;
+
+  Status LoadModule(const fs::path& file) override {
+    const std::string name = file.filename().string();
+    std::unique_lock lock(mutex_);
+    if (name == held_back)
+      changed_.wait_for(lock, std::chrono::seconds(5), [&] { return tried_.contains(waits_for); });
+    tried_.insert(name);
+    changed_.notify_all();
+    if (auto need = needs.find(name); need != needs.end() && !loaded.contains(need->second))
+      return Fail("finit_module " + file.string() + ": No such file or directory");
+    loaded.insert(name);
+    return {};
+  }
+
+  std::map<std::string, std::string> needs;  ///< module -> the module it needs
+  std::string held_back;
+  std::string waits_for;
+  std::set<std::string> loaded;
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::set<std::string> tried_;
 };
 
 /// The last line of `log` (without its newline), or "" when `log` does not
@@ -131,6 +172,34 @@ TEST(GuestRunTest, AWarmStartWaitsAtTheReadyPointBeforeItLoadsAStorageDriver) {
   EXPECT_EQ(std::count(platform.calls.begin(), storage, "read-job"), 3);
   EXPECT_LT(platform.sent.find(R"("event":"kernel-start")"), platform.sent.find(R"("event":"job")"));
   EXPECT_NE(platform.sent.find(R"(RESTORELAB {"event":"boot")"), std::string::npos) << platform.sent;
+}
+
+TEST(GuestRunTest, ANicDriverTriedBeforeTheBaseModuleItNeedsLoadsOnceTheBaseListIsIn) {
+  // virtio_net needs virtio_ring (base.modules). Loaded first, it was refused,
+  // the kernel-start line carried the error, and a warm state kept it.
+  testing::TempRoot root;
+  root.Write(fs::path(kModuleListDir) / "base.modules", "ext4.ko\nvirtio_ring.ko\nvirtio_pci.ko\n");
+  root.Write(fs::path(kModuleListDir) / "nic.modules", "e1000.ko\nvirtio_net.ko\n");
+  ModuleDependencyPlatform platform(root.path(), "phase=boot\nmachine.hal=acpi-uniprocessor\n");
+  platform.needs = {{"virtio_net.ko", "virtio_ring.ko"}, {"virtio_pci.ko", "virtio_ring.ko"}};
+  platform.held_back = "virtio_ring.ko";
+  platform.waits_for = "virtio_net.ko";
+  RunGuest(platform);
+  EXPECT_TRUE(platform.loaded.contains("virtio_net.ko"));
+  EXPECT_NE(platform.sent.find(R"("module_errors":[])"), std::string::npos) << platform.sent;
+}
+
+TEST(GuestRunTest, ANicDriverThatCannotLoadIsReportedOnce) {
+  testing::TempRoot root;
+  root.Write(fs::path(kModuleListDir) / "base.modules", "ext4.ko\n");
+  root.Write(fs::path(kModuleListDir) / "nic.modules", "virtio_net.ko\n");
+  ModuleDependencyPlatform platform(root.path(), "phase=boot\nmachine.hal=acpi-uniprocessor\n");
+  platform.needs = {{"virtio_net.ko", "virtio_ring.ko"}};  // in no list
+  RunGuest(platform);
+  const std::string error = "finit_module " + (root.path() / kModuleDir / "virtio_net.ko").string();
+  const std::size_t first = platform.sent.find(error);
+  ASSERT_NE(first, std::string::npos) << platform.sent;
+  EXPECT_EQ(platform.sent.find(error, first + 1), std::string::npos) << platform.sent;
 }
 
 TEST(GuestRunTest, AColdStartHasNoReadyPoint) {

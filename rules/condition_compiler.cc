@@ -500,12 +500,6 @@ void ConditionCompiler::define_helper(const std::string& name, Condition conditi
   helpers_.push_back(std::move(condition));
 }
 
-std::vector<std::string> ConditionCompiler::helper_names() const {
-  std::vector<std::string> out;
-  for (const auto& [name, _] : index_) out.push_back(name);
-  return out;
-}
-
 std::expected<Condition, ConditionError> ConditionCompiler::compile(std::string_view text) const {
   auto tokens = lex(text);
   if (!tokens) return std::unexpected(tokens.error());

@@ -9,15 +9,6 @@
 
 namespace restorelab {
 
-/// restorelab's exit codes, shared by every subcommand.
-enum class ExitCode : int {
-  Ok = 0,              ///< everything ran and met its expectation
-  Mismatch = 1,        ///< a prediction missed its [expect], a verdict disagreed, lint found something
-  BadInput = 2,        ///< a file or an argument could not be used; nothing ran
-  RunFailed = 3,       ///< infrastructure failed (a VM did not start, an image did not build)
-  Interrupted = 130,   ///< SIGINT/SIGTERM; everything created was cleaned up
-};
-
 /// One problem with an input, located where a person can find it.
 /// line and column are 1-based; 0 means "the whole file".
 struct Diagnostic {

@@ -5,19 +5,6 @@
 
 namespace restorelab {
 
-std::string_view device_manager_name(Hal h) {
-  switch (h) {
-    case Hal::StandardPc: return "Standard PC";
-    case Hal::MpsUniprocessor: return "MPS Uniprocessor PC";
-    case Hal::MpsMultiprocessor: return "MPS Multiprocessor PC";
-    case Hal::AcpiPc: return "Advanced Configuration and Power Interface (ACPI) PC";
-    case Hal::AcpiUniprocessor: return "ACPI Uniprocessor PC";
-    case Hal::AcpiMultiprocessor: return "ACPI Multiprocessor PC";
-    case Hal::AcpiX64: return "ACPI x64-based PC";
-  }
-  return "";
-}
-
 std::vector<Edition> editions_of(OsVersion version) {
   using E = Edition;
   switch (version) {
@@ -50,20 +37,17 @@ bool version_has_edition(OsVersion version, Edition edition) {
 }
 
 namespace {
-std::string_view default_systemroot_view(OsVersion version) {
+
+/// 'C:\WINNT' for windows-2000 and windows-nt4, 'C:\WINDOWS' otherwise.
+std::string_view default_systemroot(OsVersion version) {
   return version == OsVersion::Nt4 || version == OsVersion::W2000 ? "C:\\WINNT" : "C:\\WINDOWS";
 }
-}  // namespace
-
-std::string default_systemroot(OsVersion version) { return std::string(default_systemroot_view(version)); }
-
-namespace {
 
 void resolve_machine(Machine& m, const Defaulted::Side& d) {
   if (d.cpus) m.cpus = default_cpus(m.hal);
   if (d.storage_drivers) m.storage_drivers = DiskBusSet{m.disk_bus};
   // assign/append reuse the strings' storage: the matrix resolves millions.
-  if (d.systemroot) m.os.systemroot.assign(default_systemroot_view(m.os.version));
+  if (d.systemroot) m.os.systemroot.assign(default_systemroot(m.os.version));
   const std::string& root = m.os.systemroot;
   if (d.ad[0]) m.os.ad.database.assign(root).append("\\NTDS");
   if (d.ad[1]) m.os.ad.logs.assign(root).append("\\NTDS");

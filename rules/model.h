@@ -169,8 +169,6 @@ constexpr bool hal_is_multiprocessor(Hal h) {
 }
 /// The `cpus` a machine of this HAL type has when the file does not say.
 constexpr int default_cpus(Hal h) { return hal_is_uniprocessor(h) ? 1 : 2; }
-/// The name Device Manager shows under "Computer".
-std::string_view device_manager_name(Hal h);
 
 /// windows-nt4 to windows-server-2003: the versions the HAL rules apply to and
 /// that do not start from UEFI firmware.
@@ -179,8 +177,6 @@ constexpr bool is_nt5(OsVersion v) { return v <= OsVersion::Ws2003; }
 bool version_has_edition(OsVersion version, Edition edition);
 /// The editions of `version`, in the order of the editions table.
 std::vector<Edition> editions_of(OsVersion version);
-/// 'C:\WINNT' for windows-2000 and windows-nt4, 'C:\WINDOWS' otherwise.
-std::string default_systemroot(OsVersion version);
 
 // ---- the model --------------------------------------------------------------
 

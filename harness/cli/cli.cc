@@ -9,6 +9,7 @@
 #include <ostream>
 
 #include "harness/cli/dispatch.h"
+#include "harness/cli/exit_code.h"
 #include "harness/output/fd_stream.h"
 #include "harness/output/input_files.h"
 #include "rules/diagnostic.h"

@@ -8,6 +8,7 @@
 #include <map>
 #include <ostream>
 
+#include "harness/cli/exit_code.h"
 #include "harness/output/output_file.h"
 #include "rules/printable.h"
 

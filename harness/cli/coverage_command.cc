@@ -7,6 +7,7 @@
 
 #include "harness/cli/cli.h"
 #include "harness/cli/command_support.h"
+#include "harness/cli/exit_code.h"
 #include "harness/cli/known_registry.h"
 #include "harness/output/output_file.h"
 #include "harness/run/behaviour_coverage.h"

@@ -2,6 +2,7 @@
 
 #include <ostream>
 
+#include "harness/cli/exit_code.h"
 #include "rules/diagnostic.h"
 
 namespace restorelab {

@@ -3,6 +3,7 @@
 
 #include "harness/cli/command_support.h"
 #include "harness/cli/dispatch.h"
+#include "harness/cli/exit_code.h"
 #include "harness/output/text.h"
 #include "harness/run/disk_tool.h"
 #include "harness/run/interrupt.h"

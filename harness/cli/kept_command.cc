@@ -9,6 +9,7 @@
 #include "harness/cli/cli.h"
 #include "harness/cli/command_support.h"
 #include "harness/cli/embed_lock.h"
+#include "harness/cli/exit_code.h"
 #include "harness/machines/backend.h"
 #include "harness/output/json_writer.h"
 #include "harness/output/text.h"

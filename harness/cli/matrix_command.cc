@@ -6,6 +6,7 @@
 
 #include "harness/cli/command_support.h"
 #include "harness/cli/dispatch.h"
+#include "harness/cli/exit_code.h"
 #include "harness/cli/matrix_selection.h"
 #include "harness/cli/matrix_html.h"
 #include "harness/cli/matrix_summary.h"

@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <ostream>
 
+#include "harness/run/behaviour_coverage.h"
+
 namespace restorelab {
 
 namespace {
@@ -28,7 +30,7 @@ Selection select_behaviours(const Matrix& m, const Rulebook& book, const Selecti
   const Engine engine(book);
   const BehaviourClasses classes = classify_behaviours(m, engine);
   const std::vector<bool> preferred = options.prefer ? options.prefer(m, classes) : std::vector<bool>{};
-  BehaviourCover cover = cover_behaviours(m, classes, options.seed, preferred);
+  BehaviourCover cover = cover_behaviours(m, classes, options.seed, run::prefer_runnable(m, classes, preferred));
   sel.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   sel.rows = std::move(cover.rows);
   sel.row_class = std::move(cover.row_class);

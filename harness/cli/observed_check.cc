@@ -7,6 +7,7 @@
 #include <ostream>
 
 #include "harness/cli/command_support.h"
+#include "harness/cli/exit_code.h"
 #include "harness/cli/known_registry.h"
 #include "harness/run/result_json.h"
 #include "harness/run/result_sink.h"

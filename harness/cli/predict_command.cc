@@ -2,6 +2,7 @@
 #include <ostream>
 
 #include "harness/cli/command_support.h"
+#include "harness/cli/exit_code.h"
 #include "harness/run/prediction_report.h"
 #include "rules/engine.h"
 

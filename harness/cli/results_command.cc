@@ -4,11 +4,11 @@
 #include <cstdio>
 #include <ostream>
 
-#include <nlohmann/json.hpp>
 
 #include "harness/cli/cli.h"
 #include "harness/cli/command_support.h"
 #include "harness/cli/dispatch.h"
+#include "harness/cli/exit_code.h"
 #include "harness/output/json_writer.h"
 #include "harness/output/text.h"
 #include "harness/run/html_report.h"

@@ -7,6 +7,7 @@
 
 #include "harness/cli/command_support.h"
 #include "harness/cli/dispatch.h"
+#include "harness/cli/exit_code.h"
 #include "harness/cli/observed_check.h"
 #include "harness/output/json_writer.h"
 #include "harness/output/output_file.h"

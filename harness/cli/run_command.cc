@@ -8,6 +8,7 @@
 #include "harness/cli/campaign_inputs.h"
 #include "harness/cli/cli.h"
 #include "harness/cli/command_support.h"
+#include "harness/cli/exit_code.h"
 #include "harness/cli/known_registry.h"
 #include "harness/cli/run_scenarios.h"
 #include "harness/output/input_files.h"

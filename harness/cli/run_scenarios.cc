@@ -7,6 +7,7 @@
 #include <span>
 
 #include "harness/cli/command_support.h"
+#include "harness/cli/exit_code.h"
 #include "harness/cli/run_machines.h"
 #include "harness/cli/run_progress.h"
 #include "harness/cli/run_store.h"

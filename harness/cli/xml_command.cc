@@ -2,6 +2,7 @@
 #include <ostream>
 
 #include "harness/cli/command_support.h"
+#include "harness/cli/exit_code.h"
 #include "harness/machines/accelerator.h"
 #include "harness/cli/cli.h"
 #include "harness/run/orchestrator.h"

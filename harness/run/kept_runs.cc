@@ -12,7 +12,6 @@
 #include <nlohmann/json.hpp>
 
 #include "harness/output/input_file.h"
-#include "harness/output/json_writer.h"
 #include "harness/output/output_file.h"
 #include "harness/output/text.h"
 #include "harness/run/run_session.h"
@@ -72,27 +71,12 @@ std::string way_in_text(std::string_view id, const KeptAccess& access) {
 }
 
 machines::Status write_kept(const KeptRun& run) {
-  std::string out;
-  JsonWriter w(out);
-  w.begin_object();
-  w.key("run").value(run.run);
-  w.key("prefix").value(run.prefix);
-  w.key("uri").value(run.uri);
-  w.key("kept_at").value(run.kept_at);
-  w.key("store_run").value(run.store_run);
-  w.key("scenarios").begin_array();
-  for (const KeptScenario& s : run.scenarios) {
-    w.begin_object();
-    w.key("id").value(s.id);
-    w.key("scenario").value(s.scenario);
-    w.key("evidence").value(s.evidence);
-    w.key("domains").strings(s.domains);
-    w.end_object();
-  }
-  w.end_array();
-  w.end_object();
-  out += '\n';
-  return write_record(run.folder / kKeptFile, out);
+  json scenarios = json::array();
+  for (const KeptScenario& s : run.scenarios)
+    scenarios.push_back({{"id", s.id}, {"scenario", s.scenario}, {"evidence", s.evidence}, {"domains", s.domains}});
+  const json record = {{"run", run.run},           {"prefix", run.prefix},       {"uri", run.uri},
+                       {"kept_at", run.kept_at},   {"store_run", run.store_run}, {"scenarios", std::move(scenarios)}};
+  return write_record(run.folder / kKeptFile, record.dump(-1, ' ', false, json::error_handler_t::replace) + "\n");
 }
 
 namespace {

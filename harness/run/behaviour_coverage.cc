@@ -1,9 +1,12 @@
 #include "harness/run/behaviour_coverage.h"
 
 #include <algorithm>
+#include <cstdint>
+#include <thread>
 #include <unordered_map>
 
 #include "harness/output/json_writer.h"
+#include "harness/run/host_capacity.h"
 #include "harness/run/store_sink.h"
 #include "rules/combination_id.h"
 
@@ -118,23 +121,47 @@ std::expected<std::vector<KeyedObservation>, std::string> stored_observations(
   return out;
 }
 
-std::vector<bool> observed_combinations(const Matrix& m, const BehaviourClasses& classes,
-                                        const std::unordered_set<std::string>& keys, const KeyInputs& inputs) {
-  std::vector<bool> out(classes.combination.size(), false);
-  if (keys.empty()) return out;
+std::vector<bool> prefer_runnable(const Matrix& m, const BehaviourClasses& classes, std::vector<bool> preferred) {
+  preferred.resize(classes.combination.size(), false);
+  std::vector<bool> has_preferred(classes.classes.size(), false);
+  for (std::size_t at = 0; at < preferred.size(); ++at)
+    if (preferred[at]) has_preferred[classes.class_of[at]] = true;
   const MatrixExpander expander(m);
   Scenario s;
   for (std::size_t at = 0; at < classes.combination.size(); ++at)
-    if (expander.build(choice_of(m, classes.combination[at]), s) == MatrixExpander::Status::Valid)
-      out[at] = keys.contains(observation_key(s, inputs));
-  return out;
+    if (!has_preferred[classes.class_of[at]] &&
+        expander.build(choice_of(m, classes.combination[at]), s) == MatrixExpander::Status::Valid)
+      preferred[at] = !firmware_cannot_boot(s.destination, "destination");
+  return preferred;
+}
+
+std::vector<bool> observed_combinations(const Matrix& m, const BehaviourClasses& classes,
+                                        const std::unordered_set<std::string>& keys, const KeyInputs& inputs) {
+  const std::size_t n = classes.combination.size();
+  if (keys.empty()) return std::vector<bool>(n, false);
+  // A key writes the scenario out as TOML (tens of microseconds): hardware-full's
+  // 488,000 combinations take seconds, so the processors share them.
+  const std::size_t workers = std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 1 + n / 10000);
+  std::vector<std::uint8_t> held(n, 0);
+  auto check = [&](std::size_t worker) {
+    const MatrixExpander expander(m);
+    Scenario s;
+    for (std::size_t at = worker * n / workers; at < (worker + 1) * n / workers; ++at)
+      if (expander.build(choice_of(m, classes.combination[at]), s) == MatrixExpander::Status::Valid)
+        held[at] = keys.contains(observation_key(s, inputs)) ? 1 : 0;
+  };
+  std::vector<std::thread> threads;
+  for (std::size_t w = 1; w < workers; ++w) threads.emplace_back(check, w);
+  check(0);
+  for (std::thread& t : threads) t.join();
+  return std::vector<bool>(held.begin(), held.end());
 }
 
 MatrixCoverage matrix_coverage(const Matrix& m, const Rulebook& book, const std::vector<KeyedObservation>& observations,
                                const KeyInputs& inputs, DeviationRegistry* known, std::uint64_t seed) {
   const Engine engine(book);
   const BehaviourClasses classes = classify_behaviours(m, engine);
-  const BehaviourCover cover = cover_behaviours(m, classes, seed);
+  const BehaviourCover cover = cover_behaviours(m, classes, seed, prefer_runnable(m, classes, {}));
   const MatrixExpander expander(m);
   std::vector<std::string> representatives;
   for (std::size_t k = 0; k < cover.class_rows; ++k) representatives.push_back(expander.id(cover.rows[k]));

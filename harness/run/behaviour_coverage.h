@@ -76,6 +76,12 @@ store::Result<std::vector<store::ResultRecord>> results_in_scope(const store::Re
 std::expected<std::vector<KeyedObservation>, std::string> stored_observations(
     const std::vector<store::ResultRecord>& records);
 
+/// `preferred` (one flag per valid combination of `classes`, or empty),
+/// with every class that has no preferred member given its members that
+/// this host can run (firmware_cannot_boot()): the classes' representatives
+/// are then ones a VM run can observe wherever the class has one.
+std::vector<bool> prefer_runnable(const Matrix& m, const BehaviourClasses& classes, std::vector<bool> preferred);
+
 /// For each valid combination of `classes` (in its order), whether one of
 /// `keys` is its observation key under `inputs`: what `run --cover
 /// behaviours` prefers (cover_behaviours()). All false when `keys` is empty,

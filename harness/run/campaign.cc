@@ -5,6 +5,7 @@
 #include <set>
 #include <thread>
 
+#include "harness/run/host_capacity.h"
 #include "harness/run/prediction_report.h"
 #include "harness/run/result_json.h"
 #include "rules/scenario_writer.h"
@@ -121,6 +122,15 @@ std::optional<ScenarioResult> Campaign::run_one(const CampaignItem& item, const 
     }
     r.verdict = std::move(v);
   };
+
+  // A machine this host's firmware cannot boot: an infrastructure error
+  // before any VM, never an outcome.
+  if (auto why = firmware_cannot_boot(s.destination, "destination")) {
+    r.accelerator = "none";
+    r.observed.error = "not run: " + *why;
+    r.verdict = judge(p, r.observed);
+    return r;
+  }
 
   // --remediate: what the guest carries out, and what it is told it skips.
   const ActionChoice choice = options.remediate ? choose_actions(r.predicted.actions, options.remediate_only)

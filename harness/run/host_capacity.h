@@ -40,4 +40,16 @@ HostCapacity host_capacity();
 /// vCPUs, and at most half the host's memory.
 std::optional<std::string> exceeds_host(const Machine& m, std::string_view side, const HostCapacity& host);
 
+/// Why this host's UEFI firmware cannot start the loader of `m`, a machine
+/// booted through its firmware (the destination), or nothing. Under OVMF a
+/// machine without a local APIC (a HAL type without APIC, firmware "uefi")
+/// never gets past the start of its UEFI loader: measured with Debian 12's
+/// OVMF (edk2 2022.11) and systemd-boot 252, silence for 150 s after
+/// "BdsDxe: starting", with or without restorelab, while the same disk
+/// boots in seconds with an APIC and a kernel OVMF starts directly runs
+/// without one. OVMF's timer is the local APIC's, and the loader waits on
+/// a timer for a key. Such a scenario is not run (its verdict is `error`,
+/// no VM starts) and `--cover behaviours` picks another member of its class.
+std::optional<std::string> firmware_cannot_boot(const Machine& m, std::string_view side);
+
 }  // namespace restorelab::run

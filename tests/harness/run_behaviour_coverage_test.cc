@@ -125,6 +125,41 @@ class BehaviourCoverageTest : public testing::TempDirTest {
   const run::KeyInputs inputs{"image-a", std::chrono::milliseconds(20000)};
 };
 
+/// One class (no rule of kRules fires) of two members on UEFI: a destination
+/// with ACPI and APIC, and one without a local APIC that OVMF cannot boot.
+constexpr const char* kUefiHalMatrix = R"toml([matrix]
+name = "uefi"
+base = "base.toml"
+
+[axes]
+"source.os.version" = ["windows-7"]
+"source.os.edition" = ["professional"]
+"destination.os.version" = ["windows-7"]
+"destination.os.edition" = ["professional"]
+"source.firmware" = ["uefi"]
+"destination.firmware" = ["uefi"]
+"destination.hal" = ["acpi-pc", "acpi-uniprocessor"]
+)toml";
+
+TEST_F(BehaviourCoverageTest, AClassIsRepresentedByAMemberAVmCanRunWhereItHasOne) {
+  auto m = testing::load_matrix_over_base(kUefiHalMatrix);
+  ASSERT_TRUE(m) << format_diagnostics(m.error());
+  for (std::uint64_t seed = 1; seed <= 8; ++seed) {
+    const run::MatrixCoverage c = run::matrix_coverage(*m, book, {}, inputs, nullptr, seed);
+    ASSERT_EQ(c.classes.size(), 1u);
+    EXPECT_NE(c.classes[0].representative.find("acpi-uniprocessor"), std::string::npos)
+        << "seed " << seed << ": " << c.classes[0].representative;
+  }
+  // A class whose every member cannot run is still represented.
+  std::string only_no_apic = kUefiHalMatrix;
+  only_no_apic.replace(only_no_apic.find(R"(, "acpi-uniprocessor")"), std::string_view(R"(, "acpi-uniprocessor")").size(), "");
+  auto alone = testing::load_matrix_over_base(only_no_apic);
+  ASSERT_TRUE(alone) << format_diagnostics(alone.error());
+  const run::MatrixCoverage c = run::matrix_coverage(*alone, book, {}, inputs, nullptr, 1);
+  ASSERT_EQ(c.classes.size(), 1u);
+  EXPECT_NE(c.classes[0].representative.find("acpi-pc"), std::string::npos) << c.classes[0].representative;
+}
+
 TEST_F(BehaviourCoverageTest, AnyMemberOfAClassCountsForIt) {
   record({agrees(kNone), observed_as(kBoth, Outcome::Stop0x7B)}, inputs);
   const run::MatrixCoverage c = coverage(inputs);

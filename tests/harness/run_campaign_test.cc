@@ -334,6 +334,25 @@ TEST_F(CampaignTest, MachinesThatCannotBeSetUpAreAnErrorOfEachScenario) {
   }
 }
 
+TEST_F(CampaignTest, AUefiDestinationWithoutALocalApicIsAnErrorBeforeAnyVm) {
+  // OVMF never gets past the start of the UEFI loader on such a machine:
+  // waiting out the time limit would say nothing more.
+  CampaignItem it = item("no-apic", {degraded()});
+  it.scenario.destination.hal = Hal::AcpiPc;
+  it.scenario.destination.cpus = 1;
+  it.scenario.destination.firmware = Firmware::Uefi;
+  Collect sink;
+  auto outcome = run({it}, options(1), sink);
+  const ScenarioResult& r = outcome.results.at(0);
+  EXPECT_EQ(r.verdict.kind, Verdict::Kind::Error);
+  EXPECT_NE(r.verdict.error.find("destination.hal = \"acpi-pc\" with firmware = \"uefi\""), std::string::npos)
+      << r.verdict.error;
+  EXPECT_FALSE(r.observed.outcome) << "an infrastructure error is never an outcome";
+  EXPECT_EQ(machines.calls.load(), 0) << "no VM, no accelerator probe";
+  EXPECT_EQ(fake.starts("rl-test-no-apic-source"), 0);
+  EXPECT_EQ(sink.added.size(), 1u);
+}
+
 TEST_F(CampaignTest, AVmThatFailsToStartFailsItsScenarioOnly) {
   std::vector<CampaignItem> items = {item("ok-1", {degraded()}), item("broken", {degraded()}), item("ok-2", {degraded()})};
   fake.set_behaviour("rl-test-broken-source", Behaviour::FailStart);

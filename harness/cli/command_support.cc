@@ -28,6 +28,13 @@ std::optional<int> refuse_unusable_outputs(std::initializer_list<std::pair<const
   return std::nullopt;
 }
 
+const CLI::Validator& non_empty_folder() {
+  static const CLI::Validator check(
+      [](const std::string& value) { return value.empty() ? std::string("expected a folder, not an empty value") : std::string(); },
+      "FOLDER");
+  return check;
+}
+
 std::optional<int> parse_args(CLI::App& app, const std::vector<std::string>& args, Streams& io) {
   std::vector<std::string> reversed(args.rbegin(), args.rend());
   try {

@@ -29,6 +29,9 @@ std::string printable(std::string_view text);
 std::optional<int> refuse_unusable_outputs(std::initializer_list<std::pair<const char*, std::string>> outputs,
                                            std::string_view command, Streams& io);
 
+/// The check of a folder option: an empty value names no folder.
+const CLI::Validator& non_empty_folder();
+
 /// Parses `args` into `app`. Returns an exit code when the command should
 /// stop now (0 after --help, 2 after a usage error), nothing to go on.
 std::optional<int> parse_args(CLI::App& app, const std::vector<std::string>& args, Streams& io);

@@ -170,7 +170,8 @@ int kept_command(const std::vector<std::string>& args, Streams& io) {
   std::string remove_which;
   bool json = false;
   CLI::Option* work_given =
-      app.add_option("--work", work, "the work folder of the runs (default /var/tmp/restorelab/work)");
+      app.add_option("--work", work, "the work folder of the runs (default /var/tmp/restorelab/work)")
+          ->check(non_empty_folder());
   CLI::Option* remove =
       app.add_option("--remove", remove_which, "remove the kept run RUN (its id, as listed), or all of them");
   app.add_flag("--json", json, "one JSON object per kept run");

@@ -156,8 +156,10 @@ int finish_run(const RunArgs& a, std::span<const run::CampaignItem> items, Known
 
 void add_machine_options(CLI::App& app, RunArgs& a) {
   app.add_option("--connect", a.connect, "libvirt URI (default qemu:///embed?root=/var/tmp/restorelab/embed)");
-  app.add_option("--work", a.work, "folder for disk images (default /var/tmp/restorelab/work)");
-  app.add_option("--evidence", a.evidence, "folder for evidence, below it <timestamp>/<scenario>/ (default runs)");
+  app.add_option("--work", a.work, "folder for disk images (default /var/tmp/restorelab/work)")
+      ->check(non_empty_folder());
+  app.add_option("--evidence", a.evidence, "folder for evidence, below it <timestamp>/<scenario>/ (default runs)")
+      ->check(non_empty_folder());
   app.add_option("--rules", a.rules, "rulebook to use instead of rules/kb249694.toml");
   app.add_option("--images", a.images, "model guest artifacts folder (default /var/tmp/restorelab/images/<hash>)");
   app.add_option("--silence", a.silence, "seconds without serial output after kernel-start that count as a hang")

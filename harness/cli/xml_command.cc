@@ -18,8 +18,8 @@ int xml_command(const std::vector<std::string>& args, Streams& io) {
   std::string file, side = "destination", work, evidence = "runs", images, accel = "tcg";
   app.add_option("file", file, "scenario file")->required();
   app.add_option("--side", side, "which machine")->check(CLI::IsMember({"source", "destination"}));
-  app.add_option("--work", work, "disk folder (default /var/tmp/restorelab/work)");
-  app.add_option("--evidence", evidence, "evidence folder (default runs)");
+  app.add_option("--work", work, "disk folder (default /var/tmp/restorelab/work)")->check(non_empty_folder());
+  app.add_option("--evidence", evidence, "evidence folder (default runs)")->check(non_empty_folder());
   app.add_option("--accel", accel, "the accelerator the domain is for, as `run` reports it (it probes; xml does not)")
       ->check(CLI::IsMember({"kvm", "tcg"}));
   app.add_option("--images", images, "model guest artifacts folder (default /var/tmp/restorelab/images/<hash>)");

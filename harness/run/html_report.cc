@@ -42,6 +42,17 @@ std::vector<std::string> evidence_files(const fs::path& evidence) {
   return names;
 }
 
+/// A result's evidence folder as an absolute path without a trailing '/',
+/// or empty when it has none (a scenario that no VM ran, such as one this
+/// host cannot boot).
+fs::path evidence_folder(std::string folder) {
+  while (folder.size() > 1 && folder.ends_with('/')) folder.pop_back();
+  if (folder.empty()) return {};
+  std::error_code ec;
+  fs::path absolute = fs::absolute(folder, ec);
+  return ec ? fs::path{} : absolute;
+}
+
 /// The link to a result's evidence folder, ending in '/': an http(s) URL as
 /// it is, else the folder relative to the page, written `./…` with every
 /// byte that could make it something else percent-encoded (an evidence
@@ -51,8 +62,10 @@ std::string evidence_href(const std::string& evidence, const fs::path& page_dir)
   std::string folder = evidence;
   while (folder.size() > 1 && folder.ends_with('/')) folder.pop_back();
   if (folder.starts_with("http://") || folder.starts_with("https://")) return folder + "/";
+  const fs::path local = evidence_folder(folder);
+  if (local.empty()) return {};
   std::error_code ec;
-  const fs::path relative = fs::relative(fs::absolute(folder), page_dir, ec);
+  const fs::path relative = fs::relative(local, page_dir, ec);
   if (ec || relative.empty() || relative.is_absolute()) return {};
   const std::string href = "./" + url_path(relative.string()) + "/";
   return is_safe_href(href) ? href : std::string();
@@ -80,9 +93,7 @@ std::string data_json(const RunSummary& summary, const fs::path& page) {
   std::size_t n = 0;
   for (const ScenarioResult& r : summary.results) {
     if (n++ >= kMaxReportRows) break;
-    std::string folder = r.evidence;
-    while (folder.size() > 1 && folder.ends_with('/')) folder.pop_back();
-    const fs::path evidence = fs::absolute(folder);
+    const fs::path evidence = evidence_folder(r.evidence);
     json.begin_object();
     field(json, F::id).value(r.id);
     field(json, F::verdict).value(verdict_name(r.verdict.kind));
@@ -116,8 +127,8 @@ std::string data_json(const RunSummary& summary, const fs::path& page) {
     json.key("seconds").value(total == r.timings.end() ? 0.0 : total->second);
     json.key("href").value(evidence_href(r.evidence, page_dir));
     field(json, F::evidence).value(r.evidence);
-    json.key("files").strings(evidence_files(evidence));
-    json.key("thumb").value(thumbnail(evidence));
+    json.key("files").strings(evidence.empty() ? std::vector<std::string>{} : evidence_files(evidence));
+    json.key("thumb").value(evidence.empty() ? std::string() : thumbnail(evidence));
     field(json, F::axes);
     if (r.axes_json.empty()) json.begin_object().end_object();
     else json.raw(r.axes_json);

@@ -46,6 +46,16 @@ TEST_F(RunCommandTest, AnUnknownRemediationActionIsBadInputWithASuggestion) {
   EXPECT_TRUE(r.out.empty());
 }
 
+// An empty folder once ended the run with "cannot make absolute path" (abort).
+TEST_F(RunCommandTest, AnEmptyEvidenceOrWorkFolderIsBadInput) {
+  for (const std::string option : {"--evidence", "--work"}) {
+    auto r = run_restorelab({"run", "--db", "none", option, "", kExample});
+    EXPECT_EQ(r.code, 2) << option;
+    EXPECT_NE(r.err.find(option + ": expected a folder, not an empty value"), std::string::npos) << r.err;
+    EXPECT_TRUE(r.out.empty());
+  }
+}
+
 TEST_F(RunCommandTest, AWarmDirThatIsAFileIsBadInputBeforeAnythingRuns) {
   auto r = run_restorelab({"run", "--db", "none", "--warm-dir", "/dev/null", kExample});
   EXPECT_EQ(r.code, 2);

@@ -100,6 +100,22 @@ TEST_F(RunHtmlReportTest, AnEvidencePathIsNeverAScriptLink) {
   EXPECT_NE(dom.find("href=\"./runs/m.acpi-pc.scsi/destination.png\""), std::string::npos);
 }
 
+// A scenario no VM ran (one this host cannot boot) has no evidence folder:
+// the page once ended the whole run with "cannot make absolute path".
+TEST_F(RunHtmlReportTest, AResultWithoutEvidenceIsARowWithoutLinks) {
+  RunSummary summary;
+  summary.title = "run 2";
+  summary.results = {result("acpi-pc", "ide", Verdict::Kind::Agree), result("acpi-pc", "sata", Verdict::Kind::Error)};
+  summary.results[1].evidence.clear();
+  summary.results[1].verdict.error = "not run: destination.hal = \"acpi-pc\" with firmware = \"uefi\"";
+  const std::string page = dir_ + "/report.html";
+  ASSERT_TRUE(HtmlSink(page).finish(summary));
+  std::ifstream in(page);
+  const std::string html{std::istreambuf_iterator<char>(in), {}};
+  EXPECT_NE(html.find("not run: destination.hal"), std::string::npos);
+  EXPECT_EQ(count(html, R"("href":"./runs/)"), 1u) << "only the scenario that ran links its evidence";
+}
+
 TEST(HtmlTextTest, OnlyRelativePathsAndWebUrlsAreSafeLinks) {
   EXPECT_TRUE(is_safe_href("./runs/a/"));
   EXPECT_TRUE(is_safe_href("../runs/a/"));

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "harness/output/json_writer.h"
 #include "harness/run/host_capacity.h"
@@ -176,10 +177,14 @@ MatrixCoverage matrix_coverage(const Matrix& m, const Rulebook& book, const std:
   for (const KeyedObservation& o : observations) by_key[o.key].push_back(&o);
   if (by_key.empty()) return out;
 
+  std::unordered_set<std::string> keys;
+  for (const auto& [key, _] : by_key) keys.insert(key);
+  const std::vector<bool> observed = observed_combinations(m, classes, keys, inputs);
   const PairSpace space(m);
   std::vector<bool> pair_seen(space.size(), false);
   Scenario s;
   for (std::size_t at = 0; at < classes.combination.size(); ++at) {
+    if (!observed[at]) continue;
     const Choice c = choice_of(m, classes.combination[at]);
     if (expander.build(c, s) != MatrixExpander::Status::Valid) continue;  // cannot happen: it was valid
     auto found = by_key.find(observation_key(s, inputs));

@@ -127,6 +127,18 @@ std::string describe_end(const VmRecord& r, const std::vector<SerialEvent>& even
 
 Observation observe_boot(const VmRecord& r, const std::vector<SerialEvent>& events) {
   const std::string vm(phase_name(r.phase));
+  // The model guest loads every module it ships; one it could not load (a
+  // NIC driver that once raced the virtio core) makes whatever follows a
+  // fault of the guest or the host, not of the restore.
+  if (const SerialEvent* start = last_event(events, vocab::kEventKernelStart)) {
+    const std::vector<std::string> errors = string_list(start->fields, vocab::kFieldModuleErrors);
+    if (!errors.empty()) {
+      std::string all;
+      for (const std::string& e : errors) all += (all.empty() ? "" : "; ") + e;
+      return fail(text("{} VM: the model guest could not load {} module{} ({}); that is no outcome of the restore",
+                       vm, errors.size(), errors.size() == 1 ? "" : "s", all));
+    }
+  }
   if (const SerialEvent* boot = last_event(events, vocab::kEventBoot)) {
     const auto& j = boot->fields;
     const std::string outcome_name = str(j, vocab::kFieldOutcome);

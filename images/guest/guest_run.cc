@@ -507,7 +507,7 @@ int RunGuest(Platform& platform) {
   run.Emit(Event(vocab::kEventKernelStart).Add("disk", run.role).Add("firmware", ScanFirmware(root))
                .Add("acpi", facts.acpi).Add("apic", facts.apic).Add("cpus_present", facts.processors)
                .Add("cpus_online", CpusOnline(root)).Add("drivers_loaded", run.drivers)
-               .Add("module_errors", module_errors).Add("started_directly", started_directly)
+               .Add(vocab::kFieldModuleErrors, module_errors).Add("started_directly", started_directly)
                .Add("ide_channels_enabled", ide_enabled));
   auto text = platform.ReadJob();
   auto job = text ? KeyValues::Parse(*text, "job") : std::unexpected(text.error());

@@ -283,6 +283,8 @@ inline constexpr std::string_view kFieldNicsOrphaned = "nics_orphaned";
 inline constexpr std::string_view kFieldNicsUnconfigured = "nics_unconfigured";
 inline constexpr std::string_view kFieldMacChanged = "mac_changed";
 inline constexpr std::string_view kFieldDegraded = "degraded";
+/// kernel-start: one message per module the guest could not load.
+inline constexpr std::string_view kFieldModuleErrors = "module_errors";
 inline constexpr std::string_view kFieldApplied = "applied";      ///< remediated
 inline constexpr std::string_view kFieldSkipped = "skipped";      ///< remediated
 inline constexpr std::string_view kFieldChanges = "changes";      ///< remediated

@@ -112,6 +112,17 @@ TEST(ObserverTest, UniprocessorHalOnFourCpusBootsDegradedOnOne) {
   EXPECT_EQ(o.degraded, std::vector<std::string>{"uniprocessor-hal"});
 }
 
+// A NIC driver that raced the virtio core left an error on kernel-start; the
+// boot line after it reported NIC bindings the guest may not have made.
+TEST(ObserverTest, AModuleTheGuestCouldNotLoadFailsTheRunInsteadOfBeingAnOutcome) {
+  Observation o =
+      observe(chain_then(record(Phase::Destination, VmEnd::GuestDone, fixture("boot-degraded-module-error.log"))));
+  ASSERT_TRUE(o.failed());
+  EXPECT_FALSE(o.outcome);
+  EXPECT_EQ(o.error, "destination VM: the model guest could not load 1 module (finit_module "
+                     "/lib/modules/rl/virtio_net.ko: No such file or directory); that is no outcome of the restore");
+}
+
 TEST(ObserverTest, StopLineFollowedByPanicIsTheStop) {
   Observation o = observe(chain_then(record(Phase::Destination, VmEnd::Stopped, fixture("boot-stop-0x7b.log"),
                                             {"crashed/panicked", "stopped/crashed"}, "shut off (crashed)")));

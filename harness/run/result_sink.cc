@@ -94,6 +94,8 @@ std::string result_text(const ScenarioResult& r) {
   if (!r.observed.detail.empty()) out += "  detail      " + r.observed.detail + "\n";
   if (r.reused) {
     out += "  reused      the observation of run " + std::to_string(r.reused_from.value_or(0)) + " (no VM started)\n";
+  } else if (r.timings.empty() && r.evidence.empty()) {
+    out += "  timings     none (no VM started)\n";
   } else {
     out += "  timings     ";
     bool first = true;
@@ -110,7 +112,7 @@ std::string result_text(const ScenarioResult& r) {
     out += "\n";
   }
   if (r.remediation) out += remediation_text(*r.remediation);
-  out += "  evidence    " + r.evidence + "\n";
+  if (!r.evidence.empty()) out += "  evidence    " + r.evidence + "\n";
   return out;
 }
 

@@ -201,6 +201,20 @@ TEST(RunResultTest, TextTimingsAreRoundedToTenths) {
   EXPECT_NE(text.find("timings     source 8.0 s, destination 12.0 s, total 20.0 s (tcg)"), std::string::npos) << text;
 }
 
+// A scenario that was not run (its destination cannot be booted here) once
+// printed an empty timings list and an empty evidence line.
+TEST(RunResultTest, AScenarioNoVmRanSaysSoInsteadOfEmptyTimingsAndEvidence) {
+  ScenarioResult r = fixture();
+  r.timings.clear();
+  r.evidence.clear();
+  r.observed = Observation{};
+  r.observed.error = "not run: destination.hal = \"acpi-pc\" with firmware = \"uefi\"";
+  r.verdict = {Verdict::Kind::Error, {}, r.observed.error};
+  const std::string text = result_text(r);
+  EXPECT_NE(text.find("  timings     none (no VM started)\n"), std::string::npos) << text;
+  EXPECT_EQ(text.find("evidence"), std::string::npos) << text;
+}
+
 // The chain's middle VM is "restore" in its domain, its evidence files, the
 // text and timings_s alike; a line stored when timings_s called it
 // "recovery" reads as "restore".

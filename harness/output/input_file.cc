@@ -15,8 +15,15 @@
 namespace restorelab {
 
 std::string read_file_or_empty(const std::filesystem::path& path) {
+  // istream::read turns a failed read(2) into badbit. An istreambuf_iterator
+  // lets the file buffer's exception out instead: reading /proc/PID/cmdline
+  // of a process that had just exited (ESRCH) once aborted a whole run and
+  // left its QEMUs behind.
   std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
+  std::string out;
+  char buffer[1 << 16];
+  while (in.read(buffer, sizeof buffer) || in.gcount() > 0) out.append(buffer, static_cast<std::size_t>(in.gcount()));
+  return in.bad() ? std::string() : out;
 }
 
 std::string file_kind(unsigned mode) {

@@ -4,6 +4,7 @@
 #include <iterator>
 
 #include "harness/output/html_text.h"
+#include "harness/output/input_file.h"
 #include "harness/output/page_templates.h"
 #include "harness/output/json_writer.h"
 #include "harness/output/png.h"
@@ -17,9 +18,8 @@ namespace {
 
 /// The destination's last screen, shrunk, as a data: URI; empty without one.
 std::string thumbnail(const fs::path& evidence) {
-  std::ifstream in(evidence / "destination.png", std::ios::binary);
-  if (!in) return {};
-  const std::string bytes{std::istreambuf_iterator<char>(in), {}};
+  const std::string bytes = read_file_or_empty(evidence / "destination.png");
+  if (bytes.empty()) return {};
   auto image = decode_png({reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()});
   if (!image) return {};
   auto png = encode_png(shrink(*image, kThumbnailWidth));

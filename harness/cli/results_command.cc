@@ -4,7 +4,6 @@
 #include <cstdio>
 #include <ostream>
 
-
 #include "harness/cli/cli.h"
 #include "harness/cli/command_support.h"
 #include "harness/cli/dispatch.h"

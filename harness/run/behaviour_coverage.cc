@@ -132,7 +132,7 @@ std::vector<bool> prefer_runnable(const Matrix& m, const BehaviourClasses& class
   for (std::size_t at = 0; at < classes.combination.size(); ++at)
     if (!has_preferred[classes.class_of[at]] &&
         expander.build(choice_of(m, classes.combination[at]), s) == MatrixExpander::Status::Valid)
-      preferred[at] = !firmware_cannot_boot(s.destination, "destination");
+      preferred[at] = firmware_boots(s.destination);
   return preferred;
 }
 

@@ -78,7 +78,7 @@ std::expected<std::vector<KeyedObservation>, std::string> stored_observations(
 
 /// `preferred` (one flag per valid combination of `classes`, or empty),
 /// with every class that has no preferred member given its members that
-/// this host can run (firmware_cannot_boot()): the classes' representatives
+/// this host can run (firmware_boots()): the classes' representatives
 /// are then ones a VM run can observe wherever the class has one.
 std::vector<bool> prefer_runnable(const Matrix& m, const BehaviourClasses& classes, std::vector<bool> preferred);
 

@@ -43,8 +43,10 @@ std::optional<std::string> exceeds_host(const Machine& m, std::string_view side,
   return std::nullopt;
 }
 
+bool firmware_boots(const Machine& m) { return m.firmware != Firmware::Uefi || hal_has_apic(m.hal); }
+
 std::optional<std::string> firmware_cannot_boot(const Machine& m, std::string_view side) {
-  if (m.firmware != Firmware::Uefi || hal_has_apic(m.hal)) return std::nullopt;
+  if (firmware_boots(m)) return std::nullopt;
   return text("{}.hal = \"{}\" with firmware = \"uefi\": a machine without a local APIC, and OVMF does not get "
               "past the start of the UEFI loader on one (its timer is the local APIC's); not run on VMs, predict it "
               "instead",

@@ -51,5 +51,7 @@ std::optional<std::string> exceeds_host(const Machine& m, std::string_view side,
 /// a timer for a key. Such a scenario is not run (its verdict is `error`,
 /// no VM starts) and `--cover behaviours` picks another member of its class.
 std::optional<std::string> firmware_cannot_boot(const Machine& m, std::string_view side);
+/// firmware_cannot_boot() without the message, for loops over a matrix.
+bool firmware_boots(const Machine& m);
 
 }  // namespace restorelab::run

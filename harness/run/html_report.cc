@@ -59,10 +59,12 @@ fs::path evidence_folder(std::string folder) {
 /// folder named `javascript:alert(1),` stays a folder). Empty when neither
 /// (the page shows the evidence without a link).
 std::string evidence_href(const std::string& evidence, const fs::path& page_dir) {
-  std::string folder = evidence;
-  while (folder.size() > 1 && folder.ends_with('/')) folder.pop_back();
-  if (folder.starts_with("http://") || folder.starts_with("https://")) return folder + "/";
-  const fs::path local = evidence_folder(folder);
+  if (evidence.starts_with("http://") || evidence.starts_with("https://")) {
+    std::string url = evidence;
+    while (url.ends_with('/')) url.pop_back();
+    return url + "/";
+  }
+  const fs::path local = evidence_folder(evidence);
   if (local.empty()) return {};
   std::error_code ec;
   const fs::path relative = fs::relative(local, page_dir, ec);

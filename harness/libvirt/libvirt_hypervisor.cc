@@ -287,6 +287,14 @@ Status LibvirtHypervisor::start(std::string_view name) {
   return {};
 }
 
+Status LibvirtHypervisor::start_paused(std::string_view name) {
+  auto dom = impl_->lookup(name, "starting domain");
+  if (!dom) return std::unexpected(dom.error());
+  if (virDomainCreateWithFlags(dom->get(), VIR_DOMAIN_START_PAUSED) < 0)
+    return std::unexpected(last_libvirt_error(text("starting domain \"{}\" paused", name)));
+  return {};
+}
+
 Result<DomainStatus> LibvirtHypervisor::status(std::string_view name) {
   auto dom = impl_->lookup(name, "reading the state of domain");
   if (!dom) return std::unexpected(dom.error());
@@ -398,10 +406,18 @@ Status LibvirtHypervisor::save(std::string_view name, const std::filesystem::pat
   return {};
 }
 
-Status LibvirtHypervisor::restore(const std::filesystem::path& file, std::string_view xml) {
+Status LibvirtHypervisor::restore(const std::filesystem::path& file, std::string_view xml, bool paused) {
   const std::string definition(xml);
-  if (virDomainRestoreFlags(impl_->conn.get(), file.c_str(), definition.c_str(), VIR_DOMAIN_SAVE_RUNNING) < 0)
+  const unsigned flags = paused ? VIR_DOMAIN_SAVE_PAUSED : VIR_DOMAIN_SAVE_RUNNING;
+  if (virDomainRestoreFlags(impl_->conn.get(), file.c_str(), definition.c_str(), flags) < 0)
     return std::unexpected(last_libvirt_error(text("restoring a domain from {}", file.string())));
+  return {};
+}
+
+Status LibvirtHypervisor::resume(std::string_view name) {
+  auto dom = impl_->lookup(name, "resuming domain");
+  if (!dom) return std::unexpected(dom.error());
+  if (virDomainResume(dom->get()) < 0) return std::unexpected(last_libvirt_error(text("resuming domain \"{}\"", name)));
   return {};
 }
 

@@ -69,6 +69,7 @@ class LibvirtHypervisor final : public Hypervisor {
 
   Result<std::string> define(std::string_view xml) override;
   Status start(std::string_view name) override;
+  Status start_paused(std::string_view name) override;
   Result<DomainStatus> status(std::string_view name) override;
   Result<std::optional<LifecycleEvent>> next_event(std::string_view name,
                                                    std::chrono::milliseconds timeout) override;
@@ -79,7 +80,8 @@ class LibvirtHypervisor final : public Hypervisor {
   /// PPM is converted to PNG.
   Status screenshot(std::string_view name, const std::filesystem::path& png) override;
   Status save(std::string_view name, const std::filesystem::path& file) override;
-  Status restore(const std::filesystem::path& file, std::string_view xml) override;
+  Status restore(const std::filesystem::path& file, std::string_view xml, bool paused) override;
+  Status resume(std::string_view name) override;
   Result<std::string> versions() override;
 
  private:

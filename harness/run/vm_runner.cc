@@ -33,8 +33,28 @@ VmRecord VmRunner::run_restored(Phase phase, const std::string& name, const std:
                                 const ProgressFn& progress) {
   return launch(phase, name, serial_log, screenshot, limits, progress, true, [&]() -> machines::Status {
     drain_old_events(name);
-    return hypervisor_.restore(state, xml);
+    return hypervisor_.restore(state, xml, false);
   });
+}
+
+machines::Status VmRunner::restore_paused(const std::string& name, const std::filesystem::path& state,
+                                          const std::string& xml) {
+  drain_old_events(name);
+  return hypervisor_.restore(state, xml, true);
+}
+
+machines::Status VmRunner::start_paused(const std::string& name, const std::string& xml) {
+  auto defined = hypervisor_.define(xml);
+  if (!defined) return std::unexpected(defined.error());
+  drain_old_events(name);
+  return hypervisor_.start_paused(name);
+}
+
+VmRecord VmRunner::run_resumed(Phase phase, const std::string& name, bool restored,
+                               const std::filesystem::path& serial_log, const std::filesystem::path& screenshot,
+                               const VmLimits& limits, const ProgressFn& progress) {
+  return launch(phase, name, serial_log, screenshot, limits, progress, restored,
+                [&]() -> machines::Status { return hypervisor_.resume(name); });
 }
 
 void VmRunner::drain_old_events(const std::string& name) {

@@ -11,6 +11,28 @@
 
 namespace restorelab::machines {
 
+namespace {
+
+/// The value of attribute `attribute` of the first element after `after` in `xml`.
+std::string attribute_after(const std::string& xml, std::string_view after, std::string_view attribute) {
+  const auto at = xml.find(after);
+  if (at == std::string::npos) return "";
+  const std::string quoted = std::string(attribute) + "='";
+  const auto begin = xml.find(quoted, at);
+  if (begin == std::string::npos) return "";
+  const auto value = begin + quoted.size();
+  return xml.substr(value, xml.find('\'', value) - value);
+}
+
+/// QEMU creates the serial log when it starts (paused or not). A log a test
+/// wrote beforehand stands for the guest's output and is left as it is.
+void create_serial_log(const std::string& xml) {
+  const std::filesystem::path log = attribute_after(xml, "<serial type='file'>", "path");
+  if (!log.empty() && !std::filesystem::exists(log)) std::ofstream(log, std::ios::binary);
+}
+
+}  // namespace
+
 void FakeHypervisor::fail_next(std::string op, Error error) {
   std::lock_guard lock(mutex_);
   faults_[std::move(op)].push_back(std::move(error));
@@ -99,20 +121,19 @@ Status FakeHypervisor::start(std::string_view name) {
   return boot(name, **d, "booted");
 }
 
-namespace {
-
-/// The value of attribute `attribute` of the first element after `after` in `xml`.
-std::string attribute_after(const std::string& xml, std::string_view after, std::string_view attribute) {
-  const auto at = xml.find(after);
-  if (at == std::string::npos) return "";
-  const std::string quoted = std::string(attribute) + "='";
-  const auto begin = xml.find(quoted, at);
-  if (begin == std::string::npos) return "";
-  const auto value = begin + quoted.size();
-  return xml.substr(value, xml.find('\'', value) - value);
+Status FakeHypervisor::start_paused(std::string_view name) {
+  std::lock_guard lock(mutex_);
+  if (auto fault = record("start_paused", name)) return std::unexpected(*fault);
+  auto d = find(name, "starting domain");
+  if (!d) return std::unexpected(d.error());
+  if ((*d)->status.active())
+    return std::unexpected(Error{text("starting domain \"{}\": domain is already running", name), ErrorKind::OperationInvalid});
+  (*d)->status = {DomainState::Paused, "user"};
+  (*d)->resumes_as = "booted";
+  create_serial_log((*d)->xml);
+  return {};
 }
 
-}  // namespace
 
 Status FakeHypervisor::boot(std::string_view name, Domain& d, const std::string& how) {
   // The model guest's ready point: given the warm-start wait job, it says
@@ -264,9 +285,9 @@ Status FakeHypervisor::save(std::string_view name, const std::filesystem::path& 
   return {};
 }
 
-Status FakeHypervisor::restore(const std::filesystem::path& file, std::string_view xml) {
+Status FakeHypervisor::restore(const std::filesystem::path& file, std::string_view xml, bool paused) {
   std::lock_guard lock(mutex_);
-  if (auto fault = record("restore", file.string())) return std::unexpected(*fault);
+  if (auto fault = record(paused ? "restore-paused" : "restore", file.string())) return std::unexpected(*fault);
   std::ifstream in(file, std::ios::binary);
   std::string magic(kStateMagic.size(), '\0');
   if (!in || !in.read(magic.data(), static_cast<std::streamsize>(magic.size())) || magic != kStateMagic)
@@ -281,8 +302,26 @@ Status FakeHypervisor::restore(const std::filesystem::path& file, std::string_vi
     return std::unexpected(Error{text("restoring a domain: domain '{}' is already running", name), ErrorKind::OperationInvalid});
   d.xml = std::string(xml);
   d.persistent = false;
+  if (paused) {
+    d.status = {DomainState::Paused, "restored"};
+    d.resumes_as = "restored";
+    create_serial_log(d.xml);
+    return {};
+  }
   auto booted = boot(name, d, "restored");
   if (!d.status.active()) domains_.erase(domains_.find(name));
+  return booted;
+}
+
+Status FakeHypervisor::resume(std::string_view name) {
+  std::lock_guard lock(mutex_);
+  if (auto fault = record("resume", name)) return std::unexpected(*fault);
+  auto d = find(name, "resuming domain");
+  if (!d) return std::unexpected(d.error());
+  if ((*d)->status.state != DomainState::Paused)
+    return std::unexpected(Error{text("resuming domain \"{}\": domain is not paused", name), ErrorKind::OperationInvalid});
+  auto booted = boot(name, **d, (*d)->resumes_as);
+  if (!(*d)->status.active() && !(*d)->persistent) domains_.erase(domains_.find(name));
   return booted;
 }
 

@@ -126,6 +126,8 @@ Status check(const VmSpec& spec) {
                               "make it transient instead", d.path, name_of(d.bus)));
     if (d.readonly && d.transient)
       return fail(text("disk {}: a disk is read-only or transient, not both", d.path));
+    if (d.transient && d.shareable)
+      return fail(text("disk {}: a disk is transient or shareable, not both", d.path));
     if (d.boot_order < 0) return fail(text("disk {}: boot order below 0", d.path));
   }
   if (per_bus[static_cast<std::size_t>(DiskBus::Sata)] > 0 &&
@@ -203,6 +205,7 @@ void append_disks(std::string& x, const VmSpec& spec) {
     x += text("      <target dev='{}' bus='{}'/>\n", names.next(d.bus), name_of(d.bus));
     if (d.readonly) x += "      <readonly/>\n";
     if (d.transient) x += "      <transient/>\n";
+    if (d.shareable) x += "      <shareable/>\n";
     if (d.boot_order > 0) x += text("      <boot order='{}'/>\n", d.boot_order);
     if (d.bus == DiskBus::Virtio) x += "      " + pci_address(virtio_slot++) + "\n";
     x += "    </disk>\n";

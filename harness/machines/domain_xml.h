@@ -55,6 +55,10 @@ struct DiskSpec {
   /// and the image itself stays unchanged. Works on every bus.
   bool transient = false;
   int boot_order = 0;                ///< 1 = tried first; 0 = not a boot device
+  /// `<shareable/>`: QEMU lets another VM have the image open for writing at
+  /// the same time (share-rw). A chain's next VM is started, paused,
+  /// while the VM before it still writes a disk they share (orchestrator.h).
+  bool shareable = false;
 };
 
 /// One QEMU fw_cfg file, readable by the guest firmware and (via

@@ -62,6 +62,9 @@ struct VmRecord {
   /// Of a warm start: seconds spent building the state first (its first
   /// use), 0 when it existed.
   double warm_build_seconds = 0;
+  /// Of a warm start restored ahead of its turn, while the VM before it ran
+  /// (orchestrator.h): seconds that took, not counted in `seconds`.
+  double prepared_seconds = 0;
 };
 
 /// What the destination did.

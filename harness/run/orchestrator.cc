@@ -70,6 +70,7 @@ void write_timings(const ScenarioRun& run) {
       json.key("warm_state").value(r.warm_state);
       json.key("warm_build_seconds").value(r.warm_build_seconds);
     }
+    if (r.prepared_seconds > 0) json.key("prepared_seconds").value(r.prepared_seconds);
     json.key("domain_state").value(r.domain_state);
     json.key("lifecycle").strings(r.lifecycle);
     if (!r.error.empty()) json.key("error").value(r.error);
@@ -80,6 +81,16 @@ void write_timings(const ScenarioRun& run) {
   out += '\n';
   write_file(run.evidence / "timings.json", out);
 }
+
+/// A chain VM restored ahead of its turn (Chain::prepare_ahead).
+struct Prepared {
+  std::string domain;             ///< the paused domain; empty: none was started
+  std::filesystem::path serial_log;  ///< the log its QEMU opened (empty until its guest runs)
+  std::optional<WarmStart> warm;  ///< the state it was restored from (holds its slot); none: started cold
+  double seconds = 0;             ///< waiting for its disks, building the state, restoring it
+  std::string cold;               ///< non-empty: it boots cold in its turn, and this note says why
+  std::string note;               ///< a failure worth telling; its turn starts it as usual
+};
 
 /// One scenario's chain as it runs, phase by phase (Orchestrator::run reads
 /// them in order): the evidence, the source cache, the disks, each VM started
@@ -129,24 +140,36 @@ class Chain {
     }
   }
 
-  /// Disks: all made in the background at once; each VM waits for its own.
+  /// Disks: made in the background; each VM waits for its own. The first
+  /// VM's disks are made first and the others once those are in: on two
+  /// cores, five disk scripts at once delay the first VM.
   void make_disks() {
-    if (result.observation.failed()) return;
+    if (result.observation.failed() || plan.vms.empty()) return;
+    const auto& first_disks = plan.vms.front().disks;
+    const auto for_first = [&](std::size_t d) { return std::ranges::find(first_disks, d) != first_disks.end(); };
+    made.resize(plan.disks.size());
+    std::vector<std::shared_future<machines::Status>> first;
     for (std::size_t d = 0; d < plan.disks.size(); ++d) {
-      // On a hit the source VM does not run: its disks come from the cache
-      // and its initramfs is not needed.
-      const auto& source_disks = plan.vms.front().disks;
-      const bool from_cache = cached_serial && std::ranges::find(source_disks, d) != source_disks.end();
-      const DiskRequest request = plan.disks[d];
-      if (from_cache) {
+      if (!for_first(d)) continue;
+      if (cached_serial) {
+        // On a hit the source VM does not run: its disks come from the cache
+        // and its initramfs is not needed.
         std::promise<machines::Status> done;
         done.set_value({});
-        made.push_back(done.get_future().share());
-        continue;
+        made[d] = done.get_future().share();
+      } else {
+        made[d] = std::async(std::launch::async, [this, request = plan.disks[d]] {
+                    return disks_.make_disk(settings.artifacts, request);
+                  }).share();
       }
-      made.push_back(std::async(std::launch::async, [this, request] {
-                       return disks_.make_disk(settings.artifacts, request);
-                     }).share());
+      first.push_back(made[d]);
+    }
+    for (std::size_t d = 0; d < plan.disks.size(); ++d) {
+      if (for_first(d)) continue;
+      made[d] = std::async(std::launch::async, [this, request = plan.disks[d], first] {
+                  for (const auto& f : first) f.wait();
+                  return disks_.make_disk(settings.artifacts, request);
+                }).share();
     }
   }
 
@@ -155,6 +178,8 @@ class Chain {
   void run_vms() {
     for (std::size_t i = 0; i < plan.vms.size() && !result.observation.failed(); ++i) {
       const PlannedVm& vm = plan.vms[i];
+      std::optional<Prepared> prepared = take_prepared();
+      if (i + 1 < plan.vms.size()) prepare_ahead(plan.vms[i + 1], xmls[i + 1], i == 0 && cached_serial ? nullptr : &vm);
       const std::string disk_error = wait_for_disks(vm);
       // An interrupt also stops the disk tools; that is the interrupt, not a failure.
       if (interrupt_.load() != 0) {
@@ -168,15 +193,18 @@ class Chain {
       if (i == 0 && cached_serial) {
         take_cached_source(vm);
       } else {
-        VmRecord record = start(vm, xmls[i]);
-        // A state built for this VM is part of what the VM cost.
-        result.timings[std::string(timing_key(vm.phase))] += record.seconds + record.warm_build_seconds;
+        VmRecord record = start(vm, xmls[i], std::move(prepared));
+        // A state built for this VM is part of what the VM cost, unless it
+        // was built ahead of its turn (then the wait for it is).
+        const double build = record.prepared_seconds > 0 ? 0 : record.warm_build_seconds;
+        result.timings[std::string(timing_key(vm.phase))] += record.seconds + build + prepared_wait;
         if (record.end == VmEnd::Interrupted) result.interrupted = true;
         result.records.push_back(std::move(record));
         if (result.interrupted) break;
       }
       if (observe_vm(i)) break;
     }
+    drop_prepared();
     if (result.interrupted) failed("interrupted");
     else if (!result.observation.final()) failed("the chain ended without an outcome");
   }
@@ -219,7 +247,7 @@ class Chain {
         result.interrupted = true;
         break;
       }
-      VmRecord record = start(*vm, *xml);
+      VmRecord record = start(*vm, *xml, std::nullopt);
       rr.timings[vm->phase == Phase::Remediate ? "remediate" : "boot"] = record.seconds + record.warm_build_seconds;
       if (record.end == VmEnd::Interrupted) result.interrupted = true;
       if (vm->phase == Phase::Remediate) rr.line = read_remediated(record.serial);
@@ -237,7 +265,8 @@ class Chain {
   /// an interrupt) or removes them with their disks; the remediation VMs go
   /// either way. Then the timings, and the run is done.
   ScenarioRun keep_or_remove(const KeepIfFn& keep_if) {
-    // Never leave a disk job running behind the cleanup.
+    // Never leave a disk job or a prepared VM behind the cleanup.
+    drop_prepared();
     for (auto& f : made) f.wait();
 
     const bool keep = !result.interrupted && (settings.keep || (keep_if && keep_if(result.observation)));
@@ -308,14 +337,29 @@ class Chain {
   /// Starts one VM: warm from a saved state when it can (warm_start.h), cold
   /// otherwise. A warm start that cannot be had or does not restore is a
   /// note and a cold boot, never an outcome.
-  VmRecord start(const PlannedVm& vm, const std::string& xml) {
+  VmRecord start(const PlannedVm& vm, const std::string& xml, std::optional<Prepared> prepared) {
     const std::string phase(phase_name(vm.phase));
     const VmLimits& limits = limits_for(vm);
     VmRunner runner(hypervisor_, interrupt_);
     auto progress = [&](double seconds) {
       if (progress_) progress_(phase, seconds);
     };
-    if (settings.warm && WarmStates::warmable(vm.spec)) {
+    if (prepared && !prepared->cold.empty()) {
+      if (interrupt_.load() == 0) result.notes.push_back(prepared->cold);
+    } else if (prepared && prepared->warm) {
+      // The evidence holds the definition that really ran.
+      write_file(vm.xml_file, prepared->warm->xml);
+      VmRecord record = runner.run_resumed(vm.phase, prepared->domain, true, vm.spec.serial_log, vm.screenshot,
+                                           limits, progress);
+      record.prepared_seconds = prepared->seconds;
+      if (std::optional<VmRecord> kept = settle_warm(vm, *prepared->warm, xml, std::move(record)))
+        return std::move(*kept);
+    } else if (prepared) {
+      VmRecord record = runner.run_resumed(vm.phase, prepared->domain, false, vm.spec.serial_log, vm.screenshot,
+                                           limits, progress);
+      record.prepared_seconds = prepared->seconds;
+      return record;
+    } else if (settings.warm && WarmStates::warmable(vm.spec)) {
       if (std::optional<VmRecord> record = start_warm(runner, vm, xml, limits, progress)) return std::move(*record);
     }
     return runner.run(vm.phase, vm.spec.name, xml, vm.spec.serial_log, vm.screenshot, limits, progress);
@@ -338,6 +382,15 @@ class Chain {
     write_file(vm.xml_file, warm->xml);
     VmRecord record = runner.run_restored(vm.phase, warm->name, warm->state, warm->xml, vm.spec.serial_log,
                                           vm.screenshot, limits, progress);
+    return settle_warm(vm, *warm, xml, std::move(record));
+  }
+
+  /// What a warm start's record stands for: the VM's run, or nothing when
+  /// the state is to blame and the VM must boot cold (then the evidence
+  /// holds `xml` again, and a note says why).
+  std::optional<VmRecord> settle_warm(const PlannedVm& vm, const WarmStart& warm, const std::string& xml,
+                                      VmRecord record) {
+    const std::string phase(phase_name(vm.phase));
     // Past kernel-start the guest runs its job as a cold one would; a
     // restored VM that ends before it (refused, dead, silent) says
     // nothing about the scenario, only about the state. A QEMU that died
@@ -349,22 +402,116 @@ class Chain {
     const bool died = record.end != VmEnd::StartFailed && qemu_died(record);
     if (went_on || died) {
       if (!went_on) {
-        settings.warm->discard(*warm);
+        settings.warm->discard(warm);
         result.notes.push_back(text("{} VM: its QEMU process died after the saved state {} was restored; the "
                                     "state was discarded",
-                                    phase, warm->state.string()));
+                                    phase, warm.state.string()));
       }
-      record.warm_state = warm->state.string();
-      record.warm_build_seconds = warm->build_seconds;
+      record.warm_state = warm.state.string();
+      record.warm_build_seconds = warm.build_seconds;
       return record;
     }
-    settings.warm->discard(*warm);
+    settings.warm->discard(warm);
     const std::string why = record.end == VmEnd::StartFailed ? record.error
                             : text("it ended ({}) before its kernel-start line", end_name(record.end));
     result.notes.push_back(text("{} VM: the saved state {} did not restore ({}); it was discarded and the VM booted cold",
-                                phase, warm->state.string(), why));
+                                phase, warm.state.string(), why));
     write_file(vm.xml_file, xml);
     return std::nullopt;
+  }
+
+  /// Starts the chain's next VM ahead of its turn, in the background, and
+  /// leaves it paused: while the VM before it runs, QEMU starts (and reads
+  /// a saved state in, for a warm start): about a second here. Its turn
+  /// only resumes it. The two share disks (<shareable/>, run_plan.cc); a
+  /// paused guest has run nothing, its firmware included, and read no disk.
+  /// `before`: the VM that runs meanwhile (null: none does).
+  void prepare_ahead(const PlannedVm& vm, const std::string& xml, const PlannedVm* before) {
+    next_ = std::async(std::launch::async, [this, &vm, &xml, before] { return prepare(vm, xml, before); });
+  }
+
+  /// Whether `a` and `b` start warm from states of one shape (a restore VM
+  /// on the source's own hardware): then the second takes the state the
+  /// first leaves, instead of a second slot that would have to be built.
+  bool same_shape(const PlannedVm& a, const PlannedVm& b) {
+    if (!WarmStates::warmable(a.spec)) return false;
+    for (std::size_t index : a.disks)
+      if (!made[index].get()) return false;
+    machines::VmSpec sa = a.spec, sb = b.spec;
+    sa.type = sb.type = settings.type;
+    auto ka = settings.warm->key(sa, hypervisor_), kb = settings.warm->key(sb, hypervisor_);
+    return ka && kb && *ka == *kb;
+  }
+
+  Prepared prepare(const PlannedVm& vm, const std::string& xml, const PlannedVm* before) {
+    Prepared p;
+    const auto started = Clock::now();
+    // A disk that could not be made is reported in the VM's turn.
+    for (std::size_t index : vm.disks)
+      if (!made[index].get()) return p;
+    if (interrupt_.load() != 0 || stop_preparing_.load()) return p;
+    VmRunner runner(hypervisor_, interrupt_);
+    if (!settings.warm || !WarmStates::warmable(vm.spec)) {
+      if (auto paused = runner.start_paused(vm.spec.name, xml); !paused) {
+        // Its turn defines and starts it again, and reports a failure then.
+        (void)hypervisor_.destroy(vm.spec.name);
+        p.note = text("{} VM: starting it ahead of its turn failed ({}); started in its turn", phase_name(vm.phase),
+                      paused.error().message);
+        return p;
+      }
+      p.domain = vm.spec.name;
+      p.serial_log = vm.spec.serial_log;
+      p.seconds = since(started);
+      return p;
+    }
+    if (before && same_shape(*before, vm)) return p;
+    machines::VmSpec spec = vm.spec;
+    spec.type = settings.type;
+    auto warm = settings.warm->prepare(spec, hypervisor_, interrupt_, limits_for(vm));
+    if (!warm) {
+      p.cold = text("{} VM: no warm start ({}); booted cold", phase_name(vm.phase), warm.error().message);
+      return p;
+    }
+    if (stop_preparing_.load()) return p;
+    if (auto restored = runner.restore_paused(warm->name, warm->state, warm->xml); !restored) {
+      (void)hypervisor_.destroy(warm->name);
+      settings.warm->discard(*warm);
+      p.cold = text("{} VM: the saved state {} did not restore ({}); it was discarded and the VM booted cold",
+                    phase_name(vm.phase), warm->state.string(), restored.error().message);
+      return p;
+    }
+    p.domain = warm->name;
+    p.serial_log = vm.spec.serial_log;
+    p.warm.emplace(std::move(*warm));
+    p.seconds = since(started);
+    return p;
+  }
+
+  /// The VM prepare_ahead() prepared, once it is ready; nothing when none was.
+  std::optional<Prepared> take_prepared() {
+    prepared_wait = 0;
+    if (!next_.valid()) return std::nullopt;
+    const auto waiting = Clock::now();
+    Prepared p = next_.get();
+    prepared_wait = since(waiting);
+    if (!p.note.empty()) result.notes.push_back(p.note);
+    if (p.domain.empty() && p.cold.empty()) return std::nullopt;
+    return p;
+  }
+
+  /// A VM prepared for a turn that does not come: destroyed, its state's
+  /// slot free again.
+  void drop_prepared() {
+    if (!next_.valid()) return;
+    stop_preparing_ = true;
+    Prepared p = next_.get();
+    if (p.domain.empty()) return;
+    (void)hypervisor_.destroy(p.domain);
+    // A VM that never ran leaves nothing: no domain kept, no serial log in
+    // the evidence (its QEMU created an empty one).
+    if (!p.warm) (void)hypervisor_.undefine(p.domain);
+    std::error_code ec;
+    fs::remove(p.serial_log, ec);
   }
 
   /// Destroys and undefines a domain; one that does not exist is no problem.
@@ -414,6 +561,9 @@ class Chain {
   std::vector<std::shared_future<machines::Status>> made;  ///< one per plan.disks
   double disk_wait = 0;  ///< seconds the VMs waited for their disks
   std::vector<const PlannedVm*> remediation_vms;  ///< the ones that were due to run
+  std::future<Prepared> next_;               ///< the next VM, being prepared ahead of its turn
+  std::atomic<bool> stop_preparing_ = false;  ///< the chain ended: prepare nothing more
+  double prepared_wait = 0;                  ///< seconds the current VM's turn waited for its preparation
 };
 
 }  // namespace

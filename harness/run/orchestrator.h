@@ -1,9 +1,11 @@
 // Runs one scenario on VMs end to end: makes its disks (in the background,
-// while the first VM boots), boots the chain of run_plan.h one VM after the
-// other, stops at the first VM that decides the observation, writes the
-// evidence (domain XMLs, jobs, serial logs, screenshots, timings.json) and
-// removes every domain, NVRAM file and disk it created unless told to keep
-// them. It returns the observation; it never sees a prediction.
+// the first VM's first), boots the chain of run_plan.h one VM after the
+// other, each started paused ahead of its turn while the VM before it runs
+// (so its turn only resumes it), stops at the first VM that decides the
+// observation, writes the evidence (domain XMLs, jobs, serial logs,
+// screenshots, timings.json) and removes every domain, NVRAM file and disk
+// it created unless told to keep them. It returns the observation; it never
+// sees a prediction.
 #pragma once
 
 #include <atomic>

@@ -441,6 +441,8 @@ class PlanBuilder {
       d.path = plan.disks[index].path.string();
       d.bus = bus;
       d.boot_order = direct ? 0 : order++;
+      // Each VM is started (paused) while the one before it still runs (orchestrator.h).
+      d.shareable = true;
       v.spec.disks.push_back(std::move(d));
       v.disks.push_back(index);
     }

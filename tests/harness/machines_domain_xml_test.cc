@@ -217,6 +217,17 @@ TEST(DomainXmlTest, ReadonlyIdeDiskIsAnError) {
   EXPECT_THAT(xml_of(spec), HasSubstr("<transient/>"));
 }
 
+// Two QEMUs may hold a shareable disk at once (a chain's next VM waits,
+// paused, while the one before it writes): share-rw, nothing the guest sees.
+TEST(DomainXmlTest, AShareableDiskSaysSoAndIsNeverTransient) {
+  VmSpec spec = base_spec();
+  EXPECT_THAT(xml_of(spec), Not(HasSubstr("<shareable/>")));
+  spec.disks[0].shareable = true;
+  EXPECT_THAT(xml_of(spec), HasSubstr("<target dev='hda' bus='ide'/>\n      <shareable/>\n"));
+  spec.disks[0].transient = true;
+  EXPECT_EQ(error_of(spec), "VM \"rl-test-1\": disk /run/rl/disk.raw: a disk is transient or shareable, not both");
+}
+
 TEST(DomainXmlTest, TooManyIdeDisksIsAnError) {
   VmSpec spec = base_spec();
   for (int i = 0; i < 4; ++i) spec.disks.push_back(spec.disks[0]);

@@ -155,6 +155,31 @@ TEST_F(OrchestratorTest, StopsAtTheFirstVmThatFailsAndReportsAnError) {
   EXPECT_FALSE(disks_left());
 }
 
+// The destination, started paused while the restore VM ran, never runs when
+// the restore decides the outcome: nothing of it is left, not even the empty
+// serial log its QEMU opened.
+TEST_F(OrchestratorTest, AVmStartedAheadWhoseTurnNeverComesLeavesNothing) {
+  guest(Phase::Source, fixture("source-install-backup.log"));
+  std::string refused = fixture("restore-system-state.log");
+  const std::string restored = R"("outcome":"restored")";
+  refused.replace(refused.find(restored), restored.size(),
+                  R"("outcome":"restore-refused","reason":"the backup holds no system state")");
+  guest(Phase::Restore, refused);
+  // Its guest does not power off after `done`: the runner waits 1.5 s for
+  // that, time enough for the destination to be started ahead.
+  fake.set_behaviour("rl-test-up-on-mp-restore", FakeHypervisor::Behaviour::Hang);
+  settings.keep = true;
+  ScenarioRun r = Orchestrator(fake, disks, interrupt).run(plan_for(up_on_mp()), settings);
+  ASSERT_FALSE(r.observation.failed()) << r.observation.error;
+  EXPECT_EQ(r.observation.outcome, Outcome::RestoreRefused);
+  ASSERT_EQ(r.records.size(), 2u);
+  const auto calls = fake.calls();
+  EXPECT_NE(std::ranges::find(calls, "start_paused rl-test-up-on-mp-destination"), calls.end());
+  EXPECT_FALSE(fs::exists(r.evidence / "destination.serial.log"));
+  EXPECT_FALSE(fake.domains().contains("rl-test-up-on-mp-destination")) << "kept: only the VMs that ran";
+  EXPECT_TRUE(fake.domains().contains("rl-test-up-on-mp-restore"));
+}
+
 TEST_F(OrchestratorTest, ADiskThatCannotBeMadeIsAnErrorAndNoVmStarts) {
   disks.fail = true;
   ScenarioRun r = Orchestrator(fake, disks, interrupt).run(plan_for(up_on_mp()), settings);
@@ -185,7 +210,51 @@ TEST_F(OrchestratorTest, KeepLeavesTheDomainsAndDisks) {
   fake.set_behaviour("rl-test-up-on-mp-source", FakeHypervisor::Behaviour::FailStart);
   Orchestrator(fake, disks, interrupt).run(plan_for(up_on_mp()), settings);
   EXPECT_TRUE(fake.domains().contains("rl-test-up-on-mp-source"));
+  EXPECT_FALSE(fake.domains().contains("rl-test-up-on-mp-restore"))
+      << "the restore VM, started paused while the source ran, never ran: nothing of it is kept";
   EXPECT_TRUE(disks_left());
+}
+
+// While a VM runs, the next one's QEMU starts paused (its disks shared, its
+// firmware not yet run); its turn only resumes it.
+TEST_F(OrchestratorTest, EachNextVmIsStartedPausedAheadOfItsTurnAndResumedInIt) {
+  guest(Phase::Source, fixture("source-install-backup.log"));
+  guest(Phase::Restore, fixture("restore-system-state.log"));
+  guest(Phase::Destination, fixture("boot-degraded-up-on-mp.log"));
+  ScenarioRun r = Orchestrator(fake, disks, interrupt).run(plan_for(up_on_mp()), settings);
+  ASSERT_FALSE(r.observation.failed()) << r.observation.error;
+  EXPECT_EQ(r.observation.outcome, Outcome::BootsDegraded);
+  const auto calls = fake.calls();
+  const auto at = [&](const std::string& call) { return std::ranges::find(calls, call) - calls.begin(); };
+  EXPECT_LT(at("start rl-test-up-on-mp-source"), static_cast<long>(calls.size()));
+  for (const char* vm : {"restore", "destination"}) {
+    const std::string name = std::string("rl-test-up-on-mp-") + vm;
+    EXPECT_LT(at("start_paused " + name), at("resume " + name)) << vm;
+    EXPECT_EQ(at("start " + name), static_cast<long>(calls.size())) << vm << " is never started in its turn";
+  }
+  ASSERT_EQ(r.records.size(), 3u);
+  EXPECT_EQ(r.records[0].prepared_seconds, 0);
+  EXPECT_GT(r.records[2].prepared_seconds, 0);
+  std::ifstream xml(r.evidence / "destination.xml");
+  EXPECT_NE(std::string(std::istreambuf_iterator<char>(xml), {}).find("<shareable/>"), std::string::npos);
+  std::ifstream timings(r.evidence / "timings.json");
+  EXPECT_NE(std::string(std::istreambuf_iterator<char>(timings), {}).find(R"("prepared_seconds":)"), std::string::npos);
+  EXPECT_TRUE(fake.domains().empty());
+}
+
+TEST_F(OrchestratorTest, AVmThatCannotBeResumedIsAnErrorAndNothingIsLeft) {
+  guest(Phase::Source, fixture("source-install-backup.log"));
+  guest(Phase::Restore, fixture("restore-system-state.log"));
+  guest(Phase::Destination, fixture("boot-degraded-up-on-mp.log"));
+  fake.fail_next("resume", machines::make_error("resuming domain \"rl-test-up-on-mp-restore\": internal error: "
+                                                "unable to execute QEMU command 'cont'"));
+  ScenarioRun r = Orchestrator(fake, disks, interrupt).run(plan_for(up_on_mp()), settings);
+  ASSERT_TRUE(r.observation.failed());
+  EXPECT_NE(r.observation.error.find("unable to execute QEMU command 'cont'"), std::string::npos) << r.observation.error;
+  ASSERT_EQ(r.records.size(), 2u);
+  EXPECT_EQ(r.records[1].end, VmEnd::StartFailed);
+  EXPECT_TRUE(fake.domains().empty());
+  EXPECT_FALSE(disks_left());
 }
 
 TEST_F(OrchestratorTest, KeepIfDecidesOnceTheObservationIsKnown) {
@@ -494,7 +563,10 @@ TEST_F(WarmOrchestratorTest, EachShapeIsSavedOnceAndLaterVmsOfItAreRestoredButTh
   ScenarioRun second = run_up_on_mp();
   EXPECT_EQ(second.observation, first.observation);
   EXPECT_EQ(calls_of("save "), 2) << "nothing saved again";
-  EXPECT_EQ(calls_of("restore "), 4);
+  // Each chain VM restored once a run; the restore VM ahead of its turn
+  // (paused, while the source VM ran), and resumed in its turn.
+  EXPECT_EQ(calls_of("restore"), 4);
+  EXPECT_EQ(calls_of("restore-paused "), 2);
   EXPECT_EQ(second.records[0].warm_build_seconds, 0);
   EXPECT_TRUE(fake.domains().empty()) << "no saving or restored domain is left";
   // The evidence names the state and holds the definition that ran.
@@ -572,12 +644,16 @@ TEST_F(WarmOrchestratorTest, ASaveThatFailsLeavesNothingBehindAndTheVmBootsCold)
   ASSERT_FALSE(r.observation.failed()) << r.observation.error;
   EXPECT_EQ(r.observation.outcome, Outcome::BootsDegraded);
   ASSERT_EQ(r.notes.size(), 1u);
-  EXPECT_NE(r.notes[0].find("source VM: no warm start (building its saved state: operation failed: /var/tmp: No space "
-                            "left on device); booted cold"),
+  // The source VM's state and the restore VM's are built at once (the restore
+  // VM is prepared while the source runs): either save may be the one that fails.
+  const bool source_failed = r.notes[0].starts_with("source VM:");
+  const std::string cold = source_failed ? "source" : "restore";
+  EXPECT_NE(r.notes[0].find(cold + " VM: no warm start (building its saved state: operation failed: /var/tmp: No "
+                                   "space left on device); booted cold"),
             std::string::npos)
       << r.notes[0];
-  EXPECT_EQ(fake.starts("rl-test-up-on-mp-source"), 1);
-  EXPECT_TRUE(r.records[1].warm_state.size() > 0) << "the other shape still starts warm";
+  EXPECT_EQ(fake.starts("rl-test-up-on-mp-" + cold), 1);
+  EXPECT_TRUE(r.records[source_failed ? 1 : 0].warm_state.size() > 0) << "the other shape still starts warm";
   EXPECT_EQ(states().size(), 1u);
   for (const auto& e : fs::directory_iterator(root / "warm"))
     EXPECT_NE(e.path().extension(), ".partial") << e.path();

@@ -80,6 +80,13 @@ class OrchestratorTest : public ::testing::Test {
     std::ofstream(dir / (std::string(phase_name(phase)) + ".serial.log")) << log;
     fake.set_behaviour("rl-test-up-on-mp-" + std::string(phase_name(phase)), FakeHypervisor::Behaviour::PowerOff);
   }
+  /// Every VM finishes: the source's backup, the restore, and the
+  /// destination's degraded boot on one of its four processors.
+  void whole_chain() {
+    guest(Phase::Source, fixture("source-install-backup.log"));
+    guest(Phase::Restore, fixture("restore-system-state.log"));
+    guest(Phase::Destination, fixture("boot-degraded-up-on-mp.log"));
+  }
   /// The source and restore VMs finish; the destination prints `log` and
   /// then runs on without a word.
   void chain_with_hanging_destination(const std::string& log) {
@@ -98,9 +105,7 @@ class OrchestratorTest : public ::testing::Test {
 };
 
 TEST_F(OrchestratorTest, RunsTheChainObservesTheDestinationAndRemovesEverything) {
-  guest(Phase::Source, fixture("source-install-backup.log"));
-  guest(Phase::Restore, fixture("restore-system-state.log"));
-  guest(Phase::Destination, fixture("boot-degraded-up-on-mp.log"));
+  whole_chain();
   ScenarioRun r = Orchestrator(fake, disks, interrupt).run(plan_for(up_on_mp()), settings);
   ASSERT_FALSE(r.observation.failed()) << r.observation.error;
   EXPECT_EQ(r.observation.outcome, Outcome::BootsDegraded);
@@ -218,9 +223,7 @@ TEST_F(OrchestratorTest, KeepLeavesTheDomainsAndDisks) {
 // While a VM runs, the next one's QEMU starts paused (its disks shared, its
 // firmware not yet run); its turn only resumes it.
 TEST_F(OrchestratorTest, EachNextVmIsStartedPausedAheadOfItsTurnAndResumedInIt) {
-  guest(Phase::Source, fixture("source-install-backup.log"));
-  guest(Phase::Restore, fixture("restore-system-state.log"));
-  guest(Phase::Destination, fixture("boot-degraded-up-on-mp.log"));
+  whole_chain();
   ScenarioRun r = Orchestrator(fake, disks, interrupt).run(plan_for(up_on_mp()), settings);
   ASSERT_FALSE(r.observation.failed()) << r.observation.error;
   EXPECT_EQ(r.observation.outcome, Outcome::BootsDegraded);
@@ -243,9 +246,7 @@ TEST_F(OrchestratorTest, EachNextVmIsStartedPausedAheadOfItsTurnAndResumedInIt) 
 }
 
 TEST_F(OrchestratorTest, AVmThatCannotBeResumedIsAnErrorAndNothingIsLeft) {
-  guest(Phase::Source, fixture("source-install-backup.log"));
-  guest(Phase::Restore, fixture("restore-system-state.log"));
-  guest(Phase::Destination, fixture("boot-degraded-up-on-mp.log"));
+  whole_chain();
   fake.fail_next("resume", machines::make_error("resuming domain \"rl-test-up-on-mp-restore\": internal error: "
                                                 "unable to execute QEMU command 'cont'"));
   ScenarioRun r = Orchestrator(fake, disks, interrupt).run(plan_for(up_on_mp()), settings);
@@ -258,9 +259,7 @@ TEST_F(OrchestratorTest, AVmThatCannotBeResumedIsAnErrorAndNothingIsLeft) {
 }
 
 TEST_F(OrchestratorTest, KeepIfDecidesOnceTheObservationIsKnown) {
-  guest(Phase::Source, fixture("source-install-backup.log"));
-  guest(Phase::Restore, fixture("restore-system-state.log"));
-  guest(Phase::Destination, fixture("boot-degraded-up-on-mp.log"));
+  whole_chain();
   std::optional<Outcome> seen;
   ScenarioRun kept = Orchestrator(fake, disks, interrupt).run(plan_for(up_on_mp()), settings, [&](const Observation& o) {
     seen = o.outcome;
@@ -295,9 +294,7 @@ TEST_F(OrchestratorTest, AnIdenticalSourceRunIsReusedFromTheCacheAndSaysSo) {
   settings.source_cache = root / "cache";
   fs::create_directories(settings.artifacts);
   std::ofstream(settings.artifacts / "stamp") << "abc\n";
-  guest(Phase::Source, fixture("source-install-backup.log"));
-  guest(Phase::Restore, fixture("restore-system-state.log"));
-  guest(Phase::Destination, fixture("boot-degraded-up-on-mp.log"));
+  whole_chain();
   ScenarioRun first = Orchestrator(fake, disks, interrupt).run(plan_for(up_on_mp()), settings);
   EXPECT_FALSE(first.source_cached);
   ScenarioRun second = Orchestrator(fake, disks, interrupt).run(plan_for(up_on_mp()), settings);
@@ -453,9 +450,7 @@ std::string read_text(const fs::path& p) {
 }
 
 TEST_F(OrchestratorTest, ADestinationThatStartedIsRemediatedInItsStartedSystemAndBootsAgain) {
-  guest(Phase::Source, fixture("source-install-backup.log"));
-  guest(Phase::Restore, fixture("restore-system-state.log"));
-  guest(Phase::Destination, fixture("boot-degraded-up-on-mp.log"));
+  whole_chain();
   guest(Phase::Remediate, fixture("remediate-in-system.log"));
   guest(Phase::Remediated, fixture("boot-remediated-4-cpus.log"));
   const Scenario s = up_on_mp();
@@ -496,9 +491,7 @@ TEST_F(OrchestratorTest, ADestinationThatStoppedIsRemediatedFromInstallationMedi
 // A remediation VM that does not start is an infrastructure error of the
 // remediation; the scenario's own observation stands.
 TEST_F(OrchestratorTest, ARemediationVmThatFailsIsAnErrorNeverAnOutcome) {
-  guest(Phase::Source, fixture("source-install-backup.log"));
-  guest(Phase::Restore, fixture("restore-system-state.log"));
-  guest(Phase::Destination, fixture("boot-degraded-up-on-mp.log"));
+  whole_chain();
   guest(Phase::Remediate, fixture("remediate-in-system.log"));
   fake.set_behaviour("rl-test-up-on-mp-remediated", FakeHypervisor::Behaviour::FailStart);
   const Scenario s = up_on_mp();

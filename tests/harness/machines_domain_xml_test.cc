@@ -224,6 +224,8 @@ TEST(DomainXmlTest, AShareableDiskSaysSoAndIsNeverTransient) {
   EXPECT_THAT(xml_of(spec), Not(HasSubstr("<shareable/>")));
   spec.disks[0].shareable = true;
   EXPECT_THAT(xml_of(spec), HasSubstr("<target dev='hda' bus='ide'/>\n      <shareable/>\n"));
+  // Not the cache=none libvirt gives a shareable disk by default.
+  EXPECT_THAT(xml_of(spec), HasSubstr("<driver name='qemu' type='raw' cache='writeback'/>"));
   spec.disks[0].transient = true;
   EXPECT_EQ(error_of(spec), "VM \"rl-test-1\": disk /run/rl/disk.raw: a disk is transient or shareable, not both");
 }

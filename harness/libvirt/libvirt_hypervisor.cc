@@ -287,13 +287,6 @@ Status LibvirtHypervisor::start(std::string_view name) {
   return {};
 }
 
-Status LibvirtHypervisor::start_paused(std::string_view name) {
-  auto dom = impl_->lookup(name, "starting domain");
-  if (!dom) return std::unexpected(dom.error());
-  if (virDomainCreateWithFlags(dom->get(), VIR_DOMAIN_START_PAUSED) < 0)
-    return std::unexpected(last_libvirt_error(text("starting domain \"{}\" paused", name)));
-  return {};
-}
 
 Result<DomainStatus> LibvirtHypervisor::status(std::string_view name) {
   auto dom = impl_->lookup(name, "reading the state of domain");

@@ -69,7 +69,6 @@ class LibvirtHypervisor final : public Hypervisor {
 
   Result<std::string> define(std::string_view xml) override;
   Status start(std::string_view name) override;
-  Status start_paused(std::string_view name) override;
   Result<DomainStatus> status(std::string_view name) override;
   Result<std::optional<LifecycleEvent>> next_event(std::string_view name,
                                                    std::chrono::milliseconds timeout) override;

@@ -56,7 +56,7 @@ struct DiskSpec {
   bool transient = false;
   int boot_order = 0;                ///< 1 = tried first; 0 = not a boot device
   /// `<shareable/>`: QEMU lets another VM have the image open for writing at
-  /// the same time (share-rw). A chain's next VM is started, paused,
+  /// the same time (share-rw). A chain's next VM is restored, paused,
   /// while the VM before it still writes a disk they share (orchestrator.h).
   bool shareable = false;
 };

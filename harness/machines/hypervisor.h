@@ -66,9 +66,6 @@ class Hypervisor {
   virtual Result<std::string> define(std::string_view xml) = 0;
   /// Starts a defined domain. Fails when QEMU cannot start it.
   virtual Status start(std::string_view name) = 0;
-  /// Starts a defined domain paused: QEMU runs and holds its disks, the
-  /// guest (its firmware) runs from resume().
-  virtual Status start_paused(std::string_view name) = 0;
   /// The domain's state and reason. Error no_domain() when it does not exist.
   virtual Result<DomainStatus> status(std::string_view name) = 0;
   /// The oldest lifecycle event of `name` not yet returned, waiting at most
@@ -101,7 +98,7 @@ class Hypervisor {
   /// left paused once its state is in (virDomainRestoreFlags with
   /// VIR_DOMAIN_SAVE_PAUSED); its guest runs from resume().
   virtual Status restore(const std::filesystem::path& file, std::string_view xml, bool paused) = 0;
-  /// Lets a paused domain (start_paused, restore paused) run (virDomainResume).
+  /// Lets a paused domain (restored paused) run (virDomainResume).
   virtual Status resume(std::string_view name) = 0;
   /// What a saved state depends on besides the domain XML: the versions of
   /// the virtualization library and of the hypervisor, e.g.

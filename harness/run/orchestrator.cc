@@ -84,12 +84,11 @@ void write_timings(const ScenarioRun& run) {
 
 /// A chain VM restored ahead of its turn (Chain::prepare_ahead).
 struct Prepared {
-  std::string domain;             ///< the paused domain; empty: none was started
+  std::string domain;             ///< the paused domain; empty: none was restored
   std::filesystem::path serial_log;  ///< the log its QEMU opened (empty until its guest runs)
-  std::optional<WarmStart> warm;  ///< the state it was restored from (holds its slot); none: started cold
+  std::optional<WarmStart> warm;  ///< the state it was restored from (holds its slot)
   double seconds = 0;             ///< waiting for its disks, building the state, restoring it
   std::string cold;               ///< non-empty: it boots cold in its turn, and this note says why
-  std::string note;               ///< a failure worth telling; its turn starts it as usual
 };
 
 /// One scenario's chain as it runs, phase by phase (Orchestrator::run reads
@@ -179,7 +178,7 @@ class Chain {
     for (std::size_t i = 0; i < plan.vms.size() && !result.observation.failed(); ++i) {
       const PlannedVm& vm = plan.vms[i];
       std::optional<Prepared> prepared = take_prepared();
-      if (i + 1 < plan.vms.size()) prepare_ahead(plan.vms[i + 1], xmls[i + 1], i == 0 && cached_serial ? nullptr : &vm);
+      if (i + 1 < plan.vms.size()) prepare_ahead(plan.vms[i + 1], i == 0 && cached_serial ? nullptr : &vm);
       const std::string disk_error = wait_for_disks(vm);
       // An interrupt also stops the disk tools; that is the interrupt, not a failure.
       if (interrupt_.load() != 0) {
@@ -349,16 +348,11 @@ class Chain {
     } else if (prepared && prepared->warm) {
       // The evidence holds the definition that really ran.
       write_file(vm.xml_file, prepared->warm->xml);
-      VmRecord record = runner.run_resumed(vm.phase, prepared->domain, true, vm.spec.serial_log, vm.screenshot,
+      VmRecord record = runner.run_resumed(vm.phase, prepared->domain, vm.spec.serial_log, vm.screenshot,
                                            limits, progress);
       record.prepared_seconds = prepared->seconds;
       if (std::optional<VmRecord> kept = settle_warm(vm, *prepared->warm, xml, std::move(record)))
         return std::move(*kept);
-    } else if (prepared) {
-      VmRecord record = runner.run_resumed(vm.phase, prepared->domain, false, vm.spec.serial_log, vm.screenshot,
-                                           limits, progress);
-      record.prepared_seconds = prepared->seconds;
-      return record;
     } else if (settings.warm && WarmStates::warmable(vm.spec)) {
       if (std::optional<VmRecord> record = start_warm(runner, vm, xml, limits, progress)) return std::move(*record);
     }
@@ -420,14 +414,19 @@ class Chain {
     return std::nullopt;
   }
 
-  /// Starts the chain's next VM ahead of its turn, in the background, and
-  /// leaves it paused: while the VM before it runs, QEMU starts (and reads
-  /// a saved state in, for a warm start): about a second here. Its turn
-  /// only resumes it. The two share disks (<shareable/>, run_plan.cc); a
-  /// paused guest has run nothing, its firmware included, and read no disk.
+  /// Restores the chain's next VM from its warm state ahead of its turn, in
+  /// the background, and leaves it paused: while the VM before it runs,
+  /// QEMU starts and reads the state in (about a second here). Its turn only
+  /// resumes it. The two share disks (<shareable/>, run_plan.cc); the paused
+  /// guest reads none before its turn, and the disks' identity it knows
+  /// (IDENTIFY data) comes with the state, as in a restore in its turn.
+  /// A VM that boots cold is not started ahead: QEMU reads a disk's first
+  /// sector when it starts (the CHS geometry of IDE and SATA disks), which
+  /// would then be the sector before the VM ahead of it wrote it.
   /// `before`: the VM that runs meanwhile (null: none does).
-  void prepare_ahead(const PlannedVm& vm, const std::string& xml, const PlannedVm* before) {
-    next_ = std::async(std::launch::async, [this, &vm, &xml, before] { return prepare(vm, xml, before); });
+  void prepare_ahead(const PlannedVm& vm, const PlannedVm* before) {
+    if (!settings.warm || !WarmStates::warmable(vm.spec)) return;
+    next_ = std::async(std::launch::async, [this, &vm, before] { return prepare(vm, before); });
   }
 
   /// Whether `a` and `b` start warm from states of one shape (a restore VM
@@ -443,27 +442,13 @@ class Chain {
     return ka && kb && *ka == *kb;
   }
 
-  Prepared prepare(const PlannedVm& vm, const std::string& xml, const PlannedVm* before) {
+  Prepared prepare(const PlannedVm& vm, const PlannedVm* before) {
     Prepared p;
     const auto started = Clock::now();
     // A disk that could not be made is reported in the VM's turn.
     for (std::size_t index : vm.disks)
       if (!made[index].get()) return p;
     if (interrupt_.load() != 0 || stop_preparing_.load()) return p;
-    VmRunner runner(hypervisor_, interrupt_);
-    if (!settings.warm || !WarmStates::warmable(vm.spec)) {
-      if (auto paused = runner.start_paused(vm.spec.name, xml); !paused) {
-        // Its turn defines and starts it again, and reports a failure then.
-        (void)hypervisor_.destroy(vm.spec.name);
-        p.note = text("{} VM: starting it ahead of its turn failed ({}); started in its turn", phase_name(vm.phase),
-                      paused.error().message);
-        return p;
-      }
-      p.domain = vm.spec.name;
-      p.serial_log = vm.spec.serial_log;
-      p.seconds = since(started);
-      return p;
-    }
     if (before && same_shape(*before, vm)) return p;
     machines::VmSpec spec = vm.spec;
     spec.type = settings.type;
@@ -473,6 +458,7 @@ class Chain {
       return p;
     }
     if (stop_preparing_.load()) return p;
+    VmRunner runner(hypervisor_, interrupt_);
     if (auto restored = runner.restore_paused(warm->name, warm->state, warm->xml); !restored) {
       (void)hypervisor_.destroy(warm->name);
       settings.warm->discard(*warm);
@@ -494,7 +480,6 @@ class Chain {
     const auto waiting = Clock::now();
     Prepared p = next_.get();
     prepared_wait = since(waiting);
-    if (!p.note.empty()) result.notes.push_back(p.note);
     if (p.domain.empty() && p.cold.empty()) return std::nullopt;
     return p;
   }
@@ -506,10 +491,9 @@ class Chain {
     stop_preparing_ = true;
     Prepared p = next_.get();
     if (p.domain.empty()) return;
+    // A VM that never ran leaves nothing: its restored domain is transient,
+    // and its QEMU created an empty serial log in the evidence.
     (void)hypervisor_.destroy(p.domain);
-    // A VM that never ran leaves nothing: no domain kept, no serial log in
-    // the evidence (its QEMU created an empty one).
-    if (!p.warm) (void)hypervisor_.undefine(p.domain);
     std::error_code ec;
     fs::remove(p.serial_log, ec);
   }

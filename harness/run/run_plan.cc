@@ -441,8 +441,9 @@ class PlanBuilder {
       d.path = plan.disks[index].path.string();
       d.bus = bus;
       d.boot_order = direct ? 0 : order++;
-      // Each VM is started (paused) while the one before it still runs (orchestrator.h).
-      d.shareable = true;
+      // A chain VM is restored (paused) while the one before it still runs
+      // (orchestrator.h); the test boot starts after the chain.
+      d.shareable = direct;
       v.spec.disks.push_back(std::move(d));
       v.disks.push_back(index);
     }

@@ -43,18 +43,15 @@ machines::Status VmRunner::restore_paused(const std::string& name, const std::fi
   return hypervisor_.restore(state, xml, true);
 }
 
-machines::Status VmRunner::start_paused(const std::string& name, const std::string& xml) {
-  auto defined = hypervisor_.define(xml);
-  if (!defined) return std::unexpected(defined.error());
-  drain_old_events(name);
-  return hypervisor_.start_paused(name);
-}
-
-VmRecord VmRunner::run_resumed(Phase phase, const std::string& name, bool restored,
-                               const std::filesystem::path& serial_log, const std::filesystem::path& screenshot,
-                               const VmLimits& limits, const ProgressFn& progress) {
-  return launch(phase, name, serial_log, screenshot, limits, progress, restored,
-                [&]() -> machines::Status { return hypervisor_.resume(name); });
+VmRecord VmRunner::run_resumed(Phase phase, const std::string& name, const std::filesystem::path& serial_log,
+                               const std::filesystem::path& screenshot, const VmLimits& limits,
+                               const ProgressFn& progress) {
+  return launch(phase, name, serial_log, screenshot, limits, progress, true, [&]() -> machines::Status {
+    auto resumed = hypervisor_.resume(name);
+    // A domain that stays paused would outlive the run.
+    if (!resumed) (void)hypervisor_.destroy(name);
+    return resumed;
+  });
 }
 
 void VmRunner::drain_old_events(const std::string& name) {

@@ -58,13 +58,10 @@ class VmRunner {
   /// restored and left paused, its guest not yet running.
   machines::Status restore_paused(const std::string& name, const std::filesystem::path& state,
                                   const std::string& xml);
-  /// The first half of run(), done ahead of time: defined and started
-  /// paused, before its firmware runs.
-  machines::Status start_paused(const std::string& name, const std::string& xml);
-  /// The second half of either: resumes the domain and watches it as run()
-  /// (`restored` false) or run_restored() does. A domain that cannot be
-  /// resumed ends as StartFailed.
-  VmRecord run_resumed(Phase phase, const std::string& name, bool restored, const std::filesystem::path& serial_log,
+  /// The second half: resumes a domain restore_paused() restored and
+  /// watches it as run_restored() does. A domain that cannot be resumed is
+  /// destroyed and ends as StartFailed.
+  VmRecord run_resumed(Phase phase, const std::string& name, const std::filesystem::path& serial_log,
                        const std::filesystem::path& screenshot, const VmLimits& limits,
                        const ProgressFn& progress = {});
 

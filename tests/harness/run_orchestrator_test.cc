@@ -160,31 +160,6 @@ TEST_F(OrchestratorTest, StopsAtTheFirstVmThatFailsAndReportsAnError) {
   EXPECT_FALSE(disks_left());
 }
 
-// The destination, started paused while the restore VM ran, never runs when
-// the restore decides the outcome: nothing of it is left, not even the empty
-// serial log its QEMU opened.
-TEST_F(OrchestratorTest, AVmStartedAheadWhoseTurnNeverComesLeavesNothing) {
-  guest(Phase::Source, fixture("source-install-backup.log"));
-  std::string refused = fixture("restore-system-state.log");
-  const std::string restored = R"("outcome":"restored")";
-  refused.replace(refused.find(restored), restored.size(),
-                  R"("outcome":"restore-refused","reason":"the backup holds no system state")");
-  guest(Phase::Restore, refused);
-  // Its guest does not power off after `done`: the runner waits 1.5 s for
-  // that, time enough for the destination to be started ahead.
-  fake.set_behaviour("rl-test-up-on-mp-restore", FakeHypervisor::Behaviour::Hang);
-  settings.keep = true;
-  ScenarioRun r = Orchestrator(fake, disks, interrupt).run(plan_for(up_on_mp()), settings);
-  ASSERT_FALSE(r.observation.failed()) << r.observation.error;
-  EXPECT_EQ(r.observation.outcome, Outcome::RestoreRefused);
-  ASSERT_EQ(r.records.size(), 2u);
-  const auto calls = fake.calls();
-  EXPECT_NE(std::ranges::find(calls, "start_paused rl-test-up-on-mp-destination"), calls.end());
-  EXPECT_FALSE(fs::exists(r.evidence / "destination.serial.log"));
-  EXPECT_FALSE(fake.domains().contains("rl-test-up-on-mp-destination")) << "kept: only the VMs that ran";
-  EXPECT_TRUE(fake.domains().contains("rl-test-up-on-mp-restore"));
-}
-
 TEST_F(OrchestratorTest, ADiskThatCannotBeMadeIsAnErrorAndNoVmStarts) {
   disks.fail = true;
   ScenarioRun r = Orchestrator(fake, disks, interrupt).run(plan_for(up_on_mp()), settings);
@@ -215,47 +190,7 @@ TEST_F(OrchestratorTest, KeepLeavesTheDomainsAndDisks) {
   fake.set_behaviour("rl-test-up-on-mp-source", FakeHypervisor::Behaviour::FailStart);
   Orchestrator(fake, disks, interrupt).run(plan_for(up_on_mp()), settings);
   EXPECT_TRUE(fake.domains().contains("rl-test-up-on-mp-source"));
-  EXPECT_FALSE(fake.domains().contains("rl-test-up-on-mp-restore"))
-      << "the restore VM, started paused while the source ran, never ran: nothing of it is kept";
   EXPECT_TRUE(disks_left());
-}
-
-// While a VM runs, the next one's QEMU starts paused (its disks shared, its
-// firmware not yet run); its turn only resumes it.
-TEST_F(OrchestratorTest, EachNextVmIsStartedPausedAheadOfItsTurnAndResumedInIt) {
-  whole_chain();
-  ScenarioRun r = Orchestrator(fake, disks, interrupt).run(plan_for(up_on_mp()), settings);
-  ASSERT_FALSE(r.observation.failed()) << r.observation.error;
-  EXPECT_EQ(r.observation.outcome, Outcome::BootsDegraded);
-  const auto calls = fake.calls();
-  const auto at = [&](const std::string& call) { return std::ranges::find(calls, call) - calls.begin(); };
-  EXPECT_LT(at("start rl-test-up-on-mp-source"), static_cast<long>(calls.size()));
-  for (const char* vm : {"restore", "destination"}) {
-    const std::string name = std::string("rl-test-up-on-mp-") + vm;
-    EXPECT_LT(at("start_paused " + name), at("resume " + name)) << vm;
-    EXPECT_EQ(at("start " + name), static_cast<long>(calls.size())) << vm << " is never started in its turn";
-  }
-  ASSERT_EQ(r.records.size(), 3u);
-  EXPECT_EQ(r.records[0].prepared_seconds, 0);
-  EXPECT_GT(r.records[2].prepared_seconds, 0);
-  std::ifstream xml(r.evidence / "destination.xml");
-  EXPECT_NE(std::string(std::istreambuf_iterator<char>(xml), {}).find("<shareable/>"), std::string::npos);
-  std::ifstream timings(r.evidence / "timings.json");
-  EXPECT_NE(std::string(std::istreambuf_iterator<char>(timings), {}).find(R"("prepared_seconds":)"), std::string::npos);
-  EXPECT_TRUE(fake.domains().empty());
-}
-
-TEST_F(OrchestratorTest, AVmThatCannotBeResumedIsAnErrorAndNothingIsLeft) {
-  whole_chain();
-  fake.fail_next("resume", machines::make_error("resuming domain \"rl-test-up-on-mp-restore\": internal error: "
-                                                "unable to execute QEMU command 'cont'"));
-  ScenarioRun r = Orchestrator(fake, disks, interrupt).run(plan_for(up_on_mp()), settings);
-  ASSERT_TRUE(r.observation.failed());
-  EXPECT_NE(r.observation.error.find("unable to execute QEMU command 'cont'"), std::string::npos) << r.observation.error;
-  ASSERT_EQ(r.records.size(), 2u);
-  EXPECT_EQ(r.records[1].end, VmEnd::StartFailed);
-  EXPECT_TRUE(fake.domains().empty());
-  EXPECT_FALSE(disks_left());
 }
 
 TEST_F(OrchestratorTest, KeepIfDecidesOnceTheObservationIsKnown) {
@@ -650,6 +585,72 @@ TEST_F(WarmOrchestratorTest, ASaveThatFailsLeavesNothingBehindAndTheVmBootsCold)
   EXPECT_EQ(states().size(), 1u);
   for (const auto& e : fs::directory_iterator(root / "warm"))
     EXPECT_NE(e.path().extension(), ".partial") << e.path();
+  EXPECT_TRUE(fake.domains().empty());
+}
+
+// While the source VM runs, the restore VM is restored from its state and
+// left paused (its disks shared); its turn only resumes it. The test boot is
+// started in its turn, from its firmware.
+TEST_F(WarmOrchestratorTest, TheNextChainVmIsRestoredPausedAheadOfItsTurnAndResumedInIt) {
+  run_up_on_mp();
+  ScenarioRun r = run_up_on_mp();
+  ASSERT_FALSE(r.observation.failed()) << r.observation.error;
+  EXPECT_EQ(r.observation.outcome, Outcome::BootsDegraded);
+  EXPECT_EQ(calls_of("restore-paused "), 2) << "the restore VM of each run";
+  EXPECT_EQ(calls_of("resume "), 2);
+  EXPECT_EQ(fake.starts("rl-test-up-on-mp-destination"), 2) << "started in its turn, both runs";
+  ASSERT_EQ(r.records.size(), 3u);
+  EXPECT_EQ(r.records[0].prepared_seconds, 0) << "the first VM has no VM before it";
+  EXPECT_GT(r.records[1].prepared_seconds, 0);
+  EXPECT_EQ(r.records[2].prepared_seconds, 0);
+  std::ifstream restore_xml(r.evidence / "restore.xml");
+  EXPECT_NE(std::string(std::istreambuf_iterator<char>(restore_xml), {}).find("<shareable/>"), std::string::npos);
+  std::ifstream destination_xml(r.evidence / "destination.xml");
+  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(destination_xml), {}).find("<shareable/>"), std::string::npos);
+  std::ifstream timings(r.evidence / "timings.json");
+  EXPECT_NE(std::string(std::istreambuf_iterator<char>(timings), {}).find(R"("prepared_seconds":)"), std::string::npos);
+  EXPECT_TRUE(fake.domains().empty());
+}
+
+// The source fails while the restore VM waits, paused, for a turn that never
+// comes: it is destroyed, and leaves neither a domain nor the empty serial
+// log its QEMU opened; its state's slot is free for the next run.
+TEST_F(WarmOrchestratorTest, AVmRestoredAheadWhoseTurnNeverComesLeavesNothing) {
+  run_up_on_mp();
+  whole_chain();
+  // The source VM's guest starts its kernel and then runs on without a word.
+  const std::string backup = fixture("source-install-backup.log");
+  guest(Phase::Source, backup.substr(0, backup.find('\n', backup.find("kernel-start")) + 1));
+  fake.set_behaviour("rl-warm-*", FakeHypervisor::Behaviour::Hang);
+  settings.chain_limits.total = 800ms;
+  ScenarioRun r = Orchestrator(fake, disks, interrupt).run(plan_for(up_on_mp()), settings);
+  ASSERT_TRUE(r.observation.failed());
+  ASSERT_EQ(r.records.size(), 1u);
+  EXPECT_EQ(r.records[0].end, VmEnd::TimedOut);
+  EXPECT_EQ(calls_of("restore-paused "), 2) << "the restore VM was restored ahead in both runs";
+  EXPECT_FALSE(fs::exists(r.evidence / "restore.serial.log"));
+  EXPECT_TRUE(fake.domains().empty());
+  fake.set_behaviour("rl-warm-*", FakeHypervisor::Behaviour::PowerOff);
+  settings.chain_limits.total = 150s;
+  ScenarioRun again = run_up_on_mp();
+  EXPECT_FALSE(again.observation.failed()) << again.observation.error;
+  EXPECT_EQ(calls_of("save "), 2) << "no slot stayed busy: nothing was built again";
+}
+
+// A restored VM that cannot be resumed says nothing about the scenario: its
+// state goes and the VM boots cold, as when a restore fails in its turn.
+TEST_F(WarmOrchestratorTest, AVmThatCannotBeResumedBootsColdAndItsStateGoes) {
+  run_up_on_mp();
+  fake.fail_next("resume", machines::make_error("resuming domain: internal error: unable to execute QEMU command "
+                                                "'cont'"));
+  ScenarioRun r = run_up_on_mp();
+  ASSERT_FALSE(r.observation.failed()) << r.observation.error;
+  EXPECT_EQ(r.observation.outcome, Outcome::BootsDegraded);
+  ASSERT_EQ(r.notes.size(), 1u);
+  EXPECT_NE(r.notes[0].find("restore VM: the saved state "), std::string::npos) << r.notes[0];
+  EXPECT_NE(r.notes[0].find("unable to execute QEMU command 'cont'"), std::string::npos) << r.notes[0];
+  EXPECT_EQ(fake.starts("rl-test-up-on-mp-restore"), 1);
+  EXPECT_EQ(states().size(), 1u) << "the restore VM's state was discarded";
   EXPECT_TRUE(fake.domains().empty());
 }
 

@@ -24,7 +24,7 @@ std::string attribute_after(const std::string& xml, std::string_view after, std:
   return xml.substr(value, xml.find('\'', value) - value);
 }
 
-/// QEMU creates the serial log when it starts (paused or not). A log a test
+/// QEMU creates the serial log when it starts (also paused). A log a test
 /// wrote beforehand stands for the guest's output and is left as it is.
 void create_serial_log(const std::string& xml) {
   const std::filesystem::path log = attribute_after(xml, "<serial type='file'>", "path");
@@ -120,20 +120,6 @@ Status FakeHypervisor::start(std::string_view name) {
     return std::unexpected(Error{text("starting domain \"{}\": domain is already running", name), ErrorKind::OperationInvalid});
   return boot(name, **d, "booted");
 }
-
-Status FakeHypervisor::start_paused(std::string_view name) {
-  std::lock_guard lock(mutex_);
-  if (auto fault = record("start_paused", name)) return std::unexpected(*fault);
-  auto d = find(name, "starting domain");
-  if (!d) return std::unexpected(d.error());
-  if ((*d)->status.active())
-    return std::unexpected(Error{text("starting domain \"{}\": domain is already running", name), ErrorKind::OperationInvalid});
-  (*d)->status = {DomainState::Paused, "user"};
-  (*d)->resumes_as = "booted";
-  create_serial_log((*d)->xml);
-  return {};
-}
-
 
 Status FakeHypervisor::boot(std::string_view name, Domain& d, const std::string& how) {
   // The model guest's ready point: given the warm-start wait job, it says
@@ -304,7 +290,6 @@ Status FakeHypervisor::restore(const std::filesystem::path& file, std::string_vi
   d.persistent = false;
   if (paused) {
     d.status = {DomainState::Paused, "restored"};
-    d.resumes_as = "restored";
     create_serial_log(d.xml);
     return {};
   }
@@ -320,8 +305,8 @@ Status FakeHypervisor::resume(std::string_view name) {
   if (!d) return std::unexpected(d.error());
   if ((*d)->status.state != DomainState::Paused)
     return std::unexpected(Error{text("resuming domain \"{}\": domain is not paused", name), ErrorKind::OperationInvalid});
-  auto booted = boot(name, **d, (*d)->resumes_as);
-  if (!(*d)->status.active() && !(*d)->persistent) domains_.erase(domains_.find(name));
+  auto booted = boot(name, **d, "restored");
+  if (!(*d)->status.active()) domains_.erase(domains_.find(name));
   return booted;
 }
 

@@ -28,7 +28,6 @@ class FakeHypervisor final : public Hypervisor {
     std::string xml;
     DomainStatus status{DomainState::Shutoff, "unknown"};
     bool persistent = true;
-    std::string resumes_as;  ///< paused by start_paused ("booted") or restore ("restored")
   };
 
   /// Thread-safe: a campaign drives several domains at once. Every call in order: "define NAME", "start NAME", "status NAME",
@@ -61,8 +60,6 @@ class FakeHypervisor final : public Hypervisor {
 
   Result<std::string> define(std::string_view xml) override;
   Status start(std::string_view name) override;
-  /// The domain stays paused ("started booted") and boots on resume().
-  Status start_paused(std::string_view name) override;
   Result<DomainStatus> status(std::string_view name) override;
   /// Returns a queued event at once; with none queued, sleeps for `timeout`
   /// (as the real one waits) and returns nullopt.
@@ -80,7 +77,7 @@ class FakeHypervisor final : public Hypervisor {
   /// one of its name does (set_behaviour, script), as a transient domain;
   /// `paused`: it stays paused ("started restored") and does it on resume().
   Status restore(const std::filesystem::path& file, std::string_view xml, bool paused) override;
-  /// A paused domain runs as start() or restore() would have run it.
+  /// A paused restored domain runs as restore() would have run it.
   Status resume(std::string_view name) override;
   Result<std::string> versions() override;
   /// What versions() returns from now on.

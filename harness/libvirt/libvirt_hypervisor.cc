@@ -287,7 +287,6 @@ Status LibvirtHypervisor::start(std::string_view name) {
   return {};
 }
 
-
 Result<DomainStatus> LibvirtHypervisor::status(std::string_view name) {
   auto dom = impl_->lookup(name, "reading the state of domain");
   if (!dom) return std::unexpected(dom.error());

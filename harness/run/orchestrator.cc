@@ -177,7 +177,9 @@ class Chain {
   void run_vms() {
     for (std::size_t i = 0; i < plan.vms.size() && !result.observation.failed(); ++i) {
       const PlannedVm& vm = plan.vms[i];
+      const auto waiting = Clock::now();
       std::optional<Prepared> prepared = take_prepared();
+      const double prepared_wait = since(waiting);
       if (i + 1 < plan.vms.size()) prepare_ahead(plan.vms[i + 1], i == 0 && cached_serial ? nullptr : &vm);
       const std::string disk_error = wait_for_disks(vm);
       // An interrupt also stops the disk tools; that is the interrupt, not a failure.
@@ -264,8 +266,8 @@ class Chain {
   /// an interrupt) or removes them with their disks; the remediation VMs go
   /// either way. Then the timings, and the run is done.
   ScenarioRun keep_or_remove(const KeepIfFn& keep_if) {
-    // Never leave a disk job or a prepared VM behind the cleanup.
-    drop_prepared();
+    // Never leave a disk job running behind the cleanup (run_vms() has
+    // dropped a VM prepared for a turn that did not come).
     for (auto& f : made) f.wait();
 
     const bool keep = !result.interrupted && (settings.keep || (keep_if && keep_if(result.observation)));
@@ -475,11 +477,8 @@ class Chain {
 
   /// The VM prepare_ahead() prepared, once it is ready; nothing when none was.
   std::optional<Prepared> take_prepared() {
-    prepared_wait = 0;
     if (!next_.valid()) return std::nullopt;
-    const auto waiting = Clock::now();
     Prepared p = next_.get();
-    prepared_wait = since(waiting);
     if (p.domain.empty() && p.cold.empty()) return std::nullopt;
     return p;
   }
@@ -547,7 +546,6 @@ class Chain {
   std::vector<const PlannedVm*> remediation_vms;  ///< the ones that were due to run
   std::future<Prepared> next_;               ///< the next VM, being prepared ahead of its turn
   std::atomic<bool> stop_preparing_ = false;  ///< the chain ended: prepare nothing more
-  double prepared_wait = 0;                  ///< seconds the current VM's turn waited for its preparation
 };
 
 }  // namespace

@@ -144,13 +144,8 @@ Status FakeHypervisor::boot(std::string_view name, Domain& d, const std::string&
     const Boot& boot = sc->second[std::min<std::size_t>(static_cast<std::size_t>(start_number), sc->second.size() - 1)];
     behaviour = boot.behaviour;
     // The guest writes its console to the file the domain XML names.
-    const std::string& xml = d.xml;
-    const auto serial = xml.find("<serial type='file'>");
-    const auto path = xml.find("<source path='", serial);
-    if (serial != std::string::npos && path != std::string::npos) {
-      const auto begin = path + 14;
-      std::ofstream(xml.substr(begin, xml.find('\'', begin) - begin), std::ios::binary) << boot.serial;
-    }
+    if (const std::string log = attribute_after(d.xml, "<serial type='file'>", "path"); !log.empty())
+      std::ofstream(log, std::ios::binary) << boot.serial;
   }
   switch (behaviour) {
     case Behaviour::Hang:

@@ -81,6 +81,17 @@ for i in $(seq "$runs"); do
 done
 warm_median=$(printf '%s\n' "${totals[@]}" | median)
 echo "warm median: ${warm_median}s over $runs run(s)"
+# Where the last warm run's time went, VM by VM: the host's view (seconds,
+# of which the stop after `done`) and the guest's own steps (step_ms).
+python3 - "$line" <<'PY'
+import json, sys, os
+j = json.loads(sys.argv[1])
+t = json.load(open(os.path.join(j["evidence"], "timings.json")))
+print(f"  disks (waited for): {t.get('disks', 0):.2f}s")
+for vm in t["vms"]:
+    steps = ", ".join(f"{k} {v}" for k, v in vm.get("guest_step_ms", {}).items())
+    print(f"  {vm['phase']} ({vm['start']}): {vm['seconds']:.2f}s, stop {vm['stop_seconds']:.2f}s; guest ms: {steps}")
+PY
 if [ "${SOURCE_CACHE:-0}" = 1 ]; then
   one_run "source cache run 1 (fills the cache unless it holds this source)" --warm-dir "$work/warm"
   one_run "source cache run 2" --warm-dir "$work/warm"

@@ -50,6 +50,16 @@ declare -A driver_modules=(
   [scsi]="virtio_scsi sym53c8xx sd_mod"
   [virtio]="virtio_blk"
 )
+# The modules among those that drive a controller: the rest of a driver's
+# list (the SCSI core, libata, sd_mod, CRC helpers) drives no hardware and
+# touches no disk until one of these finds one, so the guest loads it before
+# the warm starts' ready point (etc/rl/storage-core/<bus>.modules).
+declare -A driver_controllers=(
+  [ide]="ata_piix"
+  [sata]="ahci"
+  [scsi]="virtio_scsi sym53c8xx"
+  [virtio]="virtio_blk"
+)
 
 # Fast path: asking apt for versions costs ~2 s (three apt-cache runs), so
 # when neither these inputs nor apt's package lists and dpkg's database have
@@ -58,7 +68,7 @@ declare -A driver_modules=(
 # checkouts of one commit share the image) and the module lists.
 sources=$(
   (cd "$repo" && sha256sum images/build-image.sh images/guest/*.cc images/guest/*.h)
-  declare -p base_modules nic_modules driver_modules
+  declare -p base_modules nic_modules driver_modules driver_controllers
 )
 local_inputs=$(
   {
@@ -202,6 +212,12 @@ for bus in ide sata scsi virtio; do
   root="$work/drv-$bus"
   mkdir -p "$root"
   stage_modules "$root" "etc/rl/drivers/$bus.modules" "${mods[@]}"
+  core=()
+  for m in "${mods[@]}"; do
+    case " ${driver_controllers[$bus]} " in *" $m "*) ;; *) core+=("$m") ;; esac
+  done
+  mkdir -p "$root/etc/rl/storage-core"
+  printf '%s.ko\n' "${core[@]}" | sed '/^\.ko$/d' > "$root/etc/rl/storage-core/$bus.modules"
   make_cpio "$root" "$out/initrd/drivers/$bus.img"
 done
 

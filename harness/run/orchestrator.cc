@@ -7,7 +7,9 @@
 #include "harness/output/json_writer.h"
 #include "harness/output/output_file.h"
 #include "harness/output/text.h"
+#include "harness/run/serial_log.h"
 #include "harness/run/source_cache.h"
+#include "images/guest/job_vocabulary.h"
 
 namespace restorelab::run {
 
@@ -52,6 +54,20 @@ bool write_file(const fs::path& p, const std::string& content) { return write_ou
 
 double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
+/// The guest's own steps from its `done` line (step_ms), integers only, in
+/// its order; nothing when the guest did not get that far.
+void write_guest_steps(JsonWriter& json, const std::string& serial) {
+  const auto events = parse_serial(serial);
+  const SerialEvent* done = last_event(events, vocabulary::kEventDone);
+  if (!done || done->cut || !done->fields.contains(vocabulary::kFieldStepMs)) return;
+  const auto& steps = done->fields[std::string(vocabulary::kFieldStepMs)];
+  if (!steps.is_object()) return;
+  json.key("guest_step_ms").begin_object();
+  for (const auto& [name, ms] : steps.items())
+    if (ms.is_number_integer()) json.key(name).value(ms.get<std::int64_t>());
+  json.end_object();
+}
+
 void write_timings(const ScenarioRun& run) {
   std::string out;
   JsonWriter json(out);
@@ -71,6 +87,7 @@ void write_timings(const ScenarioRun& run) {
       json.key("warm_build_seconds").value(r.warm_build_seconds);
     }
     if (r.prepared_seconds > 0) json.key("prepared_seconds").value(r.prepared_seconds);
+    write_guest_steps(json, r.serial);
     json.key("domain_state").value(r.domain_state);
     json.key("lifecycle").strings(r.lifecycle);
     if (!r.error.empty()) json.key("error").value(r.error);

@@ -1,6 +1,8 @@
 #include "images/guest/guest_run.h"
 
 #include <algorithm>
+#include <chrono>
+#include <set>
 #include <thread>
 
 #include "images/guest/backup.h"
@@ -436,10 +438,33 @@ std::vector<std::string> LoadDisklessModules(Platform& platform) {
   return errors;
 }
 
-/// The boot-start storage drivers' lists (drivers/<bus>.modules).
-void LoadStorageDrivers(Platform& platform, const std::vector<std::string>& drivers, std::vector<std::string>& errors) {
-  for (const std::string& bus : drivers)
-    LoadModuleList(platform, platform.Root() / kModuleListDir / "drivers" / (bus + ".modules"), errors);
+/// The part of each boot-start storage driver's list that drives no
+/// controller (storage-core/<bus>.modules: the SCSI core, libata, sd_mod):
+/// it finds no disk by itself, so it goes before the ready point. Returns
+/// the modules it loaded.
+std::set<fs::path> LoadStorageCore(Platform& platform, const std::vector<std::string>& drivers,
+                                   std::vector<std::string>& errors) {
+  std::set<fs::path> loaded;
+  for (const std::string& bus : drivers) {
+    for (const fs::path& module : ModuleFiles(platform.Root(), platform.Root() / kModuleListDir / "storage-core" / (bus + ".modules"))) {
+      if (loaded.contains(module)) continue;
+      if (auto s = platform.LoadModule(module); !s) errors.push_back(s.error().message);
+      else loaded.insert(module);
+    }
+  }
+  return loaded;
+}
+
+/// The boot-start storage drivers' lists (drivers/<bus>.modules), but for
+/// the modules LoadStorageCore loaded already.
+void LoadStorageDrivers(Platform& platform, const std::vector<std::string>& drivers, const std::set<fs::path>& loaded,
+                        std::vector<std::string>& errors) {
+  for (const std::string& bus : drivers) {
+    for (const fs::path& module : ModuleFiles(platform.Root(), platform.Root() / kModuleListDir / "drivers" / (bus + ".modules"))) {
+      if (loaded.contains(module)) continue;
+      if (auto s = platform.LoadModule(module); !s) errors.push_back(s.error().message);
+    }
+  }
 }
 
 }  // namespace
@@ -489,21 +514,51 @@ void WaitAtReadyPoint(Platform& platform) {
   }
 }
 
+namespace {
+
+/// Where the guest's own time went, step by step, for the `done` line: the
+/// host sees only when lines arrive, not what the guest did in between.
+/// A warm start's steps begin at the ready point; the wait there is no step.
+class StepClock {
+ public:
+  void Step(std::string_view name) {
+    const auto now = std::chrono::steady_clock::now();
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now - last_).count();
+    json_ += (json_.size() > 1 ? "," : "") + JsonString(name) + ":" + std::to_string(ms);
+    last_ = now;
+  }
+  void Restart() { last_ = std::chrono::steady_clock::now(); }
+  std::string Json() const { return json_ + "}"; }
+
+ private:
+  std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
+  std::string json_ = "{";
+};
+
+}  // namespace
+
 int RunGuest(Platform& platform) {
+  StepClock steps;
   // Drivers that read no disk, then a warm start's ready point: nothing
   // has looked at a disk or the IDE channels yet.
-  std::vector<std::string> module_errors = LoadDisklessModules(platform);
-  WaitAtReadyPoint(platform);
   const fs::path& root = platform.Root();
+  const std::vector<std::string> drivers = LoadedDriverImages(root);
+  std::vector<std::string> module_errors = LoadDisklessModules(platform);
+  const std::set<fs::path> storage_core = LoadStorageCore(platform, drivers, module_errors);
+  steps.Step("diskless_modules");
+  WaitAtReadyPoint(platform);
+  steps.Restart();
   const std::string cmdline = ReadFile(root / "proc/cmdline").value_or("");
-  Run run{platform, {}, DiskRole(cmdline), LoadedDriverImages(root), root / "mnt"};
+  Run run{platform, {}, DiskRole(cmdline), drivers, root / "mnt"};
   // Started by the host, not by firmware from IDE: the IDE channels may still
   // be off (EnableIdeChannels); before ata_piix loads.
   const bool started_directly = StartedDirectly(cmdline);
   std::vector<std::string> ide_enabled;
   if (started_directly) ide_enabled = EnableIdeChannels(root);
-  LoadStorageDrivers(platform, run.drivers, module_errors);
+  LoadStorageDrivers(platform, run.drivers, storage_core, module_errors);
+  steps.Step("storage_drivers");
   PlatformFacts facts = ScanPlatform(root);
+  steps.Step("platform_scan");
   run.Emit(Event(vocab::kEventKernelStart).Add("disk", run.role).Add("firmware", ScanFirmware(root))
                .Add("acpi", facts.acpi).Add("apic", facts.apic).Add("cpus_present", facts.processors)
                .Add("cpus_online", CpusOnline(root)).Add("drivers_loaded", run.drivers)
@@ -532,11 +587,14 @@ int RunGuest(Platform& platform) {
     } else {
       RunSystem(run, phases);
     }
+    steps.Step("job");
     run.Emit(Event(vocab::kEventDisks).AddRaw("disks", DiskListJson(ScanBlockDevices(root))));
   }
   run.UnmountAll();
+  steps.Step("disks_and_unmount");
   // A stop has already raised pvpanic; "done" still follows for hosts without it.
-  run.Emit(Event(vocab::kEventDone).Add("stopped", run.stopped).Add(vocab::kFieldError, run.errored));
+  run.Emit(Event(vocab::kEventDone).Add("stopped", run.stopped).Add(vocab::kFieldError, run.errored)
+               .AddRaw(vocab::kFieldStepMs, steps.Json()));
   platform.Sync();
   // Power-off ends the VM at once: `done` must have left the UART.
   (void)platform.DrainConsole();

@@ -260,7 +260,8 @@ inline constexpr std::string_view kEventReady = "ready";
 /// The job the host hands a VM it boots only to save it at the ready point
 /// (harness/run/warm_start.h). A guest whose job is exactly this text prints
 /// `ready` after the drivers that touch no disk (file systems, the virtio
-/// core, NICs) and before it enables the IDE channels, loads a storage
+/// core, NICs, the storage layers above the controllers: SCSI core, libata,
+/// sd_mod) and before it enables the IDE channels, loads a controller's
 /// driver or reads any disk, then reads the job
 /// again until it is another text: the job of the VM restored from the saved
 /// state. Cold boots never see it.
@@ -285,6 +286,10 @@ inline constexpr std::string_view kFieldMacChanged = "mac_changed";
 inline constexpr std::string_view kFieldDegraded = "degraded";
 /// kernel-start: one message per module the guest could not load.
 inline constexpr std::string_view kFieldModuleErrors = "module_errors";
+/// done: the guest's own milliseconds per step (diskless_modules,
+/// storage_drivers, platform_scan, job, disks_and_unmount), in order; a
+/// warm start's steps after the ready point count from its resume.
+inline constexpr std::string_view kFieldStepMs = "step_ms";
 inline constexpr std::string_view kFieldApplied = "applied";      ///< remediated
 inline constexpr std::string_view kFieldSkipped = "skipped";      ///< remediated
 inline constexpr std::string_view kFieldChanges = "changes";      ///< remediated

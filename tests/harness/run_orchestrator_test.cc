@@ -121,6 +121,27 @@ TEST_F(OrchestratorTest, RunsTheChainObservesTheDestinationAndRemovesEverything)
   EXPECT_TRUE(r.timings.contains("source") && r.timings.contains("restore") && r.timings.contains("destination"));
 }
 
+// The guest's own steps from its `done` line reach the evidence, for the
+// VM that printed them; a guest that printed none gets none.
+TEST_F(OrchestratorTest, TheTimingsSayWhereEachGuestsOwnTimeWent) {
+  guest(Phase::Source, fixture("source-install-backup.log"));
+  guest(Phase::Restore, fixture("restore-system-state.log"));
+  std::string boot = fixture("boot-degraded-up-on-mp.log");
+  const std::string done = R"("event":"done","stopped":false,"error":false})";
+  ASSERT_NE(boot.find(done), std::string::npos);
+  boot.replace(boot.find(done), done.size(),
+               R"("event":"done","stopped":false,"error":false,"step_ms":{"storage_drivers":1180,"job":420}})");
+  guest(Phase::Destination, boot);
+  ScenarioRun r = Orchestrator(fake, disks, interrupt).run(plan_for(up_on_mp()), settings);
+  ASSERT_FALSE(r.observation.failed()) << r.observation.error;
+  std::ifstream in(r.evidence / "timings.json");
+  const auto timings = nlohmann::ordered_json::parse(in);
+  const auto& vms = timings.at("vms");
+  ASSERT_EQ(vms.size(), 3u);
+  EXPECT_FALSE(vms[0].contains("guest_step_ms"));
+  EXPECT_EQ(vms[2].at("guest_step_ms").dump(), R"({"storage_drivers":1180,"job":420})");
+}
+
 // syslinux waits at its prompt for ever once it missed the kernel: the run
 // ends when the loader says so, not after the silence limit.
 TEST_F(OrchestratorTest, ALoaderThatMissesTheKernelEndsTheBootAtOnce) {

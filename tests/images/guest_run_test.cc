@@ -11,7 +11,10 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "images/guest/job_vocabulary.h"
 #include "images/guest/platform.h"
@@ -61,7 +64,10 @@ class SerialFakePlatform : public Platform {
   Status Unmount(const fs::path&) override { return {}; }
   Status RereadPartitions(const fs::path&) override { return {}; }
   void Sync() override {}
-  void Sleep(int) override {}
+  /// Sleeps for real only when asked (the steps' clock is the real one).
+  void Sleep(int ms) override {
+    if (sleep_for_real) std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+  }
   void RaisePanic() override {
     calls.emplace_back("panic");
     host_at_panic = sent;
@@ -74,6 +80,7 @@ class SerialFakePlatform : public Platform {
 
   std::vector<std::string> calls;
   std::vector<std::string> earlier_jobs;  ///< what ReadJob returns before the job
+  bool sleep_for_real = false;
   std::string sent;               ///< what has left the serial port
   std::string host_at_panic;      ///< `sent` when the guest raised pvpanic
   std::string host_at_power_off;  ///< `sent` when the guest powered off
@@ -149,24 +156,56 @@ TEST(GuestRunTest, TheDoneLineHasLeftTheSerialPortWhenTheGuestPowersOff) {
   SerialFakePlatform platform(root.path(), "phase=boot\nmachine.hal=acpi-uniprocessor\n");
   RunGuest(platform);
   EXPECT_EQ(call_before(platform.calls, "power-off"), "drain");
-  EXPECT_EQ(last_whole_line(platform.host_at_power_off), R"(RESTORELAB {"event":"done","stopped":true,"error":false})");
+  const std::string done = last_whole_line(platform.host_at_power_off);
+  EXPECT_TRUE(done.starts_with(R"(RESTORELAB {"event":"done","stopped":true,"error":false,"step_ms":{)")) << done;
+  EXPECT_TRUE(done.ends_with("}}")) << done;
+}
+
+TEST(GuestRunTest, TheDoneLineSaysWhereTheGuestsTimeWentWithoutAWarmStartsWait) {
+  testing::TempRoot root;
+  SerialFakePlatform platform(root.path(), "phase=boot\nmachine.hal=acpi-uniprocessor\n");
+  // Ten reads of the wait job: at least 10 x 20 ms at the ready point.
+  platform.earlier_jobs.assign(10, std::string(vocab::kWarmWaitJob));
+  platform.sleep_for_real = true;
+  RunGuest(platform);
+  const std::string done = last_whole_line(platform.host_at_power_off);
+  ASSERT_TRUE(done.starts_with("RESTORELAB ")) << done;
+  const auto fields = nlohmann::ordered_json::parse(done.substr(11));
+  const auto& steps = fields.at(std::string(vocab::kFieldStepMs));
+  std::vector<std::string> names;
+  for (const auto& [name, ms] : steps.items()) {
+    names.push_back(name);
+    EXPECT_TRUE(ms.is_number_integer()) << name;
+    EXPECT_GE(ms.get<int>(), 0) << name;
+  }
+  EXPECT_EQ(names, (std::vector<std::string>{"diskless_modules", "storage_drivers", "platform_scan", "job",
+                                             "disks_and_unmount"}));
+  // The ready point's wait is no step: the steps after it count from the
+  // resume (here they take a few milliseconds; the wait took 200).
+  EXPECT_LT(steps.at("storage_drivers").get<int>(), 5 * vocab::kWarmPollMilliseconds) << done;
 }
 
 TEST(GuestRunTest, AWarmStartWaitsAtTheReadyPointBeforeItLoadsAStorageDriver) {
   testing::TempRoot root;
   root.Write(fs::path(kModuleListDir) / "base.modules", "ext4.ko\n");
   root.Write(fs::path(kModuleListDir) / "nic.modules", "e1000.ko\n");
-  root.Write(fs::path(kModuleListDir) / "drivers" / "ide.modules", "ata_piix.ko\n");
+  root.Write(fs::path(kModuleListDir) / "drivers" / "ide.modules", "libata.ko\nata_piix.ko\nsd_mod.ko\n");
+  root.Write(fs::path(kModuleListDir) / "storage-core" / "ide.modules", "libata.ko\nsd_mod.ko\n");
   SerialFakePlatform platform(root.path(), "phase=boot\nmachine.hal=acpi-uniprocessor\n");
   platform.earlier_jobs = {std::string(vocab::kWarmWaitJob), std::string(vocab::kWarmWaitJob)};
   RunGuest(platform);
-  // File systems and NICs (no disk) first, then `ready`; the job is read
-  // until it is no longer the wait job; only then the storage driver.
+  // File systems, NICs and the storage layers that drive no controller (no
+  // disk) first, then `ready`; the job is read until it is no longer the
+  // wait job; only then the controller's driver.
   auto at = [&](const std::string& call) { return std::ranges::find(platform.calls, call) - platform.calls.begin(); };
   const auto ready = platform.sent.find(R"(RESTORELAB {"event":"ready"})" "\n");
   ASSERT_EQ(ready, 0u) << platform.sent;
   EXPECT_LT(at("load-module ext4.ko"), at("emit"));
   EXPECT_LT(at("load-module e1000.ko"), at("emit"));
+  EXPECT_LT(at("load-module libata.ko"), at("emit"));
+  EXPECT_LT(at("load-module sd_mod.ko"), at("emit"));
+  EXPECT_EQ(std::ranges::count(platform.calls, "load-module libata.ko"), 1) << "loaded once, before the ready point";
+  EXPECT_EQ(std::ranges::count(platform.calls, "load-module sd_mod.ko"), 1);
   const auto storage = platform.calls.begin() + at("load-module ata_piix.ko");
   ASSERT_NE(storage, platform.calls.end());
   EXPECT_EQ(std::count(platform.calls.begin(), storage, "read-job"), 3);

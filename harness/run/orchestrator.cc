@@ -106,6 +106,7 @@ struct Prepared {
   std::optional<WarmStart> warm;  ///< the state it was restored from (holds its slot)
   double seconds = 0;             ///< waiting for its disks, building the state, restoring it
   std::string cold;               ///< non-empty: it boots cold in its turn, and this note says why
+  std::optional<EarlyResume> early;  ///< resumed at the `done` of the VM before it (Chain::hand_over)
 };
 
 /// One scenario's chain as it runs, phase by phase (Orchestrator::run reads
@@ -211,7 +212,8 @@ class Chain {
       if (i == 0 && cached_serial) {
         take_cached_source(vm);
       } else {
-        VmRecord record = start(vm, xmls[i], std::move(prepared));
+        DoneFn hand = [this, i](const std::string& serial) { hand_over(i, serial); };
+        VmRecord record = start(vm, xmls[i], std::move(prepared), std::move(hand));
         // A state built for this VM is part of what the VM cost, unless it
         // was built ahead of its turn (then the wait for it is).
         const double build = record.prepared_seconds > 0 ? 0 : record.warm_build_seconds;
@@ -346,19 +348,20 @@ class Chain {
   /// A source VM that booted and decided nothing goes to the cache.
   bool observe_vm(std::size_t i) {
     result.observation = observe(result.records);
-    if (i == 0 && !result.records.back().cached && cacheable && cache.enabled() && !result.observation.final())
-      cache.store(cache_key, plan.disks[plan.vms[i].disks[0]].path, plan.disks[plan.vms[i].disks[1]].path,
-                  result.records.back().serial);
+    if (i == 0 && !result.records.back().cached && !result.observation.final())
+      store_source(result.records.back().serial);
     return result.observation.final();
   }
 
   /// Starts one VM: warm from a saved state when it can (warm_start.h), cold
   /// otherwise. A warm start that cannot be had or does not restore is a
   /// note and a cold boot, never an outcome.
-  VmRecord start(const PlannedVm& vm, const std::string& xml, std::optional<Prepared> prepared) {
+  /// `done`: what to do at the guest's `done` line.
+  VmRecord start(const PlannedVm& vm, const std::string& xml, std::optional<Prepared> prepared, DoneFn done = {}) {
     const std::string phase(phase_name(vm.phase));
     const VmLimits& limits = limits_for(vm);
     VmRunner runner(hypervisor_, interrupt_);
+    runner.on_done(std::move(done));
     auto progress = [&](double seconds) {
       if (progress_) progress_(phase, seconds);
     };
@@ -368,7 +371,7 @@ class Chain {
       // The evidence holds the definition that really ran.
       write_file(vm.xml_file, prepared->warm->xml);
       VmRecord record = runner.run_resumed(vm.phase, prepared->domain, vm.spec.serial_log, vm.screenshot,
-                                           limits, progress);
+                                           limits, progress, prepared->early);
       record.prepared_seconds = prepared->seconds;
       if (std::optional<VmRecord> kept = settle_warm(vm, *prepared->warm, xml, std::move(record)))
         return std::move(*kept);
@@ -494,19 +497,51 @@ class Chain {
 
   /// The VM prepare_ahead() prepared, once it is ready; nothing when none was.
   std::optional<Prepared> take_prepared() {
-    if (!next_.valid()) return std::nullopt;
-    Prepared p = next_.get();
-    if (p.domain.empty() && p.cold.empty()) return std::nullopt;
+    std::optional<Prepared> p = std::move(handed_over_);
+    handed_over_.reset();
+    if (!p && next_.valid()) p.emplace(next_.get());
+    if (p && p->domain.empty() && p->cold.empty()) return std::nullopt;
     return p;
+  }
+
+  /// At the `done` line of VM `i`: a next VM restored ahead goes on at
+  /// once, while VM `i` is screenshot and powers off (about half a second).
+  /// Its guest has unmounted and synced its disks before `done`, so the next
+  /// VM reads what a resume in its turn would read. Not when the chain ends
+  /// with VM `i` (its log so far decides the observation). The source's
+  /// disks go to the source cache first, before the next VM can touch them.
+  void hand_over(std::size_t i, const std::string& serial) {
+    if (!next_.valid() || interrupt_.load() != 0) return;
+    VmRecord so_far;
+    so_far.phase = plan.vms[i].phase;
+    so_far.end = VmEnd::GuestDone;
+    so_far.serial = serial;
+    std::vector<VmRecord> chain = result.records;
+    chain.push_back(std::move(so_far));
+    if (observe(chain).final()) return;
+    handed_over_.emplace(next_.get());
+    if (handed_over_->domain.empty() || !handed_over_->warm) return;
+    if (i == 0) store_source(serial);
+    handed_over_->early = EarlyResume{Clock::now(), {}};
+    handed_over_->early->status = hypervisor_.resume(handed_over_->domain);
+  }
+
+  /// The source VM's disks and log to the source cache (when it applies), once.
+  void store_source(const std::string& serial) {
+    if (source_stored_ || !cacheable || !cache.enabled()) return;
+    source_stored_ = true;
+    cache.store(cache_key, plan.disks[plan.vms[0].disks[0]].path, plan.disks[plan.vms[0].disks[1]].path, serial);
   }
 
   /// A VM prepared for a turn that does not come: destroyed, its state's
   /// slot free again.
   void drop_prepared() {
-    if (!next_.valid()) return;
     stop_preparing_ = true;
-    Prepared p = next_.get();
-    if (p.domain.empty()) return;
+    std::optional<Prepared> taken = std::move(handed_over_);
+    handed_over_.reset();
+    if (!taken && next_.valid()) taken.emplace(next_.get());
+    if (!taken || taken->domain.empty()) return;
+    const Prepared& p = *taken;
     // A VM that never ran leaves nothing: its restored domain is transient,
     // and its QEMU created an empty serial log in the evidence.
     (void)hypervisor_.destroy(p.domain);
@@ -562,6 +597,8 @@ class Chain {
   double disk_wait = 0;  ///< seconds the VMs waited for their disks
   std::vector<const PlannedVm*> remediation_vms;  ///< the ones that were due to run
   std::future<Prepared> next_;               ///< the next VM, being prepared ahead of its turn
+  std::optional<Prepared> handed_over_;      ///< the next VM, taken from next_ at a `done` (hand_over)
+  bool source_stored_ = false;               ///< the source's disks went to the cache
   std::atomic<bool> stop_preparing_ = false;  ///< the chain ended: prepare nothing more
 };
 

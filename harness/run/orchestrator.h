@@ -1,7 +1,7 @@
 // Runs one scenario on VMs end to end: makes its disks (in the background,
 // the first VM's first), boots the chain of run_plan.h one VM after the
-// other (each warm one restored, paused, while the VM before it runs, so
-// that its turn only resumes it), stops at the first VM that decides the
+// other (each warm one restored, paused, while the VM before it runs, and
+// resumed at that VM's `done` line), stops at the first VM that decides the
 // observation, writes the evidence (domain XMLs, jobs, serial logs,
 // screenshots, timings.json) and removes every domain, NVRAM file and disk
 // it created unless told to keep them. It returns the observation; it never

@@ -45,13 +45,15 @@ machines::Status VmRunner::restore_paused(const std::string& name, const std::fi
 
 VmRecord VmRunner::run_resumed(Phase phase, const std::string& name, const std::filesystem::path& serial_log,
                                const std::filesystem::path& screenshot, const VmLimits& limits,
-                               const ProgressFn& progress) {
-  return launch(phase, name, serial_log, screenshot, limits, progress, true, [&]() -> machines::Status {
-    auto resumed = hypervisor_.resume(name);
+                               const ProgressFn& progress, const std::optional<EarlyResume>& early) {
+  const auto resume = [&]() -> machines::Status {
+    auto resumed = early ? early->status : hypervisor_.resume(name);
     // A domain that stays paused would outlive the run.
     if (!resumed) (void)hypervisor_.destroy(name);
     return resumed;
-  });
+  };
+  return launch(phase, name, serial_log, screenshot, limits, progress, true, resume,
+                early ? early->at : Clock::now());
 }
 
 void VmRunner::drain_old_events(const std::string& name) {
@@ -69,8 +71,9 @@ namespace {
 class Watch {
  public:
   Watch(machines::Hypervisor& hypervisor, Phase phase, const std::string& name,
-        const std::filesystem::path& serial_log, const std::filesystem::path& screenshot, bool transient)
-      : hypervisor_(hypervisor), name_(name), serial_log_(serial_log), screenshot_(screenshot),
+        const std::filesystem::path& serial_log, const std::filesystem::path& screenshot, bool transient,
+        Clock::time_point started)
+      : start(started), hypervisor_(hypervisor), name_(name), serial_log_(serial_log), screenshot_(screenshot),
         transient_(transient) {
     r.phase = phase;
   }
@@ -159,7 +162,7 @@ class Watch {
   }
 
   VmRecord r;
-  const Clock::time_point start = Clock::now();
+  const Clock::time_point start;
 
  private:
   machines::Hypervisor& hypervisor_;
@@ -173,8 +176,9 @@ class Watch {
 
 VmRecord VmRunner::launch(Phase phase, const std::string& name, const std::filesystem::path& serial_log,
                           const std::filesystem::path& screenshot, const VmLimits& limits, const ProgressFn& progress,
-                          bool transient, const std::function<machines::Status()>& start_domain) {
-  Watch vm(hypervisor_, phase, name, serial_log, screenshot, transient);
+                          bool transient, const std::function<machines::Status()>& start_domain,
+                          Clock::time_point start_time) {
+  Watch vm(hypervisor_, phase, name, serial_log, screenshot, transient, start_time);
   if (auto started = start_domain(); !started) {
     vm.r.error = started.error().message;
     if (auto st = hypervisor_.status(name)) vm.r.domain_state = st->to_string();
@@ -194,7 +198,10 @@ VmRecord VmRunner::launch(Phase phase, const std::string& name, const std::files
       seen = serial.size();
       kernel = kernel || serial.find(kKernelStartEvent) != std::string::npos;
       loader = loader || (!kernel && boot_loader_started(serial));
-      if (serial.find("RESTORELAB {\"event\":\"done\"") != std::string::npos) return vm.done();
+      if (serial.find("RESTORELAB {\"event\":\"done\"") != std::string::npos) {
+        if (on_done_) on_done_(serial);
+        return vm.done();
+      }
       if (firmware_shell_started(serial)) return vm.stop(VmEnd::FirmwareShell, true);
       // syslinux then waits at `boot:`, systemd-boot returns to the
       // firmware's menu: nothing more will happen, so do not wait out the

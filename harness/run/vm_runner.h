@@ -10,6 +10,7 @@
 #include <chrono>
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "harness/machines/hypervisor.h"
@@ -24,11 +25,25 @@ struct VmLimits {
   std::chrono::milliseconds silence_after_kernel{std::chrono::seconds(20)};
   /// Silence before any kernel started: the firmware waits for nothing.
   std::chrono::milliseconds silence_before_kernel{std::chrono::seconds(45)};
-  std::chrono::milliseconds poll{std::chrono::milliseconds(100)};
+  /// How often the serial log and the domain's state are read: a line (and
+  /// the guest's `done`, after which the next VM goes) is seen within this.
+  std::chrono::milliseconds poll{std::chrono::milliseconds(25)};
 };
 
 /// Called about once a second while a VM runs: seconds since it started.
 using ProgressFn = std::function<void(double seconds)>;
+
+/// Called once, as soon as the guest's `done` line is in its serial log
+/// (`serial`: the log so far), before the screenshot and the power-off:
+/// its disks are written by then (the guest unmounts and syncs first).
+using DoneFn = std::function<void(const std::string& serial)>;
+
+/// A domain restore_paused() restored and resumed before its turn (at the
+/// `done` of the VM before it): when, and how the resume went.
+struct EarlyResume {
+  std::chrono::steady_clock::time_point at;
+  machines::Status status;
+};
 
 class VmRunner {
  public:
@@ -61,9 +76,14 @@ class VmRunner {
   /// The second half: resumes a domain restore_paused() restored and
   /// watches it as run_restored() does. A domain that cannot be resumed is
   /// destroyed and ends as StartFailed.
+  /// With `early`, the domain was resumed already: it is only watched, and
+  /// its record counts from that resume.
   VmRecord run_resumed(Phase phase, const std::string& name, const std::filesystem::path& serial_log,
                        const std::filesystem::path& screenshot, const VmLimits& limits,
-                       const ProgressFn& progress = {});
+                       const ProgressFn& progress = {}, const std::optional<EarlyResume>& early = std::nullopt);
+
+  /// What to do when the guest says `done` (see DoneFn); for the next run.
+  void on_done(DoneFn fn) { on_done_ = std::move(fn); }
 
  private:
   void drain_old_events(const std::string& name);
@@ -71,10 +91,12 @@ class VmRunner {
   /// `transient`: the domain disappears when it stops (a restored one).
   VmRecord launch(Phase phase, const std::string& name, const std::filesystem::path& serial_log,
                   const std::filesystem::path& screenshot, const VmLimits& limits, const ProgressFn& progress,
-                  bool transient, const std::function<machines::Status()>& start_domain);
+                  bool transient, const std::function<machines::Status()>& start_domain,
+                  std::chrono::steady_clock::time_point start_time = std::chrono::steady_clock::now());
 
   machines::Hypervisor& hypervisor_;
   const std::atomic<int>& interrupt_;
+  DoneFn on_done_;
 };
 
 }  // namespace restorelab::run

@@ -633,6 +633,46 @@ TEST_F(WarmOrchestratorTest, TheNextChainVmIsRestoredPausedAheadOfItsTurnAndResu
   EXPECT_TRUE(fake.domains().empty());
 }
 
+// The restore VM goes on at the source's `done` line, while the source is
+// still being screenshot and powered off.
+TEST_F(WarmOrchestratorTest, TheNextChainVmGoesOnAtTheDoneLineOfTheVmBeforeIt) {
+  run_up_on_mp();
+  const std::size_t before = fake.calls().size();
+  ScenarioRun r = run_up_on_mp();
+  ASSERT_FALSE(r.observation.failed()) << r.observation.error;
+  EXPECT_EQ(r.observation.outcome, Outcome::BootsDegraded);
+  const std::vector<std::string> all = fake.calls();
+  const std::vector<std::string> calls(all.begin() + static_cast<std::ptrdiff_t>(before), all.end());
+  auto first = [&](std::string_view what) {
+    return std::ranges::find_if(calls, [&](const std::string& c) { return c.find(what) != std::string::npos; }) -
+           calls.begin();
+  };
+  ASSERT_LT(first("resume "), std::ssize(calls));
+  EXPECT_LT(first("resume "), first("source.png")) << "resumed before the source's screenshot";
+  ASSERT_EQ(r.records.size(), 3u);
+  EXPECT_EQ(r.records[1].end, VmEnd::GuestDone);
+  EXPECT_TRUE(fake.domains().empty());
+}
+
+// A source whose log decides the chain at its `done` (an error) resumes
+// nothing: the restore VM restored ahead is destroyed unrun.
+TEST_F(WarmOrchestratorTest, AChainThatEndsAtADoneLineResumesNoNextVm) {
+  run_up_on_mp();
+  fs::remove(settings.evidence_dir / "up-on-mp" / "restore.serial.log");
+  std::string backup = fixture("source-install-backup.log");
+  const std::string done = R"(RESTORELAB {"event":"done")";
+  backup.insert(backup.find(done), R"(RESTORELAB {"event":"error","phase":"backup","error":"no space left"})" "\n");
+  guest(Phase::Source, backup);
+  const int resumes = calls_of("resume ");
+  ScenarioRun r = Orchestrator(fake, disks, interrupt).run(plan_for(up_on_mp()), settings);
+  ASSERT_TRUE(r.observation.failed());
+  EXPECT_NE(r.observation.error.find("no space left"), std::string::npos) << r.observation.error;
+  EXPECT_EQ(calls_of("resume "), resumes);
+  EXPECT_EQ(r.records.size(), 1u);
+  EXPECT_FALSE(fs::exists(r.evidence / "restore.serial.log"));
+  EXPECT_TRUE(fake.domains().empty());
+}
+
 // The source fails while the restore VM waits, paused, for a turn that never
 // comes: it is destroyed, and leaves neither a domain nor the empty serial
 // log its QEMU opened; its state's slot is free for the next run.

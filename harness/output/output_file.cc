@@ -123,6 +123,15 @@ OutputStatus replace_file(const fs::path& target, std::string_view text, const s
 
 }  // namespace
 
+std::string rename_onto_regular(const std::filesystem::path& from, const std::filesystem::path& to) {
+  struct stat st{};
+  if (::lstat(to.c_str(), &st) == 0 && !S_ISREG(st.st_mode))
+    return to.string() + " exists and is not a regular file; not replacing it";
+  if (::rename(from.c_str(), to.c_str()) != 0)
+    return "renaming " + from.string() + " to " + to.string() + ": " + std::strerror(errno);
+  return "";
+}
+
 int OutputError::exit_code() const { return kind == Kind::BadPath ? 2 : 3; }
 
 OutputStatus write_all(int fd, std::string_view text, std::string_view what) {

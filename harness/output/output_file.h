@@ -53,6 +53,10 @@ OutputStatus check_output_path(const std::filesystem::path& path);
 /// that exists and is not a folder.
 OutputStatus make_output_folder(const std::filesystem::path& dir);
 
+/// Renames `from` to `to` unless `to` exists and is not a regular file (a
+/// device node, a folder, a symlink: never replaced). "" or what failed.
+std::string rename_onto_regular(const std::filesystem::path& from, const std::filesystem::path& to);
+
 /// Writes `text` to a file descriptor, retrying short writes and EINTR.
 /// `what` names the destination in the message ("standard output").
 OutputStatus write_all(int fd, std::string_view text, std::string_view what);

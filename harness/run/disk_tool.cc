@@ -6,6 +6,7 @@
 #include <cstdlib>
 
 #include "harness/output/input_file.h"
+#include "harness/run/disk_cache.h"
 #include "harness/output/text.h"
 #include "rules/fnv.h"
 #include "rules/source_dir.h"
@@ -81,7 +82,8 @@ Result<ArtifactsInfo> ScriptDiskTool::build_artifacts(const fs::path& dir) {
   info.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::error_code ec;
   for (auto it = fs::recursive_directory_iterator(dir, ec); it != fs::recursive_directory_iterator(); ++it) {
-    if (it->path().filename() == ".debs" && it->is_directory()) {
+    // The downloaded packages and the disks made from the image are not the image.
+    if ((it->path().filename() == ".debs" || it->path().filename() == "disks") && it->is_directory()) {
       it.disable_recursion_pending();
       continue;
     }
@@ -92,11 +94,19 @@ Result<ArtifactsInfo> ScriptDiskTool::build_artifacts(const fs::path& dir) {
 
 Status ScriptDiskTool::make_disk(const fs::path& artifacts, const DiskRequest& disk) {
   auto argv = make_disk_argv(images_dir_, artifacts, disk);
+  // The cache's key: every argument but the script's path and the output's.
+  std::vector<std::string> arguments = argv;
+  arguments.erase(arguments.begin() + 3);
+  arguments.erase(arguments.begin());
+  const DiskCache cache(artifacts, argv.front());
+  const std::string key = DiskCache::key(arguments);
+  if (cache.fetch(key, disk.path)) return {};
   auto r = machines::run_process(argv, 2min, cancel_);
   if (!r) return std::unexpected(make_error(text("making disk {}: {}", disk.path.string(), r.error().message)));
   if (r->exit_code != 0)
     return std::unexpected(make_error(text("making disk {}: make-disk.sh exited with status {}: {}",
                                            disk.path.string(), r->exit_code, r->output)));
+  cache.keep(key, disk.path);
   return {};
 }
 

@@ -59,7 +59,8 @@ class DiskTool {
 };
 
 /// The real tool: runs the scripts in `images_dir` (images/ of the source
-/// tree). `cancel` (may be null) stops a running script.
+/// tree). `cancel` (may be null) stops a running script. Each disk is made
+/// once per image and copied for later requests alike (disk_cache.h).
 class ScriptDiskTool final : public DiskTool {
  public:
   explicit ScriptDiskTool(fs::path images_dir, const std::atomic<int>* cancel = nullptr);

@@ -37,16 +37,6 @@ std::string uuid_of(const std::string& key, int slot) {
   return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) + "-" + h.substr(20, 12);
 }
 
-/// Renames `from` to `to` unless `to` exists and is not a regular file.
-machines::Status rename_onto_regular(const fs::path& from, const fs::path& to) {
-  struct stat st {};
-  if (lstat(to.c_str(), &st) == 0 && !S_ISREG(st.st_mode))
-    return std::unexpected(make_error(to.string() + " exists and is not a regular file; not replacing it"));
-  if (std::rename(from.c_str(), to.c_str()) != 0)
-    return std::unexpected(make_error(text("renaming {} to {}: {}", from.string(), to.string(), std::strerror(errno))));
-  return {};
-}
-
 }  // namespace
 
 WarmStart::WarmStart(WarmStart&& other) noexcept
@@ -262,7 +252,7 @@ machines::Status WarmStates::build(const machines::VmSpec& spec, const WarmStart
   defined = false;
   std::error_code ec;
   fs::remove(job, ec);
-  if (auto moved = rename_onto_regular(partial, w.state); !moved) return fail(moved.error().message);
+  if (const std::string moved = rename_onto_regular(partial, w.state); !moved.empty()) return fail(moved);
   return {};
 }
 

@@ -57,7 +57,8 @@ struct DiskSpec {
   int boot_order = 0;                ///< 1 = tried first; 0 = not a boot device
   /// `<shareable/>`: QEMU lets another VM have the image open for writing at
   /// the same time (share-rw). A chain's next VM is restored, paused,
-  /// while the VM before it still writes a disk they share (orchestrator.h).
+  /// while the VM before it still writes a disk they share, and the test
+  /// boot starts while the last chain VM powers off (orchestrator.h).
   bool shareable = false;
 };
 

@@ -107,6 +107,7 @@ struct Prepared {
   double seconds = 0;             ///< waiting for its disks, building the state, restoring it
   std::string cold;               ///< non-empty: it boots cold in its turn, and this note says why
   std::optional<EarlyResume> early;  ///< resumed at the `done` of the VM before it (Chain::hand_over)
+  std::optional<EarlyStart> started;  ///< a cold VM started at that `done` (Chain::hand_over)
 };
 
 /// One scenario's chain as it runs, phase by phase (Orchestrator::run reads
@@ -375,6 +376,9 @@ class Chain {
       record.prepared_seconds = prepared->seconds;
       if (std::optional<VmRecord> kept = settle_warm(vm, *prepared->warm, xml, std::move(record)))
         return std::move(*kept);
+    } else if (prepared && prepared->started) {
+      return runner.run_started(vm.phase, vm.spec.name, vm.spec.serial_log, vm.screenshot, limits, progress,
+                                *prepared->started);
     } else if (settings.warm && WarmStates::warmable(vm.spec)) {
       if (std::optional<VmRecord> record = start_warm(runner, vm, xml, limits, progress)) return std::move(*record);
     }
@@ -504,14 +508,18 @@ class Chain {
     return p;
   }
 
-  /// At the `done` line of VM `i`: a next VM restored ahead goes on at
-  /// once, while VM `i` is screenshot and powers off (about half a second).
-  /// Its guest has unmounted and synced its disks before `done`, so the next
-  /// VM reads what a resume in its turn would read. Not when the chain ends
-  /// with VM `i` (its log so far decides the observation). The source's
-  /// disks go to the source cache first, before the next VM can touch them.
+  /// At the `done` line of VM `i`: the next VM goes on at once, while VM
+  /// `i` is screenshot and powers off (about half a second). One restored
+  /// ahead is resumed; one that boots cold (the destination's test boot)
+  /// is defined and started in the background, its disks shared with VM
+  /// `i`'s QEMU for that while (<shareable/>, run_plan.cc). VM `i`'s guest
+  /// has unmounted and synced its disks before `done`, so the next VM reads
+  /// what it would read in its turn, QEMU's look at a disk's first sector
+  /// as it starts included. Not when the chain ends with VM `i` (its log
+  /// so far decides the observation). The source's disks go to the source
+  /// cache first, before the next VM can touch them.
   void hand_over(std::size_t i, const std::string& serial) {
-    if (!next_.valid() || interrupt_.load() != 0) return;
+    if (i + 1 >= plan.vms.size() || interrupt_.load() != 0) return;
     VmRecord so_far;
     so_far.phase = plan.vms[i].phase;
     so_far.end = VmEnd::GuestDone;
@@ -519,11 +527,32 @@ class Chain {
     std::vector<VmRecord> chain = result.records;
     chain.push_back(std::move(so_far));
     if (observe(chain).final()) return;
+    if (!next_.valid()) {
+      start_cold_early(i + 1, serial);
+      return;
+    }
     handed_over_.emplace(next_.get());
     if (handed_over_->domain.empty() || !handed_over_->warm) return;
     if (i == 0) store_source(serial);
     handed_over_->early = EarlyResume{Clock::now(), {}};
     handed_over_->early->status = hypervisor_.resume(handed_over_->domain);
+  }
+
+  /// hand_over() for a next VM `n` that boots cold: when its disks are made
+  /// and all shareable, it is started in the background now.
+  void start_cold_early(std::size_t n, const std::string& serial) {
+    const PlannedVm& vm = plan.vms[n];
+    for (std::size_t d : vm.disks)
+      if (made[d].wait_for(std::chrono::seconds(0)) != std::future_status::ready || !made[d].get()) return;
+    if (!std::ranges::all_of(vm.spec.disks, &machines::DiskSpec::shareable)) return;
+    if (n == 1) store_source(serial);
+    Prepared p;
+    p.domain = vm.spec.name;
+    p.serial_log = vm.spec.serial_log;
+    p.started = EarlyStart{Clock::now(), std::async(std::launch::async, [this, &vm, &xml = xmls[n]] {
+                                           return VmRunner(hypervisor_, interrupt_).define_and_start(vm.spec.name, xml);
+                                         }).share()};
+    handed_over_.emplace(std::move(p));
   }
 
   /// The source VM's disks and log to the source cache (when it applies), once.
@@ -542,8 +571,10 @@ class Chain {
     if (!taken && next_.valid()) taken.emplace(next_.get());
     if (!taken || taken->domain.empty()) return;
     const Prepared& p = *taken;
-    // A VM that never ran leaves nothing: its restored domain is transient,
-    // and its QEMU created an empty serial log in the evidence.
+    if (p.started) p.started->started.wait();
+    // A VM whose turn never came leaves nothing: a restored domain is
+    // transient, a defined one goes with the rest (keep_or_remove), and the
+    // serial log its QEMU created goes from the evidence.
     (void)hypervisor_.destroy(p.domain);
     std::error_code ec;
     fs::remove(p.serial_log, ec);

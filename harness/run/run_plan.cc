@@ -441,9 +441,10 @@ class PlanBuilder {
       d.path = plan.disks[index].path.string();
       d.bus = bus;
       d.boot_order = direct ? 0 : order++;
-      // A chain VM is restored (paused) while the one before it still runs
-      // (orchestrator.h); the test boot starts after the chain.
-      d.shareable = direct;
+      // A chain VM is restored (paused) while the one before it still runs,
+      // and the test boot starts while the last one powers off
+      // (orchestrator.h); a remediation's VMs start in their turn.
+      d.shareable = direct || phase == Phase::Destination;
       v.spec.disks.push_back(std::move(d));
       v.disks.push_back(index);
     }

@@ -19,12 +19,22 @@ double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::
 VmRecord VmRunner::run(Phase phase, const std::string& name, const std::string& xml,
                        const std::filesystem::path& serial_log, const std::filesystem::path& screenshot,
                        const VmLimits& limits, const ProgressFn& progress) {
-  return launch(phase, name, serial_log, screenshot, limits, progress, false, [&]() -> machines::Status {
-    auto defined = hypervisor_.define(xml);
-    if (!defined) return std::unexpected(defined.error());
-    drain_old_events(name);
-    return hypervisor_.start(name);
-  });
+  return launch(phase, name, serial_log, screenshot, limits, progress, false,
+                [&] { return define_and_start(name, xml); });
+}
+
+machines::Status VmRunner::define_and_start(const std::string& name, const std::string& xml) {
+  auto defined = hypervisor_.define(xml);
+  if (!defined) return std::unexpected(defined.error());
+  drain_old_events(name);
+  return hypervisor_.start(name);
+}
+
+VmRecord VmRunner::run_started(Phase phase, const std::string& name, const std::filesystem::path& serial_log,
+                               const std::filesystem::path& screenshot, const VmLimits& limits,
+                               const ProgressFn& progress, const EarlyStart& early) {
+  return launch(phase, name, serial_log, screenshot, limits, progress, false, [&] { return early.started.get(); },
+                early.at);
 }
 
 VmRecord VmRunner::run_restored(Phase phase, const std::string& name, const std::filesystem::path& state,

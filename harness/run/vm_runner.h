@@ -10,6 +10,7 @@
 #include <chrono>
 #include <filesystem>
 #include <functional>
+#include <future>
 #include <optional>
 #include <string>
 
@@ -45,6 +46,13 @@ struct EarlyResume {
   machines::Status status;
 };
 
+/// A domain defined and started (define_and_start) in the background before
+/// its turn: when that began, and its result once there.
+struct EarlyStart {
+  std::chrono::steady_clock::time_point at;
+  std::shared_future<machines::Status> started;
+};
+
 class VmRunner {
  public:
   /// `interrupt` non-zero means stop now (a signal arrived). Both must
@@ -60,6 +68,14 @@ class VmRunner {
   VmRecord run(Phase phase, const std::string& name, const std::string& xml,
                const std::filesystem::path& serial_log, const std::filesystem::path& screenshot,
                const VmLimits& limits, const ProgressFn& progress = {});
+
+  /// The first half of run(), to do ahead of time: defines and starts it.
+  machines::Status define_and_start(const std::string& name, const std::string& xml);
+  /// The second half: watches a domain `early` started, as run() does; its
+  /// record counts from when that start began.
+  VmRecord run_started(Phase phase, const std::string& name, const std::filesystem::path& serial_log,
+                       const std::filesystem::path& screenshot, const VmLimits& limits, const ProgressFn& progress,
+                       const EarlyStart& early);
 
   /// The same for a VM restored from a saved state (`state`, written by
   /// Hypervisor::save) with `xml` as its definition: a warm start

@@ -142,6 +142,23 @@ TEST_F(OrchestratorTest, TheTimingsSayWhereEachGuestsOwnTimeWent) {
   EXPECT_EQ(vms[2].at("guest_step_ms").dump(), R"({"storage_drivers":1180,"job":420})");
 }
 
+// The destination's boot starts at the restore VM's `done` line: here that
+// VM never powers off, and the destination is started before the restore VM
+// is destroyed (1.5 s after its done).
+TEST_F(OrchestratorTest, TheTestBootStartsAtTheDoneLineOfTheLastChainVm) {
+  whole_chain();
+  fake.set_behaviour("rl-test-up-on-mp-restore", FakeHypervisor::Behaviour::Hang);
+  ScenarioRun r = Orchestrator(fake, disks, interrupt).run(plan_for(up_on_mp()), settings);
+  ASSERT_FALSE(r.observation.failed()) << r.observation.error;
+  EXPECT_EQ(r.observation.outcome, Outcome::BootsDegraded);
+  const std::vector<std::string> calls = fake.calls();
+  auto at = [&](const std::string& call) { return std::ranges::find(calls, call) - calls.begin(); };
+  ASSERT_LT(at("start rl-test-up-on-mp-destination"), std::ssize(calls));
+  EXPECT_LT(at("start rl-test-up-on-mp-destination"), at("destroy rl-test-up-on-mp-restore"));
+  EXPECT_EQ(fake.starts("rl-test-up-on-mp-destination"), 1);
+  EXPECT_TRUE(fake.domains().empty());
+}
+
 // syslinux waits at its prompt for ever once it missed the kernel: the run
 // ends when the loader says so, not after the silence limit.
 TEST_F(OrchestratorTest, ALoaderThatMissesTheKernelEndsTheBootAtOnce) {
@@ -626,8 +643,9 @@ TEST_F(WarmOrchestratorTest, TheNextChainVmIsRestoredPausedAheadOfItsTurnAndResu
   EXPECT_EQ(r.records[2].prepared_seconds, 0);
   std::ifstream restore_xml(r.evidence / "restore.xml");
   EXPECT_NE(std::string(std::istreambuf_iterator<char>(restore_xml), {}).find("<shareable/>"), std::string::npos);
+  // The test boot starts while the restore VM powers off: both hold its disk.
   std::ifstream destination_xml(r.evidence / "destination.xml");
-  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(destination_xml), {}).find("<shareable/>"), std::string::npos);
+  EXPECT_NE(std::string(std::istreambuf_iterator<char>(destination_xml), {}).find("<shareable/>"), std::string::npos);
   std::ifstream timings(r.evidence / "timings.json");
   EXPECT_NE(std::string(std::istreambuf_iterator<char>(timings), {}).find(R"("prepared_seconds":)"), std::string::npos);
   EXPECT_TRUE(fake.domains().empty());

@@ -508,8 +508,8 @@ class Chain {
     return p;
   }
 
-  /// At the `done` line of VM `i`: the next VM goes on at once, while VM
-  /// `i` is screenshot and powers off (about half a second). One restored
+  /// At the `done` line of VM `i`, once its screenshot is taken: the next VM
+  /// goes on at once, while VM `i` powers off (about half a second). One restored
   /// ahead is resumed; one that boots cold (the destination's test boot)
   /// is defined and started in the background, its disks shared with VM
   /// `i`'s QEMU for that while (<shareable/>, run_plan.cc). VM `i`'s guest

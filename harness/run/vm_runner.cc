@@ -135,12 +135,15 @@ class Watch {
   }
 
   /// The guest said `done`.
-  VmRecord done() {
+  /// The guest said `done`; `then` runs once the screenshot is taken.
+  VmRecord done(const std::function<void()>& then) {
     // The guest powers off right after `done` (ACPI; without ACPI it
     // halts), which libvirt reports in ~0.2 s; wait for that a little
-    // before destroying. The screenshot has to be taken first.
+    // before destroying. The screenshot has to be taken first, before
+    // anything else competes with it for the processors.
     const auto seen_done = Clock::now();
     (void)hypervisor_.screenshot(name_, screenshot_);
+    then();
     const auto until = Clock::now() + std::chrono::milliseconds(1500);
     while (Clock::now() < until) {
       auto st = status_of();
@@ -209,8 +212,9 @@ VmRecord VmRunner::launch(Phase phase, const std::string& name, const std::files
       kernel = kernel || serial.find(kKernelStartEvent) != std::string::npos;
       loader = loader || (!kernel && boot_loader_started(serial));
       if (serial.find("RESTORELAB {\"event\":\"done\"") != std::string::npos) {
-        if (on_done_) on_done_(serial);
-        return vm.done();
+        return vm.done([&] {
+          if (on_done_) on_done_(serial);
+        });
       }
       if (firmware_shell_started(serial)) return vm.stop(VmEnd::FirmwareShell, true);
       // syslinux then waits at `boot:`, systemd-boot returns to the

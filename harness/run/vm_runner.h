@@ -34,9 +34,9 @@ struct VmLimits {
 /// Called about once a second while a VM runs: seconds since it started.
 using ProgressFn = std::function<void(double seconds)>;
 
-/// Called once, as soon as the guest's `done` line is in its serial log
-/// (`serial`: the log so far), before the screenshot and the power-off:
-/// its disks are written by then (the guest unmounts and syncs first).
+/// Called once the guest's `done` line is in its serial log (`serial`: the
+/// log so far) and the screenshot is taken, before the power-off: its disks
+/// are written by then (the guest unmounts and syncs first).
 using DoneFn = std::function<void(const std::string& serial)>;
 
 /// A domain restore_paused() restored and resumed before its turn (at the

@@ -651,10 +651,12 @@ TEST_F(WarmOrchestratorTest, TheNextChainVmIsRestoredPausedAheadOfItsTurnAndResu
   EXPECT_TRUE(fake.domains().empty());
 }
 
-// The restore VM goes on at the source's `done` line, while the source is
-// still being screenshot and powered off.
+// The restore VM goes on at the source's `done` line, once the source's
+// screenshot is taken and before the source is gone: here the restored
+// guests never power off, and each is destroyed 1.5 s after its done.
 TEST_F(WarmOrchestratorTest, TheNextChainVmGoesOnAtTheDoneLineOfTheVmBeforeIt) {
   run_up_on_mp();
+  fake.set_behaviour("rl-warm-*", FakeHypervisor::Behaviour::Hang);
   const std::size_t before = fake.calls().size();
   ScenarioRun r = run_up_on_mp();
   ASSERT_FALSE(r.observation.failed()) << r.observation.error;
@@ -665,8 +667,12 @@ TEST_F(WarmOrchestratorTest, TheNextChainVmGoesOnAtTheDoneLineOfTheVmBeforeIt) {
     return std::ranges::find_if(calls, [&](const std::string& c) { return c.find(what) != std::string::npos; }) -
            calls.begin();
   };
+  const auto shot = first("source.png");
+  ASSERT_LT(shot, std::ssize(calls));
+  const std::string source = calls[static_cast<std::size_t>(shot)].substr(11, calls[static_cast<std::size_t>(shot)].find(' ', 11) - 11);
   ASSERT_LT(first("resume "), std::ssize(calls));
-  EXPECT_LT(first("resume "), first("source.png")) << "resumed before the source's screenshot";
+  EXPECT_GT(first("resume "), shot) << "the source's screenshot first";
+  EXPECT_LT(first("resume "), first("destroy " + source)) << "resumed before the source is gone";
   ASSERT_EQ(r.records.size(), 3u);
   EXPECT_EQ(r.records[1].end, VmEnd::GuestDone);
   EXPECT_TRUE(fake.domains().empty());

@@ -91,10 +91,9 @@ std::string DiskCache::key(const std::vector<std::string>& arguments) {
 }
 
 bool DiskCache::fetch(const std::string& key, const fs::path& out) const {
-  const fs::path kept = dir_ / (key + ".img");
-  std::error_code ec;
-  if (!fs::is_regular_file(fs::symlink_status(kept, ec))) return false;
-  return copy_sparse(kept, out).empty();
+  // copy_sparse reads a regular file only (no link, no device) and creates
+  // `out` only once it has it open.
+  return copy_sparse(dir_ / (key + ".img"), out).empty();
 }
 
 void DiskCache::keep(const std::string& key, const fs::path& made) const {

@@ -99,7 +99,9 @@ void write_timings(const ScenarioRun& run) {
   write_file(run.evidence / "timings.json", out);
 }
 
-/// A chain VM restored ahead of its turn (Chain::prepare_ahead).
+/// A chain VM readied before its turn: restored paused (Chain::prepare_ahead),
+/// and resumed or, cold, started at the `done` of the VM before it
+/// (Chain::hand_over).
 struct Prepared {
   std::string domain;             ///< the paused domain; empty: none was restored
   std::filesystem::path serial_log;  ///< the log its QEMU opened (empty until its guest runs)
@@ -501,10 +503,17 @@ class Chain {
 
   /// The VM prepare_ahead() prepared, once it is ready; nothing when none was.
   std::optional<Prepared> take_prepared() {
+    std::optional<Prepared> p = take_next();
+    if (p && p->domain.empty() && p->cold.empty()) return std::nullopt;
+    return p;
+  }
+
+  /// The next VM as hand_over() left it, else as prepare_ahead() makes it
+  /// (waiting for that); nothing when neither has one.
+  std::optional<Prepared> take_next() {
     std::optional<Prepared> p = std::move(handed_over_);
     handed_over_.reset();
     if (!p && next_.valid()) p.emplace(next_.get());
-    if (p && p->domain.empty() && p->cold.empty()) return std::nullopt;
     return p;
   }
 
@@ -527,25 +536,24 @@ class Chain {
     std::vector<VmRecord> chain = result.records;
     chain.push_back(std::move(so_far));
     if (observe(chain).final()) return;
+    if (i == 0) store_source(serial);
     if (!next_.valid()) {
-      start_cold_early(i + 1, serial);
+      start_cold_early(i + 1);
       return;
     }
     handed_over_.emplace(next_.get());
     if (handed_over_->domain.empty() || !handed_over_->warm) return;
-    if (i == 0) store_source(serial);
     handed_over_->early = EarlyResume{Clock::now(), {}};
     handed_over_->early->status = hypervisor_.resume(handed_over_->domain);
   }
 
   /// hand_over() for a next VM `n` that boots cold: when its disks are made
   /// and all shareable, it is started in the background now.
-  void start_cold_early(std::size_t n, const std::string& serial) {
+  void start_cold_early(std::size_t n) {
     const PlannedVm& vm = plan.vms[n];
     for (std::size_t d : vm.disks)
       if (made[d].wait_for(std::chrono::seconds(0)) != std::future_status::ready || !made[d].get()) return;
     if (!std::ranges::all_of(vm.spec.disks, &machines::DiskSpec::shareable)) return;
-    if (n == 1) store_source(serial);
     Prepared p;
     p.domain = vm.spec.name;
     p.serial_log = vm.spec.serial_log;
@@ -566,9 +574,7 @@ class Chain {
   /// slot free again.
   void drop_prepared() {
     stop_preparing_ = true;
-    std::optional<Prepared> taken = std::move(handed_over_);
-    handed_over_.reset();
-    if (!taken && next_.valid()) taken.emplace(next_.get());
+    std::optional<Prepared> taken = take_next();
     if (!taken || taken->domain.empty()) return;
     const Prepared& p = *taken;
     if (p.started) p.started->started.wait();

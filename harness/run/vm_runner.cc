@@ -134,7 +134,6 @@ class Watch {
     return finish(end);
   }
 
-  /// The guest said `done`.
   /// The guest said `done`; `then` runs once the screenshot is taken.
   VmRecord done(const std::function<void()>& then) {
     // The guest powers off right after `done` (ACPI; without ACPI it

@@ -408,10 +408,14 @@ void PhaseRecover(Run& run) {
   run.Emit(event);
 }
 
-/// Loads every module of `list_file`; appends one error per module that failed.
-void LoadModuleList(Platform& platform, const fs::path& list_file, std::vector<std::string>& errors) {
+/// Loads every module of `list_file`; appends one error per module that
+/// failed. With `loaded`: skips the modules in it and adds those it loads.
+void LoadModuleList(Platform& platform, const fs::path& list_file, std::vector<std::string>& errors,
+                    std::set<fs::path>* loaded = nullptr) {
   for (const fs::path& module : ModuleFiles(platform.Root(), list_file)) {
+    if (loaded && loaded->contains(module)) continue;
     if (auto s = platform.LoadModule(module); !s) errors.push_back(s.error().message);
+    else if (loaded) loaded->insert(module);
   }
 }
 
@@ -438,33 +442,14 @@ std::vector<std::string> LoadDisklessModules(Platform& platform) {
   return errors;
 }
 
-/// The part of each boot-start storage driver's list that drives no
-/// controller (storage-core/<bus>.modules: the SCSI core, libata, sd_mod):
-/// it finds no disk by itself, so it goes before the ready point. Returns
-/// the modules it loaded.
-std::set<fs::path> LoadStorageCore(Platform& platform, const std::vector<std::string>& drivers,
-                                   std::vector<std::string>& errors) {
-  std::set<fs::path> loaded;
-  for (const std::string& bus : drivers) {
-    for (const fs::path& module : ModuleFiles(platform.Root(), platform.Root() / kModuleListDir / "storage-core" / (bus + ".modules"))) {
-      if (loaded.contains(module)) continue;
-      if (auto s = platform.LoadModule(module); !s) errors.push_back(s.error().message);
-      else loaded.insert(module);
-    }
-  }
-  return loaded;
-}
-
-/// The boot-start storage drivers' lists (drivers/<bus>.modules), but for
-/// the modules LoadStorageCore loaded already.
-void LoadStorageDrivers(Platform& platform, const std::vector<std::string>& drivers, const std::set<fs::path>& loaded,
-                        std::vector<std::string>& errors) {
-  for (const std::string& bus : drivers) {
-    for (const fs::path& module : ModuleFiles(platform.Root(), platform.Root() / kModuleListDir / "drivers" / (bus + ".modules"))) {
-      if (loaded.contains(module)) continue;
-      if (auto s = platform.LoadModule(module); !s) errors.push_back(s.error().message);
-    }
-  }
+/// Each boot-start storage driver's list in `folder`, <bus>.modules, once
+/// per module (`loaded`). "storage-core": the part of a driver's list that
+/// drives no controller (the SCSI core, libata, sd_mod), which finds no disk
+/// by itself and so goes before the ready point; "drivers": the whole list.
+void LoadStorageLists(Platform& platform, const std::vector<std::string>& drivers, std::string_view folder,
+                      std::set<fs::path>& loaded, std::vector<std::string>& errors) {
+  for (const std::string& bus : drivers)
+    LoadModuleList(platform, platform.Root() / kModuleListDir / folder / (bus + ".modules"), errors, &loaded);
 }
 
 }  // namespace
@@ -544,7 +529,8 @@ int RunGuest(Platform& platform) {
   const fs::path& root = platform.Root();
   const std::vector<std::string> drivers = LoadedDriverImages(root);
   std::vector<std::string> module_errors = LoadDisklessModules(platform);
-  const std::set<fs::path> storage_core = LoadStorageCore(platform, drivers, module_errors);
+  std::set<fs::path> loaded;
+  LoadStorageLists(platform, drivers, "storage-core", loaded, module_errors);
   steps.Step("diskless_modules");
   WaitAtReadyPoint(platform);
   steps.Restart();
@@ -555,7 +541,7 @@ int RunGuest(Platform& platform) {
   const bool started_directly = StartedDirectly(cmdline);
   std::vector<std::string> ide_enabled;
   if (started_directly) ide_enabled = EnableIdeChannels(root);
-  LoadStorageDrivers(platform, run.drivers, storage_core, module_errors);
+  LoadStorageLists(platform, run.drivers, "drivers", loaded, module_errors);
   steps.Step("storage_drivers");
   PlatformFacts facts = ScanPlatform(root);
   steps.Step("platform_scan");

@@ -2,9 +2,9 @@
 
 #include <array>
 #include <cstring>
+#include <spanstream>
 #include <sstream>
 
-#include "images/guest/sha256.h"
 
 namespace restorelab::guest {
 namespace {
@@ -27,8 +27,10 @@ uint64_t GetOctal(const char* field, size_t width) {
 
 uint64_t Padding(uint64_t size) { return (kBlock - size % kBlock) % kBlock; }
 
-/// Copies `size` bytes from `in` to `out` (if non-null), hashing them.
-Result<std::string> CopyHashed(std::istream& in, std::ostream* out, uint64_t size, const std::string& what) {
+/// Reads `size` bytes from `in` in chunks, hashing them and handing each
+/// chunk to `sink` (if any), which returns false when it cannot take it.
+Result<std::string> CopyHashed(std::istream& in, const std::function<bool(const char*, size_t)>& sink, uint64_t size,
+                               const std::string& what) {
   Sha256 hash;
   std::vector<char> buffer(kChunk);
   while (size > 0) {
@@ -36,9 +38,7 @@ Result<std::string> CopyHashed(std::istream& in, std::ostream* out, uint64_t siz
     in.read(buffer.data(), static_cast<std::streamsize>(take));
     if (static_cast<size_t>(in.gcount()) != take) return Fail(what + ": input ended early");
     hash.Update(buffer.data(), take);
-    if (out != nullptr && !out->write(buffer.data(), static_cast<std::streamsize>(take))) {
-      return Fail(what + ": write failed");
-    }
+    if (sink && !sink(buffer.data(), take)) return Fail(what + ": write failed");
     size -= take;
   }
   return hash.HexDigest();
@@ -71,31 +71,36 @@ Status TarWriter::WriteHeader(const std::string& name, uint64_t size) {
   for (char c : header) checksum += static_cast<unsigned char>(c);
   PutOctal(header.data() + 148, 7, checksum);
   header[155] = ' ';
-  if (!out_.write(header.data(), kBlock)) return Fail("cannot write " + file_.string());
+  if (!Put(header.data(), kBlock)) return Fail("cannot write " + file_.string());
   return {};
 }
 
+bool TarWriter::Put(const char* data, size_t size) {
+  archive_hash_.Update(data, size);
+  return static_cast<bool>(out_.write(data, static_cast<std::streamsize>(size)));
+}
+
 Result<std::string> TarWriter::AddBytes(const std::string& name, std::string_view content) {
-  std::istringstream in{std::string(content)};
+  std::ispanstream in(std::span<const char>(content.data(), content.size()));
   return AddStream(name, in, content.size());
 }
 
 Result<std::string> TarWriter::AddStream(const std::string& name, std::istream& in, uint64_t size) {
   if (auto status = WriteHeader(name, size); !status) return std::unexpected(status.error());
-  auto digest = CopyHashed(in, &out_, size, file_.string() + " member " + name);
+  auto digest = CopyHashed(in, [this](const char* data, size_t n) { return Put(data, n); }, size,
+                           file_.string() + " member " + name);
   if (!digest) return digest;
   static const std::array<char, kBlock> kZeros{};
-  out_.write(kZeros.data(), static_cast<std::streamsize>(Padding(size)));
-  if (!out_) return Fail("cannot write " + file_.string());
+  if (!Put(kZeros.data(), Padding(size))) return Fail("cannot write " + file_.string());
   return digest;
 }
 
-Status TarWriter::Finish() {
+Result<std::string> TarWriter::Finish() {
   static const std::array<char, 2 * kBlock> kZeros{};
-  out_.write(kZeros.data(), kZeros.size());
+  const bool written = Put(kZeros.data(), kZeros.size());
   out_.close();
-  if (!out_) return Fail("cannot finish " + file_.string());
-  return {};
+  if (!written || !out_) return Fail("cannot finish " + file_.string());
+  return archive_hash_.HexDigest();
 }
 
 Result<std::vector<TarMember>> ListTar(const fs::path& file) {
@@ -126,7 +131,8 @@ Result<std::string> ExtractMember(const fs::path& file, const TarMember& member,
   std::ifstream in(file, std::ios::binary);
   if (!in) return Fail("cannot open archive " + file.string());
   in.seekg(static_cast<std::streamoff>(member.data_offset));
-  return CopyHashed(in, &out, member.size, file.string() + " member " + member.name);
+  auto sink = [&out](const char* data, size_t n) { return static_cast<bool>(out.write(data, static_cast<std::streamsize>(n))); };
+  return CopyHashed(in, sink, member.size, file.string() + " member " + member.name);
 }
 
 Result<std::string> ReadMember(const fs::path& file, const TarMember& member) {
@@ -142,7 +148,7 @@ Result<std::string> HashFile(const fs::path& file) {
   std::error_code ec;
   uint64_t size = fs::file_size(file, ec);
   if (ec) return Fail("cannot size " + file.string());
-  return CopyHashed(in, nullptr, size, file.string());
+  return CopyHashed(in, {}, size, file.string());
 }
 
 }  // namespace restorelab::guest

@@ -1,17 +1,20 @@
 // A POSIX ustar archive, written and read by streaming so that volume images
-// of many megabytes never sit in memory. Every member's SHA-256 is computed
-// while it is written and checked while it is read back.
+// of many megabytes never sit in memory. Every member's SHA-256, and the
+// whole archive's, is computed while it is written; a member's is checked
+// while it is read back.
 #pragma once
 
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <istream>
 #include <ostream>
 #include <string>
 #include <vector>
 
 #include "images/guest/result.h"
+#include "images/guest/sha256.h"
 
 namespace restorelab::guest {
 
@@ -33,14 +36,19 @@ class TarWriter {
   Result<std::string> AddBytes(const std::string& name, std::string_view content);
   /// Adds `size` bytes read from `in`; fails if `in` ends early.
   Result<std::string> AddStream(const std::string& name, std::istream& in, uint64_t size);
-  /// Writes the two zero end blocks and flushes; the writer is unusable after.
-  Status Finish();
+  /// Writes the two zero end blocks and closes the file; returns the whole
+  /// archive's SHA-256 (hex), as HashFile would find it. The writer is
+  /// unusable after.
+  Result<std::string> Finish();
 
  private:
   explicit TarWriter(const fs::path& file);
   Status WriteHeader(const std::string& name, uint64_t size);
+  /// Writes `size` bytes and adds them to the archive's hash.
+  bool Put(const char* data, size_t size);
   fs::path file_;
   std::ofstream out_;
+  Sha256 archive_hash_;
 };
 
 /// Lists the regular-file members of `file`.

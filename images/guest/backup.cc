@@ -1,6 +1,7 @@
 #include "images/guest/backup.h"
 
 #include <algorithm>
+#include <cstring>
 #include <fstream>
 
 #include "images/guest/job_vocabulary.h"
@@ -9,6 +10,11 @@ namespace restorelab::guest {
 namespace {
 
 constexpr uint64_t kMiB = 1 << 20;
+/// An image reads its disk in chunks of this size and leaves out those that
+/// hold only zeros.
+constexpr size_t kImageChunk = 64 << 10;
+/// The largest member of an image, so that a member sits in memory.
+constexpr size_t kMaxExtent = 4 << 20;
 
 /// Starts a manifest with the source's identity from its registry.
 KeyValues ManifestFor(const KeyValues& registry, const std::string& kind, const std::string& scenario) {
@@ -51,8 +57,7 @@ size_t KindRank(std::string_view kind) {
 }
 
 Status Seal(KeyValues& manifest, TarWriter& writer, const fs::path& dir) {
-  if (auto status = writer.Finish(); !status) return status;
-  auto digest = HashFile(dir / "backup.tar");
+  auto digest = writer.Finish();
   if (!digest) return std::unexpected(digest.error());
   manifest.Set("archive.sha256", *digest);
   return manifest.Save(dir / "manifest.txt");
@@ -137,17 +142,54 @@ Status CreateImageBackup(const fs::path& disk_device, uint64_t disk_size, const 
   manifest.Set("disk.size_bytes", std::to_string(disk_size));
   std::ifstream disk(disk_device, std::ios::binary);
   if (!disk) return Fail("cannot open " + disk_device.string());
-  for (size_t i = 0; i < regions.size(); ++i) {
-    disk.seekg(static_cast<std::streamoff>(regions[i].offset));
-    std::string name = "m" + std::to_string(i);
-    auto digest = writer->AddStream(name, disk, regions[i].size);
+  // Only the chunks holding data become members, as Windows Server Backup
+  // copies only the blocks in use; the regions say what the restore zeroes.
+  std::vector<char> chunk(kImageChunk);
+  const std::vector<char> zeros(kImageChunk);
+  std::string extent;        ///< data chunks read but not yet a member
+  uint64_t extent_offset = 0;
+  int members = 0;
+  auto flush = [&](const DiskRegion& region) -> Status {
+    if (extent.empty()) return {};
+    std::string name = "m" + std::to_string(members);
+    auto digest = writer->AddBytes(name, extent);
     if (!digest) return std::unexpected(digest.error());
-    AddMember(manifest, static_cast<int>(i), name, regions[i].size, *digest);
-    manifest.Set("member." + std::to_string(i) + ".disk_offset", std::to_string(regions[i].offset));
-    manifest.Set("member." + std::to_string(i) + ".region", regions[i].name);
+    AddMember(manifest, members, name, extent.size(), *digest);
+    manifest.Set("member." + std::to_string(members) + ".disk_offset", std::to_string(extent_offset));
+    manifest.Set("member." + std::to_string(members) + ".region", region.name);
+    ++members;
+    extent.clear();
+    return {};
+  };
+  for (size_t i = 0; i < regions.size(); ++i) {
+    const DiskRegion& region = regions[i];
+    const std::string prefix = "region." + std::to_string(i) + ".";
+    manifest.Set(prefix + "name", region.name);
+    manifest.Set(prefix + "offset", std::to_string(region.offset));
+    manifest.Set(prefix + "size", std::to_string(region.size));
+    disk.seekg(static_cast<std::streamoff>(region.offset));
+    for (uint64_t done = 0; done < region.size;) {
+      const size_t take = static_cast<size_t>(std::min<uint64_t>(region.size - done, chunk.size()));
+      if (!disk.read(chunk.data(), static_cast<std::streamsize>(take))) {
+        return Fail(disk_device.string() + ": cannot read " + std::to_string(take) + " bytes at " +
+                    std::to_string(region.offset + done));
+      }
+      const bool zero = std::memcmp(chunk.data(), zeros.data(), take) == 0;
+      if (zero || extent.size() >= kMaxExtent) {
+        if (auto status = flush(region); !status) return status;
+      }
+      if (!zero) {
+        if (extent.empty()) extent_offset = region.offset + done;
+        extent.append(chunk.data(), take);
+      }
+      done += take;
+    }
+    if (auto status = flush(region); !status) return status;
   }
+  manifest.Set("region.count", std::to_string(regions.size()));
+  manifest.Set("member.count", std::to_string(members));
   // The system state too, as a restore of it finds it in any backup.
-  if (auto status = AddSystemState(manifest, *writer, system_state, regions.size()); !status) return status;
+  if (auto status = AddSystemState(manifest, *writer, system_state, members); !status) return status;
   return Seal(manifest, *writer, dir);
 }
 

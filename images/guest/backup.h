@@ -69,8 +69,11 @@ Status CreateSystemStateBackup(const Installation& installation, const KeyValues
                                const fs::path& backup_volume, const std::string& scenario);
 
 /// Writes a disk-image backup (`kind` "bmr" or "full-server") of the regions
-/// of `disk_device` onto `backup_volume`, with the installation's
-/// `system_state` (ReadSystemState, read before the volumes were quiesced) as
+/// of `disk_device` onto `backup_volume`: the manifest lists the regions
+/// (`region.N.name`, `.offset`, `.size`) and each run of 64 KiB chunks that
+/// holds data is a member with its `disk_offset` (at most 4 MiB a member);
+/// chunks of zeros are left out. The installation's `system_state`
+/// (ReadSystemState, read before the volumes were quiesced) follows as
 /// members of their own. The disk's file systems must be unmounted (or
 /// quiesced) by the caller.
 Status CreateImageBackup(const fs::path& disk_device, uint64_t disk_size, const std::vector<DiskRegion>& regions,

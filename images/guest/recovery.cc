@@ -1,8 +1,11 @@
 #include "images/guest/recovery.h"
 
 #include <fcntl.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 
 #include "images/guest/job_vocabulary.h"
@@ -56,27 +59,83 @@ std::string SystemStateRefusal(const KeyValues& manifest, const KeyValues& runni
   return "";
 }
 
+std::vector<std::pair<uint64_t, uint64_t>> ImageGaps(const KeyValues& manifest) {
+  std::vector<std::pair<uint64_t, uint64_t>> data;  // {offset, end} of each member on the disk
+  const int64_t members = manifest.GetInt("member.count", 0);
+  for (int64_t i = 0; i < members; ++i) {
+    const std::string prefix = "member." + std::to_string(i) + ".";
+    if (!manifest.Has(prefix + "disk_offset")) continue;
+    const auto offset = static_cast<uint64_t>(manifest.GetInt(prefix + "disk_offset", 0));
+    data.emplace_back(offset, offset + static_cast<uint64_t>(manifest.GetInt(prefix + "size", 0)));
+  }
+  std::ranges::sort(data);
+  std::vector<std::pair<uint64_t, uint64_t>> gaps;
+  const int64_t regions = manifest.GetInt("region.count", 0);
+  for (int64_t i = 0; i < regions; ++i) {
+    const std::string prefix = "region." + std::to_string(i) + ".";
+    uint64_t at = static_cast<uint64_t>(manifest.GetInt(prefix + "offset", 0));
+    const uint64_t end = at + static_cast<uint64_t>(manifest.GetInt(prefix + "size", 0));
+    for (const auto& [first, last] : data) {
+      if (last <= at || first >= end) continue;
+      if (first > at) gaps.emplace_back(at, first - at);
+      at = std::max(at, last);
+    }
+    if (at < end) gaps.emplace_back(at, end - at);
+  }
+  return gaps;
+}
+
+namespace {
+
+/// Zeroes `size` bytes at `offset`: BLKZEROOUT on a disk, which writes no
+/// data through the guest, else (a file, or a disk that refuses) zeros.
+Status ZeroRange(int fd, uint64_t offset, uint64_t size, const fs::path& target) {
+  uint64_t range[2] = {offset, size};
+  if (::ioctl(fd, BLKZEROOUT, range) == 0) return {};
+  static const std::vector<char> kZeros(1 << 16);
+  while (size > 0) {
+    const size_t take = static_cast<size_t>(std::min<uint64_t>(size, kZeros.size()));
+    const ssize_t written = ::pwrite(fd, kZeros.data(), take, static_cast<off_t>(offset));
+    if (written <= 0) return Fail("cannot zero " + target.string() + " at " + std::to_string(offset));
+    offset += static_cast<uint64_t>(written);
+    size -= static_cast<uint64_t>(written);
+  }
+  return {};
+}
+
+}  // namespace
+
 Status RestoreImage(const Backup& backup, const fs::path& target_device) {
+  const int fd = ::open(target_device.c_str(), O_RDWR | O_CLOEXEC);
+  if (fd < 0) return Fail("cannot open " + target_device.string() + " for writing");
+  for (const auto& [offset, size] : ImageGaps(backup.manifest)) {
+    if (auto s = ZeroRange(fd, offset, size, target_device); !s) {
+      ::close(fd);
+      return s;
+    }
+  }
   std::fstream out(target_device, std::ios::binary | std::ios::in | std::ios::out);
-  if (!out) return Fail("cannot open " + target_device.string() + " for writing");
+  if (!out) {
+    ::close(fd);
+    return Fail("cannot open " + target_device.string() + " for writing");
+  }
   for (size_t i = 0; i < backup.members.size(); ++i) {
     std::string prefix = "member." + std::to_string(i) + ".";
     if (!backup.manifest.Has(prefix + "disk_offset")) continue;
     out.seekp(backup.manifest.GetInt(prefix + "disk_offset", 0));
     auto digest = ExtractMember(backup.archive, backup.members[i], out);
-    if (!digest) return std::unexpected(digest.error());
-    if (*digest != backup.manifest.Get(prefix + "sha256")) {
+    if (!digest || *digest != backup.manifest.Get(prefix + "sha256")) {
+      ::close(fd);
+      if (!digest) return std::unexpected(digest.error());
       return Fail("member " + backup.members[i].name + " fails its checksum");
     }
   }
   out.flush();
-  if (!out) return Fail("cannot write " + target_device.string());
+  const bool written = static_cast<bool>(out);
   out.close();
-  int fd = ::open(target_device.c_str(), O_RDWR);
-  if (fd >= 0) {
-    ::fsync(fd);
-    ::close(fd);
-  }
+  const bool synced = ::fsync(fd) == 0;
+  const bool closed = ::close(fd) == 0;
+  if (!written || !out || !synced || !closed) return Fail("cannot write " + target_device.string());
   return {};
 }
 

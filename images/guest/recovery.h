@@ -49,7 +49,13 @@ std::string SystemStateRefusal(const KeyValues& manifest, const KeyValues& runni
 /// folder the restored volume does not have (boot_config.h).
 Status KeepBootIni(const Installation& restored, const std::string& boot_ini);
 
-/// Writes every disk_offset member of `backup` at its offset of `target_device`.
+/// The byte ranges ({offset, size}) of an image's regions that no member
+/// holds: the chunks the backup left out because they held only zeros.
+std::vector<std::pair<uint64_t, uint64_t>> ImageGaps(const KeyValues& manifest);
+
+/// Zeroes the image's gaps on `target_device` and writes every disk_offset
+/// member of `backup` at its offset, so each region reads as it did on the
+/// source whatever the target held before. Syncs the target.
 Status RestoreImage(const Backup& backup, const fs::path& target_device);
 
 /// ASR on a restored installation: setup re-detects the HAL (NT 5.x; `hal`

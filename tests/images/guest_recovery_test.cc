@@ -135,6 +135,46 @@ TEST(GuestRecoveryTest, ImageBackupRestoresTheSameBytesAtTheSameOffsets) {
   EXPECT_EQ(ReadFile(root.path() / "target.img").value(), disk);
 }
 
+// Only the chunks in use go into the image, as Windows Server Backup copies
+// only used blocks; what the target held in the rest of a region is zeroed,
+// so a file system's empty tables arrive empty.
+TEST(GuestRecoveryTest, AnImageHoldsOnlyTheChunksInUseAndTheRestoreZeroesTheRest) {
+  TempRoot root;
+  constexpr size_t kMiB = 1 << 20;
+  std::string disk(8 * kMiB, '\0');
+  disk[0] = 'M';                                          // the MBR in the head
+  std::fill_n(disk.begin() + 2 * kMiB, 100 << 10, 'a');   // data at the start of the partition
+  std::fill_n(disk.begin() + 5 * kMiB + 7, 3, 'b');       // a few bytes in its middle
+  root.Write("source.img", disk);
+  root.Write("target.img", std::string(8 * kMiB, '\xAA'));
+  KeyValues registry = Job("firmware=bios\nhal=acpi-uniprocessor\nos.version=windows-xp\n");
+  ASSERT_TRUE(CreateImageBackup(root.path() / "source.img", disk.size(), ImageRegions(disk.size(), {{2 * kMiB, 5 * kMiB}}),
+                                {}, registry, "bmr", root.path() / "backup", "t").has_value());
+  const auto archive = fs::file_size(root.path() / "backup/WindowsImageBackup/backup.tar");
+  EXPECT_LT(archive, 400u << 10) << "zero chunks were imaged";
+  auto backup = OpenBackup(root.path() / "backup");
+  ASSERT_TRUE(backup.has_value()) << backup.error().message;
+  EXPECT_EQ(backup->manifest.GetInt("member.count", 0), 3);  // head chunk, partition start, the few bytes
+  EXPECT_EQ(backup->manifest.Get("member.1.region"), "part1");
+  ASSERT_TRUE(RestoreImage(*backup, root.path() / "target.img").has_value());
+  const std::string target = ReadFile(root.path() / "target.img").value();
+  // The regions (head, partition, tail) read as the source; the gap between
+  // the head and the partition is no region and keeps what it held.
+  EXPECT_EQ(target.substr(0, kMiB), disk.substr(0, kMiB));
+  EXPECT_EQ(target.substr(2 * kMiB, 5 * kMiB), disk.substr(2 * kMiB, 5 * kMiB));
+  EXPECT_EQ(target.substr(7 * kMiB), disk.substr(7 * kMiB));
+  EXPECT_EQ(target.substr(kMiB, kMiB), std::string(kMiB, '\xAA'));
+}
+
+TEST(GuestRecoveryTest, TheGapsOfAnImageAreItsRegionsLessItsMembers) {
+  KeyValues manifest = Job(
+      "region.count=2\nregion.0.offset=0\nregion.0.size=100\nregion.1.offset=200\nregion.1.size=100\n"
+      "member.count=3\nmember.0.disk_offset=10\nmember.0.size=20\nmember.1.disk_offset=200\nmember.1.size=100\n"
+      "member.2.size=5\n");
+  using Gaps = std::vector<std::pair<uint64_t, uint64_t>>;
+  EXPECT_EQ(ImageGaps(manifest), (Gaps{{0, 10}, {30, 70}}));
+}
+
 TEST(GuestRecoveryTest, OpenBackupDetectsATamperedArchive) {
   TempRoot root;
   Installation source = Install(root, "src", kWs2003, "acpi-uniprocessor");

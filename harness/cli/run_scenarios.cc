@@ -170,6 +170,9 @@ void add_machine_options(CLI::App& app, RunArgs& a) {
   app.add_option("--warm-limit", a.warm_limit_mib, "MiB the saved states may take together; the least recently\n"
                  "used go beyond it (default 4096)")
       ->check(CLI::Range(std::uint64_t{0}, std::uint64_t{1} << 30));
+  app.add_flag("--warm-every-shape", a.warm_every_shape,
+               "build a saved state for every shape of VM, also one the run starts once (by default a run of\n"
+               "several scenarios builds states only for shapes it starts again, and boots the others cold)");
   app.add_option("--warm-dir", a.warm_dir, "folder of the saved states (default /var/tmp/restorelab/cache/warm)");
   app.add_flag("-v,--verbose", a.verbose, "also print the accelerator probes' outcomes (why KVM was or was not used)");
 }
@@ -220,6 +223,12 @@ int run_scenarios(const RunArgs& a, const std::vector<std::string>& argv, std::v
                            .limit_bytes = a.warm_limit_mib << 20});
     else
       io.err << "restorelab run: warm starts need the embedded driver (qemu:///embed?root=...); every VM boots cold\n";
+  }
+  // A run of several scenarios builds states only for the shapes it starts
+  // again; a run of one builds every state, so that running it again is warm.
+  if (settings.warm && items.size() > 1 && !a.warm_every_shape) {
+    settings.warm_demand = std::make_shared<run::WarmDemand>();
+    for (const run::CampaignItem& item : items) settings.warm_demand->expect(item.plan);
   }
   RunMachines machines(settings, uri, work_root, interrupt, io, a.verbose);
   RunProgress progress(io, options.jobs);

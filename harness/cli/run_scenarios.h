@@ -29,6 +29,7 @@ struct RunArgs {
   bool pause_on_failure = false;
   bool no_cache = false;
   bool no_warm = false;                       ///< --no-warm: every VM boots cold
+  bool warm_every_shape = false;              ///< --warm-every-shape: build states for shapes started once too
   std::uint64_t warm_limit_mib = 4096;        ///< --warm-limit: the saved states' total size
   std::string warm_dir;                       ///< --warm-dir: where they are (default WarmStates::default_root())
   bool no_reuse = false;

@@ -107,7 +107,8 @@ struct Prepared {
   std::filesystem::path serial_log;  ///< the log its QEMU opened (empty until its guest runs)
   std::optional<WarmStart> warm;  ///< the state it was restored from (holds its slot)
   double seconds = 0;             ///< waiting for its disks, building the state, restoring it
-  std::string cold;               ///< non-empty: it boots cold in its turn, and this note says why
+  bool boots_cold = false;        ///< it boots cold in its turn
+  std::string cold;               ///< why, as a note; empty when the campaign chose it (WarmDemand)
   std::optional<EarlyResume> early;  ///< resumed at the `done` of the VM before it (Chain::hand_over)
   std::optional<EarlyStart> started;  ///< a cold VM started at that `done` (Chain::hand_over)
 };
@@ -368,9 +369,8 @@ class Chain {
     auto progress = [&](double seconds) {
       if (progress_) progress_(phase, seconds);
     };
-    if (prepared && !prepared->cold.empty()) {
-      if (interrupt_.load() == 0) result.notes.push_back(prepared->cold);
-    } else if (prepared && prepared->warm) {
+    if (prepared && interrupt_.load() == 0 && !prepared->cold.empty()) result.notes.push_back(prepared->cold);
+    if (prepared && prepared->warm) {
       // The evidence holds the definition that really ran.
       write_file(vm.xml_file, prepared->warm->xml);
       VmRecord record = runner.run_resumed(vm.phase, prepared->domain, vm.spec.serial_log, vm.screenshot,
@@ -381,7 +381,7 @@ class Chain {
     } else if (prepared && prepared->started) {
       return runner.run_started(vm.phase, vm.spec.name, vm.spec.serial_log, vm.screenshot, limits, progress,
                                 *prepared->started);
-    } else if (settings.warm && WarmStates::warmable(vm.spec)) {
+    } else if (!(prepared && prepared->boots_cold) && settings.warm && WarmStates::warmable(vm.spec)) {
       if (std::optional<VmRecord> record = start_warm(runner, vm, xml, limits, progress)) return std::move(*record);
     }
     return runner.run(vm.phase, vm.spec.name, xml, vm.spec.serial_log, vm.screenshot, limits, progress);
@@ -394,9 +394,9 @@ class Chain {
     const std::string phase(phase_name(vm.phase));
     machines::VmSpec spec = vm.spec;
     spec.type = settings.type;
-    auto warm = settings.warm->prepare(spec, hypervisor_, interrupt_, limits);
+    auto warm = settings.warm->prepare(spec, hypervisor_, interrupt_, limits, may_build(vm));
     if (!warm) {
-      if (interrupt_.load() == 0)
+      if (interrupt_.load() == 0 && !WarmStates::declined(warm.error()))
         result.notes.push_back(text("{} VM: no warm start ({}); booted cold", phase, warm.error().message));
       return std::nullopt;
     }
@@ -442,6 +442,11 @@ class Chain {
     return std::nullopt;
   }
 
+  /// Whether a missing state may be built for `vm`: always, unless the
+  /// campaign counts shapes and starts no other VM of `vm`'s. Counts `vm` as
+  /// started; asked once per VM that asks for a warm start.
+  bool may_build(const PlannedVm& vm) { return !settings.warm_demand || settings.warm_demand->take(plan, vm); }
+
   /// Restores the chain's next VM from its warm state ahead of its turn, in
   /// the background, and leaves it paused: while the VM before it runs,
   /// QEMU starts and reads the state in (about a second here). Its turn only
@@ -480,9 +485,11 @@ class Chain {
     if (before && same_shape(*before, vm)) return p;
     machines::VmSpec spec = vm.spec;
     spec.type = settings.type;
-    auto warm = settings.warm->prepare(spec, hypervisor_, interrupt_, limits_for(vm));
+    auto warm = settings.warm->prepare(spec, hypervisor_, interrupt_, limits_for(vm), may_build(vm));
     if (!warm) {
-      p.cold = text("{} VM: no warm start ({}); booted cold", phase_name(vm.phase), warm.error().message);
+      p.boots_cold = true;
+      if (!WarmStates::declined(warm.error()))
+        p.cold = text("{} VM: no warm start ({}); booted cold", phase_name(vm.phase), warm.error().message);
       return p;
     }
     if (stop_preparing_.load()) return p;
@@ -490,6 +497,7 @@ class Chain {
     if (auto restored = runner.restore_paused(warm->name, warm->state, warm->xml); !restored) {
       (void)hypervisor_.destroy(warm->name);
       settings.warm->discard(*warm);
+      p.boots_cold = true;
       p.cold = text("{} VM: the saved state {} did not restore ({}); it was discarded and the VM booted cold",
                     phase_name(vm.phase), warm->state.string(), restored.error().message);
       return p;
@@ -504,7 +512,7 @@ class Chain {
   /// The VM prepare_ahead() prepared, once it is ready; nothing when none was.
   std::optional<Prepared> take_prepared() {
     std::optional<Prepared> p = take_next();
-    if (p && p->domain.empty() && p->cold.empty()) return std::nullopt;
+    if (p && p->domain.empty() && !p->boots_cold) return std::nullopt;
     return p;
   }
 
@@ -519,8 +527,8 @@ class Chain {
 
   /// At the `done` line of VM `i`, once its screenshot is taken: the next VM
   /// goes on at once, while VM `i` powers off (about half a second). One restored
-  /// ahead is resumed; one that boots cold (the destination's test boot)
-  /// is defined and started in the background, its disks shared with VM
+  /// ahead is resumed; one that boots cold (the destination's test boot, or
+  /// a chain VM with no warm start) is defined and started in the background, its disks shared with VM
   /// `i`'s QEMU for that while (<shareable/>, run_plan.cc). VM `i`'s guest
   /// has unmounted and synced its disks before `done`, so the next VM reads
   /// what it would read in its turn, QEMU's look at a disk's first sector
@@ -542,6 +550,15 @@ class Chain {
       return;
     }
     handed_over_.emplace(next_.get());
+    if (handed_over_->boots_cold) {
+      // No warm start for it: it boots cold, started now as a test boot is.
+      Prepared cold = std::move(*handed_over_);
+      handed_over_.reset();
+      start_cold_early(i + 1);
+      if (!handed_over_) handed_over_.emplace(std::move(cold));
+      else handed_over_->cold = std::move(cold.cold);
+      return;
+    }
     if (handed_over_->domain.empty() || !handed_over_->warm) return;
     handed_over_->early = EarlyResume{Clock::now(), {}};
     handed_over_->early->status = hypervisor_.resume(handed_over_->domain);

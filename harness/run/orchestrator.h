@@ -44,6 +44,10 @@ struct RunSettings {
   /// (warm_start.h); null: every VM boots cold. A kept run's machines are
   /// defined under the scenario's names afterwards either way.
   std::shared_ptr<WarmStates> warm;
+  /// With `warm`: the campaign's count of VMs by shape; a state is then
+  /// built only for a shape another VM starts from. Null: built for every
+  /// shape (a run of one scenario, or `--warm-every-shape`).
+  std::shared_ptr<WarmDemand> warm_demand;
 };
 
 /// Limits scaled for the accelerator: TCG gets the defaults, KVM a third of

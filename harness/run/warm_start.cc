@@ -29,12 +29,28 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 constexpr std::string_view kJobFwCfgName = "opt/org.restorelab/job";
+constexpr std::string_view kDeclined = "its shape starts once in this run; a saved state would not be used";
 constexpr std::string_view kReadyLine = "RESTORELAB {\"event\":\"ready\"}";
 
 /// "3f2a...": the UUID of slot `slot` of shape `key`.
 std::string uuid_of(const std::string& key, int slot) {
   std::string h = fnv128_hex(key + "/" + std::to_string(slot));
   return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) + "-" + h.substr(20, 12);
+}
+
+/// `spec`'s domain XML with everything that may differ between two VMs of
+/// one shape (names, UUID, the paths of its files) as placeholders.
+machines::Result<std::string> placeholder_xml(const machines::VmSpec& spec) {
+  machines::VmSpec shape = spec;
+  shape.name = "warm";
+  shape.uuid.clear();
+  shape.serial_log = "/@SERIAL@";
+  if (!shape.nvram.empty()) shape.nvram = "/@NVRAM@";
+  for (std::size_t i = 0; i < shape.disks.size(); ++i) shape.disks[i].path = text("/@DISK{}@", i);
+  for (std::size_t i = 0; i < shape.fw_cfg.size(); ++i) shape.fw_cfg[i].host_file = text("/@FWCFG{}@", i);
+  shape.direct.kernel = "/@KERNEL@";
+  if (!shape.direct.initrd.empty()) shape.direct.initrd = "/@INITRD@";
+  return machines::domain_xml(shape);
 }
 
 }  // namespace
@@ -53,6 +69,8 @@ WarmStart::~WarmStart() {
 fs::path WarmStates::default_root() { return "/var/tmp/restorelab/cache/warm"; }
 
 bool WarmStates::warmable(const machines::VmSpec& spec) { return !spec.direct.kernel.empty(); }
+
+bool WarmStates::declined(const machines::Error& why) { return why.message == kDeclined; }
 
 std::string WarmStates::slot_name(const std::string& key, int slot) const {
   return text("{}warm-{}-{}", kDomainPrefix, key.substr(0, 12), slot);
@@ -100,17 +118,7 @@ machines::Result<std::string> WarmStates::key(const machines::VmSpec& spec, mach
     }
     versions = *versions_;
   }
-  // Everything that may differ between two VMs of one shape, as placeholders.
-  machines::VmSpec shape = spec;
-  shape.name = "warm";
-  shape.uuid.clear();
-  shape.serial_log = "/@SERIAL@";
-  if (!shape.nvram.empty()) shape.nvram = "/@NVRAM@";
-  for (std::size_t i = 0; i < shape.disks.size(); ++i) shape.disks[i].path = text("/@DISK{}@", i);
-  for (std::size_t i = 0; i < shape.fw_cfg.size(); ++i) shape.fw_cfg[i].host_file = text("/@FWCFG{}@", i);
-  shape.direct.kernel = "/@KERNEL@";
-  if (!shape.direct.initrd.empty()) shape.direct.initrd = "/@INITRD@";
-  auto xml = machines::domain_xml(shape);
+  auto xml = placeholder_xml(spec);
   if (!xml) return std::unexpected(xml.error());
 
   std::string input = "restorelab warm state, format 1\n" + versions + "\n" + *xml;
@@ -149,7 +157,8 @@ void WarmStates::release(const std::string& key, int slot) {
 }
 
 machines::Result<WarmStart> WarmStates::prepare(const machines::VmSpec& spec, machines::Hypervisor& hypervisor,
-                                                const std::atomic<int>& interrupt, const VmLimits& limits) {
+                                                const std::atomic<int>& interrupt, const VmLimits& limits,
+                                                bool may_build) {
   if (!warmable(spec)) return std::unexpected(make_error("its kernel is started by its firmware"));
   auto key = this->key(spec, hypervisor);
   if (!key) return std::unexpected(key.error());
@@ -195,6 +204,7 @@ machines::Result<WarmStart> WarmStates::prepare(const machines::VmSpec& spec, ma
     w.state_bytes = static_cast<std::uint64_t>(st.st_size);
     return w;
   }
+  if (!may_build) return std::unexpected(make_error(std::string(kDeclined)));
   const auto building = Clock::now();
   if (auto built = build(spec, w, *key, slot, hypervisor, interrupt, limits); !built) return std::unexpected(built.error());
   w.built = true;
@@ -286,6 +296,48 @@ void WarmStates::evict(const fs::path& keep) {
     fs::remove(log, ec);
     total -= e.bytes;
   }
+}
+
+std::string WarmDemand::shape(const RunPlan& plan, const PlannedVm& vm) {
+  auto xml = placeholder_xml(vm.spec);
+  std::string shape = xml ? *xml : "unplaceable " + vm.spec.name;
+  // A disk's request fixes its size and contents; a file of the plan's
+  // (the kernel from the artifacts) is named by its path.
+  auto describe = [&](std::string_view what, const std::string& path) {
+    auto request = std::ranges::find(plan.disks, fs::path(path), &DiskRequest::path);
+    if (request == plan.disks.end()) {
+      shape += text("\n{} {}", what, path);
+      return;
+    }
+    shape += text("\n{} {} {} {} {} {}", what, kind_name(request->kind), name_of(request->firmware),
+                  request->uniprocessor, request->tools, request->size_mib);
+    for (DiskBus bus : request->drivers) shape += text(" {}", name_of(bus));
+  };
+  for (const machines::DiskSpec& disk : vm.spec.disks) describe("disk", disk.path);
+  describe("kernel", vm.spec.direct.kernel);
+  if (!vm.spec.direct.initrd.empty()) describe("initrd", vm.spec.direct.initrd);
+  return shape;
+}
+
+void WarmDemand::expect(const RunPlan& plan) {
+  std::vector<const PlannedVm*> vms;
+  for (const PlannedVm& vm : plan.vms) vms.push_back(&vm);
+  if (plan.remediation) vms.insert(vms.end(), {&plan.remediation->in_system, &plan.remediation->from_media});
+  for (const PlannedVm* vm : vms) {
+    if (!WarmStates::warmable(vm->spec)) continue;
+    const std::string key = shape(plan, *vm);
+    std::lock_guard lock(mutex_);
+    ++remaining_[key];
+  }
+}
+
+bool WarmDemand::take(const RunPlan& plan, const PlannedVm& vm) {
+  const std::string key = shape(plan, vm);
+  std::lock_guard lock(mutex_);
+  auto it = remaining_.find(key);
+  if (it == remaining_.end()) return false;
+  if (it->second > 0) --it->second;
+  return it->second > 0;
 }
 
 }  // namespace restorelab::run

@@ -26,6 +26,13 @@
 // lock file). Names are fixed, so warm starts need a hypervisor of their own
 // (the embedded driver, one run per root).
 //
+// Which shapes get a state: building one costs a boot to the ready point and
+// a save (a few seconds more than a cold boot), and pays only when another
+// VM of the shape restores it. A run of one scenario builds every shape it
+// meets, so that running it again is warm. A campaign knows its VMs before
+// it starts (WarmDemand): it builds a state only for a shape it will start
+// again, and boots the others cold, unless `run --warm-every-shape`.
+//
 // Failures never decide a verdict: a state that cannot be built or restored
 // is discarded and the VM boots cold, with a note saying why.
 #pragma once
@@ -42,6 +49,7 @@
 
 #include "harness/machines/domain_xml.h"
 #include "harness/machines/hypervisor.h"
+#include "harness/run/run_plan.h"
 #include "harness/run/vm_runner.h"
 
 namespace restorelab::run {
@@ -95,11 +103,16 @@ class WarmStates {
   machines::Result<std::string> key(const machines::VmSpec& spec, machines::Hypervisor& hypervisor);
 
   /// A warm start of `spec`: a free slot of its shape, with its state built
-  /// first when there is none (the shape booted to its ready point with
-  /// `spec`'s disks, then saved; bounded by `limits.total`, stopped by
-  /// `interrupt`). An Error says why the VM boots cold instead.
+  /// first when there is none and `may_build` (the shape booted to its ready
+  /// point with `spec`'s disks, then saved; bounded by `limits.total`,
+  /// stopped by `interrupt`). An Error says why the VM boots cold instead.
   machines::Result<WarmStart> prepare(const machines::VmSpec& spec, machines::Hypervisor& hypervisor,
-                                      const std::atomic<int>& interrupt, const VmLimits& limits);
+                                      const std::atomic<int>& interrupt, const VmLimits& limits,
+                                      bool may_build = true);
+
+  /// True for prepare()'s answer when it built no state because it was not
+  /// to (`may_build` false): a choice, not a failure to note.
+  static bool declined(const machines::Error& why);
 
   /// Removes a state that did not restore (or misbehaved), so that the next
   /// VM of its shape builds it again.
@@ -123,6 +136,29 @@ class WarmStates {
   /// Content hashes by "path|size|mtime".
   std::map<std::string, std::string> hashes_;
   std::optional<std::string> versions_;
+};
+
+/// How many warmable VMs of each shape a campaign has still to start, from
+/// its plans, so that it builds states only for shapes it starts again. The
+/// shape here is finer than WarmStates::key (it names each disk by its
+/// request instead of its size, and needs no disk to exist): two VMs it
+/// calls alike always share a key; two it tells apart may still, and then
+/// one state fewer is built than could be. Safe from several threads.
+class WarmDemand {
+ public:
+  /// Counts the warmable VMs of `plan` (the remediation VMs too).
+  void expect(const RunPlan& plan);
+  /// Counts `vm` (of `plan`) as started; true when the campaign still
+  /// expects another VM of its shape, so that a state built now is used.
+  /// A VM it was never told of counts as a shape of its own.
+  bool take(const RunPlan& plan, const PlannedVm& vm);
+
+  /// The shape of `vm` as counted here.
+  static std::string shape(const RunPlan& plan, const PlannedVm& vm);
+
+ private:
+  std::mutex mutex_;
+  std::map<std::string, int> remaining_;
 };
 
 }  // namespace restorelab::run

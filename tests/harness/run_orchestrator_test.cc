@@ -545,6 +545,38 @@ TEST_F(WarmOrchestratorTest, EachShapeIsSavedOnceAndLaterVmsOfItAreRestoredButTh
   EXPECT_NE(std::string(std::istreambuf_iterator<char>(xml), {}).find("<name>rl-warm-"), std::string::npos);
 }
 
+// A campaign builds a state only for a shape it starts again: saving a
+// state costs more than the cold boot it would spare once.
+TEST_F(WarmOrchestratorTest, ACampaignBootsAShapeItStartsOnceColdAndSavesNoState) {
+  settings.warm_demand = std::make_shared<WarmDemand>();
+  settings.warm_demand->expect(plan_for(up_on_mp()));
+  ScenarioRun run = run_up_on_mp();
+  ASSERT_FALSE(run.observation.failed()) << run.observation.error;
+  EXPECT_EQ(run.observation.outcome, Outcome::BootsDegraded);
+  EXPECT_EQ(calls_of("save "), 0);
+  EXPECT_EQ(fake.starts("rl-test-up-on-mp-source"), 1);
+  EXPECT_EQ(fake.starts("rl-test-up-on-mp-restore"), 1);
+  ASSERT_EQ(run.records.size(), 3u);
+  EXPECT_TRUE(run.records[0].warm_state.empty());
+  EXPECT_TRUE(run.records[1].warm_state.empty());
+  EXPECT_TRUE(run.notes.empty()) << "a choice, not a failure to note: " << run.notes.front();
+  EXPECT_TRUE(fake.domains().empty());
+}
+
+TEST_F(WarmOrchestratorTest, ACampaignThatStartsAShapeAgainSavesItAtItsFirstUseAndRestoresItAfter) {
+  settings.warm_demand = std::make_shared<WarmDemand>();
+  for (int i = 0; i < 2; ++i) settings.warm_demand->expect(plan_for(up_on_mp()));
+  ScenarioRun first = run_up_on_mp();
+  ASSERT_FALSE(first.observation.failed()) << first.observation.error;
+  EXPECT_EQ(calls_of("save "), 2);
+  ScenarioRun second = run_up_on_mp();
+  EXPECT_EQ(second.observation, first.observation);
+  EXPECT_EQ(calls_of("save "), 2) << "nothing saved again";
+  EXPECT_FALSE(second.records[0].warm_state.empty());
+  EXPECT_FALSE(second.records[1].warm_state.empty());
+  EXPECT_EQ(fake.starts("rl-test-up-on-mp-source"), 0);
+}
+
 TEST_F(WarmOrchestratorTest, AStateThatDoesNotRestoreIsDiscardedAndTheVmBootsCold) {
   ScenarioRun first = run_up_on_mp();
   ASSERT_EQ(states().size(), 2u);

@@ -113,5 +113,53 @@ TEST_F(WarmKeyTest, AMissingKernelIsAnErrorNotAKey) {
   EXPECT_NE(k.error().message.find("vmlinux"), std::string::npos) << k.error().message;
 }
 
+/// A campaign counts its VMs by shape before it starts (WarmDemand), so it
+/// builds a saved state only where another VM of the shape is still to come.
+class WarmDemandTest : public ::testing::Test {
+ protected:
+  static Scenario up_on_mp(const std::string& name) {
+    Scenario s;
+    s.name = name;
+    s.source.hal = Hal::AcpiUniprocessor;
+    s.source.cpus = 1;
+    s.source.storage_drivers = {DiskBus::Ide};
+    s.destination = s.source;
+    s.destination.hal = Hal::AcpiMultiprocessor;
+    s.destination.cpus = 4;
+    s.backup = BackupKind::SystemState;
+    return s;
+  }
+  RunPlan plan(const Scenario& s) const {
+    return plan_run(s, PlanPaths{.disk_dir = root / "work" / s.name, .evidence_dir = root / "runs" / s.name,
+                                 .artifacts = root / "images"});
+  }
+  const fs::path root = fs::temp_directory_path() / "restorelab-warm-demand-test";
+};
+
+TEST_F(WarmDemandTest, TwoScenariosOnOneHardwareStartVmsOfOneShapeAndOtherHardwareIsAnother) {
+  Scenario other = up_on_mp("b");
+  other.source.cpus = 2;
+  other.source.hal = Hal::AcpiMultiprocessor;
+  const RunPlan a = plan(up_on_mp("a")), b = plan(up_on_mp("b")), c = plan(other);
+  ASSERT_NE(a.vms[0].spec.name, b.vms[0].spec.name);
+  EXPECT_EQ(WarmDemand::shape(a, a.vms[0]), WarmDemand::shape(b, b.vms[0])) << "names and paths are no shape";
+  EXPECT_NE(WarmDemand::shape(a, a.vms[0]), WarmDemand::shape(c, c.vms[0]));
+  EXPECT_NE(WarmDemand::shape(a, a.vms[0]), WarmDemand::shape(a, a.vms[1])) << "the source and the restore VM";
+}
+
+TEST_F(WarmDemandTest, AStateIsWorthBuildingWhileAnotherVmOfItsShapeIsToCome) {
+  Scenario other = up_on_mp("c");
+  other.source.cpus = 2;
+  other.source.hal = Hal::AcpiMultiprocessor;
+  const RunPlan a = plan(up_on_mp("a")), b = plan(up_on_mp("b")), c = plan(other);
+  WarmDemand demand;
+  for (const RunPlan* p : {&a, &b, &c}) demand.expect(*p);
+  EXPECT_TRUE(demand.take(a, a.vms[0])) << "b's source is to come";
+  EXPECT_FALSE(demand.take(b, b.vms[0])) << "the last of its shape";
+  EXPECT_FALSE(demand.take(c, c.vms[0])) << "a shape of its own";
+  EXPECT_FALSE(demand.take(b, b.vms[0])) << "taken again, still none to come";
+  EXPECT_FALSE(WarmDemand{}.take(a, a.vms[0])) << "a VM the campaign was not told of";
+}
+
 }  // namespace
 }  // namespace restorelab::run

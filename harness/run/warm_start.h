@@ -3,10 +3,12 @@
 // most of their time in firmware and kernel start-up that is the same for
 // every VM of one machine shape. Such a VM is booted once per shape to the
 // guest's ready point (images/guest/guest_run.cc: the guest program runs and
-// has loaded the file systems and NIC drivers, but no storage driver; it has
-// read no disk and waits for its job), saved
-// through the hypervisor, and every later VM of that shape is restored from
-// the saved state with its own disks, serial log and job. The test boot (the
+// has loaded its drivers, the storage controllers' included, which have
+// probed the disks; it has mounted and scanned nothing and waits for its
+// job), saved through the hypervisor, and every later VM of that shape is
+// restored from the saved state with its own disks (of the same sizes),
+// serial log and job. The restored guest first drops what the kernel read
+// from the disks and reads every partition table again. The test boot (the
 // destination through its firmware and loader) never starts warm.
 //
 // The shape (the key of a state) is everything the saved state fixes:

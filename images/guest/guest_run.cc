@@ -486,24 +486,46 @@ std::string DiskRole(const std::string& cmdline) {
   return "system";
 }
 
-void WaitAtReadyPoint(Platform& platform) {
+/// True when the guest waited there (a warm start's restored VM goes on).
+bool WaitAtReadyPoint(Platform& platform) {
   auto job = platform.ReadJob();
-  if (!job || *job != vocab::kWarmWaitJob) return;
+  if (!job || *job != vocab::kWarmWaitJob) return false;
   platform.Emit(Event(vocab::kEventReady).Line());
   (void)platform.DrainConsole();
   // The host saves the VM here; the VM restored from it reads its own job.
   while (true) {
     platform.Sleep(vocab::kWarmPollMilliseconds);
     job = platform.ReadJob();
-    if (!job || *job != vocab::kWarmWaitJob) return;
+    if (!job || *job != vocab::kWarmWaitJob) return true;
   }
 }
 
+
 namespace {
+
+/// After a warm start's resume: the controllers probed the disks of the VM
+/// that built the state; this VM's are other images of the same sizes. Drops
+/// what the kernel read from each disk and reads its partition table again,
+/// before anything looks at a disk.
+Status RereadDisks(Platform& platform) {
+  std::vector<std::string> disks;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(platform.Root() / "sys/block", ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.starts_with("loop") || name.starts_with("ram") || name.starts_with("sr") || name.starts_with("fd")) continue;
+    disks.push_back(name);
+  }
+  std::ranges::sort(disks);
+  for (const std::string& disk : disks)
+    if (auto s = platform.RereadPartitions(platform.Root() / "dev" / disk); !s) return s;
+  return {};
+}
 
 /// Where the guest's own time went, step by step, for the `done` line: the
 /// host sees only when lines arrive, not what the guest did in between.
-/// A warm start's steps begin at the ready point; the wait there is no step.
+/// A warm start's steps before the ready point are those of the boot that
+/// built its state; the wait there is no step, and its own begin with
+/// `disk_reread`.
 class StepClock {
  public:
   void Step(std::string_view name) {
@@ -520,6 +542,18 @@ class StepClock {
   std::string json_ = "{";
 };
 
+/// The `done` line, then power-off; the guest's exit status.
+int Finish(Run& run, const StepClock& steps) {
+  // A stop has already raised pvpanic; "done" still follows for hosts without it.
+  run.Emit(Event(vocab::kEventDone).Add("stopped", run.stopped).Add(vocab::kFieldError, run.errored)
+               .AddRaw(vocab::kFieldStepMs, steps.Json()));
+  run.platform.Sync();
+  // Power-off ends the VM at once: `done` must have left the UART.
+  (void)run.platform.DrainConsole();
+  run.platform.PowerOff();
+  return run.errored ? 1 : 0;
+}
+
 }  // namespace
 
 int RunGuest(Platform& platform) {
@@ -532,8 +566,6 @@ int RunGuest(Platform& platform) {
   std::set<fs::path> loaded;
   LoadStorageLists(platform, drivers, "storage-core", loaded, module_errors);
   steps.Step("diskless_modules");
-  WaitAtReadyPoint(platform);
-  steps.Restart();
   const std::string cmdline = ReadFile(root / "proc/cmdline").value_or("");
   Run run{platform, {}, DiskRole(cmdline), drivers, root / "mnt"};
   // Started by the host, not by firmware from IDE: the IDE channels may still
@@ -543,6 +575,15 @@ int RunGuest(Platform& platform) {
   if (started_directly) ide_enabled = EnableIdeChannels(root);
   LoadStorageLists(platform, run.drivers, "drivers", loaded, module_errors);
   steps.Step("storage_drivers");
+  // A warm start's ready point: the VM restored here has disks of its own.
+  if (WaitAtReadyPoint(platform)) {
+    steps.Restart();
+    if (auto reread = RereadDisks(platform); !reread) {
+      ReportError(run, "resume", reread.error().message);
+      return Finish(run, steps);
+    }
+    steps.Step("disk_reread");
+  }
   PlatformFacts facts = ScanPlatform(root);
   steps.Step("platform_scan");
   run.Emit(Event(vocab::kEventKernelStart).Add("disk", run.role).Add("firmware", ScanFirmware(root))
@@ -578,14 +619,7 @@ int RunGuest(Platform& platform) {
   }
   run.UnmountAll();
   steps.Step("disks_and_unmount");
-  // A stop has already raised pvpanic; "done" still follows for hosts without it.
-  run.Emit(Event(vocab::kEventDone).Add("stopped", run.stopped).Add(vocab::kFieldError, run.errored)
-               .AddRaw(vocab::kFieldStepMs, steps.Json()));
-  platform.Sync();
-  // Power-off ends the VM at once: `done` must have left the UART.
-  (void)platform.DrainConsole();
-  platform.PowerOff();
-  return run.errored ? 1 : 0;
+  return Finish(run, steps);
 }
 
 }  // namespace restorelab::guest

@@ -259,12 +259,14 @@ inline constexpr std::string_view kEventReady = "ready";
 
 /// The job the host hands a VM it boots only to save it at the ready point
 /// (harness/run/warm_start.h). A guest whose job is exactly this text prints
-/// `ready` after the drivers that touch no disk (file systems, the virtio
-/// core, NICs, the storage layers above the controllers: SCSI core, libata,
-/// sd_mod) and before it enables the IDE channels, loads a controller's
-/// driver or reads any disk, then reads the job
-/// again until it is another text: the job of the VM restored from the saved
-/// state. Cold boots never see it.
+/// `ready` once its drivers are loaded (file systems, NICs, the storage
+/// drivers and the controllers' probes of their disks), before it mounts or
+/// scans anything, then reads the job again until it is another text: the
+/// job of the VM restored from the saved state. That VM's disks are other
+/// images of the same sizes, so it first drops what the kernel read from
+/// the disks and reads every partition table again (a failure there is an
+/// error before `kernel-start`: the host then boots the VM cold). Cold boots
+/// never see it.
 inline constexpr std::string_view kWarmWaitJob = "# restorelab: warm start, wait at the ready point\nwarm=wait\n";
 /// How often a waiting guest reads the job again.
 inline constexpr int kWarmPollMilliseconds = 20;

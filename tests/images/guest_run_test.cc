@@ -62,7 +62,11 @@ class SerialFakePlatform : public Platform {
     return Fail("the fake mounts nothing: " + device.string());
   }
   Status Unmount(const fs::path&) override { return {}; }
-  Status RereadPartitions(const fs::path&) override { return {}; }
+  Status RereadPartitions(const fs::path& disk) override {
+    calls.emplace_back("reread " + disk.filename().string());
+    if (disk.filename() == reread_fails) return Fail("re-read partition table of " + disk.string() + ": busy");
+    return {};
+  }
   void Sync() override {}
   /// Sleeps for real only when asked (the steps' clock is the real one).
   void Sleep(int ms) override {
@@ -81,6 +85,7 @@ class SerialFakePlatform : public Platform {
   std::vector<std::string> calls;
   std::vector<std::string> earlier_jobs;  ///< what ReadJob returns before the job
   bool sleep_for_real = false;
+  std::string reread_fails;       ///< a disk whose partition table cannot be read again
   std::string sent;               ///< what has left the serial port
   std::string host_at_panic;      ///< `sent` when the guest raised pvpanic
   std::string host_at_power_off;  ///< `sent` when the guest powered off
@@ -178,39 +183,60 @@ TEST(GuestRunTest, TheDoneLineSaysWhereTheGuestsTimeWentWithoutAWarmStartsWait) 
     EXPECT_TRUE(ms.is_number_integer()) << name;
     EXPECT_GE(ms.get<int>(), 0) << name;
   }
-  EXPECT_EQ(names, (std::vector<std::string>{"diskless_modules", "storage_drivers", "platform_scan", "job",
-                                             "disks_and_unmount"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"diskless_modules", "storage_drivers", "disk_reread", "platform_scan",
+                                             "job", "disks_and_unmount"}));
   // The ready point's wait is no step: the steps after it count from the
   // resume (here they take a few milliseconds; the wait took 200).
-  EXPECT_LT(steps.at("storage_drivers").get<int>(), 5 * vocab::kWarmPollMilliseconds) << done;
+  EXPECT_LT(steps.at("disk_reread").get<int>(), 5 * vocab::kWarmPollMilliseconds) << done;
 }
 
-TEST(GuestRunTest, AWarmStartWaitsAtTheReadyPointBeforeItLoadsAStorageDriver) {
+// The controllers' probes go before the ready point; the VM restored there
+// has disk images of its own (of the same sizes), so it drops what the
+// kernel read from the builder's and reads each partition table again
+// before it looks at a disk.
+TEST(GuestRunTest, AWarmStartProbesItsDisksBeforeTheReadyPointAndReadsThemAgainAfterIt) {
   testing::TempRoot root;
   root.Write(fs::path(kModuleListDir) / "base.modules", "ext4.ko\n");
   root.Write(fs::path(kModuleListDir) / "nic.modules", "e1000.ko\n");
   root.Write(fs::path(kModuleListDir) / "drivers" / "ide.modules", "libata.ko\nata_piix.ko\nsd_mod.ko\n");
   root.Write(fs::path(kModuleListDir) / "storage-core" / "ide.modules", "libata.ko\nsd_mod.ko\n");
+  for (const char* block : {"sdb", "sda", "sr0", "loop0"}) fs::create_directories(root.path() / "sys/block" / block);
   SerialFakePlatform platform(root.path(), "phase=boot\nmachine.hal=acpi-uniprocessor\n");
   platform.earlier_jobs = {std::string(vocab::kWarmWaitJob), std::string(vocab::kWarmWaitJob)};
   RunGuest(platform);
-  // File systems, NICs and the storage layers that drive no controller (no
-  // disk) first, then `ready`; the job is read until it is no longer the
-  // wait job; only then the controller's driver.
   auto at = [&](const std::string& call) { return std::ranges::find(platform.calls, call) - platform.calls.begin(); };
   const auto ready = platform.sent.find(R"(RESTORELAB {"event":"ready"})" "\n");
   ASSERT_EQ(ready, 0u) << platform.sent;
-  EXPECT_LT(at("load-module ext4.ko"), at("emit"));
-  EXPECT_LT(at("load-module e1000.ko"), at("emit"));
-  EXPECT_LT(at("load-module libata.ko"), at("emit"));
-  EXPECT_LT(at("load-module sd_mod.ko"), at("emit"));
-  EXPECT_EQ(std::ranges::count(platform.calls, "load-module libata.ko"), 1) << "loaded once, before the ready point";
+  for (const char* module : {"ext4.ko", "e1000.ko", "libata.ko", "sd_mod.ko", "ata_piix.ko"})
+    EXPECT_LT(at(std::string("load-module ") + module), at("emit")) << module << " after the ready point";
+  EXPECT_EQ(std::ranges::count(platform.calls, "load-module libata.ko"), 1) << "loaded once";
   EXPECT_EQ(std::ranges::count(platform.calls, "load-module sd_mod.ko"), 1);
-  const auto storage = platform.calls.begin() + at("load-module ata_piix.ko");
-  ASSERT_NE(storage, platform.calls.end());
-  EXPECT_EQ(std::count(platform.calls.begin(), storage, "read-job"), 3);
+  // The job is read until it is no longer the wait job; then each disk
+  // (no CD-ROM, no loop device) is read again, in order.
+  const auto first_reread = platform.calls.begin() + at("reread sda");
+  ASSERT_NE(first_reread, platform.calls.end());
+  EXPECT_EQ(std::count(platform.calls.begin(), first_reread, "read-job"), 3);
+  EXPECT_EQ(at("reread sdb"), at("reread sda") + 1);
+  EXPECT_EQ(std::ranges::count_if(platform.calls, [](const std::string& c) { return c.starts_with("reread "); }), 2);
   EXPECT_LT(platform.sent.find(R"("event":"kernel-start")"), platform.sent.find(R"("event":"job")"));
   EXPECT_NE(platform.sent.find(R"(RESTORELAB {"event":"boot")"), std::string::npos) << platform.sent;
+}
+
+// A disk it cannot read again would leave the builder's partitions in the
+// kernel: an error before kernel-start, which the host takes as a state
+// that did not restore (it boots the VM cold), never as an outcome.
+TEST(GuestRunTest, AWarmStartThatCannotReadItsDisksAgainEndsBeforeKernelStart) {
+  testing::TempRoot root;
+  fs::create_directories(root.path() / "sys/block/sda");
+  SerialFakePlatform platform(root.path(), "phase=boot\nmachine.hal=acpi-uniprocessor\n");
+  platform.earlier_jobs = {std::string(vocab::kWarmWaitJob)};
+  platform.reread_fails = "sda";
+  EXPECT_EQ(RunGuest(platform), 1);
+  EXPECT_EQ(platform.host_at_power_off.find("kernel-start"), std::string::npos) << platform.host_at_power_off;
+  EXPECT_NE(platform.host_at_power_off.find(R"({"event":"error","phase":"resume","error":"re-read partition table of )"),
+            std::string::npos)
+      << platform.host_at_power_off;
+  EXPECT_NE(platform.host_at_power_off.find(R"("event":"done","stopped":true,"error":true)"), std::string::npos);
 }
 
 TEST(GuestRunTest, ANicDriverTriedBeforeTheBaseModuleItNeedsLoadsOnceTheBaseListIsIn) {

@@ -31,7 +31,10 @@ const std::vector<std::string> kScenarios = {"same-hardware.toml", "uefi-bmr-asr
 
 CliRun run_with_states(const fs::path& states, const std::vector<std::string>& scenarios = kScenarios) {
   // --no-cache: the source VM boots too (a cached one would not run at all).
-  return vmtest::run_scenarios(test_dir(), {"--no-cache", "--jobs", "2", "--warm-dir", states.string()}, scenarios);
+  // --warm-every-shape: a state for every shape, also those the run starts
+  // once (a run of several scenarios would boot those cold).
+  return vmtest::run_scenarios(test_dir(), {"--no-cache", "--jobs", "2", "--warm-every-shape", "--warm-dir", states.string()},
+                               scenarios);
 }
 
 std::string read(const fs::path& p) {

@@ -146,7 +146,7 @@ Status CreateImageBackup(const fs::path& disk_device, uint64_t disk_size, const 
   // copies only the blocks in use; the regions say what the restore zeroes.
   std::vector<char> chunk(kImageChunk);
   const std::vector<char> zeros(kImageChunk);
-  std::string extent;        ///< data chunks read but not yet a member
+  std::string extent;  // data chunks read but not yet a member
   uint64_t extent_offset = 0;
   int members = 0;
   auto flush = [&](const DiskRegion& region) -> Status {

@@ -5,6 +5,7 @@
 #include <spanstream>
 #include <sstream>
 
+#include "images/guest/sha256.h"
 
 namespace restorelab::guest {
 namespace {
@@ -27,21 +28,35 @@ uint64_t GetOctal(const char* field, size_t width) {
 
 uint64_t Padding(uint64_t size) { return (kBlock - size % kBlock) % kBlock; }
 
-/// Reads `size` bytes from `in` in chunks, hashing them and handing each
-/// chunk to `sink` (if any), which returns false when it cannot take it.
-Result<std::string> CopyHashed(std::istream& in, const std::function<bool(const char*, size_t)>& sink, uint64_t size,
-                               const std::string& what) {
-  Sha256 hash;
+using Sink = std::function<bool(const char*, size_t)>;
+
+/// Reads `size` bytes from `in` in chunks, adding them to `hash` (if any)
+/// and handing each chunk to `sink` (if any), which returns false when it
+/// cannot take it.
+Status CopyRange(std::istream& in, const Sink& sink, uint64_t size, const std::string& what, Sha256* hash) {
   std::vector<char> buffer(kChunk);
   while (size > 0) {
     size_t take = static_cast<size_t>(std::min<uint64_t>(size, buffer.size()));
     in.read(buffer.data(), static_cast<std::streamsize>(take));
     if (static_cast<size_t>(in.gcount()) != take) return Fail(what + ": input ended early");
-    hash.Update(buffer.data(), take);
+    if (hash != nullptr) hash->Update(buffer.data(), take);
     if (sink && !sink(buffer.data(), take)) return Fail(what + ": write failed");
     size -= take;
   }
-  return hash.HexDigest();
+  return {};
+}
+
+/// The bytes of `member` of `file`, through `sink` (if any), hashed when
+/// `hash` is given.
+Status ReadMemberInto(const fs::path& file, const TarMember& member, const Sink& sink, Sha256* hash) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return Fail("cannot open archive " + file.string());
+  in.seekg(static_cast<std::streamoff>(member.data_offset));
+  return CopyRange(in, sink, member.size, file.string() + " member " + member.name, hash);
+}
+
+Sink To(std::ostream& out) {
+  return [&out](const char* data, size_t n) { return static_cast<bool>(out.write(data, static_cast<std::streamsize>(n))); };
 }
 
 }  // namespace
@@ -76,7 +91,6 @@ Status TarWriter::WriteHeader(const std::string& name, uint64_t size) {
 }
 
 bool TarWriter::Put(const char* data, size_t size) {
-  archive_hash_.Update(data, size);
   return static_cast<bool>(out_.write(data, static_cast<std::streamsize>(size)));
 }
 
@@ -87,20 +101,22 @@ Result<std::string> TarWriter::AddBytes(const std::string& name, std::string_vie
 
 Result<std::string> TarWriter::AddStream(const std::string& name, std::istream& in, uint64_t size) {
   if (auto status = WriteHeader(name, size); !status) return std::unexpected(status.error());
-  auto digest = CopyHashed(in, [this](const char* data, size_t n) { return Put(data, n); }, size,
-                           file_.string() + " member " + name);
-  if (!digest) return digest;
+  Sha256 hash;
+  if (auto copied = CopyRange(in, [this](const char* data, size_t n) { return Put(data, n); }, size,
+                              file_.string() + " member " + name, &hash);
+      !copied)
+    return std::unexpected(copied.error());
   static const std::array<char, kBlock> kZeros{};
   if (!Put(kZeros.data(), Padding(size))) return Fail("cannot write " + file_.string());
-  return digest;
+  return hash.HexDigest();
 }
 
-Result<std::string> TarWriter::Finish() {
+Status TarWriter::Finish() {
   static const std::array<char, 2 * kBlock> kZeros{};
   const bool written = Put(kZeros.data(), kZeros.size());
   out_.close();
   if (!written || !out_) return Fail("cannot finish " + file_.string());
-  return archive_hash_.HexDigest();
+  return {};
 }
 
 Result<std::vector<TarMember>> ListTar(const fs::path& file) {
@@ -128,27 +144,26 @@ Result<std::vector<TarMember>> ListTar(const fs::path& file) {
 }
 
 Result<std::string> ExtractMember(const fs::path& file, const TarMember& member, std::ostream& out) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) return Fail("cannot open archive " + file.string());
-  in.seekg(static_cast<std::streamoff>(member.data_offset));
-  auto sink = [&out](const char* data, size_t n) { return static_cast<bool>(out.write(data, static_cast<std::streamsize>(n))); };
-  return CopyHashed(in, sink, member.size, file.string() + " member " + member.name);
+  Sha256 hash;
+  if (auto s = ReadMemberInto(file, member, To(out), &hash); !s) return std::unexpected(s.error());
+  return hash.HexDigest();
 }
 
-Result<std::string> ReadMember(const fs::path& file, const TarMember& member) {
+Status CopyMember(const fs::path& file, const TarMember& member, std::ostream& out) {
+  return ReadMemberInto(file, member, To(out), nullptr);
+}
+
+Result<std::string> HashMember(const fs::path& file, const TarMember& member) {
+  Sha256 hash;
+  if (auto s = ReadMemberInto(file, member, {}, &hash); !s) return std::unexpected(s.error());
+  return hash.HexDigest();
+}
+
+Result<MemberContent> ReadMember(const fs::path& file, const TarMember& member) {
   std::ostringstream out;
   auto digest = ExtractMember(file, member, out);
   if (!digest) return std::unexpected(digest.error());
-  return out.str();
-}
-
-Result<std::string> HashFile(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) return Fail("cannot open " + file.string());
-  std::error_code ec;
-  uint64_t size = fs::file_size(file, ec);
-  if (ec) return Fail("cannot size " + file.string());
-  return CopyHashed(in, {}, size, file.string());
+  return MemberContent{out.str(), *digest};
 }
 
 }  // namespace restorelab::guest

@@ -1,7 +1,6 @@
 // A POSIX ustar archive, written and read by streaming so that volume images
-// of many megabytes never sit in memory. Every member's SHA-256, and the
-// whole archive's, is computed while it is written; a member's is checked
-// while it is read back.
+// of many megabytes never sit in memory. Every member's SHA-256 is computed
+// while it is written; a reader hashes a member once, before it uses it.
 #pragma once
 
 #include <cstdint>
@@ -14,7 +13,6 @@
 #include <vector>
 
 #include "images/guest/result.h"
-#include "images/guest/sha256.h"
 
 namespace restorelab::guest {
 
@@ -36,19 +34,17 @@ class TarWriter {
   Result<std::string> AddBytes(const std::string& name, std::string_view content);
   /// Adds `size` bytes read from `in`; fails if `in` ends early.
   Result<std::string> AddStream(const std::string& name, std::istream& in, uint64_t size);
-  /// Writes the two zero end blocks and closes the file; returns the whole
-  /// archive's SHA-256 (hex), as HashFile would find it. The writer is
+  /// Writes the two zero end blocks and closes the file; the writer is
   /// unusable after.
-  Result<std::string> Finish();
+  Status Finish();
 
  private:
   explicit TarWriter(const fs::path& file);
   Status WriteHeader(const std::string& name, uint64_t size);
-  /// Writes `size` bytes and adds them to the archive's hash.
+  /// Writes `size` bytes.
   bool Put(const char* data, size_t size);
   fs::path file_;
   std::ofstream out_;
-  Sha256 archive_hash_;
 };
 
 /// Lists the regular-file members of `file`.
@@ -57,10 +53,18 @@ Result<std::vector<TarMember>> ListTar(const fs::path& file);
 /// Copies member bytes to `out` and returns their SHA-256 (hex).
 Result<std::string> ExtractMember(const fs::path& file, const TarMember& member, std::ostream& out);
 
-/// The member's bytes, for small members.
-Result<std::string> ReadMember(const fs::path& file, const TarMember& member);
+/// Copies member bytes to `out` without hashing them (a member already
+/// verified with HashMember).
+Status CopyMember(const fs::path& file, const TarMember& member, std::ostream& out);
 
-/// SHA-256 (hex) of a whole file.
-Result<std::string> HashFile(const fs::path& file);
+/// The SHA-256 (hex) of a member's bytes.
+Result<std::string> HashMember(const fs::path& file, const TarMember& member);
+
+/// The member's bytes and their SHA-256 (hex), for small members.
+struct MemberContent {
+  std::string bytes;
+  std::string sha256;
+};
+Result<MemberContent> ReadMember(const fs::path& file, const TarMember& member);
 
 }  // namespace restorelab::guest

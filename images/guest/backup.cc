@@ -57,9 +57,7 @@ size_t KindRank(std::string_view kind) {
 }
 
 Status Seal(KeyValues& manifest, TarWriter& writer, const fs::path& dir) {
-  auto digest = writer.Finish();
-  if (!digest) return std::unexpected(digest.error());
-  manifest.Set("archive.sha256", *digest);
+  if (auto status = writer.Finish(); !status) return status;
   return manifest.Save(dir / "manifest.txt");
 }
 
@@ -198,11 +196,6 @@ Result<Backup> OpenBackup(const fs::path& backup_volume) {
   auto manifest = KeyValues::Load(dir / "manifest.txt");
   if (!manifest) return Fail("no backup on the backup volume: " + manifest.error().message);
   Backup backup{*manifest, dir / "backup.tar", {}};
-  auto digest = HashFile(backup.archive);
-  if (!digest) return std::unexpected(digest.error());
-  if (*digest != manifest->Get("archive.sha256")) {
-    return Fail(backup.archive.string() + ": checksum " + *digest + " does not match the manifest");
-  }
   auto members = ListTar(backup.archive);
   if (!members) return std::unexpected(members.error());
   int64_t count = manifest->GetInt("member.count", 0);
@@ -216,6 +209,18 @@ Result<Backup> OpenBackup(const fs::path& backup_volume) {
     backup.members.push_back(*it);
   }
   return backup;
+}
+
+Status VerifyMembers(const Backup& backup, const std::vector<size_t>& indices) {
+  for (size_t i : indices) {
+    if (i >= backup.members.size()) return Fail("the backup has no member " + std::to_string(i));
+    auto digest = HashMember(backup.archive, backup.members[i]);
+    if (!digest) return std::unexpected(digest.error());
+    if (*digest != backup.manifest.Get("member." + std::to_string(i) + ".sha256")) {
+      return Fail("member " + backup.members[i].name + " fails its checksum");
+    }
+  }
+  return {};
 }
 
 bool HoldsSystemState(const KeyValues& manifest) {

@@ -9,7 +9,7 @@
 //
 // manifest keys: backup.kind, scenario, source.firmware, source.hal,
 // source.storage_drivers, source.os.* (the registry's os.* keys),
-// archive.sha256, member.count and per member N: member.N.name,
+// member.count and per member N: member.N.name,
 // member.N.size, member.N.sha256 and either member.N.windows_path (a file of
 // the system state; "BOOT:\boot.ini" is the boot volume's boot.ini;
 // member.N.ad_key names the AD/FRS registry key of an AD file) or
@@ -80,15 +80,22 @@ Status CreateImageBackup(const fs::path& disk_device, uint64_t disk_size, const 
                          const std::vector<SystemStateFile>& system_state, const KeyValues& registry,
                          const std::string& kind, const fs::path& backup_volume, const std::string& scenario);
 
-/// An opened backup whose archive checksum has been verified.
+/// An opened backup: its manifest and archive agree on the members' names
+/// and sizes. A restore verifies each member it uses (VerifyMembers) before
+/// it writes anything.
 struct Backup {
   KeyValues manifest;
   fs::path archive;
   std::vector<TarMember> members;  ///< in manifest order (member.0 first)
 };
 
-/// Opens and verifies (whole-archive SHA-256, member names and sizes).
+/// Opens a backup and checks its archive's headers and that each member of
+/// the manifest is there with its size.
 Result<Backup> OpenBackup(const fs::path& backup_volume);
+
+/// Checks the SHA-256 of the members `indices` (manifest order) against the
+/// manifest: "member mN fails its checksum" for the first that differs.
+Status VerifyMembers(const Backup& backup, const std::vector<size_t>& indices);
 
 /// True when the backup whose manifest this is holds system-state files.
 bool HoldsSystemState(const KeyValues& manifest);

@@ -243,9 +243,11 @@ void PhaseBackup(Run& run, const Installation& inst, const BlockDevice& system) 
   if (!status) return ReportError(run, vocab::kPhaseBackup, status.error().message);
   run.platform.Sync();
   auto manifest = KeyValues::Load(*target / kBackupDir / "manifest.txt");
+  std::error_code ec;
+  const auto archive_bytes = fs::file_size(*target / kBackupDir / "backup.tar", ec);
   run.Emit(Event(vocab::kEventBackup).Add("kind", kind)
                .Add("members", manifest ? manifest->GetInt("member.count", 0) : 0)
-               .Add("archive_sha256", manifest ? manifest->Get("archive.sha256") : ""));
+               .Add("archive_bytes", ec ? int64_t{0} : static_cast<int64_t>(archive_bytes)));
   (void)run.platform.Unmount(*target);
 }
 

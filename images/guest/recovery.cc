@@ -9,7 +9,6 @@
 #include <fstream>
 
 #include "images/guest/job_vocabulary.h"
-#include "images/guest/sha256.h"
 
 namespace restorelab::guest {
 
@@ -106,6 +105,11 @@ Status ZeroRange(int fd, uint64_t offset, uint64_t size, const fs::path& target)
 }  // namespace
 
 Status RestoreImage(const Backup& backup, const fs::path& target_device) {
+  // Every member is checked before the first byte goes to the disk.
+  std::vector<size_t> image;
+  for (size_t i = 0; i < backup.members.size(); ++i)
+    if (backup.manifest.Has("member." + std::to_string(i) + ".disk_offset")) image.push_back(i);
+  if (auto verified = VerifyMembers(backup, image); !verified) return verified;
   const int fd = ::open(target_device.c_str(), O_RDWR | O_CLOEXEC);
   if (fd < 0) return Fail("cannot open " + target_device.string() + " for writing");
   for (const auto& [offset, size] : ImageGaps(backup.manifest)) {
@@ -119,15 +123,11 @@ Status RestoreImage(const Backup& backup, const fs::path& target_device) {
     ::close(fd);
     return Fail("cannot open " + target_device.string() + " for writing");
   }
-  for (size_t i = 0; i < backup.members.size(); ++i) {
-    std::string prefix = "member." + std::to_string(i) + ".";
-    if (!backup.manifest.Has(prefix + "disk_offset")) continue;
-    out.seekp(backup.manifest.GetInt(prefix + "disk_offset", 0));
-    auto digest = ExtractMember(backup.archive, backup.members[i], out);
-    if (!digest || *digest != backup.manifest.Get(prefix + "sha256")) {
+  for (size_t i : image) {
+    out.seekp(backup.manifest.GetInt("member." + std::to_string(i) + ".disk_offset", 0));
+    if (auto copied = CopyMember(backup.archive, backup.members[i], out); !copied) {
       ::close(fd);
-      if (!digest) return std::unexpected(digest.error());
-      return Fail("member " + backup.members[i].name + " fails its checksum");
+      return copied;
     }
   }
   out.flush();
@@ -161,8 +161,15 @@ Status KeepBootIni(const Installation& restored, const std::string& boot_ini) {
 Result<SystemStateResult> RestoreSystemState(const Backup& backup, const Installation& destination,
                                              const KeyValues& running) {
   SystemStateResult result;
-  fs::path hive;  ///< where the restored SYSTEM hive went
+  fs::path hive;  // where the restored SYSTEM hive went
   std::string drive = VolumeDrive(destination.system_volume);
+  // Every file is read and checked before the first one is written.
+  struct File {
+    fs::path target;
+    std::string windows_path;
+    std::string content;
+  };
+  std::vector<File> files;
   for (size_t i = 0; i < backup.members.size(); ++i) {
     std::string prefix = "member." + std::to_string(i) + ".";
     std::string windows_path = backup.manifest.Get(prefix + "windows_path");
@@ -184,12 +191,15 @@ Result<SystemStateResult> RestoreSystemState(const Backup& backup, const Install
     }
     auto content = ReadMember(backup.archive, backup.members[i]);
     if (!content) return std::unexpected(content.error());
-    if (Sha256Hex(*content) != backup.manifest.Get(prefix + "sha256")) {
+    if (content->sha256 != backup.manifest.Get(prefix + "sha256")) {
       return Fail("member " + backup.members[i].name + " fails its checksum");
     }
-    if (auto s = WriteFile(target, *content); !s) return std::unexpected(s.error());
-    if (ToLower(windows_path).ends_with("\\system32\\config\\system")) hive = target;
-    result.restored.push_back(windows_path);
+    files.push_back({target, windows_path, std::move(content->bytes)});
+  }
+  for (const File& file : files) {
+    if (auto s = WriteFile(file.target, file.content); !s) return std::unexpected(s.error());
+    if (ToLower(file.windows_path).ends_with("\\system32\\config\\system")) hive = file.target;
+    result.restored.push_back(file.windows_path);
   }
   // The loader is compiled from the restored boot.ini and SYSTEM hive, as
   // NTLDR reads them at the next start, even where boot.ini's systemroot has

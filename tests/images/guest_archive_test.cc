@@ -38,7 +38,8 @@ TEST(GuestArchiveTest, RoundTripsMembersWithTheirChecksums) {
   ASSERT_EQ(members->size(), 2u);
   EXPECT_EQ((*members)[1].name, "m1");
   EXPECT_EQ((*members)[1].size, big.size());
-  EXPECT_EQ(ReadMember(tar, (*members)[0]).value(), "hello");
+  EXPECT_EQ(ReadMember(tar, (*members)[0]).value().bytes, "hello");
+  EXPECT_EQ(ReadMember(tar, (*members)[0]).value().sha256, Sha256Hex("hello"));
   std::ostringstream out;
   EXPECT_EQ(ExtractMember(tar, (*members)[1], out).value(), Sha256Hex(big));
   EXPECT_EQ(out.str(), big);

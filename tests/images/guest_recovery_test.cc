@@ -175,16 +175,52 @@ TEST(GuestRecoveryTest, TheGapsOfAnImageAreItsRegionsLessItsMembers) {
   EXPECT_EQ(ImageGaps(manifest), (Gaps{{0, 10}, {30, 70}}));
 }
 
-TEST(GuestRecoveryTest, OpenBackupDetectsATamperedArchive) {
+/// Flips one byte of the last member of the backup on `volume`.
+void TamperWithTheLastMember(const TempRoot& root, const fs::path& volume) {
+  const fs::path tar = volume / "WindowsImageBackup/backup.tar";
+  auto members = ListTar(tar);
+  ASSERT_TRUE(members.has_value() && !members->empty());
+  std::string bytes = ReadFile(tar).value();
+  bytes[members->back().data_offset] ^= 1;
+  root.Write(fs::relative(tar, root.path()), bytes);
+}
+
+// A damaged backup is refused before the restore writes anything: no file
+// of the system state is half restored.
+TEST(GuestRecoveryTest, ASystemStateRestoreChecksEveryFileBeforeItWritesOne) {
   TempRoot root;
   Installation source = Install(root, "src", kWs2003, "acpi-uniprocessor");
+  Installation dest = Install(root, "dst", kWs2003, "acpi-multiprocessor", "sata");
   SystemStateBackup(root, source);
-  std::string tar = ReadFile(root.path() / "backup/WindowsImageBackup/backup.tar").value();
-  tar[600] ^= 1;
-  root.Write("backup/WindowsImageBackup/backup.tar", tar);
+  TamperWithTheLastMember(root, root.path() / "backup");
   auto backup = OpenBackup(root.path() / "backup");
-  ASSERT_FALSE(backup.has_value());
-  EXPECT_NE(backup.error().message.find("does not match the manifest"), std::string::npos);
+  ASSERT_TRUE(backup.has_value()) << backup.error().message;
+  const std::string boot_ini = ReadFile(dest.boot_volume / "boot.ini").value();
+  const KeyValues registry = ReadRegistry(dest).value();
+  auto result = RestoreSystemState(*backup, dest, registry);
+  ASSERT_FALSE(result.has_value());
+  EXPECT_EQ(result.error().message, "member " + backup->members.back().name + " fails its checksum");
+  EXPECT_EQ(ReadFile(dest.boot_volume / "boot.ini").value(), boot_ini);
+  EXPECT_EQ(ReadRegistry(dest).value().Get("hal"), "acpi-multiprocessor");
+}
+
+TEST(GuestRecoveryTest, AnImageRestoreChecksEveryMemberBeforeItTouchesTheDisk) {
+  TempRoot root;
+  std::string disk(4 << 20, '\0');
+  for (size_t i = 0; i < disk.size(); i += 4096) disk[i] = static_cast<char>(1 + i / 4096 % 200);
+  root.Write("source.img", disk);
+  const std::string before(4 << 20, '\xAA');
+  root.Write("target.img", before);
+  KeyValues registry = Job("firmware=bios\nhal=acpi-uniprocessor\nos.version=windows-xp\n");
+  ASSERT_TRUE(CreateImageBackup(root.path() / "source.img", disk.size(), ImageRegions(disk.size(), {{1 << 20, 2 << 20}}),
+                                {}, registry, "bmr", root.path() / "backup", "t").has_value());
+  TamperWithTheLastMember(root, root.path() / "backup");
+  auto backup = OpenBackup(root.path() / "backup");
+  ASSERT_TRUE(backup.has_value()) << backup.error().message;
+  auto restored = RestoreImage(*backup, root.path() / "target.img");
+  ASSERT_FALSE(restored.has_value());
+  EXPECT_NE(restored.error().message.find("fails its checksum"), std::string::npos) << restored.error().message;
+  EXPECT_EQ(ReadFile(root.path() / "target.img").value(), before) << "nothing written, nothing zeroed";
 }
 
 // A full-server restore keeps the destination's boot.ini: the loader then

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "tests/support/fake_hypervisor.h"
+#include "tests/support/up_on_mp.h"
 #include "harness/run/kept_runs.h"
 #include "harness/run/run_session.h"
 #include "rules/source_dir.h"
@@ -44,19 +45,6 @@ std::string fixture(const std::string& name) {
   std::stringstream s;
   s << in.rdbuf();
   return s.str();
-}
-
-Scenario up_on_mp() {
-  Scenario s;
-  s.name = "up-on-mp";
-  s.source.hal = Hal::AcpiUniprocessor;
-  s.source.cpus = 1;
-  s.source.storage_drivers = {DiskBus::Ide};
-  s.destination = s.source;
-  s.destination.hal = Hal::AcpiMultiprocessor;
-  s.destination.cpus = 4;
-  s.backup = BackupKind::SystemState;
-  return s;
 }
 
 class OrchestratorTest : public ::testing::Test {

@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "tests/support/fake_hypervisor.h"
+#include "tests/support/up_on_mp.h"
 
 namespace restorelab::run {
 namespace {
@@ -117,18 +118,6 @@ TEST_F(WarmKeyTest, AMissingKernelIsAnErrorNotAKey) {
 /// builds a saved state only where another VM of the shape is still to come.
 class WarmDemandTest : public ::testing::Test {
  protected:
-  static Scenario up_on_mp(const std::string& name) {
-    Scenario s;
-    s.name = name;
-    s.source.hal = Hal::AcpiUniprocessor;
-    s.source.cpus = 1;
-    s.source.storage_drivers = {DiskBus::Ide};
-    s.destination = s.source;
-    s.destination.hal = Hal::AcpiMultiprocessor;
-    s.destination.cpus = 4;
-    s.backup = BackupKind::SystemState;
-    return s;
-  }
   RunPlan plan(const Scenario& s) const {
     return plan_run(s, PlanPaths{.disk_dir = root / "work" / s.name, .evidence_dir = root / "runs" / s.name,
                                  .artifacts = root / "images"});

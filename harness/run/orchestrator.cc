@@ -546,38 +546,35 @@ class Chain {
     if (observe(chain).final()) return;
     if (i == 0) store_source(serial);
     if (!next_.valid()) {
-      start_cold_early(i + 1);
+      start_cold_early(i + 1, "");
       return;
     }
-    handed_over_.emplace(next_.get());
-    if (handed_over_->boots_cold) {
-      // No warm start for it: it boots cold, started now as a test boot is.
-      Prepared cold = std::move(*handed_over_);
-      handed_over_.reset();
-      start_cold_early(i + 1);
-      if (!handed_over_) handed_over_.emplace(std::move(cold));
-      else handed_over_->cold = std::move(cold.cold);
-      return;
-    }
+    Prepared next = next_.get();
+    // No warm start for it: it boots cold, started now as a test boot is.
+    if (next.boots_cold && start_cold_early(i + 1, next.cold)) return;
+    handed_over_.emplace(std::move(next));
     if (handed_over_->domain.empty() || !handed_over_->warm) return;
     handed_over_->early = EarlyResume{Clock::now(), {}};
     handed_over_->early->status = hypervisor_.resume(handed_over_->domain);
   }
 
   /// hand_over() for a next VM `n` that boots cold: when its disks are made
-  /// and all shareable, it is started in the background now.
-  void start_cold_early(std::size_t n) {
+  /// and all shareable, it is started in the background now (true), with
+  /// `note` saying why it is cold (empty: nothing to say).
+  bool start_cold_early(std::size_t n, const std::string& note) {
     const PlannedVm& vm = plan.vms[n];
     for (std::size_t d : vm.disks)
-      if (made[d].wait_for(std::chrono::seconds(0)) != std::future_status::ready || !made[d].get()) return;
-    if (!std::ranges::all_of(vm.spec.disks, &machines::DiskSpec::shareable)) return;
+      if (made[d].wait_for(std::chrono::seconds(0)) != std::future_status::ready || !made[d].get()) return false;
+    if (!std::ranges::all_of(vm.spec.disks, &machines::DiskSpec::shareable)) return false;
     Prepared p;
     p.domain = vm.spec.name;
     p.serial_log = vm.spec.serial_log;
+    p.cold = note;
     p.started = EarlyStart{Clock::now(), std::async(std::launch::async, [this, &vm, &xml = xmls[n]] {
                                            return VmRunner(hypervisor_, interrupt_).define_and_start(vm.spec.name, xml);
                                          }).share()};
     handed_over_.emplace(std::move(p));
+    return true;
   }
 
   /// The source VM's disks and log to the source cache (when it applies), once.

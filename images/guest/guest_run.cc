@@ -502,7 +502,6 @@ bool WaitAtReadyPoint(Platform& platform) {
   }
 }
 
-
 namespace {
 
 /// After a warm start's resume: the controllers probed the disks of the VM

@@ -102,6 +102,26 @@ Status ZeroRange(int fd, uint64_t offset, uint64_t size, const fs::path& target)
   return {};
 }
 
+/// Zeroes the image's gaps on `target` (ImageGaps).
+Status ZeroGaps(const KeyValues& manifest, const fs::path& target) {
+  const int fd = ::open(target.c_str(), O_RDWR | O_CLOEXEC);
+  if (fd < 0) return Fail("cannot open " + target.string() + " for writing");
+  Status status;
+  for (const auto& [offset, size] : ImageGaps(manifest))
+    if (status = ZeroRange(fd, offset, size, target); !status) break;
+  if (::close(fd) != 0 && status) return Fail("cannot write " + target.string());
+  return status;
+}
+
+/// Flushes `target` to its device.
+Status SyncTarget(const fs::path& target) {
+  const int fd = ::open(target.c_str(), O_RDWR | O_CLOEXEC);
+  if (fd < 0) return Fail("cannot open " + target.string() + " to sync it");
+  const bool synced = ::fsync(fd) == 0;
+  if (::close(fd) != 0 || !synced) return Fail("cannot write " + target.string());
+  return {};
+}
+
 }  // namespace
 
 Status RestoreImage(const Backup& backup, const fs::path& target_device) {
@@ -110,33 +130,18 @@ Status RestoreImage(const Backup& backup, const fs::path& target_device) {
   for (size_t i = 0; i < backup.members.size(); ++i)
     if (backup.manifest.Has("member." + std::to_string(i) + ".disk_offset")) image.push_back(i);
   if (auto verified = VerifyMembers(backup, image); !verified) return verified;
-  const int fd = ::open(target_device.c_str(), O_RDWR | O_CLOEXEC);
-  if (fd < 0) return Fail("cannot open " + target_device.string() + " for writing");
-  for (const auto& [offset, size] : ImageGaps(backup.manifest)) {
-    if (auto s = ZeroRange(fd, offset, size, target_device); !s) {
-      ::close(fd);
-      return s;
-    }
-  }
+  if (auto zeroed = ZeroGaps(backup.manifest, target_device); !zeroed) return zeroed;
   std::fstream out(target_device, std::ios::binary | std::ios::in | std::ios::out);
-  if (!out) {
-    ::close(fd);
-    return Fail("cannot open " + target_device.string() + " for writing");
-  }
+  if (!out) return Fail("cannot open " + target_device.string() + " for writing");
   for (size_t i : image) {
     out.seekp(backup.manifest.GetInt("member." + std::to_string(i) + ".disk_offset", 0));
-    if (auto copied = CopyMember(backup.archive, backup.members[i], out); !copied) {
-      ::close(fd);
-      return copied;
-    }
+    if (auto copied = CopyMember(backup.archive, backup.members[i], out); !copied) return copied;
   }
   out.flush();
   const bool written = static_cast<bool>(out);
   out.close();
-  const bool synced = ::fsync(fd) == 0;
-  const bool closed = ::close(fd) == 0;
-  if (!written || !out || !synced || !closed) return Fail("cannot write " + target_device.string());
-  return {};
+  if (!written || !out) return Fail("cannot write " + target_device.string());
+  return SyncTarget(target_device);
 }
 
 Status ApplyAsr(const Installation& restored, const std::string& hal, const std::string& disk_bus) {
